@@ -1,0 +1,5 @@
+"""``python -m auditrules`` runs the command-line interface."""
+
+from auditrules.cli import main
+
+main()

@@ -1,0 +1,119 @@
+"""Errors a user can cause: one exception type, one renderer, one table of codes.
+
+Every stage raises :class:`AuditError` through its own ``fail()`` helper; the CLI
+renders it with :func:`render_error` as ``path:line:col: error[CODE]: message``
+followed by a caret excerpt when the source text is known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Span:
+    """A region of a source file; lines and columns are 1-based, ``end_column`` is exclusive."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int | None = None
+    end_column: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+# code -> (title, what it means). docs/errors.md is generated from / checked against this table.
+CODES: dict[str, tuple[str, str]] = {
+    # AR0xx: usage and files
+    "AR001": ("file not found", "A path given on the command line does not exist."),
+    "AR002": ("file unreadable", "A file exists but cannot be read or decoded as UTF-8."),
+    "AR003": ("input too large", "A file exceeds the size, nesting or alias limits for safe parsing."),
+    "AR004": ("unknown rule", "`auditrules explain` was given a rule ID that no rule pack defines."),
+    "AR005": ("usage error", "Command-line options that cannot be combined or are missing."),
+    "AR006": ("cannot write output", "The output file could not be written."),
+    # AR1xx: the rule language
+    "AR101": ("syntax error", "The rules file does not follow the grammar."),
+    "AR102": ("unknown aggregate", "An aggregate function that the language does not define."),
+    "AR103": ("undefined name", "A set used in a statement was never defined with `define`."),
+    "AR104": ("duplicate rule id", "Two rules in the loaded packs share one ID."),
+    "AR105": ("unit mismatch", "A comparison mixes units, e.g. a duration with a percentage."),
+    "AR106": ("minimum without groups", "`minimum N tickets per group` in a rule that compares no groups."),
+    "AR107": ("duplicate definition", "A `define` name, or a rule clause such as `severity`, appears twice."),
+    "AR108": ("wrong kind of set", "A field set used where a channel set is expected, or the reverse."),
+    "AR109": ("invalid value", "A number out of range: a confidence level, a percentage, bucket edges."),
+    "AR110": ("ticket statement without scope", "A `require` statement in a rule with no `tickets` line."),
+    "AR112": ("invalid pattern", "A `matches` or field pattern that is empty."),
+    "AR113": ("incomplete rule", "A rule without `severity`, or without any statement to check."),
+    # AR2xx: routing exports
+    "AR201": ("invalid YAML", "A YAML routing file cannot be parsed."),
+    "AR202": ("schema violation", "A routing file does not match its JSON Schema."),
+    "AR203": ("invalid expression", "A `when:` expression in a canonical routing file does not parse."),
+    "AR204": ("unknown routing format", "A routing path matches none of the known export formats."),
+    "AR205": ("invalid JSON", "A JSON routing export cannot be parsed."),
+    "AR206": ("unresolved reference", "A condition refers to a custom field id missing from the field catalogs."),
+    "AR207": ("inactive rule", "A trigger or automation is inactive; it is reported but not analysed."),
+    "AR208": ("unreachable filter", "A TaskRouter filter can never match because an earlier one always does."),
+    "AR209": ("invalid TaskRouter expression", "A TaskRouter filter or target expression does not parse."),
+    "AR210": ("invalid workflow configuration", "A TaskRouter workflow's configuration string is not valid JSON."),
+    "AR211": ("not auditable", "The export routes on a value that is not in the file."),
+    # AR3xx: ticket data
+    "AR301": ("missing column", "A mapped or canonical column does not exist in the ticket source."),
+    "AR302": ("unparseable timestamp column", "No value of a timestamp column parses with the given format."),
+    "AR303": ("invalid mapping", "A mapping file does not match its schema or names an unknown key."),
+    "AR304": ("unreadable ticket source", "A ticket source cannot be read by the engine."),
+    "AR305": ("unknown engine", "`--engine` names an engine that is not installed."),
+    "AR306": ("no ticket files", "A glob or directory given to `--tickets` matched no files."),
+    # AR4xx: reports, waivers, configuration
+    "AR401": ("invalid report", "A JSON report given to `auditrules report` does not match the report schema."),
+}
+
+
+@dataclass(frozen=True)
+class AuditError(Exception):
+    """A user-facing error with a stable code and, where known, the place it concerns."""
+
+    code: str
+    message: str
+    span: Span | None = None
+    source: str | None = field(default=None, compare=False, repr=False)
+    hint: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unregistered error code {self.code}")
+
+    def __str__(self) -> str:
+        return render_error(self)
+
+    def with_source(self, source: str) -> AuditError:
+        """The same error, carrying the source text for a caret excerpt."""
+        return AuditError(self.code, self.message, self.span, source, self.hint)
+
+
+def fail(code: str, message: str, span: Span | None = None, source: str | None = None) -> AuditError:
+    """Build an :class:`AuditError`; callers ``raise fail(...)`` so the raise site stays visible."""
+    return AuditError(code, message, span, source)
+
+
+def render_error(err: AuditError) -> str:
+    """Render ``path:line:col: error[CODE]: message`` plus a caret excerpt when source text is known."""
+    where = f"{err.span}: " if err.span is not None else ""
+    head = f"{where}error[{err.code}]: {err.message}"
+    lines = [head]
+    if err.span is not None and err.source is not None:
+        src_lines = err.source.splitlines()
+        if 1 <= err.span.line <= len(src_lines):
+            text = src_lines[err.span.line - 1].expandtabs(1)
+            col = max(err.span.column, 1)
+            if err.span.end_line == err.span.line and err.span.end_column and err.span.end_column > col:
+                width = err.span.end_column - col
+            else:
+                width = 1
+            width = max(1, min(width, max(1, len(text) - col + 1)))
+            lines.append(f"   | {text}")
+            lines.append("   | " + " " * (col - 1) + "^" * width)
+    if err.hint:
+        lines.append(f"   = help: {err.hint}")
+    return "\n".join(lines)

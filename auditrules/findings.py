@@ -1,0 +1,136 @@
+"""Findings: the verdicts every stage produces and every report renders."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Status(str, Enum):
+    """The verdict of one finding."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"
+    INCONCLUSIVE = "inconclusive"
+    INSUFFICIENT_DATA = "insufficient_data"
+    NOT_EVALUATED = "not_evaluated"
+    WAIVED = "waived"
+    ERROR = "error"
+
+
+#: Order used when one verdict must summarise several findings (worst first).
+STATUS_ORDER: tuple[Status, ...] = (
+    Status.ERROR,
+    Status.FAIL,
+    Status.INCONCLUSIVE,
+    Status.INSUFFICIENT_DATA,
+    Status.WARN,
+    Status.NOT_EVALUATED,
+    Status.WAIVED,
+    Status.PASS,
+)
+
+#: Statuses that make ``auditrules check`` exit 1 when the rule's severity is at or above ``--fail-on``.
+FAILING: frozenset[Status] = frozenset({Status.FAIL, Status.ERROR})
+
+
+class Severity(str, Enum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        return {"low": 1, "medium": 2, "high": 3}[self.value]
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in an input file: a routing rule, a condition, an SLA policy, a rule's source."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+    pointer: str | None = None
+    note: str | None = None
+
+    def __str__(self) -> str:
+        out = self.path
+        if self.line is not None:
+            out += f":{self.line}"
+            if self.column is not None:
+                out += f":{self.column}"
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "pointer": self.pointer,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One verdict of one rule about one subject (a routing rule, an SLA, a ticket comparison)."""
+
+    rule_id: str
+    title: str
+    severity: Severity
+    status: Status
+    message: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    locations: tuple[Location, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "title": self.title,
+            "severity": self.severity.value,
+            "status": self.status.value,
+            "message": self.message,
+            "evidence": dict(self.evidence),
+            "locations": [loc.to_json() for loc in self.locations],
+        }
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A note about an input that is not a rule verdict: an inactive trigger, an unreadable workflow."""
+
+    code: str
+    level: str  # "warning" | "error"
+    message: str
+    location: Location | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "level": self.level,
+            "message": self.message,
+            "location": self.location.to_json() if self.location else None,
+        }
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """An input the verdicts rest on, identified by content hash."""
+
+    path: str
+    kind: str
+    sha256: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "kind": self.kind, "sha256": self.sha256}
+
+
+def worst(statuses: list[Status]) -> Status:
+    """The status that summarises several findings of one rule."""
+    if not statuses:
+        return Status.NOT_EVALUATED
+    return min(statuses, key=STATUS_ORDER.index)

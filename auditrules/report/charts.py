@@ -1,0 +1,292 @@
+"""SVG charts: group figures with their intervals → inline SVG strings (dot-and-whisker plots).
+
+Pure functions, no I/O and no randomness: the same rows give byte-identical SVG. Every piece of text
+that comes from the report (group names, labels) goes through :func:`markupsafe.escape`; the result is
+returned as :class:`markupsafe.Markup` because this module built all of its markup itself.
+
+Also home of the value formatting shared by the HTML and Markdown reports (:func:`format_value`):
+durations are seconds (``3.2h``), fractions are shown as percentages (``12.5%``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup, escape
+
+#: Geometry of a chart, in SVG user units (px at 100% zoom).
+WIDTH = 720
+LABEL_WIDTH = 210
+RIGHT_MARGIN = 28
+ROW_HEIGHT = 22
+TOP_MARGIN = 30
+AXIS_HEIGHT = 34
+MAX_LABEL_CHARS = 30
+
+#: Marker per comparison verdict; the shape (not only the colour) carries the meaning in greyscale print.
+_MARKERS = {
+    "fail": ("diamond", "#b42318", True),
+    "error": ("diamond", "#b42318", True),
+    "inconclusive": ("diamond", "#9a5b00", False),
+    "warn": ("diamond", "#9a5b00", False),
+}
+_DEFAULT_MARKER = ("circle", "#1f2a44", True)
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    """One line of a dot-and-whisker chart.
+
+    ``value`` is the point estimate, ``low``/``high`` the interval bounds (``None`` when the bound is
+    unknown or open); ``verdict`` picks the marker (a failing comparison is a filled diamond).
+    """
+
+    label: str
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    verdict: str | None = None
+
+
+@dataclass(frozen=True)
+class ThresholdLine:
+    """A vertical reference line at ``value`` labelled ``label`` (already human-formatted)."""
+
+    value: float
+    label: str
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def format_duration(seconds: float) -> str:
+    """Seconds → a short human duration: ``45s``, ``12.5m``, ``3.2h``, ``2.1d``."""
+    a = abs(seconds)
+    if a < 60:
+        return f"{seconds:.0f}s"
+    if a < 3600:
+        return f"{seconds / 60:.1f}m"
+    if a < 86400 * 2:
+        return f"{seconds / 3600:.1f}h"
+    return f"{seconds / 86400:.1f}d"
+
+
+def number(value: Any) -> float | None:
+    """A finite float from a JSON value, or ``None`` (null, NaN, infinities, non-numbers, booleans)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    f = float(value)
+    return f if math.isfinite(f) else None
+
+
+def format_value(value: Any, unit: str | None) -> str:
+    """A figure in its unit: ``duration`` seconds → ``3.2h``, ``fraction`` → ``12.5%``, else 4 digits."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        f = float(value)
+        if math.isnan(f):
+            return "—"
+        if math.isinf(f):
+            return "∞" if f > 0 else "−∞"
+        if unit == "duration":
+            return format_duration(f)
+        if unit == "fraction":
+            return f"{f * 100:.1f}%"
+        if isinstance(value, int):
+            return str(value)
+        return f"{f:.4g}"
+    return str(value)
+
+
+def format_interval(interval: Any, unit: str | None) -> str:
+    """``[low, high]`` in the unit, ``—`` when there is no interval; an open bound shows as ``…``."""
+    if not isinstance(interval, (list, tuple)) or len(interval) != 2:
+        return "—"
+    low, high = interval
+    lo = "…" if low is None else format_value(low, unit)
+    hi = "…" if high is None else format_value(high, unit)
+    return f"[{lo}, {hi}]"
+
+
+# --------------------------------------------------------------------------- axis
+
+
+def _axis_scale(unit: str | None, top: float) -> tuple[float, str]:
+    """The display unit of axis ticks: (divisor, suffix)."""
+    if unit == "duration":
+        if top < 120:
+            return 1.0, "s"
+        if top < 7200:
+            return 60.0, "m"
+        if top < 2 * 86400:
+            return 3600.0, "h"
+        return 86400.0, "d"
+    if unit == "fraction":
+        return 0.01, "%"
+    return 1.0, ""
+
+
+def _nice_step(span: float, target: int = 5) -> float:
+    raw = span / target
+    mag = 10.0 ** math.floor(math.log10(raw))
+    for mult in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if raw <= mult * mag:
+            return mult * mag
+    return 10.0 * mag
+
+
+def _domain(values: Sequence[float], unit: str | None) -> tuple[float, float, list[float], float, str]:
+    """Axis bounds and ticks (in report units) covering ``values``, plus the tick scale and suffix."""
+    lo, hi = min(values), max(values)
+    if unit in ("duration", "fraction") and lo >= 0:
+        lo = 0.0
+    if hi == lo:
+        pad = abs(hi) * 0.1 or 1.0
+        lo, hi = lo - pad, hi + pad
+        if unit in ("duration", "fraction") and lo < 0 <= min(values):
+            lo = 0.0
+    scale, suffix = _axis_scale(unit, max(abs(lo), abs(hi)))
+    slo, shi = lo / scale, hi / scale
+    step = _nice_step(shi - slo)
+    start = math.floor(slo / step) * step
+    stop = math.ceil(shi / step) * step
+    ticks: list[float] = []
+    k = 0
+    while True:
+        t = start + k * step
+        if t > stop + step * 1e-9:
+            break
+        ticks.append(round(t, 10))
+        k += 1
+    return start * scale, stop * scale, [t * scale for t in ticks], scale, suffix
+
+
+def _tick_label(value: float, scale: float, suffix: str) -> str:
+    v = round(value / scale, 9)
+    if v == 0:
+        v = 0.0
+    return f"{v:g}{suffix}"
+
+
+def _px(x: float) -> str:
+    """A coordinate with one decimal: stable text for byte-identical output."""
+    s = f"{x:.1f}"
+    return "0.0" if s == "-0.0" else s
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"
+
+
+# --------------------------------------------------------------------------- chart
+
+
+def dot_whisker(
+    rows: Sequence[ChartRow],
+    unit: str | None,
+    title: str,
+    thresholds: Sequence[ThresholdLine] = (),
+) -> Markup:
+    """A dot-and-whisker chart: one row per group, the dot at its value, the whisker over its interval,
+    dashed vertical lines at the thresholds. Returns an empty string when no row has a number."""
+    finite: list[float] = []
+    for r in rows:
+        finite.extend(v for v in (number(r.value), number(r.low), number(r.high)) if v is not None)
+    finite.extend(v for v in (number(t.value) for t in thresholds) if v is not None)
+    if not rows or not finite:
+        return Markup("")
+    lo, hi, ticks, scale, suffix = _domain(finite, unit)
+    x0, x1 = float(LABEL_WIDTH), float(WIDTH - RIGHT_MARGIN)
+
+    def x(v: float) -> float:
+        return x0 + (v - lo) / (hi - lo) * (x1 - x0)
+
+    height = TOP_MARGIN + ROW_HEIGHT * len(rows) + AXIS_HEIGHT
+    plot_bottom = TOP_MARGIN + ROW_HEIGHT * len(rows)
+    out: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
+        f'width="{WIDTH}" height="{height}" role="img" aria-label="{escape(title)}" '
+        'font-family="inherit" font-size="12">',
+        f"<title>{escape(title)}</title>",
+    ]
+    # zebra bands and grid
+    for i in range(len(rows)):
+        if i % 2 == 0:
+            out.append(
+                f'<rect x="0" y="{_px(TOP_MARGIN + i * ROW_HEIGHT)}" width="{WIDTH}" height="{ROW_HEIGHT}" '
+                'fill="#f4f6f9" class="band"/>'
+            )
+    for t in ticks:
+        tx = _px(x(t))
+        out.append(
+            f'<line x1="{tx}" y1="{TOP_MARGIN}" x2="{tx}" y2="{plot_bottom}" stroke="#d5dae1" stroke-width="1"/>'
+        )
+        out.append(
+            f'<text x="{tx}" y="{plot_bottom + 16}" text-anchor="middle" fill="#3b4656">'
+            f"{escape(_tick_label(t, scale, suffix))}</text>"
+        )
+    out.append(
+        f'<line x1="{_px(x0)}" y1="{plot_bottom}" x2="{_px(x1)}" y2="{plot_bottom}" stroke="#6b7685" '
+        'stroke-width="1"/>'
+    )
+    # thresholds
+    for t in thresholds:
+        tv = number(t.value)
+        if tv is None:
+            continue
+        tx = _px(x(tv))
+        anchor = "end" if x(tv) > (x0 + x1) / 2 else "start"
+        dx = -4 if anchor == "end" else 4
+        out.append(
+            f'<line x1="{tx}" y1="{TOP_MARGIN - 8}" x2="{tx}" y2="{plot_bottom}" stroke="#111827" '
+            'stroke-width="1.5" stroke-dasharray="6 4" class="threshold"/>'
+        )
+        out.append(
+            f'<text x="{_px(x(tv) + dx)}" y="{TOP_MARGIN - 12}" text-anchor="{anchor}" fill="#111827" '
+            f'font-weight="600">{escape(t.label)}</text>'
+        )
+    # rows
+    for i, r in enumerate(rows):
+        cy = TOP_MARGIN + i * ROW_HEIGHT + ROW_HEIGHT / 2
+        out.append(
+            f'<text x="{LABEL_WIDTH - 10}" y="{_px(cy + 4)}" text-anchor="end" fill="#1f2a44">'
+            f"<title>{escape(r.label)}</title>{escape(_short(r.label))}</text>"
+        )
+        value, low, high = number(r.value), number(r.low), number(r.high)
+        shape, colour, filled = _MARKERS.get(r.verdict or "", _DEFAULT_MARKER)
+        if low is not None or high is not None:
+            wl = x(low) if low is not None else x0
+            wh = x(high) if high is not None else x1
+            dash = "" if low is not None and high is not None else ' stroke-dasharray="3 3"'
+            out.append(
+                f'<line x1="{_px(wl)}" y1="{_px(cy)}" x2="{_px(wh)}" y2="{_px(cy)}" stroke="{colour}" '
+                f'stroke-width="2"{dash}/>'
+            )
+            for bound, bx in ((low, wl), (high, wh)):
+                if bound is not None:
+                    out.append(
+                        f'<line x1="{_px(bx)}" y1="{_px(cy - 5)}" x2="{_px(bx)}" y2="{_px(cy + 5)}" '
+                        f'stroke="{colour}" stroke-width="2"/>'
+                    )
+        if value is None:
+            out.append(
+                f'<text x="{_px(x0 + 6)}" y="{_px(cy + 4)}" fill="#6b7685" font-style="italic">no value</text>'
+            )
+            continue
+        vx = x(value)
+        fill = colour if filled else "#ffffff"
+        if shape == "diamond":
+            pts = f"{_px(vx)},{_px(cy - 6)} {_px(vx + 6)},{_px(cy)} {_px(vx)},{_px(cy + 6)} {_px(vx - 6)},{_px(cy)}"
+            out.append(f'<polygon points="{pts}" fill="{fill}" stroke="{colour}" stroke-width="2"/>')
+        else:
+            out.append(
+                f'<circle cx="{_px(vx)}" cy="{_px(cy)}" r="4.5" fill="{fill}" stroke="{colour}" stroke-width="2"/>'
+            )
+    out.append("</svg>")
+    return Markup("".join(out))

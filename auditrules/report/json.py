@@ -1,0 +1,41 @@
+"""JSON report: report data → canonical JSON text (sorted keys, stable floats) and its schema check."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from auditrules.errors import AuditError, Span
+from auditrules.resources import schema_path
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """Byte-stable JSON: sorted keys, two-space indent, UTF-8 kept, newline at the end."""
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+@cache
+def _validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(schema_path("report.schema.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def load_report(path: str) -> dict[str, Any]:
+    """Read a JSON report written by ``auditrules check --format json`` and validate it (AR401)."""
+    from auditrules.documents import read_text
+
+    text, _ = read_text(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AuditError("AR401", f"not a JSON report: {exc.msg}", Span(path, exc.lineno, exc.colno), text) from None
+    errors = sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        err = errors[0]
+        where = "/" + "/".join(str(p) for p in err.absolute_path)
+        raise AuditError("AR401", f"not a valid auditrules report at {where}: {err.message}", Span(path, 1, 1))
+    assert isinstance(data, dict)
+    return data

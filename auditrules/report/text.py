@@ -1,0 +1,134 @@
+"""Text report: report data (the JSON form) → a terminal rendering with rich, one block per rule."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+_STYLE = {
+    "pass": ("PASS", "bold green", "✓"),
+    "fail": ("FAIL", "bold red", "✗"),
+    "error": ("ERROR", "bold red", "!"),
+    "warn": ("WARN", "bold yellow", "⚠"),
+    "inconclusive": ("INCONCLUSIVE", "bold yellow", "?"),
+    "insufficient_data": ("INSUFFICIENT DATA", "yellow", "…"),
+    "not_evaluated": ("NOT EVALUATED", "dim", "-"),
+    "waived": ("WAIVED", "cyan", "~"),
+}
+MAX_GROUP_ROWS = 12
+
+
+def render_text(data: dict[str, Any], color: bool = False, width: int = 100, verbose: bool = False) -> str:
+    """Render a report for a compliance officer; ``color`` adds ANSI styles."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    buf = io.StringIO()
+    console = Console(
+        file=buf, force_terminal=color, no_color=not color, width=width, highlight=False,
+        color_system="standard" if color else None, legacy_windows=False, soft_wrap=not color,
+    )
+    policy = data.get("policy") or {}
+    title = policy.get("name") or "auditrules"
+    if policy.get("version"):
+        title += f" v{policy['version']}"
+    console.print(f"[bold]{escape(title)}[/bold]")
+    for inp in data.get("inputs", []):
+        if inp["kind"] != "rules":
+            console.print(f"  [dim]{escape(inp['kind'])}[/dim] {escape(inp['path'])}")
+    console.print()
+    findings_by_rule: dict[str, list[dict[str, Any]]] = {}
+    for f in data.get("findings", []):
+        findings_by_rule.setdefault(f["rule_id"], []).append(f)
+    for rule in data.get("rules", []):
+        label, style, mark = _STYLE[rule["status"]]
+        console.print(
+            f"[{style}]{mark} {label}[/{style}]  [bold]{escape(rule['rule_id'])}[/bold] "
+            f"{escape(rule['title'])} [dim]({rule['severity']})[/dim]"
+        )
+        for f in findings_by_rule.get(rule["rule_id"], []):
+            if f["status"] == "pass" and rule["status"] != "pass" and not verbose:
+                continue
+            flabel, fstyle, fmark = _STYLE[f["status"]]
+            console.print(f"    [{fstyle}]{fmark}[/{fstyle}] {escape(f['message'])}")
+            for loc in f.get("locations", []):
+                where = loc["path"] + (f":{loc['line']}" if loc.get("line") else "")
+                if loc.get("line") and loc.get("column"):
+                    where += f":{loc['column']}"
+                note = f"  {escape(loc['note'])}" if loc.get("note") else ""
+                console.print(f"        [cyan]{escape(where)}[/cyan]{note}")
+            ev = f.get("evidence") or {}
+            groups = ev.get("groups") or []
+            if groups and f["status"] != "pass" or (groups and verbose):
+                table = Table(box=None, padding=(0, 1), show_edge=False, pad_edge=False)
+                for col in ("group", "stratum", "n", "value", "interval"):
+                    table.add_column(col, justify="right" if col in ("n", "value") else "left")
+                for g in groups[:MAX_GROUP_ROWS]:
+                    iv = g.get("interval")
+                    table.add_row(
+                        escape(str(g.get("group"))), escape(str(g.get("stratum") or "")), str(g.get("n", "")),
+                        _fmt(g.get("value"), ev.get("unit")),
+                        "" if not iv else f"[{_fmt(iv[0], ev.get('unit'))}, {_fmt(iv[1], ev.get('unit'))}]",
+                    )
+                _indent(console, table)
+                if len(groups) > MAX_GROUP_ROWS:
+                    console.print(f"        … {len(groups) - MAX_GROUP_ROWS} more groups in the JSON report")
+            rows = ev.get("rows")
+            if isinstance(rows, dict) and f["status"] != "pass":
+                excluded = rows.get("excluded") or {}
+                parts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(excluded.items()) if v)
+                console.print(
+                    f"        [dim]rows: {rows.get('read')} read, {rows.get('evaluated')} evaluated"
+                    + (f"; excluded: {escape(parts)}" if parts else "") + "[/dim]"
+                )
+        if rule["status"] in ("fail", "error") and rule.get("remediation"):
+            console.print(f"    [dim]fix:[/dim] {escape(rule['remediation'])}")
+        console.print()
+    diags = data.get("diagnostics") or []
+    if diags:
+        console.print("[bold]Notes on the inputs[/bold]")
+        for d in diags:
+            loc = d.get("location") or {}
+            where = (loc.get("path", "") + (f":{loc['line']}" if loc.get("line") else "")) if loc else ""
+            style = "red" if d["level"] == "error" else "yellow"
+            console.print(f"  [{style}]{d['level']}[{escape(d['code'])}][/{style}] {escape(where)} {escape(d['message'])}")
+        console.print()
+    summary = data.get("summary", {}).get("rules", {})
+    parts = [f"{n} {k.replace('_', ' ')}" for k, n in summary.items() if n]
+    total = data.get("summary", {}).get("rules_total", 0)
+    console.print(
+        f"[bold]{total} rules:[/bold] {', '.join(parts)}. "
+        f"Exit {data.get('exit_code')} (fail-on {data.get('fail_on')})."
+    )
+    return buf.getvalue()
+
+
+def _indent(console: Any, renderable: Any) -> None:
+    from rich.padding import Padding
+
+    console.print(Padding(renderable, (0, 0, 0, 8)))
+
+
+def _fmt(value: Any, unit: str | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, (int, float)):
+        if unit == "duration":
+            return format_duration(float(value))
+        if unit == "fraction":
+            return f"{value * 100:.1f}%"
+        return f"{value:.4g}"
+    return str(value)
+
+
+def format_duration(seconds: float) -> str:
+    """Seconds → a short human duration: ``45s``, ``12.5m``, ``3.2h``, ``2.1d``."""
+    a = abs(seconds)
+    if a < 60:
+        return f"{seconds:.0f}s"
+    if a < 3600:
+        return f"{seconds / 60:.1f}m"
+    if a < 86400 * 2:
+        return f"{seconds / 3600:.1f}h"
+    return f"{seconds / 86400:.1f}d"

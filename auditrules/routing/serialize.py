@@ -1,0 +1,119 @@
+"""RoutingModel → plain, sorted, deterministic JSON data (for golden files and debugging).
+
+Paths are written relative to ``base`` (POSIX separators) so the output does not depend on where the
+repository lives; every list is ordered so two runs over the same input give byte-identical JSON.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from auditrules.findings import Diagnostic, Location
+from auditrules.routing.model import RoutingModel, RoutingRule, SlaPolicy
+
+
+def _relpath(path: str, base: Path | None) -> str:
+    if base is None:
+        return Path(path).as_posix()
+    try:
+        return Path(os.path.relpath(Path(path).resolve(), base.resolve())).as_posix()
+    except ValueError:  # another drive on Windows
+        return Path(path).as_posix()
+
+
+def _location(loc: Location | None, base: Path | None) -> dict[str, Any] | None:
+    if loc is None:
+        return None
+    out = loc.to_json()
+    out["path"] = _relpath(loc.path, base)
+    return out
+
+
+def _loc_key(loc: Location | None) -> tuple[str, int, int, str]:
+    if loc is None:
+        return ("", 0, 0, "")
+    return (loc.path, loc.line or 0, loc.column or 0, loc.pointer or "")
+
+
+def _rule(rule: RoutingRule, base: Path | None) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "kind": rule.kind,
+        "order": rule.order,
+        "active": rule.active,
+        "location": _location(rule.location, base),
+        "reads": [
+            {"field": r.field, "text": r.text, "location": _location(r.location, base)}
+            for r in sorted(rule.reads, key=lambda r: (_loc_key(r.location), r.field, r.text))
+        ],
+        "writes": [
+            {"target": w.target, "text": w.text, "location": _location(w.location, base)}
+            for w in sorted(rule.writes, key=lambda w: (_loc_key(w.location), w.target, w.text))
+        ],
+        "effects": [
+            {"kind": e.kind, "value": e.value, "location": _location(e.location, base)}
+            for e in sorted(rule.effects, key=lambda e: (_loc_key(e.location), e.kind, e.value))
+        ],
+    }
+
+
+def _policy(policy: SlaPolicy, base: Path | None) -> dict[str, Any]:
+    return {
+        "name": policy.name,
+        "order": policy.order,
+        "channels": list(policy.channels) if policy.channels is not None else None,
+        "conditions": list(policy.conditions),
+        "location": _location(policy.location, base),
+        "targets": [
+            {
+                "metric": t.metric,
+                "priority": t.priority,
+                "seconds": t.seconds,
+                "business_hours": t.business_hours,
+                "location": _location(t.location, base),
+            }
+            for t in sorted(policy.targets, key=lambda t: (t.metric, t.priority, _loc_key(t.location)))
+        ],
+    }
+
+
+def _diagnostic(d: Diagnostic, base: Path | None) -> dict[str, Any]:
+    out = d.to_json()
+    out["location"] = _location(d.location, base)
+    return out
+
+
+def model_to_json(model: RoutingModel, base: str | Path | None = None) -> dict[str, Any]:
+    """A JSON-ready dict of ``model``; paths relative to ``base`` when given."""
+    b = Path(base) if base is not None else None
+    return {
+        "format": model.format,
+        "name": model.name,
+        "channels": sorted(model.channels),
+        "rules": [_rule(r, b) for r in sorted(model.rules, key=lambda r: (r.order, r.id))],
+        "sla_policies": [
+            _policy(p, b)
+            for p in sorted(model.sla_policies, key=lambda p: (p.order, p.name, _loc_key(p.location)))
+        ],
+        "inputs": sorted(
+            ({"path": _relpath(f.path, b), "kind": f.kind, "sha256": f.sha256} for f in model.inputs),
+            key=lambda f: (f["path"], f["kind"]),
+        ),
+        "diagnostics": sorted(
+            (_diagnostic(d, b) for d in model.diagnostics),
+            key=lambda d: (
+                (d["location"] or {}).get("path") or "",
+                (d["location"] or {}).get("line") or 0,
+                (d["location"] or {}).get("column") or 0,
+                d["code"],
+                d["message"],
+            ),
+        ),
+        "field_names": dict(sorted(model.field_names.items())),
+    }
+
+
+__all__ = ["model_to_json"]

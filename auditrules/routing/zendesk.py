@@ -1,0 +1,966 @@
+"""Zendesk export (API JSON files, or a directory of them, possibly paginated) → RoutingModel.
+
+Each file's kind is told by its top-level key (``triggers``, ``automations``, ``views``, ``macros``,
+``sla_policies``, ``ticket_fields``, ``user_fields``, ``organization_fields``, or a singular resource
+such as ``{"trigger": {...}}``), never by its name. Pages of one collection (offset or cursor
+pagination) are merged, de-duplicated by id and ordered by ``position``.
+
+Conditions become :class:`Read`\\ s, tag and custom-field actions :class:`Write`\\ s, and actions that
+decide who serves a ticket, how fast (group, assignee, priority, form, status, notifications, SLA
+inputs) :class:`Effect`\\ s. Custom field ids resolve through the field catalogs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditrules.documents import Document, load_json_document, read_text
+from auditrules.errors import AuditError, Span, fail
+from auditrules.findings import Diagnostic, InputFile, Location
+from auditrules.routing.model import Effect, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
+
+#: Collections of a Zendesk export: top-level key → rule kind (or catalog kind).
+COLLECTIONS: dict[str, str] = {
+    "triggers": "trigger",
+    "automations": "automation",
+    "views": "view",
+    "macros": "macro",
+    "sla_policies": "sla_policy",
+    "ticket_fields": "ticket_field",
+    "user_fields": "user_field",
+    "organization_fields": "organization_field",
+}
+#: Single-resource responses (``GET /api/v2/triggers/{id}``): key → collection.
+SINGULAR: dict[str, str] = {
+    "trigger": "triggers",
+    "automation": "automations",
+    "view": "views",
+    "macro": "macros",
+    "sla_policy": "sla_policies",
+    "ticket_field": "ticket_fields",
+    "user_field": "user_fields",
+    "organization_field": "organization_fields",
+}
+RULE_COLLECTIONS: tuple[str, ...] = ("triggers", "automations", "macros", "views")
+
+#: Channels assumed when an export never names one.
+DEFAULT_CHANNELS: tuple[str, ...] = ("chat", "email", "facebook", "phone", "twitter", "web")
+
+#: Zendesk via ids (Via types reference) → canonical channel. Ids for internal events are absent.
+VIA_IDS: dict[int, str] = {
+    0: "web",  # web_form
+    4: "email",  # mail
+    5: "api",  # web_service
+    15: "mobile",  # iphone
+    16: "web",  # get_satisfaction
+    17: "web",  # dropbox (feedback tab)
+    20: "web",  # batch
+    23: "twitter",  # twitter_favorite
+    24: "web",  # topic (forum)
+    26: "twitter",  # twitter_dm
+    27: "web",  # closed_ticket (follow-up)
+    29: "chat",
+    30: "twitter",
+    31: "api",  # ticket_sharing
+    33: "phone",  # voicemail
+    34: "phone",  # phone_call_inbound
+    35: "phone",  # phone_call_outbound
+    36: "api",  # blog
+    37: "sms",  # text_message
+    38: "facebook",  # facebook_post
+    39: "api",  # import
+    40: "api",  # github
+    41: "facebook",  # facebook_message
+    44: "phone",  # cti_voicemail
+    45: "phone",  # cti_phone_call_inbound
+    46: "phone",  # cti_phone_call_outbound
+    49: "web",  # help center
+    50: "web",  # web widget
+    55: "api",  # any_channel
+    56: "mobile",  # mobile_sdk
+    57: "sms",
+}
+#: Via type strings (and common spellings) → canonical channel.
+VIA_TYPES: dict[str, str] = {
+    "web": "web",
+    "web_form": "web",
+    "web_widget": "web",
+    "helpcenter": "web",
+    "help_center": "web",
+    "dropbox": "web",
+    "mail": "email",
+    "email": "email",
+    "api": "api",
+    "web_service": "api",
+    "any_channel": "api",
+    "ticket_sharing": "api",
+    "chat": "chat",
+    "chat_transcript": "chat",
+    "twitter": "twitter",
+    "twitter_dm": "twitter",
+    "twitter_favorite": "twitter",
+    "x": "twitter",
+    "voice": "phone",
+    "phone": "phone",
+    "voicemail": "phone",
+    "phone_call_inbound": "phone",
+    "phone_call_outbound": "phone",
+    "facebook": "facebook",
+    "facebook_post": "facebook",
+    "facebook_message": "facebook",
+    "messenger": "facebook",
+    "instagram": "instagram",
+    "instagram_dm": "instagram",
+    "whatsapp": "whatsapp",
+    "sms": "sms",
+    "text_message": "sms",
+    "native_messaging": "messaging",
+    "messaging": "messaging",
+    "mobile": "mobile",
+    "mobile_sdk": "mobile",
+}
+
+#: Time-based pseudo-fields of automations (values in hours) → readable time names.
+TIME_FIELDS: dict[str, str] = {
+    "NEW": "hours_since_created",
+    "OPEN": "hours_since_open",
+    "PENDING": "hours_since_pending",
+    "HOLD": "hours_since_hold",
+    "SOLVED": "hours_since_solved",
+    "CLOSED": "hours_since_closed",
+    "assigned_at": "hours_since_assigned",
+    "updated_at": "hours_since_update",
+    "requester_updated_at": "hours_since_requester_update",
+    "assignee_updated_at": "hours_since_assignee_update",
+    "due_date": "hours_since_due_date",
+    "until_due_date": "hours_until_due_date",
+    "sla_next_breach_at": "hours_since_next_sla_breach",
+    "until_sla_next_breach_at": "hours_until_next_sla_breach",
+}
+
+#: Condition fields with a readable canonical name.
+RENAMED_FIELDS: dict[str, str] = {"via_id": "channel", "current_via_id": "update_channel"}
+
+#: Condition operators this adapter understands (every one yields a Read of its field).
+OPERATORS: frozenset[str] = frozenset(
+    {
+        "is",
+        "is_not",
+        "less_than",
+        "greater_than",
+        "less_than_equal",
+        "greater_than_equal",
+        "less_than_business_hours",
+        "greater_than_business_hours",
+        "includes",
+        "not_includes",
+        "present",
+        "not_present",
+        "within_previous_n_days",
+        "changed",
+        "changed_to",
+        "changed_from",
+        "not_changed",
+        "not_changed_to",
+        "not_changed_from",
+        "value",
+        "value_previous",
+        "not_value",
+        "not_value_previous",
+        "is_business_hours",
+        "is_not_business_hours",
+    }
+)
+#: Operators whose condition has no value.
+VALUELESS: frozenset[str] = frozenset(
+    {"present", "not_present", "changed", "not_changed", "is_business_hours", "is_not_business_hours"}
+)
+#: Operators on ``via_id`` that name the channels a condition keeps, and those that exclude them.
+CHANNEL_KEEP: frozenset[str] = frozenset({"is", "includes", "value", "changed_to"})
+CHANNEL_DROP: frozenset[str] = frozenset({"is_not", "not_includes"})
+
+#: Action field → routing effect kind.
+EFFECT_ACTIONS: dict[str, str] = {
+    "group_id": "group",
+    "assignee_id": "assignee",
+    "priority": "priority",
+    "ticket_form_id": "form",
+    "status": "status",
+    "set_schedule": "sla",
+    "notification_group": "notify",
+    "notification_user": "notify",
+    "notification_webhook": "notify",
+    "notification_target": "notify",
+    "notification_sms_group": "notify",
+    "notification_sms_user": "notify",
+}
+#: ``notification_user`` recipients that answer the customer rather than page a team.
+CUSTOMER_RECIPIENTS: frozenset[str] = frozenset({"requester_id", "requester_and_ccs"})
+TAG_ACTIONS: frozenset[str] = frozenset({"set_tags", "current_tags", "remove_tags"})
+#: Ticket actions and the SLA filter fields that read what they set.
+SLA_INPUT_ACTIONS: dict[str, str] = {
+    "type": "ticket_type_id",
+    "group_id": "group_id",
+    "priority": "priority",
+    "brand_id": "brand_id",
+    "ticket_form_id": "ticket_form_id",
+    "organization_id": "organization_id",
+}
+#: Types of the built-in ticket fields listed in ``ticket_fields`` (they are never ``custom_fields_<id>``).
+SYSTEM_TICKET_FIELDS: frozenset[str] = frozenset(
+    {"subject", "description", "status", "custom_status", "tickettype", "priority", "group", "assignee"}
+    | {"brand"}
+)
+TICKET_TYPES: dict[str, str] = {"1": "question", "2": "incident", "3": "problem", "4": "task"}
+
+#: Zendesk SLA metric → canonical metric.
+SLA_METRICS: dict[str, str] = {
+    "first_reply_time": "first_response",
+    "next_reply_time": "next_reply",
+    "periodic_update_time": "periodic_update",
+    "pausable_update_time": "pausable_update",
+    "requester_wait_time": "requester_wait",
+    "agent_work_time": "resolution",
+    "total_resolution_time": "total_resolution",
+}
+
+_CUSTOM_ID = re.compile(r"^(?:custom_fields|ticket_fields)_(\d+)$")
+_USER_FIELD = re.compile(r"^(requester|user|organization|assignee)\.custom_fields\.(.+)$")
+_SNAKE = re.compile(r"[^0-9a-z]+")
+_PEEK = re.compile(
+    r'"(triggers|automations|views|macros|sla_policies|ticket_fields|user_fields|organization_fields'
+    r'|trigger|automation|view|macro|sla_policy)"\s*:\s*[\[{]'
+)
+
+
+def is_zendesk(path: str | Path) -> bool:
+    """Whether ``path`` (a JSON file, or a directory holding one) looks like a Zendesk export."""
+    p = Path(path)
+    if p.is_dir():
+        return any(_peek(f) for f in sorted(p.glob("*.json")))
+    return p.suffix.lower() == ".json" and _peek(p)
+
+
+def _peek(path: Path) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return False
+    return _PEEK.search(head) is not None
+
+
+# --- collecting files and pages ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One resource of a collection: where it is and what it holds."""
+
+    doc: Document
+    pointer: str
+    data: dict[str, Any]
+    file_order: int
+    index: int
+
+
+@dataclass
+class _Pages:
+    """What the page envelopes of one collection say about completeness."""
+
+    count: int | None = None
+    cursor_pages: int = 0
+    cursor_done: bool = False
+    first: Document | None = None
+
+
+def _files(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
+    """Expand directories; the flag tells whether the file was named explicitly."""
+    out: list[tuple[Path, bool]] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend((f, False) for f in sorted(p.glob("*.json"), key=_natural_key))
+        elif p.exists():
+            out.append((p, True))
+        else:
+            raise fail("AR001", f"no such file or directory: {p}")
+    return out
+
+
+def _natural_key(p: Path) -> tuple[Any, ...]:
+    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", p.name))
+
+
+@dataclass
+class _Export:
+    """All collections of an export, merged across files and pages."""
+
+    items: dict[str, list[_Item]] = field(default_factory=dict)
+    pages: dict[str, _Pages] = field(default_factory=dict)
+    inputs: list[InputFile] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    _merged: dict[str, list[_Item]] = field(default_factory=dict)
+
+    def add_document(self, doc: Document, file_order: int, explicit: bool) -> None:
+        data = doc.data
+        kinds: list[str] = []
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if key in COLLECTIONS and isinstance(value, list):
+                    kinds.append(key)
+                    self._add_page(doc, key, data)
+                    bucket = self.items.setdefault(key, [])
+                    for i, item in enumerate(value):
+                        if isinstance(item, dict):
+                            bucket.append(_Item(doc, f"/{key}/{i}", item, file_order, i))
+                        else:
+                            self._bad(doc, f"/{key}/{i}", f"{key}[{i}] is not an object; skipped")
+                elif key in SINGULAR and isinstance(value, dict):
+                    coll = SINGULAR[key]
+                    kinds.append(coll)
+                    self.items.setdefault(coll, []).append(_Item(doc, f"/{key}", value, file_order, 0))
+        elif isinstance(data, list) and data and all(isinstance(r, dict) and "metric" in r for r in data):
+            kinds.append("sla_policies")  # a warehouse table of SLA rows, saved as a JSON array
+            bucket = self.items.setdefault("sla_policies", [])
+            bucket.extend(_Item(doc, f"/{i}", r, file_order, i) for i, r in enumerate(data))
+        if not kinds:
+            msg = (
+                f"{doc.path} is not a Zendesk export (expected a top-level key such as triggers, "
+                "automations, views, macros, sla_policies or *_fields)"
+            )
+            if explicit:
+                raise AuditError("AR204", msg, Span(doc.path, 1, 1), doc.text)
+            self.diagnostics.append(
+                Diagnostic("AR204", "warning", msg + "; skipped", Location(doc.path, 1, 1))
+            )
+            return
+        self.inputs.append(InputFile(doc.path, "zendesk:" + "+".join(sorted(set(kinds))), doc.sha256))
+
+    def _add_page(self, doc: Document, key: str, data: dict[str, Any]) -> None:
+        pages = self.pages.setdefault(key, _Pages())
+        if pages.first is None:
+            pages.first = doc
+        count = data.get("count")
+        if isinstance(count, int) and not isinstance(count, bool) and "next_page" in data:
+            pages.count = max(pages.count or 0, count)
+        meta = data.get("meta")
+        if isinstance(meta, dict) and "has_more" in meta:
+            pages.cursor_pages += 1
+            if meta.get("has_more") is False:
+                pages.cursor_done = True
+
+    def _bad(self, doc: Document, pointer: str, message: str) -> None:
+        self.diagnostics.append(Diagnostic("AR202", "warning", message, _loc(doc, pointer)))
+
+    def merged(self, key: str) -> list[_Item]:
+        """The collection's items, de-duplicated by id and ordered by position, then file order."""
+        if key in self._merged:
+            return self._merged[key]
+        seen: set[str] = set()
+        out: list[_Item] = []
+        for item in self.items.get(key, []):
+            ident = item.data.get("id")
+            warehouse_row = "metric" in item.data and "policy_metrics" not in item.data
+            if ident is not None and not warehouse_row:
+                if str(ident) in seen:
+                    continue
+                seen.add(str(ident))
+            out.append(item)
+        out.sort(key=lambda it: (_position(it.data), it.file_order, it.index))
+        unique = len(out)
+        pages = self.pages.get(key)
+        if pages is not None and pages.first is not None:
+            where = Location(pages.first.path, 1, 1)
+            if pages.count is not None and pages.count > unique:
+                self.diagnostics.append(
+                    Diagnostic(
+                        "AR211",
+                        "warning",
+                        f"incomplete export: the {key} pages report count={pages.count} but only {unique} "
+                        f"{key} were found; export every page",
+                        where,
+                    )
+                )
+            elif pages.cursor_pages and not pages.cursor_done:
+                self.diagnostics.append(
+                    Diagnostic(
+                        "AR211",
+                        "warning",
+                        f"incomplete export: every {key} page says meta.has_more is true; "
+                        "the last page is missing",
+                        where,
+                    )
+                )
+        self._merged[key] = out
+        return out
+
+
+def _position(data: dict[str, Any]) -> int:
+    pos = data.get("position")
+    if isinstance(pos, bool):
+        return 1 << 40
+    if isinstance(pos, int):
+        return pos
+    if isinstance(pos, str) and pos.strip().lstrip("-").isdigit():
+        return int(pos)
+    return 1 << 40
+
+
+def _loc(doc: Document, pointer: str, note: str | None = None) -> Location:
+    pos = doc.position_of(pointer)
+    if pos is None:
+        return Location(doc.path, None, None, pointer, note)
+    return Location(doc.path, pos[0], pos[1], pointer, note)
+
+
+# --- field catalogs ----------------------------------------------------------------------------------
+
+
+def snake_name(title: str) -> str:
+    """``"Klout score"`` → ``klout_score``."""
+    return _SNAKE.sub("_", title.lower()).strip("_")
+
+
+@dataclass
+class _Catalog:
+    """Field ids and keys → readable names, plus the tags dropdown options and checkboxes set."""
+
+    ticket: dict[str, str] = field(default_factory=dict)
+    option_tags: dict[str, dict[str, str]] = field(default_factory=dict)
+    checkbox_tags: dict[str, str] = field(default_factory=dict)
+    user: dict[str, str] = field(default_factory=dict)
+    organization: dict[str, str] = field(default_factory=dict)
+
+    def load(self, export: _Export) -> None:
+        for item in export.merged("ticket_fields"):
+            d = item.data
+            ident = d.get("id")
+            if ident is None or d.get("type") in SYSTEM_TICKET_FIELDS:
+                continue
+            raw = d.get("key") or d.get("title") or d.get("raw_title") or ""
+            name = snake_name(str(raw)) or f"field_{ident}"
+            self.ticket[str(ident)] = name
+            options = d.get("custom_field_options")
+            if isinstance(options, list):
+                self.option_tags[str(ident)] = {
+                    str(o.get("value")): str(o.get("value"))
+                    for o in options
+                    if isinstance(o, dict) and o.get("value") not in (None, "")
+                }
+            if d.get("type") == "checkbox" and d.get("tag"):
+                self.checkbox_tags[str(ident)] = str(d["tag"])
+        for key, target in (("user_fields", self.user), ("organization_fields", self.organization)):
+            for item in export.merged(key):
+                d = item.data
+                fkey = d.get("key") or snake_name(str(d.get("title") or ""))
+                if not fkey:
+                    continue
+                target[str(fkey)] = str(fkey)
+                if d.get("id") is not None:
+                    target[str(d["id"])] = str(fkey)
+
+    def names(self) -> dict[str, str]:
+        out = {f"custom_fields_{i}": n for i, n in self.ticket.items()}
+        out.update({f"requester.custom_fields.{k}": f"requester.{v}" for k, v in self.user.items()})
+        out.update(
+            {f"organization.custom_fields.{k}": f"organization.{v}" for k, v in self.organization.items()}
+        )
+        return out
+
+
+# --- values and text ---------------------------------------------------------------------------------
+
+
+def render_value(value: Any) -> str:
+    """A condition or action value as text: strings as written, lists space-separated."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        parts = [render_value(v) for v in value]
+        return "[" + ", ".join(p if len(p) <= 60 else p[:57] + "..." for p in parts) + "]"
+    if isinstance(value, dict):
+        return "{...}"
+    if value == "":
+        return '""'
+    return str(value)
+
+
+def via_channel(value: Any) -> str | None:
+    """A via id (number or numeric string) or via type → canonical channel, None when empty."""
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip().lower()
+    if not text:
+        return None
+    if text.lstrip("-").isdigit():
+        n = int(text)
+        return VIA_IDS.get(n, f"via_{n}")
+    return VIA_TYPES.get(text, text)
+
+
+def _tags(value: Any) -> list[str]:
+    if value is None or isinstance(value, bool):
+        return []
+    if isinstance(value, list):
+        return [t for v in value for t in _tags(v)]
+    return [t for t in str(value).split() if t]
+
+
+def _via_values(value: Any) -> list[str]:
+    if isinstance(value, list):
+        values: list[Any] = value
+    elif value is None or isinstance(value, bool):
+        values = []
+    else:
+        values = str(value).replace(",", " ").split()
+    out = []
+    for v in values:
+        ch = via_channel(v)
+        if ch is not None:
+            out.append(ch)
+    return out
+
+
+# --- rules -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Builder:
+    """Turns merged collections into rules and SLA policies, collecting diagnostics on the way."""
+
+    catalog: _Catalog
+    diagnostics: list[Diagnostic]
+    channels: set[str] = field(default_factory=set)
+    field_names: dict[str, str] = field(default_factory=dict)
+    unresolved: set[str] = field(default_factory=set)
+
+    def resolve(self, raw: str, doc: Document, pointer: str) -> str:
+        """A condition or action field → its readable name (``custom_fields_1`` → ``klout_score``)."""
+        m = _CUSTOM_ID.match(raw)
+        if m:
+            ident = m.group(1)
+            name = self.catalog.ticket.get(ident)
+            if name is None:
+                if raw not in self.unresolved:
+                    self.unresolved.add(raw)
+                    self.diagnostics.append(
+                        Diagnostic(
+                            "AR206",
+                            "warning",
+                            f"custom field {ident} ({raw}) is not in ticket_fields; add ticket_fields.json "
+                            "to the export so it can be named",
+                            _loc(doc, pointer),
+                        )
+                    )
+                return raw
+            self.field_names[raw] = name
+            return name
+        m = _USER_FIELD.match(raw)
+        if m:
+            owner, key = m.group(1), m.group(2)
+            cat = self.catalog.organization if owner == "organization" else self.catalog.user
+            name = f"{owner}.{cat.get(key, key)}"
+            self.field_names[raw] = name
+            return name
+        if raw in TIME_FIELDS:
+            self.field_names[raw] = TIME_FIELDS[raw]
+            return TIME_FIELDS[raw]
+        if raw in RENAMED_FIELDS:
+            self.field_names[raw] = RENAMED_FIELDS[raw]
+            return RENAMED_FIELDS[raw]
+        return raw
+
+    def condition_reads(self, doc: Document, pointer: str, conditions: Any) -> list[Read]:
+        """Reads of a ``{"all": [...], "any": [...]}`` block (a bare list counts as ``all``)."""
+        reads: list[Read] = []
+        for cond_ptr, cond in self._conditions(doc, pointer, conditions):
+            reads.extend(self.read(doc, cond_ptr, cond))
+        return reads
+
+    def _conditions(
+        self, doc: Document, pointer: str, conditions: Any
+    ) -> Iterable[tuple[str, dict[str, Any]]]:
+        if conditions is None:
+            return
+        if isinstance(conditions, list):
+            groups: list[tuple[str, Any]] = [("", conditions)]
+        elif isinstance(conditions, dict):
+            groups = [(k, conditions.get(k)) for k in ("all", "any") if conditions.get(k) is not None]
+        else:
+            self._bad(doc, pointer, "conditions are neither an object with all/any nor a list")
+            return
+        for key, group in groups:
+            base = f"{pointer}/{key}" if key else pointer
+            if not isinstance(group, list):
+                self._bad(doc, base, f"conditions.{key} is not a list")
+                continue
+            for i, cond in enumerate(group):
+                if isinstance(cond, dict) and isinstance(cond.get("field"), str):
+                    yield f"{base}/{i}", cond
+                else:
+                    self._bad(doc, f"{base}/{i}", "condition without a field name; skipped")
+
+    def read(self, doc: Document, pointer: str, cond: dict[str, Any]) -> list[Read]:
+        raw = str(cond["field"])
+        op = str(cond.get("operator") or "is")
+        value = cond.get("value")
+        loc = _loc(doc, pointer)
+        if raw == "current_tags":
+            text = f"current_tags {op} {render_value(value)}"
+            return [Read(f"tag:{t}", loc, text) for t in _tags(value)] or [Read("tags", loc, text)]
+        name = self.resolve(raw, doc, pointer)
+        if raw in ("via_id", "current_via_id"):
+            chans = _via_values(value)
+            self.channels.update(chans)
+            shown = f"{render_value(value)} ({', '.join(chans)})" if chans else render_value(value)
+            return [Read(name, loc, f"{raw} {op} {shown}")]
+        label = raw if name == raw else f"{name} ({raw})"
+        text = (
+            f"{label} {op}"
+            if op in VALUELESS and value in (None, "")
+            else f"{label} {op} {render_value(value)}"
+        )
+        return [Read(name, loc, text)]
+
+    def actions(
+        self, doc: Document, pointer: str, actions: Any, sla_inputs: set[str]
+    ) -> tuple[list[Write], list[Effect]]:
+        writes: list[Write] = []
+        effects: list[Effect] = []
+        if actions is None:
+            return writes, effects
+        if not isinstance(actions, list):
+            self._bad(doc, pointer, "actions is not a list")
+            return writes, effects
+        for i, act in enumerate(actions):
+            ptr = f"{pointer}/{i}"
+            if not isinstance(act, dict) or not isinstance(act.get("field"), str):
+                self._bad(doc, ptr, "action without a field name; skipped")
+                continue
+            raw = str(act["field"])
+            value = act.get("value")
+            loc = _loc(doc, ptr)
+            text = f"{raw} {render_value(value)}"
+            if raw in TAG_ACTIONS:
+                for tag in _tags(value):
+                    writes.append(Write(f"tag:{tag}", loc, text))
+                    if f"tag:{tag}" in sla_inputs and raw != "remove_tags":
+                        effects.append(Effect("sla", f"tag {tag}", loc))
+                continue
+            kind = EFFECT_ACTIONS.get(raw)
+            if kind == "notify":
+                recipient = value[0] if isinstance(value, list) and value else value
+                if raw == "notification_user" and str(recipient) in CUSTOMER_RECIPIENTS:
+                    continue
+                effects.append(Effect("notify", f"{raw} {render_value(recipient)}", loc))
+                continue
+            if kind is not None:
+                effects.append(Effect(kind, render_value(value), loc))
+            if raw in SLA_INPUT_ACTIONS and SLA_INPUT_ACTIONS[raw] in sla_inputs:
+                effects.append(Effect("sla", f"{raw} {render_value(value)}", loc))
+            if _CUSTOM_ID.match(raw) or _USER_FIELD.match(raw):
+                name = self.resolve(raw, doc, ptr)
+                label = raw if name == raw else f"{name} ({raw})"
+                writes.append(Write(name, loc, f"{label} {render_value(value)}"))
+                if name in sla_inputs:
+                    effects.append(Effect("sla", f"{name} {render_value(value)}", loc))
+                m = _CUSTOM_ID.match(raw)
+                if m:
+                    for tag in self._field_tags(m.group(1), value):
+                        writes.append(
+                            Write(f"tag:{tag}", loc, f"{label} {render_value(value)} (sets tag {tag})")
+                        )
+        return writes, effects
+
+    def _field_tags(self, ident: str, value: Any) -> list[str]:
+        """Tags Zendesk adds when a dropdown or checkbox custom field is set."""
+        if ident in self.catalog.checkbox_tags and value in (True, "true", "1", 1):
+            return [self.catalog.checkbox_tags[ident]]
+        options = self.catalog.option_tags.get(ident)
+        if options and isinstance(value, str) and value in options:
+            return [options[value]]
+        return []
+
+    def _bad(self, doc: Document, pointer: str, message: str) -> None:
+        self.diagnostics.append(Diagnostic("AR202", "warning", message, _loc(doc, pointer)))
+
+    def rule(self, kind: str, item: _Item, order: int, sla_inputs: set[str]) -> RoutingRule:
+        d = item.data
+        ident = d.get("id")
+        rid = f"{kind}:{ident}" if ident is not None else f"{kind}:{Path(item.doc.path).name}#{item.pointer}"
+        title = d.get("title") or d.get("raw_title") or rid
+        reads = self.condition_reads(item.doc, item.pointer + "/conditions", d.get("conditions"))
+        writes: list[Write] = []
+        effects: list[Effect] = []
+        if kind != "view":
+            writes, effects = self.actions(item.doc, item.pointer + "/actions", d.get("actions"), sla_inputs)
+        active = d.get("active", True) is not False
+        loc = _loc(item.doc, item.pointer)
+        if not active and kind in ("trigger", "automation"):
+            self.diagnostics.append(
+                Diagnostic(
+                    "AR207",
+                    "warning",
+                    f"{kind} '{title}' ({rid}) is inactive; it is reported but not analysed",
+                    loc,
+                )
+            )
+        return RoutingRule(
+            id=rid,
+            name=str(title),
+            kind=kind,
+            order=order,
+            location=loc,
+            reads=tuple(reads),
+            writes=tuple(writes),
+            effects=tuple(effects),
+            active=active,
+        )
+
+
+# --- SLA policies ------------------------------------------------------------------------------------
+
+
+def _sla_filter_reads(builder: _Builder, items: list[_Item]) -> set[str]:
+    """Names the SLA filters read: actions that set them change which SLA a ticket gets."""
+    names: set[str] = set()
+    for item in items:
+        filt = item.data.get("filter")
+        for _ptr, cond in builder._conditions(item.doc, item.pointer + "/filter", filt):
+            raw = str(cond["field"])
+            if raw == "current_tags":
+                names.update(f"tag:{t}" for t in _tags(cond.get("value")))
+            elif raw not in ("via_id", "current_via_id"):
+                names.add(builder.resolve(raw, item.doc, _ptr))
+    return names
+
+
+def _sla_policy(builder: _Builder, item: _Item, order: int, universe: set[str]) -> SlaPolicy:
+    d = item.data
+    doc = item.doc
+    title = str(d.get("title") or d.get("id") or f"policy {order}")
+    channels: set[str] | None = None
+    conditions: list[str] = []
+    filt = d.get("filter")
+    all_conds: list[tuple[str, dict[str, Any]]] = []
+    any_conds: list[tuple[str, dict[str, Any]]] = []
+    if isinstance(filt, dict):
+        all_conds = list(builder._conditions(doc, item.pointer + "/filter", {"all": filt.get("all")}))
+        any_conds = list(builder._conditions(doc, item.pointer + "/filter", {"any": filt.get("any")}))
+    elif filt is not None:
+        all_conds = list(builder._conditions(doc, item.pointer + "/filter", filt))
+    for ptr, cond in all_conds:
+        restricted = _channel_restriction(builder, doc, ptr, cond, universe)
+        if restricted is None:
+            conditions.append(_condition_text(builder, doc, ptr, cond))
+        else:
+            channels = restricted if channels is None else channels & restricted
+    if any_conds:
+        parts = [_channel_restriction(builder, doc, ptr, cond, universe) for ptr, cond in any_conds]
+        if all(p is not None for p in parts):
+            union: set[str] = set().union(*(p for p in parts if p is not None))
+            channels = union if channels is None else channels & union
+        else:
+            texts = [_condition_text(builder, doc, ptr, cond) for ptr, cond in any_conds]
+            conditions.append("any of: " + "; ".join(texts))
+    targets = _sla_targets(builder, item)
+    return SlaPolicy(
+        name=title,
+        channels=tuple(sorted(channels)) if channels is not None else None,
+        targets=tuple(targets),
+        location=_loc(doc, item.pointer),
+        conditions=tuple(conditions),
+        order=order,
+    )
+
+
+def _channel_restriction(
+    builder: _Builder, doc: Document, pointer: str, cond: dict[str, Any], universe: set[str]
+) -> set[str] | None:
+    """The channels a ``via_id`` filter condition keeps, or None when it is not a channel condition."""
+    if cond.get("field") != "via_id":
+        return None
+    op = str(cond.get("operator") or "is")
+    chans = set(_via_values(cond.get("value")))
+    builder.channels.update(chans)
+    if op in CHANNEL_KEEP:
+        return chans
+    if op in CHANNEL_DROP:
+        return universe - chans
+    return None
+
+
+def _condition_text(builder: _Builder, doc: Document, pointer: str, cond: dict[str, Any]) -> str:
+    raw = str(cond["field"])
+    reads = builder.read(doc, pointer, cond)
+    text = reads[0].text if reads else raw
+    if raw == "ticket_type_id":
+        kind = TICKET_TYPES.get(str(cond.get("value")).strip())
+        if kind:
+            text += f" ({kind})"
+    return text
+
+
+def _sla_targets(builder: _Builder, item: _Item) -> list[SlaTarget]:
+    d = item.data
+    rows: list[tuple[str, dict[str, Any]]]
+    metrics = d.get("policy_metrics")
+    if isinstance(metrics, list):
+        rows = [
+            (f"{item.pointer}/policy_metrics/{i}", m) for i, m in enumerate(metrics) if isinstance(m, dict)
+        ]
+    elif "metric" in d:
+        rows = [(item.pointer, d)]  # a warehouse row: one policy × metric × priority
+    else:
+        builder._bad(item.doc, item.pointer, f"SLA policy '{d.get('title')}' has no policy_metrics")
+        rows = []
+    out: list[SlaTarget] = []
+    for ptr, m in rows:
+        seconds = _target_seconds(m)
+        if seconds is None:
+            builder.diagnostics.append(
+                Diagnostic(
+                    "AR202",
+                    "error",
+                    f"SLA target {render_value(m.get('target'))!r} of policy '{d.get('title')}' is not a "
+                    "number of minutes; that target is ignored",
+                    _loc(item.doc, ptr),
+                )
+            )
+            continue
+        metric = str(m.get("metric") or "")
+        priority = str(m.get("priority") or "").strip().lower() or "any"
+        bh = m.get("business_hours")
+        business = bh is True or (isinstance(bh, str) and bh.strip().lower() in ("true", "1", "yes"))
+        out.append(
+            SlaTarget(SLA_METRICS.get(metric, metric), priority, seconds, business, _loc(item.doc, ptr))
+        )
+    return out
+
+
+def _target_seconds(metric: dict[str, Any]) -> float | None:
+    if metric.get("target_in_seconds") is not None:
+        secs = _number(metric["target_in_seconds"])
+        return secs
+    minutes = _number(metric.get("target"))
+    return None if minutes is None else minutes * 60.0
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value) if value >= 0 else None
+    try:
+        n = float(str(value).strip())
+    except ValueError:
+        return None
+    return n if n >= 0 and n == n and n != float("inf") else None
+
+
+def _group_warehouse_rows(items: list[_Item]) -> tuple[list[_Item], list[list[_Item]]]:
+    """Split SLA items into API policies and warehouse rows grouped by policy."""
+    policies: list[_Item] = []
+    groups: dict[str, list[_Item]] = {}
+    for item in items:
+        if "policy_metrics" not in item.data and "metric" in item.data:
+            d = item.data
+            key = str(d.get("sla_policy_id") or d.get("id") or d.get("title") or d.get("sla_policy_title"))
+            groups.setdefault(key, []).append(item)
+        else:
+            policies.append(item)
+    return policies, [groups[k] for k in sorted(groups, key=_natural_str)]
+
+
+def _natural_str(s: str) -> tuple[Any, ...]:
+    return tuple((0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", s))
+
+
+# --- entry point -------------------------------------------------------------------------------------
+
+
+def load_zendesk(paths: Sequence[Path]) -> RoutingModel:
+    """Read a Zendesk export (files and/or directories of API JSON) into one :class:`RoutingModel`."""
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise fail("AR005", "no Zendesk export given")
+    export = _Export()
+    for order, (path, explicit) in enumerate(_files(paths)):
+        text, digest = read_text(path)
+        doc = load_json_document(path, text, digest)
+        export.add_document(doc, order, explicit)
+    if not export.inputs:
+        where = paths[0]
+        raise AuditError(
+            "AR204",
+            f"no Zendesk export files in {where} (expected JSON with triggers, automations, views, macros, "
+            "sla_policies or *_fields)",
+            Span(str(where), 1, 1),
+        )
+    catalog = _Catalog()
+    catalog.load(export)
+    builder = _Builder(catalog, export.diagnostics)
+    builder.field_names.update(catalog.names())
+
+    sla_items = export.merged("sla_policies")
+    sla_inputs = _sla_filter_reads(builder, sla_items)
+    rules: list[RoutingRule] = []
+    order = 0
+    for key in RULE_COLLECTIONS:
+        kind = COLLECTIONS[key]
+        for item in export.merged(key):
+            rules.append(builder.rule(kind, item, order, sla_inputs))
+            order += 1
+
+    # Channels named by rules are known now; SLA filters may add more and need the universe for is_not.
+    for item in sla_items:
+        filt = item.data.get("filter")
+        for _ptr, cond in builder._conditions(item.doc, item.pointer + "/filter", filt):
+            if cond.get("field") in ("via_id", "current_via_id"):
+                builder.channels.update(_via_values(cond.get("value")))
+    universe = builder.channels | set(DEFAULT_CHANNELS)
+    policies_items, warehouse_groups = _group_warehouse_rows(sla_items)
+    policies = [_sla_policy(builder, item, i, universe) for i, item in enumerate(policies_items)]
+    for group in warehouse_groups:
+        policies.append(_warehouse_policy(builder, group, len(policies)))
+
+    channels = tuple(sorted(builder.channels)) if builder.channels else DEFAULT_CHANNELS
+    name = paths[0].name if paths[0].is_dir() else paths[0].stem
+    return RoutingModel(
+        format="zendesk",
+        name=name,
+        channels=channels,
+        rules=tuple(rules),
+        sla_policies=tuple(policies),
+        inputs=tuple(sorted(export.inputs, key=lambda f: f.path)),
+        diagnostics=tuple(export.diagnostics),
+        field_names=dict(sorted(builder.field_names.items())),
+    )
+
+
+def _warehouse_policy(builder: _Builder, rows: list[_Item], order: int) -> SlaPolicy:
+    first = rows[0]
+    d = first.data
+    title = str(d.get("title") or d.get("sla_policy_title") or d.get("sla_policy_id") or d.get("id"))
+    targets = [t for row in rows for t in _sla_targets(builder, row)]
+    builder.diagnostics.append(
+        Diagnostic(
+            "AR211",
+            "warning",
+            f"SLA policy '{title}' comes from a warehouse copy without its filter; "
+            "it is assumed to apply to every channel",
+            _loc(first.doc, first.pointer),
+        )
+    )
+    return SlaPolicy(title, None, tuple(targets), _loc(first.doc, first.pointer), (), order)
+
+
+__all__ = ["COLLECTIONS", "DEFAULT_CHANNELS", "OPERATORS", "VIA_IDS", "is_zendesk", "load_zendesk"]

@@ -1,0 +1,217 @@
+"""Engines: ticket files and sqlglot queries → small result rows (per-group aggregates only).
+
+:class:`DuckDBEngine` (embedded, the default) reads the files with DuckDB's own readers and runs
+the rendered queries; :class:`SparkEngine` does the same through a SparkSession when ``pyspark``
+is installed (``pip install 'auditrules[spark]'``). Both render the same expression trees through
+:func:`auditrules.tickets.plan.render` with their entry of the dialect table; neither ever hands
+ticket rows to Python. Engine errors become ``AR304`` with a one-line message.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from sqlglot import exp
+
+from auditrules.errors import AuditError, fail
+from auditrules.tickets.plan import RAW, lit, render
+from auditrules.tickets.sources import SourceFile
+
+ENGINES: tuple[str, ...] = ("duckdb", "spark")
+
+
+class Engine(Protocol):
+    """What the evaluator needs from an engine."""
+
+    dialect: str
+
+    def register(self, files: Sequence[SourceFile]) -> dict[str, str]:
+        """Expose the files as the relation ``ar_raw``; return its columns → type names."""
+        ...
+
+    def define(self, name: str, select: exp.Select, materialise: bool) -> None:
+        """Create ``name`` as a view, or as a materialised table when ``materialise``."""
+        ...
+
+    def query(self, select: exp.Select) -> list[dict[str, Any]]:
+        """Run a query whose result is small (aggregates) and return its rows."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def condense(exc: BaseException, limit: int = 300) -> str:
+    """A database error as one line: first meaningful line, no 'Error:' prefixes, bounded length."""
+    text = str(exc).strip()
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    first = lines[0] if lines else type(exc).__name__
+    extra = next((ln for ln in lines[1:] if not ln.startswith(("LINE", "^", "*", "Possible", "HINT"))), "")
+    msg = first if not extra or len(first) > 80 else f"{first} ({extra})"
+    msg = re.sub(r"^(\w+ )*Error:\s*", "", msg)
+    msg = re.sub(r"\s+", " ", msg)
+    return msg if len(msg) <= limit else msg[: limit - 1] + "…"
+
+
+def make_engine(name: str) -> Engine:
+    """The engine called ``name``; AR305 when unknown or not installed."""
+    if name == "duckdb":
+        return DuckDBEngine()
+    if name == "spark":
+        if importlib.util.find_spec("pyspark") is None:
+            raise fail("AR305", "engine 'spark' needs the spark extra: pip install 'auditrules[spark]'")
+        return SparkEngine()
+    raise fail("AR305", f"unknown engine {name!r} (expected one of: {', '.join(ENGINES)})")
+
+
+def _table_function(name: str, files: Sequence[str], **options: Any) -> exp.Table:
+    paths: exp.Expression = exp.Array(expressions=[lit(f) for f in files]) if len(files) > 1 else lit(files[0])
+    args: list[exp.Expression] = [paths]
+    args += [exp.PropertyEQ(this=exp.to_identifier(k), expression=lit(v)) for k, v in sorted(options.items())]
+    return exp.Table(this=exp.Anonymous(this=name, expressions=args))
+
+
+def duckdb_source(files: Sequence[SourceFile]) -> exp.Expression:
+    """``ar_raw`` for DuckDB: one reader per CSV file (each sniffed on its own: delimiters differ),
+    one ``read_parquet`` and one ``read_json`` per format, combined with ``UNION ALL BY NAME``."""
+    parts: list[exp.Select] = []
+    for f in files:
+        if f.format == "csv":
+            parts.append(exp.select(exp.Star()).from_(_table_function(
+                "read_csv", [f.path], all_varchar=True, header=True, null_padding=True)))
+    parquet = [f.path for f in files if f.format == "parquet"]
+    if parquet:
+        parts.append(exp.select(exp.Star()).from_(_table_function("read_parquet", parquet, union_by_name=True)))
+    for fmt, mode in (("jsonl", "newline_delimited"), ("json", "auto")):
+        paths = [f.path for f in files if f.format == fmt]
+        if paths:
+            parts.append(exp.select(exp.Star()).from_(
+                _table_function("read_json", paths, format=mode, union_by_name=True)))
+    out: exp.Expression = parts[0]
+    for p in parts[1:]:
+        out = exp.Union(this=out, expression=p, distinct=False, by_name=True)
+    return out
+
+
+class DuckDBEngine:
+    """DuckDB in memory; UTC session time zone; spills to a private temp directory when needed."""
+
+    dialect = "duckdb"
+
+    #: Session settings: timestamps are UTC; insertion order is not needed for aggregates.
+    SETTINGS: tuple[tuple[str, Any], ...] = (
+        ("TimeZone", "UTC"),
+        ("preserve_insertion_order", False),
+    )
+
+    def __init__(self) -> None:
+        import duckdb
+
+        self._duckdb = duckdb
+        self._tmp = tempfile.TemporaryDirectory(prefix="auditrules-duckdb-")
+        self.con = duckdb.connect(":memory:")
+        for key, value in self.SETTINGS:
+            self.con.execute(f"SET {key} = {render(lit(value))}")
+        self.con.execute(f"SET temp_directory = {render(lit(self._tmp.name))}")
+        limit = os.environ.get("AUDITRULES_MEMORY_LIMIT")
+        if limit:
+            self.con.execute(f"SET memory_limit = {render(lit(limit))}")
+
+    def _run(self, sql: str) -> Any:
+        try:
+            return self.con.execute(sql)
+        except self._duckdb.Error as exc:
+            raise fail("AR304", f"cannot read the ticket source: {condense(exc)}") from None
+
+    def register(self, files: Sequence[SourceFile]) -> dict[str, str]:
+        view = exp.Create(this=exp.to_table(RAW, quoted=True), kind="VIEW", expression=duckdb_source(files),
+                          replace=True)
+        self._run(render(view))
+        rows = self._run(f"DESCRIBE SELECT * FROM {render(exp.to_table(RAW, quoted=True))}").fetchall()
+        return {str(r[0]): str(r[1]) for r in rows}
+
+    def define(self, name: str, select: exp.Select, materialise: bool) -> None:
+        node = exp.Create(this=exp.to_table(name, quoted=True), kind="TABLE" if materialise else "VIEW",
+                          expression=select, replace=True,
+                          properties=exp.Properties(expressions=[exp.TemporaryProperty()]) if materialise else None)
+        self._run(render(node))
+
+    def query(self, select: exp.Select) -> list[dict[str, Any]]:
+        cur = self._run(render(select))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def close(self) -> None:
+        try:
+            self.con.close()
+        finally:
+            self._tmp.cleanup()
+
+
+class SparkEngine:  # pragma: no cover - pyspark is an optional extra, not installed in CI
+    """A local SparkSession (UTC, non-ANSI casts so bad values become NULL as in DuckDB)."""
+
+    dialect = "spark"
+
+    CONF: tuple[tuple[str, str], ...] = (
+        ("spark.sql.session.timeZone", "UTC"),
+        ("spark.sql.ansi.enabled", "false"),
+        ("spark.sql.legacy.timeParserPolicy", "CORRECTED"),
+    )
+
+    def __init__(self) -> None:
+        from pyspark.sql import SparkSession
+
+        builder = SparkSession.builder.appName("auditrules")
+        for key, value in self.CONF:
+            builder = builder.config(key, value)
+        self.spark = builder.getOrCreate()
+
+    def _wrap(self, fn: Any) -> Any:
+        try:
+            return fn()
+        except Exception as exc:  # Spark raises many unrelated types
+            raise fail("AR304", f"cannot read the ticket source: {condense(exc)}") from None
+
+    def register(self, files: Sequence[SourceFile]) -> dict[str, str]:
+        def load() -> dict[str, str]:
+            frames = []
+            reader = self.spark.read
+            for f in files:
+                if f.format == "csv":
+                    frames.append(reader.options(header=True, multiLine=True, escape='"', inferSchema=False).csv(f.path))
+                elif f.format == "parquet":
+                    frames.append(reader.parquet(f.path))
+                else:
+                    frames.append(reader.json(f.path))
+            df = frames[0]
+            for other in frames[1:]:
+                df = df.unionByName(other, allowMissingColumns=True)
+            df.createOrReplaceTempView(RAW)
+            return {field.name: field.dataType.simpleString().upper() for field in df.schema.fields}
+
+        result: dict[str, str] = self._wrap(load)
+        return result
+
+    def define(self, name: str, select: exp.Select, materialise: bool) -> None:
+        def run() -> None:
+            df = self.spark.sql(render(select, "spark"))
+            if materialise:
+                df = df.cache()
+            df.createOrReplaceTempView(name)
+
+        self._wrap(run)
+
+    def query(self, select: exp.Select) -> list[dict[str, Any]]:
+        rows = self._wrap(lambda: self.spark.sql(render(select, "spark")).collect())
+        return [r.asDict() for r in rows]
+
+    def close(self) -> None:
+        pass
+
+
+__all__ = ["ENGINES", "AuditError", "DuckDBEngine", "Engine", "SparkEngine", "condense", "make_engine"]

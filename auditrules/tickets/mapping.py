@@ -1,0 +1,208 @@
+"""Ticket mappings: a YAML mapping file (or a built-in name) → a validated :class:`Mapping`.
+
+A mapping says which source column feeds each canonical ticket column, how its values are
+renamed, how its timestamps or durations are written, and which durations derive from
+timestamps. It is validated against ``schemas/mapping.schema.json``; errors are
+:class:`~auditrules.errors.AuditError` ``AR303`` pointing at the offending line. Nothing here
+touches data: :mod:`auditrules.tickets.plan` turns a mapping into SQL.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from auditrules.documents import Document, load_yaml_document
+from auditrules.errors import AuditError, Span, fail
+
+#: Canonical ticket columns and their kind. ``company`` is set by the twitter-support layout.
+CANONICAL: dict[str, str] = {
+    "ticket_id": "text",
+    "created_at": "timestamp",
+    "channel": "text",
+    "priority": "text",
+    "status": "text",
+    "first_response_at": "timestamp",
+    "first_response": "duration",
+    "resolved_at": "timestamp",
+    "resolution_time": "duration",
+    "outcome": "text",
+    "agent_tier": "text",
+    "influence_score": "number",
+    "compensation": "number",
+    "satisfaction": "number",
+    "company": "text",
+}
+
+#: Durations that derive from two timestamps when the source has no duration column.
+DERIVED: dict[str, tuple[str, str]] = {
+    "first_response": ("first_response_at", "created_at"),
+    "resolution_time": ("resolved_at", "created_at"),
+}
+
+UNIT_SECONDS: dict[str, float] = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
+
+BUILTINS: tuple[str, ...] = ("canonical", "zendesk", "twitter-support")
+
+_SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "mapping.schema.json"
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """How one canonical column is read.
+
+    ``sources`` are alternative source column names (first existing wins; empty for derived
+    durations). ``values`` renames text values (keys trimmed); ``others`` is keep | exclude.
+    ``format`` is a strptime format for timestamps or ``HH:MM:SS`` for durations; ``unit`` scales
+    numeric durations to seconds; ``derive`` is (later, earlier) for derived durations.
+    """
+
+    name: str
+    kind: str
+    sources: tuple[str, ...] = ()
+    values: tuple[tuple[str, str | None], ...] = ()
+    others: str = "keep"
+    format: str | None = None
+    timezone: str | None = None
+    unit: str = "seconds"
+    derive: tuple[str, str] | None = None
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A validated mapping: one :class:`ColumnMap` per mapped canonical column."""
+
+    name: str
+    layout: str
+    columns: tuple[ColumnMap, ...]
+    path: str | None = None
+    sha256: str = ""
+    text: str | None = field(default=None, compare=False, repr=False)
+    #: True for the implicit mapping used when no ``--mapping`` is given: canonical columns are
+    #: taken by their own names when present, and absent ones are simply not available.
+    implicit: bool = False
+    #: False for built-in and implicit mappings: a mapped column the source lacks is then simply
+    #: unavailable (rules needing it are not evaluated) instead of an AR301 error.
+    strict: bool = True
+
+    def column(self, name: str) -> ColumnMap | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+def canonical_mapping() -> Mapping:
+    """The mapping used without ``--mapping``: every canonical column under its own name."""
+    cols = tuple(ColumnMap(name, kind, (name,)) for name, kind in CANONICAL.items())
+    return Mapping("canonical", "table", cols, implicit=True, strict=False)
+
+
+def load_mapping(spec: str | None) -> Mapping:
+    """A mapping from a built-in name (``zendesk``, ``twitter-support``, ``canonical``) or a YAML path."""
+    if spec is None or spec == "canonical":
+        return canonical_mapping()
+    if spec in BUILTINS:
+        res = resources.files("auditrules").joinpath("data", "mappings", f"{spec}.yaml")
+        text = res.read_text(encoding="utf-8")
+        doc = load_yaml_document(f"<builtin:{spec}>", text, "")
+        return replace(_from_document(doc, spec), strict=False)
+    path = Path(spec)
+    if not path.exists():
+        known = ", ".join(BUILTINS)
+        raise fail("AR001", f"no such mapping file: {spec} (built-in mappings: {known})")
+    try:
+        doc = load_yaml_document(path)
+    except AuditError as err:
+        if err.code == "AR201":  # invalid YAML in a mapping is a mapping error
+            raise AuditError("AR303", err.message, err.span, err.source) from None
+        raise
+    return _from_document(doc, path.stem)
+
+
+@lru_cache(maxsize=1)
+def _schema() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(_SCHEMA_PATH.read_text(encoding="utf-8"))
+    return data
+
+
+def _pointer(path: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def _schema_error(doc: Document) -> AuditError | None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(_schema())
+    errors = sorted(validator.iter_errors(doc.data), key=lambda e: (list(map(str, e.path)), e.message))
+    if not errors:
+        return None
+    err = errors[0]
+    # descend into oneOf alternatives to find the most specific complaint
+    while err.context:
+        err = sorted(err.context, key=lambda e: (-len(e.path), e.message))[0]
+    pointer = _pointer(err.absolute_path)
+    span = doc.span_of(pointer)
+    if err.validator == "additionalProperties":
+        extra = sorted(
+            set(err.instance) - set(err.schema.get("properties", {})) if isinstance(err.instance, dict) else []
+        )
+        where = "/".join(map(str, err.absolute_path)) or "top level"
+        allowed = ", ".join(err.schema.get("properties", {}))
+        key = extra[0] if extra else "?"
+        span = doc.span_of(f"{pointer}/{key}")
+        message = f"unknown mapping key '{key}' in {where} (expected one of: {allowed})"
+    else:
+        where = "/".join(map(str, err.absolute_path)) or "top level"
+        message = f"invalid mapping at {where}: {err.message}"
+    return AuditError("AR303", message.replace("\n", " "), span, doc.text)
+
+
+def _from_document(doc: Document, default_name: str) -> Mapping:
+    if not isinstance(doc.data, dict):
+        raise AuditError("AR303", "a mapping file must be a YAML mapping with a 'columns' key",
+                         Span(doc.path, 1, 1), doc.text)
+    err = _schema_error(doc)
+    if err is not None:
+        raise err
+    data: dict[str, Any] = doc.data
+    cols: list[ColumnMap] = []
+    for name, spec in data["columns"].items():
+        cols.append(_column(name, spec, doc.span_of(f"/columns/{name}")))
+    return Mapping(
+        name=str(data.get("name", default_name)),
+        layout=str(data.get("layout", "table")),
+        columns=tuple(cols),
+        path=doc.path,
+        sha256=doc.sha256,
+        text=doc.text,
+    )
+
+
+def _sources(spec: Any) -> tuple[str, ...]:
+    return (spec,) if isinstance(spec, str) else tuple(spec)
+
+
+def _column(name: str, spec: Any, span: Span) -> ColumnMap:
+    kind = CANONICAL[name]
+    if isinstance(spec, (str, list)):
+        return ColumnMap(name, kind, _sources(spec), span=span)
+    if "from" in spec:
+        later, earlier = spec["from"]
+        return ColumnMap(name, kind, (), derive=(later, earlier), span=span)
+    values = tuple(
+        sorted(((str(k).strip(), None if v is None else str(v)) for k, v in (spec.get("values") or {}).items()))
+    )
+    return ColumnMap(
+        name,
+        kind,
+        _sources(spec["column"]),
+        values=values,
+        others=str(spec.get("others", "keep")),
+        format=spec.get("format"),
+        timezone=spec.get("timezone"),
+        unit=str(spec.get("unit", "seconds")),
+        span=span,
+    )

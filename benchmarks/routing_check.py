@@ -1,0 +1,319 @@
+"""Benchmark: a generated Zendesk export → wall time of ``auditrules check --routing DIR`` (a table).
+
+Generates (seeded, into a temporary directory) 500 triggers (some reading influence fields, with tag
+chains), 200 automations, 100 views, 50 SLA policies and 300 custom fields, then times the whole CLI
+process several times, the import time of the CLI, and an in-process split between loading the
+export and analysing it. Target: median wall time ≤ 0.30 s.
+
+Usage: ``python benchmarks/routing_check.py [--runs 7] [--keep DIR]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+TARGET_SECONDS = 0.30
+API = "https://bench.zendesk.com/api/v2"
+PRIORITIES = ("low", "normal", "high", "urgent")
+INFLUENCE_FIELDS = (
+    "requester_twitter_followers_count",
+    "requester_twitter_statuses_count",
+    "requester_twitter_verified",
+)
+
+
+def _cond(field: str, operator: str, value: Any) -> dict[str, Any]:
+    return {"field": field, "operator": operator, "value": value}
+
+
+def generate(out: Path, seed: int = 20240601) -> dict[str, int]:
+    """Write the export into ``out``; returns counts and the byte size."""
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    field_ids = [360_000_000 + i for i in range(300)]
+    influence_field = field_ids[7]
+    ticket_fields = [
+        {
+            "url": f"{API}/ticket_fields/{fid}.json",
+            "id": fid,
+            "type": rng.choice(("text", "integer", "checkbox", "tagger")),
+            "title": "Klout score" if fid == influence_field else f"Custom field {i}",
+            "raw_title": f"Custom field {i}",
+            "description": "generated",
+            "active": True,
+            "required": False,
+            "removable": True,
+            "custom_field_options": [{"id": k, "name": f"Option {k}", "value": f"cf{i}_opt{k}"} for k in range(3)],
+        }
+        for i, fid in enumerate(field_ids)
+    ]
+    groups = [str(361_000_000 + g) for g in range(20)]
+    tags = [f"tag{i}" for i in range(60)]
+
+    def plain_condition() -> dict[str, Any]:
+        kind = rng.randrange(6)
+        if kind == 0:
+            return _cond("status", rng.choice(("is", "less_than", "is_not")), rng.choice(("new", "open", "solved")))
+        if kind == 1:
+            return _cond("via_id", "is", rng.choice((0, 4, 29, 30, 33, 38)))
+        if kind == 2:
+            return _cond("current_tags", rng.choice(("includes", "not_includes")), " ".join(rng.sample(tags, 2)))
+        if kind == 3:
+            return _cond(f"custom_fields_{rng.choice(field_ids)}", "is", f"value{rng.randrange(9)}")
+        if kind == 4:
+            return _cond("priority", rng.choice(("is", "greater_than")), rng.choice(PRIORITIES))
+        return _cond("update_type", "is", rng.choice(("Create", "Change")))
+
+    def actions() -> list[dict[str, Any]]:
+        acts = []
+        for _ in range(rng.randrange(1, 4)):
+            kind = rng.randrange(5)
+            if kind == 0:
+                acts.append({"field": "group_id", "value": rng.choice(groups)})
+            elif kind == 1:
+                acts.append({"field": "priority", "value": rng.choice(PRIORITIES)})
+            elif kind == 2:
+                acts.append({"field": "current_tags", "value": rng.choice(tags)})
+            elif kind == 3:
+                acts.append({"field": f"custom_fields_{rng.choice(field_ids)}", "value": str(rng.randrange(100))})
+            else:
+                acts.append(
+                    {"field": "notification_group", "value": [rng.choice(groups), "Subject {{ticket.id}}", "Body"]}
+                )
+        return acts
+
+    triggers = []
+    for i in range(500):
+        all_ = [plain_condition() for _ in range(rng.randrange(1, 5))]
+        any_ = [plain_condition() for _ in range(rng.randrange(0, 3))]
+        acts = actions()
+        if i % 25 == 0:  # an influence read that derives a tag, which a later trigger routes on
+            any_.append(_cond(rng.choice(INFLUENCE_FIELDS), "greater_than", "5000"))
+            acts = [{"field": "current_tags", "value": f"vip{i}"}]
+        elif i % 25 == 1:
+            all_.append(_cond("current_tags", "includes", f"vip{i - 1}"))
+            acts.append({"field": "group_id", "value": groups[0]})
+        elif i % 50 == 2:
+            all_.append(_cond(f"custom_fields_{influence_field}", "greater_than", 40))
+        triggers.append(
+            {
+                "url": f"{API}/triggers/{370_000_000 + i}.json",
+                "id": 370_000_000 + i,
+                "title": f"Trigger {i}",
+                "raw_title": f"Trigger {i}",
+                "active": rng.random() > 0.05,
+                "position": i,
+                "default": False,
+                "category_id": "10026",
+                "conditions": {"all": all_, "any": any_},
+                "actions": acts,
+                "description": None,
+                "created_at": "2024-01-01T00:00:00Z",
+                "updated_at": "2024-01-01T00:00:00Z",
+            }
+        )
+    automations = [
+        {
+            "url": f"{API}/automations/{380_000_000 + i}.json",
+            "id": 380_000_000 + i,
+            "title": f"Automation {i}",
+            "active": True,
+            "position": i,
+            "conditions": {
+                "all": [_cond(rng.choice(("SOLVED", "PENDING", "NEW", "OPEN")), "greater_than", str(rng.randrange(200)))]
+                + [plain_condition() for _ in range(rng.randrange(0, 3))],
+                "any": [],
+            },
+            "actions": actions(),
+            "created_at": "2024-01-01T00:00:00Z",
+            "updated_at": "2024-01-01T00:00:00Z",
+        }
+        for i in range(200)
+    ]
+    views = [
+        {
+            "url": f"{API}/views/{390_000_000 + i}.json",
+            "id": 390_000_000 + i,
+            "title": f"View {i}",
+            "active": True,
+            "position": i,
+            "conditions": {"all": [plain_condition() for _ in range(rng.randrange(1, 4))], "any": []},
+            "execution": {"group_by": "status", "sort_by": "updated", "columns": [{"id": "subject", "title": "Subject"}]},
+            "restriction": None,
+        }
+        for i in range(100)
+    ]
+    sla_policies = []
+    for i in range(50):
+        via = rng.choice((None, 0, 4, 29, 30, 33, 38))
+        sla_policies.append(
+            {
+                "url": f"{API}/slas/policies/{395_000_000 + i}.json",
+                "id": 395_000_000 + i,
+                "title": f"SLA {i}",
+                "position": i,
+                "filter": {"all": [] if via is None else [_cond("via_id", "is", via)], "any": []},
+                "policy_metrics": [
+                    {"priority": p, "metric": m, "target": rng.choice((30, 60, 240, 480, 1440)), "business_hours": False}
+                    for p in PRIORITIES
+                    for m in ("first_reply_time", "next_reply_time")
+                ],
+            }
+        )
+
+    # triggers come as two offset pages, the rest as single files
+    files: dict[str, Any] = {
+        "triggers-page-1.json": {
+            "triggers": triggers[:250],
+            "next_page": f"{API}/triggers.json?page=2",
+            "previous_page": None,
+            "count": 500,
+        },
+        "triggers-page-2.json": {
+            "triggers": triggers[250:],
+            "next_page": None,
+            "previous_page": f"{API}/triggers.json?page=1",
+            "count": 500,
+        },
+        "automations.json": {"automations": automations, "next_page": None, "previous_page": None, "count": 200},
+        "views.json": {"views": views, "next_page": None, "previous_page": None, "count": 100},
+        "sla_policies.json": {"sla_policies": sla_policies, "next_page": None, "previous_page": None, "count": 50},
+        "ticket_fields.json": {"ticket_fields": ticket_fields, "next_page": None, "previous_page": None, "count": 300},
+    }
+    size = 0
+    for name, data in files.items():
+        text = json.dumps(data, indent=2) + "\n"
+        (out / name).write_text(text, encoding="utf-8")
+        size += len(text.encode("utf-8"))
+    return {"triggers": 500, "automations": 200, "views": 100, "sla_policies": 50, "fields": 300, "bytes": size}
+
+
+def _cli() -> list[str]:
+    script = Path(sys.executable).with_name("auditrules")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "auditrules"]
+
+
+def time_cli(export: Path, runs: int) -> tuple[list[float], int, str]:
+    cmd = [*_cli(), "check", "--routing", str(export), "--quiet"]
+    times: list[float] = []
+    code = 0
+    out = ""
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        times.append(time.perf_counter() - t0)
+        code, out = proc.returncode, proc.stdout + proc.stderr
+    return times, code, out
+
+
+def time_import(runs: int) -> float:
+    """Median wall time of starting Python and importing the CLI module (no work)."""
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import auditrules.cli"], check=True, capture_output=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def time_bare_python(runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True, capture_output=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def in_process(export: Path, runs: int) -> dict[str, float]:
+    """Median seconds to load the export and to analyse it with the standard pack, in this process."""
+    from auditrules.routing.detect import load_routing
+
+    loads, analyses = [], []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        model = load_routing(export)
+        loads.append(time.perf_counter() - t0)
+        try:
+            from auditrules import api
+
+            t1 = time.perf_counter()
+            policies = api.load_policies(())
+            from auditrules.routing.analysis import evaluate_routing
+
+            for lp in policies:
+                for rule in lp.policy.rules:
+                    if rule.routing_statements:
+                        evaluate_routing(lp.policy, rule, model)
+            analyses.append(time.perf_counter() - t1)
+        except (ImportError, AttributeError):  # the analysis is not wired in yet
+            analyses.append(float("nan"))
+    return {"load": statistics.median(loads), "analysis": statistics.median(analyses)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--keep", type=Path, help="write the export here and keep it")
+    args = parser.parse_args(argv)
+
+    tmp = Path(tempfile.mkdtemp(prefix="auditrules-bench-"))
+    export = args.keep or tmp / "zendesk"
+    try:
+        counts = generate(export)
+        rows: list[tuple[str, str]] = [
+            ("export", f"{counts['triggers']} triggers, {counts['automations']} automations, "
+             f"{counts['views']} views, {counts['sla_policies']} SLA policies, {counts['fields']} fields"),
+            ("export size", f"{counts['bytes'] / 1e6:.2f} MB"),
+        ]
+        bare = time_bare_python(args.runs)
+        imp = time_import(args.runs)
+        cli_available = (Path(__file__).resolve().parents[1] / "auditrules" / "cli.py").exists()
+        split = in_process(export, max(3, args.runs // 2))
+        if cli_available:
+            times, code, out = time_cli(export, args.runs)
+            med = statistics.median(times)
+            rows += [
+                ("cli runs", str(args.runs)),
+                ("cli wall median", f"{med * 1000:.0f} ms"),
+                ("cli wall min / max", f"{min(times) * 1000:.0f} / {max(times) * 1000:.0f} ms"),
+                ("cli exit code", str(code)),
+                ("python start (bare)", f"{bare * 1000:.0f} ms"),
+                ("start + import auditrules.cli", f"{imp * 1000:.0f} ms ({imp / med:.0%} of median)"),
+            ]
+        else:
+            med = split["load"] + split["analysis"]
+            rows.append(("cli", "auditrules/cli.py not found: timing in-process only"))
+        rows += [
+            ("in-process load export", f"{split['load'] * 1000:.0f} ms"),
+            ("in-process analysis", f"{split['analysis'] * 1000:.0f} ms"),
+            ("target", f"median ≤ {TARGET_SECONDS * 1000:.0f} ms: {'met' if med <= TARGET_SECONDS else 'NOT met'}"),
+        ]
+        width = max(len(k) for k, _ in rows)
+        print(f"{'measure':<{width}}  value")
+        print(f"{'-' * width}  {'-' * 40}")
+        for k, v in rows:
+            print(f"{k:<{width}}  {v}")
+        if cli_available and code not in (0, 1):
+            print("\nCLI failed:\n" + out[-2000:], file=sys.stderr)
+            return 2
+        return 0
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    sys.exit(main())

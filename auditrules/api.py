@@ -198,7 +198,7 @@ def check(
     diagnostics: list[Diagnostic] = []
     for m in models:
         inputs.extend(m.inputs)
-        diagnostics.extend(m.diagnostics)
+        diagnostics.extend(m.resolve_diagnostic(d) for d in m.diagnostics)
 
     pairs = [(lp.policy, rule) for lp in loaded for rule in lp.policy.rules]
     ticket_findings: dict[str, list[Finding]] = {}
@@ -218,7 +218,7 @@ def check(
         if rule.routing_statements:
             if models:
                 for m in models:
-                    findings.extend(evaluate_routing(policy, rule, m))
+                    findings.extend(m.resolve_finding(f) for f in evaluate_routing(policy, rule, m))
             else:
                 findings.append(
                     Finding(rule.id, rule.title, sev, Status.NOT_EVALUATED,
@@ -256,4 +256,4 @@ def find_rule(rule_id: str, policies: Sequence[LoadedPolicy]) -> ast.Rule:
     raise AuditError("AR004", f"no rule {rule_id} (known: {known})", None)
 
 
-__all__ = ["Report", "RuleVerdict", "LoadedPolicy", "check", "load_policies", "find_rule", "FAIL_ON", "Span"]
+__all__ = ["FAIL_ON", "LoadedPolicy", "Report", "RuleVerdict", "Span", "check", "find_rule", "load_policies"]

@@ -11,7 +11,6 @@ import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
 from functools import wraps
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -42,10 +41,12 @@ def _handle_errors(func: F) -> F:
             raise
         except click.ClickException:
             raise
+        except BrokenPipeError:
+            raise
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
-        except Exception as exc:  # noqa: BLE001 - last line of defence, no traceback for users
+        except Exception as exc:
             if debug:
                 raise
             click.echo(f"auditrules: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", err=True)
@@ -70,7 +71,8 @@ def cli(debug: bool) -> None:
               help="Override routing format detection.")
 @click.option("--tickets", "tickets", multiple=True, metavar="PATH",
               help="Ticket history: CSV, Parquet, JSONL (.gz), glob or directory.")
-@click.option("--mapping", metavar="FILE|NAME", help="Column mapping file, or a built-in name (zendesk, twitter-support).")
+@click.option("--mapping", metavar="FILE|NAME",
+              help="Column mapping file, or a built-in name (zendesk, twitter-support).")
 @click.option("--engine", default="duckdb", show_default=True, type=click.Choice(["duckdb", "spark"]),
               help="Engine for ticket data.")
 @click.option("--format", "fmt", default="text", show_default=True, type=click.Choice(FORMATS))
@@ -192,7 +194,15 @@ def explain(rule_id: str, rules: tuple[str, ...]) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    cli(prog_name="auditrules")
+    try:
+        cli(prog_name="auditrules")
+    except BrokenPipeError:
+        # the reader went away (``auditrules explain X | head``): stop quietly, like other CLI tools
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

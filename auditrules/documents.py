@@ -7,11 +7,10 @@ size, nesting depth and alias count are limited before any value is built.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from auditrules.errors import AuditError, Span, fail
 
@@ -90,6 +89,8 @@ def sha256_file(path: str | Path) -> str:
 
 def load_yaml_document(path: str | Path, text: str | None = None, digest: str = "") -> Document:
     """Parse YAML safely into a :class:`Document` with positions for every node."""
+    import yaml
+
     spath = str(path)
     if text is None:
         text, digest = read_text(path)
@@ -119,13 +120,17 @@ class _YamlBuilder:
         self.positions = positions
         self.seen: dict[int, int] = {}
         self.aliases = 0
+        import yaml
+
+        self.yaml = yaml
         self.constructor = yaml.SafeLoader("")
 
-    def fail(self, code: str, message: str, node: yaml.Node) -> AuditError:
+    def fail(self, code: str, message: str, node: Any) -> AuditError:
         m = node.start_mark
         return AuditError(code, message, Span(self.path, m.line + 1, m.column + 1), self.text)
 
-    def build(self, node: yaml.Node, pointer: str, depth: int) -> Any:
+    def build(self, node: Any, pointer: str, depth: int) -> Any:
+        yaml = self.yaml
         if depth > MAX_DEPTH:
             raise self.fail("AR003", f"nesting deeper than {MAX_DEPTH} levels", node)
         if id(node) in self.seen:
@@ -159,17 +164,13 @@ class _YamlBuilder:
 
 # --- JSON -------------------------------------------------------------------------------------------
 
-# One token per value start or container end; ':' ',' and whitespace are skipped by finditer.
-# Valid JSON is guaranteed by json.loads first, so the token stream alone decides what is a key.
-_JSON_TOKEN_RE = r'"(?:[^"\\]|\\.)*"|[{}\[\]]|[^\s,:\[\]{}"]+'
-
 
 def load_json_document(path: str | Path, text: str | None = None, digest: str = "") -> Document:
     """Parse JSON into a :class:`Document` with the (line, column) where every value starts.
 
-    ``json.loads`` builds the data (and reports syntax errors); one tokenizer pass over the text then
-    records each value's JSON pointer, keeping a stack of open containers. Keys are told from values
-    by position (an object alternates key, value), so ``:`` and ``,`` need no token.
+    ``json.loads`` builds the data (and reports syntax errors). Positions are found lazily: looking
+    up a pointer scans only the containers on its path, each once, with the C decoder skipping over
+    values; a multi-MB export whose findings name a few places costs a few small scans.
     """
     import json
 
@@ -183,69 +184,140 @@ def load_json_document(path: str | Path, text: str | None = None, digest: str = 
         raise AuditError("AR205", f"invalid JSON: {exc.msg}", span, text) from None
     except RecursionError:
         raise AuditError("AR003", "JSON nested too deeply", Span(spath, 1, 1), text) from None
-    positions = _json_positions(spath, text)
+    _check_depth(spath, text, data)
+    positions = JsonPositions(spath, text, data)
     return Document(spath, text, data, positions, digest)
 
 
-def _json_positions(path: str, text: str) -> dict[str, tuple[int, int]]:
-    import json
-    import re
-    from bisect import bisect_right
+def _check_depth(path: str, text: str, data: Any) -> None:
+    """AR003 when containers nest deeper than MAX_DEPTH (an iterative walk over containers only)."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise AuditError("AR003", f"nesting deeper than {MAX_DEPTH} levels", Span(path, 1, 1), text)
+        children = value.values() if value.__class__ is dict else value if value.__class__ is list else ()
+        stack.extend((c, depth + 1) for c in children if c.__class__ is dict or c.__class__ is list)
 
-    offsets: list[tuple[str, int]] = []
-    append = offsets.append
-    # stack entries: [pointer, is_object, next_index_or_pending_key, expecting_key]
-    stack: list[list[Any]] = []
-    pointer = ""
-    for m in re.finditer(_JSON_TOKEN_RE, text):
-        tok = m.group()
-        c = tok[0]
-        if c == "}" or c == "]":
-            stack.pop()
-            continue
-        if stack:
-            top = stack[-1]
-            if top[1]:
-                if top[3]:  # an object key
-                    key = json.loads(tok) if "\\" in tok else tok[1:-1]
-                    if "~" in key or "/" in key:
-                        key = escape_pointer_token(key)
-                    top[2] = key
-                    top[3] = False
-                    continue
-                pointer = top[0] + "/" + top[2]
-                top[3] = True
+
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_ws(text: str, i: int) -> int:
+    """The first offset at or after ``i`` that is not JSON white space."""
+    m = _WS.match(text, i)
+    return m.end() if m else i
+
+
+class JsonPositions(dict[str, tuple[int, int]]):
+    """JSON pointer → (line, column) of the value's first character, 1-based.
+
+    A position is computed when it is first looked up (``in``, ``[]``, ``get``) by scanning the
+    containers on the pointer's path, and then kept. Iterating shows only positions computed so far.
+    """
+
+    def __init__(self, path: str, text: str, data: Any) -> None:
+        super().__init__()
+        import json
+
+        self._text = text
+        self._starts: list[int] | None = None
+        self._offsets: dict[str, int] = {}
+        self._scanned: set[str] = set()
+        self._cursor: dict[str, tuple[int, int, bool, bool]] = {}
+        self._decode = json.JSONDecoder().raw_decode
+        start = len(text) - len(text.lstrip())
+        if text.strip():
+            self._offsets[""] = start
+            dict.__setitem__(self, "", self._line_col(start))
+
+    def _line_col(self, offset: int) -> tuple[int, int]:
+        from bisect import bisect_right
+
+        if self._starts is None:
+            self._starts = line_starts(self._text)
+        line = bisect_right(self._starts, offset) - 1
+        return line + 1, offset - self._starts[line] + 1
+
+    def __missing__(self, key: str) -> tuple[int, int]:
+        pos = self._resolve(key)
+        if pos is None:
+            raise KeyError(key)
+        return pos
+
+    def __contains__(self, key: object) -> bool:
+        if dict.__contains__(self, key):
+            return True
+        return isinstance(key, str) and self._resolve(key) is not None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        pos = self._resolve(key)
+        return default if pos is None else pos
+
+    def _resolve(self, key: str) -> tuple[int, int] | None:
+        offset = self._offset(key)
+        if offset is None:
+            return None
+        pos = self._line_col(offset)
+        dict.__setitem__(self, key, pos)
+        return pos
+
+    def _offset(self, key: str) -> int | None:
+        found = self._offsets.get(key)
+        if found is not None or not key or "/" not in key:
+            return found
+        parent = key.rsplit("/", 1)[0]
+        if self._offset(parent) is None or parent in self._scanned:
+            return None
+        self._scan(parent, key)
+        return self._offsets.get(key)
+
+    def _scan(self, parent: str, wanted: str) -> None:
+        """Record the start offsets of the children of ``parent`` up to ``wanted``.
+
+        Scanning stops at ``wanted`` (without decoding its value) and resumes there on the next
+        lookup, so finding ``/triggers/57`` never decodes the ``triggers`` array as a whole.
+        """
+        text, scan, offsets = self._text, self._decode, self._offsets
+        n = len(text)
+        state = self._cursor.get(parent)
+        if state is None:
+            i = offsets[parent]
+            if text[i] not in "{[":
+                self._scanned.add(parent)
+                return
+            state = (_skip_ws(text, i + 1), 0, False, text[i] == "{")
+        i, index, pending, is_object = state
+        if pending:  # skip the value of the child found last time
+            _value, i = scan(text, i)
+            i = _skip_ws(text, i)
+            if i < n and text[i] == ",":
+                i = _skip_ws(text, i + 1)
+        while i < n and text[i] not in "}]":
+            if is_object:
+                key, i = scan(text, i)
+                i = _skip_ws(text, i)
+                i = _skip_ws(text, i + 1)  # past ':'
+                child = f"{parent}/{escape_pointer_token(key)}"
             else:
-                pointer = top[0] + "/" + str(top[2])
-                top[2] += 1
-        else:
-            pointer = ""
-        append((pointer, m.start()))
-        if c == "{" or c == "[":
-            if len(stack) >= MAX_DEPTH:
-                span = _offset_span(path, text, m.start())
-                raise AuditError("AR003", f"nesting deeper than {MAX_DEPTH} levels", span, text)
-            stack.append([pointer, True, "", True] if c == "{" else [pointer, False, 0, False])
-    starts = line_starts(text)
-    positions: dict[str, tuple[int, int]] = {}
-    line = 0
-    next_start = starts[1] if len(starts) > 1 else len(text) + 1
-    for ptr, off in offsets:  # offsets ascend: walk lines forward, bisect only on big jumps
-        if off >= next_start:
-            line = bisect_right(starts, off) - 1
-            next_start = starts[line + 1] if line + 1 < len(starts) else len(text) + 1
-        positions[ptr] = (line + 1, off - starts[line] + 1)
-    return positions
+                child = f"{parent}/{index}"
+            index += 1
+            offsets.setdefault(child, i)
+            if child == wanted:
+                self._cursor[parent] = (i, index, True, is_object)
+                return
+            _value, i = scan(text, i)
+            i = _skip_ws(text, i)
+            if i < n and text[i] == ",":
+                i = _skip_ws(text, i + 1)
+        self._scanned.add(parent)
+        self._cursor.pop(parent, None)
 
 
 def line_starts(text: str) -> list[int]:
     """Offsets at which each line of ``text`` starts (``\\n`` line ends; ``\\r\\n`` works too)."""
     import re
 
-    return [0, *(m.end() for m in re.finditer("\n", text))]
-
-
-def _offset_span(path: str, text: str, offset: int) -> Span:
-    line = text.count("\n", 0, offset)
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return Span(path, line + 1, col)
+    return [0, *[m.end() for m in re.finditer("\n", text)]]

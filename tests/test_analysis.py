@@ -146,3 +146,12 @@ def test_sla_equal_across_a_channel_set() -> None:
 def test_no_sla_data_is_not_evaluated_never_passed() -> None:
     assert [f.status for f in run("A-3", model())] == [Status.NOT_EVALUATED]
     assert [f.status for f in run("A-4", model(sla_known=True))] == [Status.PASS]
+
+
+def test_policy_without_priority_applies_to_every_priority() -> None:
+    m = model(sla=(sla("Email all", ("email",), 8 * 3600, prio="*"), sla("Twitter normal", ("twitter",), 8 * 3600)))
+    assert [f.status for f in run("A-4", m)] == [Status.PASS]
+    m2 = model(sla=(sla("Email all", ("email",), 8 * 3600, prio="*"), sla("Twitter normal", ("twitter",), 3600)))
+    fs = run("A-4", m2)
+    assert [f.status for f in fs] == [Status.FAIL]
+    assert fs[0].evidence["priority"] == "normal"

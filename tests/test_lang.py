@@ -110,7 +110,7 @@ class TestCheck:
         ("body", "code", "message"),
         [
             ("  tickets\n  require each channel: p100(first_response) <= 4h", "AR102",
-             "unknown aggregate 'p100' (expected count, share, mean, median, p50..p99, min, max, sum)"),
+             "unknown aggregate 'p100' (expected count, share, mean, median, p1..p99, min, max, sum)"),
             ("  tickets\n  require share <= 10%", "AR102", 'share needs a condition, e.g. share(outcome == "resolved")'),
             ("  routing must not read influence", "AR103", "undefined set 'influence' (defined: inf, social)"),
             ("  tickets\n  require each channel: p90(first_response) <= 90%", "AR105",

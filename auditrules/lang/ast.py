@@ -8,15 +8,10 @@ relies on. Values carry their unit (``number``, ``duration`` in seconds, ``perce
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 from auditrules.errors import Span
 
 NOSPAN = Span("<none>", 0, 0)
-
-
-def _span() -> Span:
-    return field(default=NOSPAN, compare=False, repr=False)  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------- values and expressions
@@ -33,7 +28,7 @@ class Literal:
     value: float | str | bool | None
     unit: str
     text: str = field(default="", compare=False)
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -41,7 +36,7 @@ class Name:
     """A column or field reference; dotted names keep their prefix (``customer.klout_score``)."""
 
     name: str
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -49,7 +44,7 @@ class SetRef:
     """A reference to a ``define``d set, e.g. ``social``."""
 
     name: str
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -59,7 +54,7 @@ class Compare:
     op: str
     left: Expr
     right: Expr
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -69,7 +64,7 @@ class InList:
     left: Expr
     values: tuple[Literal, ...] | SetRef
     negated: bool = False
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -78,7 +73,7 @@ class IsNull:
 
     operand: Expr
     negated: bool = False
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -87,30 +82,30 @@ class Matches:
 
     operand: Expr
     pattern: str
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class And:
     left: Expr
     right: Expr
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Or:
     left: Expr
     right: Expr
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Not:
     operand: Expr
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
-Expr = Union[Literal, Name, Compare, InList, IsNull, Matches, And, Or, Not]
+Expr = Literal | Name | Compare | InList | IsNull | Matches | And | Or | Not
 
 
 # ---------------------------------------------------------------- sets
@@ -121,7 +116,7 @@ class FieldSet:
     """``fields matching "*klout*", ...``: glob patterns over field names."""
 
     patterns: tuple[str, ...]
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -129,7 +124,7 @@ class ChannelSet:
     """``channels "twitter", "facebook"``."""
 
     channels: tuple[str, ...]
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -138,7 +133,7 @@ class Define:
 
     name: str
     value: FieldSet | ChannelSet
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 # ---------------------------------------------------------------- aggregates, groups, comparisons
@@ -156,7 +151,7 @@ class Aggregate:
     column: Name | None = None
     predicate: Expr | None = None
     quantile: float | None = None
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -168,7 +163,7 @@ class GroupBy:
     kind: str
     column: Name
     edges: tuple[Literal, ...] = ()
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -178,7 +173,7 @@ class Threshold:
     op: str
     value: Literal
     high: Literal | None = None
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -187,7 +182,7 @@ class Reference:
 
     kind: str
     name: str | None = None
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 # ---------------------------------------------------------------- statements
@@ -198,7 +193,7 @@ class MustNotRead:
     """``routing must not read SET``."""
 
     fields: SetRef
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -206,14 +201,14 @@ class MayReadOnly:
     """``routing may read only SET``."""
 
     fields: SetRef
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class SlaCoverage:
     """``sla must cover every channel``."""
 
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -225,7 +220,7 @@ class SlaEqual:
 
     across: SetRef | None = None
     metric: str | None = None
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -233,7 +228,7 @@ class TicketScope:
     """``tickets [where EXPR]``: the rule is evaluated on ticket data, filtered by ``where``."""
 
     where: Expr | None = None
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -241,7 +236,7 @@ class Minimum:
     """``minimum N tickets per group``."""
 
     count: int
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -262,12 +257,12 @@ class Require:
     measure: str | None = None
     strata: tuple[GroupBy, ...] = ()
     confidence: float | None = None
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
-RoutingStatement = Union[MustNotRead, MayReadOnly, SlaCoverage, SlaEqual]
-TicketStatement = Union[TicketScope, Minimum, Require]
-Statement = Union[MustNotRead, MayReadOnly, SlaCoverage, SlaEqual, TicketScope, Minimum, Require]
+RoutingStatement = MustNotRead | MayReadOnly | SlaCoverage | SlaEqual
+TicketStatement = TicketScope | Minimum | Require
+Statement = MustNotRead | MayReadOnly | SlaCoverage | SlaEqual | TicketScope | Minimum | Require
 
 
 # ---------------------------------------------------------------- rules and policies
@@ -283,7 +278,7 @@ class Rule:
     statements: tuple[Statement, ...]
     rationale: str | None = None
     remediation: str | None = None
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
     source: str = field(default="", compare=False, repr=False)
 
     @property
@@ -314,7 +309,7 @@ class Policy:
     defines: tuple[Define, ...]
     rules: tuple[Rule, ...]
     path: str = field(default="<string>", compare=False)
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
     def define(self, name: str) -> Define | None:
         return next((d for d in self.defines if d.name == name), None)

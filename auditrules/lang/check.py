@@ -7,6 +7,7 @@ and raises the first error found (errors are ordered by file position).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 
 from auditrules.errors import AuditError, Span
@@ -14,7 +15,7 @@ from auditrules.lang import ast
 
 #: Aggregates the language defines (``p1`` … ``p99`` are added by :func:`is_aggregate`).
 AGGREGATES: tuple[str, ...] = ("count", "share", "mean", "median", "min", "max", "sum")
-AGGREGATE_HELP = "count, share, mean, median, p50..p99, min, max, sum"
+AGGREGATE_HELP = "count, share, mean, median, p1..p99, min, max, sum"
 
 #: Units of canonical ticket columns; other (pass-through) columns have no known unit.
 COLUMN_UNITS: dict[str, str] = {
@@ -35,10 +36,13 @@ COLUMN_UNITS: dict[str, str] = {
 }
 
 
+_PERCENTILE = re.compile(r"p[1-9][0-9]?")
+
+
 def is_aggregate(func: str) -> bool:
     if func in AGGREGATES:
         return True
-    return len(func) in (2, 3) and func[0] == "p" and func[1:].isdigit() and 1 <= int(func[1:]) <= 99
+    return _PERCENTILE.fullmatch(func) is not None
 
 
 def _error(code: str, message: str, span: Span) -> AuditError:

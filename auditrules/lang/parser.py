@@ -164,7 +164,8 @@ def _syntax_error(
         expected = _describe_expected(exc.expected)
         message = f"unexpected {found}; expected {expected}"
     elif isinstance(exc, UnexpectedCharacters):
-        ch = text[exc.pos_in_stream] if 0 <= exc.pos_in_stream < len(text) else "?"
+        pos = exc.pos_in_stream if exc.pos_in_stream is not None else -1
+        ch = text[pos] if 0 <= pos < len(text) else "?"
         message = f"unexpected character {ch!r}"
         allowed = getattr(exc, "allowed", None)
         if allowed:
@@ -241,7 +242,9 @@ class _ToAst(Transformer[Token, Any]):
         return self.text[start:end]
 
     def _fail(self, code: str, message: str, where: Meta | Token) -> AuditError:
-        src = "\n" * self.line_offset + " " * self.col_offset + self.text if self.line_offset or self.col_offset else self.text
+        src = self.text
+        if self.line_offset or self.col_offset:
+            src = "\n" * self.line_offset + " " * self.col_offset + self.text
         return AuditError(code, message, self._span(where), src)
 
     # -------------------------------------------------------------- file structure
@@ -266,7 +269,7 @@ class _ToAst(Transformer[Token, Any]):
 
     def field_set(self, meta: Meta, children: list[Token]) -> ast.FieldSet:
         patterns = tuple(_string(t) for t in children)
-        for tok, pat in zip(children, patterns):
+        for tok, pat in zip(children, patterns, strict=True):
             if not pat.strip():
                 raise self._fail("AR112", "empty field pattern", tok)
         return ast.FieldSet(patterns, self._span(meta))
@@ -392,7 +395,7 @@ class _ToAst(Transformer[Token, Any]):
         quantile: float | None = None
         if func == "median":
             quantile = 0.5
-        elif len(func) in (2, 3) and func[0] == "p" and func[1:].isdigit():
+        elif len(func) in (2, 3) and func[0] == "p" and func[1:].isdigit() and func[1] != "0":
             quantile = int(func[1:]) / 100
         if func == "share":
             return ast.Aggregate(func, None, arg, None, self._span(meta))

@@ -18,12 +18,12 @@ from typing import Any
 from markupsafe import Markup, escape
 
 #: Geometry of a chart, in SVG user units (px at 100% zoom).
-WIDTH = 720
-LABEL_WIDTH = 210
+WIDTH = 860
+LABEL_WIDTH = 230
 RIGHT_MARGIN = 28
 ROW_HEIGHT = 22
 TOP_MARGIN = 30
-AXIS_HEIGHT = 34
+AXIS_HEIGHT = 40
 MAX_LABEL_CHARS = 30
 
 #: Marker per comparison verdict; the shape (not only the colour) carries the meaning in greyscale print.
@@ -53,25 +53,33 @@ class ChartRow:
 
 @dataclass(frozen=True)
 class ThresholdLine:
-    """A vertical reference line at ``value`` labelled ``label`` (already human-formatted)."""
+    """A vertical line at ``value`` labelled ``label`` (already human-formatted).
+
+    A ``threshold`` line is dashed and dark; a ``reference`` line (parity: ratio 1, difference 0) is
+    light and dotted, labelled at the bottom so the two never collide.
+    """
 
     value: float
     label: str
+    kind: str = "threshold"
 
 
 # --------------------------------------------------------------------------- formatting
 
 
 def format_duration(seconds: float) -> str:
-    """Seconds → a short human duration: ``45s``, ``12.5m``, ``3.2h``, ``2.1d``."""
+    """Seconds → a short human duration: ``45s``, ``12.5m``, ``3.2h``, ``24h``, ``2.1d``."""
     a = abs(seconds)
     if a < 60:
         return f"{seconds:.0f}s"
     if a < 3600:
-        return f"{seconds / 60:.1f}m"
-    if a < 86400 * 2:
-        return f"{seconds / 3600:.1f}h"
-    return f"{seconds / 86400:.1f}d"
+        value, suffix = seconds / 60, "m"
+    elif a < 86400 * 2:
+        value, suffix = seconds / 3600, "h"
+    else:
+        value, suffix = seconds / 86400, "d"
+    text = f"{value:.1f}"
+    return (text[:-2] if text.endswith(".0") else text) + suffix
 
 
 def number(value: Any) -> float | None:
@@ -146,6 +154,10 @@ def _domain(values: Sequence[float], unit: str | None) -> tuple[float, float, li
     lo, hi = min(values), max(values)
     if unit in ("duration", "fraction") and lo >= 0:
         lo = 0.0
+    span = hi - lo
+    lo, hi = (lo if lo == 0.0 else lo - span * 0.03), hi + span * 0.03
+    if unit == "fraction" and max(values) <= 1.0:
+        hi = min(hi, 1.0)
     if hi == lo:
         pad = abs(hi) * 0.1 or 1.0
         lo, hi = lo - pad, hi + pad
@@ -194,7 +206,9 @@ def dot_whisker(
     thresholds: Sequence[ThresholdLine] = (),
 ) -> Markup:
     """A dot-and-whisker chart: one row per group, the dot at its value, the whisker over its interval,
-    dashed vertical lines at the thresholds. Returns an empty string when no row has a number."""
+    dashed vertical lines at the thresholds. Returns an empty string when no row has a number.
+
+    The SVG is meant to sit inline in an HTML page, so it carries no XML namespace declaration."""
     finite: list[float] = []
     for r in rows:
         finite.extend(v for v in (number(r.value), number(r.low), number(r.high)) if v is not None)
@@ -210,7 +224,7 @@ def dot_whisker(
     height = TOP_MARGIN + ROW_HEIGHT * len(rows) + AXIS_HEIGHT
     plot_bottom = TOP_MARGIN + ROW_HEIGHT * len(rows)
     out: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" '
         f'width="{WIDTH}" height="{height}" role="img" aria-label="{escape(title)}" '
         'font-family="inherit" font-size="12">',
         f"<title>{escape(title)}</title>",
@@ -222,14 +236,14 @@ def dot_whisker(
                 f'<rect x="0" y="{_px(TOP_MARGIN + i * ROW_HEIGHT)}" width="{WIDTH}" height="{ROW_HEIGHT}" '
                 'fill="#f4f6f9" class="band"/>'
             )
-    for t in ticks:
-        tx = _px(x(t))
+    for tick in ticks:
+        tx = _px(x(tick))
         out.append(
             f'<line x1="{tx}" y1="{TOP_MARGIN}" x2="{tx}" y2="{plot_bottom}" stroke="#d5dae1" stroke-width="1"/>'
         )
         out.append(
             f'<text x="{tx}" y="{plot_bottom + 16}" text-anchor="middle" fill="#3b4656">'
-            f"{escape(_tick_label(t, scale, suffix))}</text>"
+            f"{escape(_tick_label(tick, scale, suffix))}</text>"
         )
     out.append(
         f'<line x1="{_px(x0)}" y1="{plot_bottom}" x2="{_px(x1)}" y2="{plot_bottom}" stroke="#6b7685" '
@@ -241,6 +255,16 @@ def dot_whisker(
         if tv is None:
             continue
         tx = _px(x(tv))
+        if t.kind == "reference":
+            out.append(
+                f'<line x1="{tx}" y1="{TOP_MARGIN}" x2="{tx}" y2="{plot_bottom}" stroke="#6b7685" '
+                'stroke-width="1.5" stroke-dasharray="1 3" class="reference"/>'
+            )
+            out.append(
+                f'<text x="{tx}" y="{plot_bottom + 29}" text-anchor="middle" fill="#6b7685" '
+                f'font-style="italic">{escape(t.label)}</text>'
+            )
+            continue
         anchor = "end" if x(tv) > (x0 + x1) / 2 else "start"
         dx = -4 if anchor == "end" else 4
         out.append(

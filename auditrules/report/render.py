@@ -11,7 +11,8 @@ def render(data: dict[str, Any], fmt: str, color: bool = False, verbose: bool = 
     if fmt == "json":
         from auditrules.report.json import dumps
 
-        return dumps(data)
+        out: str = dumps(data)
+        return out
     if fmt == "text":
         from auditrules.report.text import render_text
 

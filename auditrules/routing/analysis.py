@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
+from functools import lru_cache
 from typing import Any
 
 from auditrules.findings import Finding, Location, Severity, Status
@@ -37,12 +39,21 @@ def name_variants(name: str) -> list[str]:
 
 def matches_set(name: str, patterns: Sequence[str]) -> str | None:
     """The first pattern of ``patterns`` that ``name`` matches (case-insensitive glob), or None."""
+    return _match(name, tuple(patterns))
+
+
+@lru_cache(maxsize=65536)
+def _match(name: str, patterns: tuple[str, ...]) -> str | None:
     variants = name_variants(name)
-    for pattern in patterns:
-        p = pattern.lower()
-        if any(fnmatchcase(v, p) for v in variants):
+    for pattern, regex in zip(patterns, _compiled(patterns), strict=True):
+        if any(regex.match(v) for v in variants):
             return pattern
     return None
+
+
+@lru_cache(maxsize=256)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(fnmatch.translate(p.lower())) for p in patterns)
 
 
 @dataclass(frozen=True)
@@ -213,10 +224,10 @@ def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) ->
             locations.append(_note(rd.location, f"{rule.name}: {rd.text or rd.field}"))
         findings.append(ctx.finding(Status.FAIL, message, evidence, locations))
     # derivations nothing reads yet
-    for name, origin in sorted(tainted.items()):
+    for name, derivation in sorted(tainted.items()):
         if name in read_names:
             continue
-        step = origin.step
+        step = derivation.step
         assert step.write is not None
         message = (
             f"{step.rule.kind} '{step.rule.name}' derives {step.write.target} from {step.read.field}; "
@@ -359,6 +370,8 @@ def sla_equal(ctx: RuleContext, st: ast.SlaEqual, model: RoutingModel) -> list[F
     channels = list(model.channels) if st.across is None else list(ctx.channels(st.across))
     ordered = sorted(model.sla_policies, key=lambda p: (p.order, p.name))
     # effective targets: channel -> (metric, priority) -> (target, policy); first applicable policy wins
+    # a target without a priority (ALL_PRIORITIES) applies to every priority named anywhere
+    named = sorted({t.priority for p in ordered for t in p.targets if t.priority != ALL_PRIORITIES})
     table: dict[str, dict[tuple[str, str], tuple[SlaTarget, SlaPolicy]]] = {c: {} for c in channels}
     for channel in channels:
         for policy in ordered:
@@ -367,7 +380,8 @@ def sla_equal(ctx: RuleContext, st: ast.SlaEqual, model: RoutingModel) -> list[F
             for t in policy.targets:
                 if st.metric is not None and t.metric != st.metric:
                     continue
-                table[channel].setdefault((t.metric, t.priority), (t, policy))
+                for prio in (named or [ALL_PRIORITIES]) if t.priority == ALL_PRIORITIES else [t.priority]:
+                    table[channel].setdefault((t.metric, prio), (t, policy))
     keys = sorted({k for per in table.values() for k in per})
     findings: list[Finding] = []
     for metric, priority in keys:
@@ -380,7 +394,10 @@ def sla_equal(ctx: RuleContext, st: ast.SlaEqual, model: RoutingModel) -> list[F
         groups: dict[str, list[str]] = {}
         for c in channels:
             v = row[c]
-            label = "none" if v is None else format_seconds(v[0].seconds) + (" (business hours)" if v[0].business_hours else "")
+            if v is None:
+                label = "none"
+            else:
+                label = format_seconds(v[0].seconds) + (" (business hours)" if v[0].business_hours else "")
             pol = "" if v is None else f" by '{v[1].name}'"
             groups.setdefault(f"{label}{pol}", []).append(c)
             if v is not None:
@@ -419,4 +436,4 @@ def sla_equal(ctx: RuleContext, st: ast.SlaEqual, model: RoutingModel) -> list[F
     return findings
 
 
-__all__ = ["evaluate_routing", "matches_set", "taint", "chain", "Write"]
+__all__ = ["Write", "chain", "evaluate_routing", "matches_set", "taint"]

@@ -184,8 +184,7 @@ class _Converter:
         for j, tag in enumerate(spec.get("tags") or []):
             writes.append(Write(f"tag:{tag}", self.loc(f"{ptr}/tags/{j}"), f"add tag {tag}"))
         for key, value in sorted((spec.get("set") or {}).items()):
-            target = key if not key.startswith("tag:") else key
-            writes.append(Write(target, self.loc(f"{ptr}/set/{escape_pointer_token(key)}"), f"set {key} = {value}"))
+            writes.append(Write(key, self.loc(f"{ptr}/set/{escape_pointer_token(key)}"), f"set {key} = {value}"))
         return RoutingRule(
             id=str(spec["id"]),
             name=str(spec.get("name") or spec["id"]),

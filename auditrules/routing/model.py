@@ -11,9 +11,14 @@ Names are normalised so that analysis never sees vendor ids:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from auditrules.findings import Diagnostic, InputFile, Location
+from auditrules.findings import Diagnostic, Finding, InputFile, Location
+
+if TYPE_CHECKING:
+    from auditrules.documents import Document
 
 #: Routing effects: what a rule may change that decides who serves a customer, how fast.
 EFFECT_KINDS: frozenset[str] = frozenset(
@@ -119,6 +124,47 @@ class RoutingModel:
     #: without SLA data makes SLA statements ``not_evaluated``, never passed.
     sla_known: bool | None = None
 
+    #: Parsed input documents by path. Adapters for large exports may leave a location's line
+    #: unset (pointer only); :meth:`resolve` looks it up here when the location is reported.
+    documents: Mapping[str, Document] = field(default_factory=dict, compare=False, repr=False)
+
     @property
     def has_sla_data(self) -> bool:
         return self.sla_known if self.sla_known is not None else bool(self.sla_policies)
+
+    def resolve(self, loc: Location) -> Location:
+        """``loc`` with its line and column filled in from its document's JSON pointer, if missing."""
+        if loc.line is not None or loc.pointer is None:
+            return loc
+        doc = self.documents.get(loc.path)
+        pos = doc.position_of(loc.pointer) if doc is not None else None
+        return loc if pos is None else replace(loc, line=pos[0], column=pos[1])
+
+    def resolve_finding(self, finding: Finding) -> Finding:
+        """``finding`` with every location resolved (see :meth:`resolve`)."""
+        if all(loc.line is not None or loc.pointer is None for loc in finding.locations):
+            return finding
+        return replace(finding, locations=tuple(self.resolve(loc) for loc in finding.locations))
+
+    def resolved(self) -> RoutingModel:
+        """A copy with every location's line resolved (for golden files and debugging; costs a scan)."""
+        r = self.resolve
+        rules = tuple(
+            replace(
+                rule,
+                location=r(rule.location),
+                reads=tuple(replace(x, location=r(x.location)) for x in rule.reads),
+                writes=tuple(replace(x, location=r(x.location)) for x in rule.writes),
+                effects=tuple(replace(x, location=r(x.location)) for x in rule.effects),
+            )
+            for rule in self.rules
+        )
+        policies = tuple(
+            replace(p, location=r(p.location), targets=tuple(replace(t, location=r(t.location)) for t in p.targets))
+            for p in self.sla_policies
+        )
+        diagnostics = tuple(self.resolve_diagnostic(d) for d in self.diagnostics)
+        return replace(self, rules=rules, sla_policies=policies, diagnostics=diagnostics)
+
+    def resolve_diagnostic(self, diag: Diagnostic) -> Diagnostic:
+        return diag if diag.location is None else replace(diag, location=self.resolve(diag.location))

@@ -89,6 +89,7 @@ def _diagnostic(d: Diagnostic, base: Path | None) -> dict[str, Any]:
 def model_to_json(model: RoutingModel, base: str | Path | None = None) -> dict[str, Any]:
     """A JSON-ready dict of ``model``; paths relative to ``base`` when given."""
     b = Path(base) if base is not None else None
+    model = model.resolved()
     return {
         "format": model.format,
         "name": model.name,

@@ -115,7 +115,9 @@ def _parser() -> Lark:
     from lark import Lark
 
     grammar = (Path(__file__).with_name("taskrouter.lark")).read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    # the basic lexer keeps AND/OR/IN/... reserved words everywhere (the contextual one would read a
+    # misplaced keyword as an attribute name)
+    return Lark(grammar, parser="lalr", lexer="basic", propagate_positions=True, maybe_placeholders=False)
 
 
 def parse_expression(text: str, span_base: Span, columns: Sequence[int] | None = None) -> TRExpr:
@@ -144,12 +146,11 @@ def parse_expression(text: str, span_base: Span, columns: Sequence[int] | None =
         tok = exc.token
         if tok.type == "$END":
             offset, end = len(text), len(text) + 1
-            found = "end of expression"
+            message = f"TaskRouter expression ends too early{_expected(exc.expected)}"
         else:
             offset = tok.start_pos if tok.start_pos is not None else 0
             end = tok.end_pos if tok.end_pos is not None else offset + 1
-            found = repr(str(tok))
-        message = f"unexpected {found} in TaskRouter expression{_expected(exc.expected)}"
+            message = f"unexpected {str(tok)!r} in TaskRouter expression{_expected(exc.expected)}"
         raise _expr_error(message, span_base, col(offset), col(end)) from None
     except UnexpectedEOF as exc:
         message = f"TaskRouter expression ends too early{_expected(set(exc.expected))}"
@@ -635,7 +636,7 @@ class _Loader:
             if expr is None:
                 reads.extend(self.fallback_reads(frame, f"{fptr}/expression", expression))
             else:
-                reads.extend(self.reads(expr, bare_is_task=True))
+                reads.extend(self.reads(expr, True, frame.location(f"{fptr}/expression")))
                 if constant_truth(expr) is True:
                     matches_all = f"expression '{expression.strip()}'"
         targets = filt.get("targets", [])
@@ -656,7 +657,7 @@ class _Loader:
             if parsed is not None and constant_truth(parsed) is False and target.get("timeout") is not None:
                 continue  # a deliberate wait step: it only delays the task before the next target
             if parsed is not None:
-                reads.extend(self.reads(parsed, bare_is_task=False))
+                reads.extend(self.reads(parsed, False, frame.location(f"{tptr}/expression")))
             effects.extend(self.target_effects(frame, tptr, target))
         rule = RoutingRule(
             id=rid,
@@ -704,13 +705,14 @@ class _Loader:
             )
             return None
 
-    def reads(self, expr: TRExpr, bare_is_task: bool) -> list[Read]:
+    def reads(self, expr: TRExpr, bare_is_task: bool, where: Location) -> list[Read]:
+        """Task attributes an expression reads; ``where`` is the expression string's location."""
         out: list[Read] = []
         for leaf in iter_comparisons(expr):
             text = format_expression(leaf)
             for attr in attributes(leaf):
                 if attr.scope == "task" or (attr.scope is None and bare_is_task):
-                    loc = Location(attr.span.path, attr.span.line, attr.span.column, None, None)
+                    loc = Location(attr.span.path, attr.span.line, attr.span.column, where.pointer, where.note)
                     out.append(Read(attr.name, loc, text))
             self._channels(leaf)
         return out

@@ -303,6 +303,7 @@ class _Export:
     pages: dict[str, _Pages] = field(default_factory=dict)
     inputs: list[InputFile] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    documents: dict[str, Document] = field(default_factory=dict)
     _merged: dict[str, list[_Item]] = field(default_factory=dict)
 
     def add_document(self, doc: Document, file_order: int, explicit: bool) -> None:
@@ -339,6 +340,7 @@ class _Export:
             )
             return
         self.inputs.append(InputFile(doc.path, "zendesk:" + "+".join(sorted(set(kinds))), doc.sha256))
+        self.documents[doc.path] = doc
 
     def _add_page(self, doc: Document, key: str, data: dict[str, Any]) -> None:
         pages = self.pages.setdefault(key, _Pages())
@@ -378,8 +380,8 @@ class _Export:
             if pages.count is not None and pages.count > unique:
                 self.diagnostics.append(
                     Diagnostic(
-                        "AR211",
-                        "warning",
+                        "AR212",
+                        "error",
                         f"incomplete export: the {key} pages report count={pages.count} but only {unique} "
                         f"{key} were found; export every page",
                         where,
@@ -388,8 +390,8 @@ class _Export:
             elif pages.cursor_pages and not pages.cursor_done:
                 self.diagnostics.append(
                     Diagnostic(
-                        "AR211",
-                        "warning",
+                        "AR212",
+                        "error",
                         f"incomplete export: every {key} page says meta.has_more is true; "
                         "the last page is missing",
                         where,
@@ -411,10 +413,9 @@ def _position(data: dict[str, Any]) -> int:
 
 
 def _loc(doc: Document, pointer: str, note: str | None = None) -> Location:
-    pos = doc.position_of(pointer)
-    if pos is None:
-        return Location(doc.path, None, None, pointer, note)
-    return Location(doc.path, pos[0], pos[1], pointer, note)
+    """A location by JSON pointer only: its line is looked up when reported (RoutingModel.resolve),
+    so a large export pays for the few places that findings name, not for every condition."""
+    return Location(doc.path, None, None, pointer, note)
 
 
 # --- field catalogs ----------------------------------------------------------------------------------
@@ -943,6 +944,7 @@ def load_zendesk(paths: Sequence[Path]) -> RoutingModel:
         inputs=tuple(sorted(export.inputs, key=lambda f: f.path)),
         diagnostics=tuple(export.diagnostics),
         field_names=dict(sorted(builder.field_names.items())),
+        documents=export.documents,
     )
 
 

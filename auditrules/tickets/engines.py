@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from sqlglot import exp
 
 from auditrules.errors import AuditError, fail
-from auditrules.tickets.plan import RAW, lit, render
+from auditrules.tickets.plan import RAW, lit, render, table_ref
 from auditrules.tickets.sources import SourceFile
 
 ENGINES: tuple[str, ...] = ("duckdb", "spark")
@@ -69,29 +69,33 @@ def make_engine(name: str) -> Engine:
 
 
 def _table_function(name: str, files: Sequence[str], **options: Any) -> exp.Table:
-    paths: exp.Expression = exp.Array(expressions=[lit(f) for f in files]) if len(files) > 1 else lit(files[0])
-    args: list[exp.Expression] = [paths]
+    paths: exp.Expr = exp.Array(expressions=[lit(f) for f in files]) if len(files) > 1 else lit(files[0])
+    args: list[exp.Expr] = [paths]
     args += [exp.PropertyEQ(this=exp.to_identifier(k), expression=lit(v)) for k, v in sorted(options.items())]
     return exp.Table(this=exp.Anonymous(this=name, expressions=args))
 
 
-def duckdb_source(files: Sequence[SourceFile]) -> exp.Expression:
+def duckdb_source(files: Sequence[SourceFile]) -> exp.Expr:
     """``ar_raw`` for DuckDB: one reader per CSV file (each sniffed on its own: delimiters differ),
     one ``read_parquet`` and one ``read_json`` per format, combined with ``UNION ALL BY NAME``."""
     parts: list[exp.Select] = []
     for f in files:
         if f.format == "csv":
-            parts.append(exp.select(exp.Star()).from_(_table_function(
-                "read_csv", [f.path], all_varchar=True, header=True, null_padding=True)))
+            parts.append(
+                exp.select(exp.Star()).from_(
+                    _table_function("read_csv", [f.path], all_varchar=True, header=True)
+                )
+            )
     parquet = [f.path for f in files if f.format == "parquet"]
     if parquet:
         parts.append(exp.select(exp.Star()).from_(_table_function("read_parquet", parquet, union_by_name=True)))
     for fmt, mode in (("jsonl", "newline_delimited"), ("json", "auto")):
         paths = [f.path for f in files if f.format == fmt]
         if paths:
-            parts.append(exp.select(exp.Star()).from_(
-                _table_function("read_json", paths, format=mode, union_by_name=True)))
-    out: exp.Expression = parts[0]
+            parts.append(
+                exp.select(exp.Star()).from_(_table_function("read_json", paths, format=mode, union_by_name=True))
+            )
+    out: exp.Expr = parts[0]
     for p in parts[1:]:
         out = exp.Union(this=out, expression=p, distinct=False, by_name=True)
     return out
@@ -128,22 +132,25 @@ class DuckDBEngine:
             raise fail("AR304", f"cannot read the ticket source: {condense(exc)}") from None
 
     def register(self, files: Sequence[SourceFile]) -> dict[str, str]:
-        view = exp.Create(this=exp.to_table(RAW, quoted=True), kind="VIEW", expression=duckdb_source(files),
-                          replace=True)
+        view = exp.Create(this=table_ref(RAW), kind="VIEW", expression=duckdb_source(files), replace=True)
         self._run(render(view))
-        rows = self._run(f"DESCRIBE SELECT * FROM {render(exp.to_table(RAW, quoted=True))}").fetchall()
+        rows = self._run(f"DESCRIBE SELECT * FROM {render(table_ref(RAW))}").fetchall()
         return {str(r[0]): str(r[1]) for r in rows}
 
     def define(self, name: str, select: exp.Select, materialise: bool) -> None:
-        node = exp.Create(this=exp.to_table(name, quoted=True), kind="TABLE" if materialise else "VIEW",
-                          expression=select, replace=True,
-                          properties=exp.Properties(expressions=[exp.TemporaryProperty()]) if materialise else None)
+        node = exp.Create(
+            this=table_ref(name),
+            kind="TABLE" if materialise else "VIEW",
+            expression=select,
+            replace=True,
+            properties=exp.Properties(expressions=[exp.TemporaryProperty()]) if materialise else None,
+        )
         self._run(render(node))
 
     def query(self, select: exp.Select) -> list[dict[str, Any]]:
         cur = self._run(render(select))
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, row)) for row in cur.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
     def close(self) -> None:
         try:
@@ -183,7 +190,9 @@ class SparkEngine:  # pragma: no cover - pyspark is an optional extra, not insta
             reader = self.spark.read
             for f in files:
                 if f.format == "csv":
-                    frames.append(reader.options(header=True, multiLine=True, escape='"', inferSchema=False).csv(f.path))
+                    frames.append(
+                        reader.options(header=True, multiLine=True, escape='"', inferSchema=False).csv(f.path)
+                    )
                 elif f.format == "parquet":
                     frames.append(reader.parquet(f.path))
                 else:

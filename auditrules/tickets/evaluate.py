@@ -10,7 +10,7 @@ order-statistic queries for quantile intervals, then judge each requirement with
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,7 +71,7 @@ def fmt_value(v: float | None, unit: str) -> str:
         if a >= 60:
             return f"{v / 60:.1f}m"
         return f"{v:.0f}s"
-    if unit == "percent":
+    if unit == "fraction":
         return f"{v * 100:.1f}%"
     if unit == "count":
         return f"{v:.0f}"
@@ -116,10 +116,24 @@ def _threshold_text(t: ast.Threshold, unit: str) -> str:
     return f"{t.op} {one(t.value)}"
 
 
-_OP_WORDS = {"<=": "above", "<": "at or above", ">=": "below", ">": "at or below", "between": "outside",
-             "==": "not equal to", "!=": "equal to"}
-_OP_OK = {"<=": "at most", "<": "below", ">=": "at least", ">": "above", "between": "within",
-          "==": "equal to", "!=": "not equal to"}
+_OP_WORDS = {
+    "<=": "above",
+    "<": "at or above",
+    ">=": "below",
+    ">": "at or below",
+    "between": "outside",
+    "==": "not equal to",
+    "!=": "equal to",
+}
+_OP_OK = {
+    "<=": "at most",
+    "<": "below",
+    ">=": "at least",
+    ">": "above",
+    "between": "within",
+    "==": "equal to",
+    "!=": "not equal to",
+}
 
 
 # ---------------------------------------------------------------- entry point
@@ -171,10 +185,17 @@ def _run(
     if mapping.layout == "twitter-support":
         absent = [c for c in TWEET_COLUMNS if c not in schema]
         if absent:
-            raise fail("AR301", f"the twitter-support layout needs column '{absent[0]}'; "
-                                f"the source has: {_columns_hint(schema)}")
-        schema_for_view = {"ticket_id": "VARCHAR", "channel": "VARCHAR", "company": "VARCHAR",
-                           "created_at": "VARCHAR", "first_response_at": "VARCHAR"}
+            raise fail(
+                "AR301",
+                f"the twitter-support layout needs column '{absent[0]}'; the source has: {_columns_hint(schema)}",
+            )
+        schema_for_view = {
+            "ticket_id": "VARCHAR",
+            "channel": "VARCHAR",
+            "company": "VARCHAR",
+            "created_at": "VARCHAR",
+            "first_response_at": "VARCHAR",
+        }
     else:
         schema_for_view = schema
     needed: set[str] = set()
@@ -188,9 +209,10 @@ def _run(
         raise AuditError(
             "AR301",
             f"mapped column {tried} (for {name}) is not in the ticket source; it has: {_columns_hint(schema)}",
-            cm.span if cm else None, mapping.text,
+            cm.span if cm else None,
+            mapping.text,
         )
-    materialise = mapping.layout != "table" or any(f.format != "parquet" for f in files)
+    materialise = True
     prog.step("parsing and cleaning tickets")
     eng.define(P.CLEAN, view.select, materialise)
     profile_plan = P.profile_query(rules, view)
@@ -203,17 +225,19 @@ def _run(
             fmt = f" with format {cm.format!r}" if cm is not None and cm.format else ""
             what = "timestamp" if CANONICAL.get(c) == "timestamp" else "duration"
             src = f" (source column {cm.sources[0]!r})" if cm is not None and cm.sources and cm.sources[0] != c else ""
-            raise AuditError("AR302", f"no value of column '{c}'{src} parses as a {what}{fmt} ({has} values tried)",
-                             cm.span if cm else None, mapping.text)
+            raise AuditError(
+                "AR302",
+                f"no value of column '{c}'{src} parses as a {what}{fmt} ({has} values tried)",
+                cm.span if cm else None,
+                mapping.text,
+            )
     edges: dict[tuple[str, str], list[float]] = {}
     for ident, colname in profile_plan.edges.items():
         raw = profile.get(colname)
         edges[ident] = [float(v) for v in raw] if raw else []
-    accounting = {
-        "read": int(profile["read"]),
-        "excluded": {r: int(profile[r]) for r in P.REASONS},
-    }
-    kept = accounting["read"] - sum(accounting["excluded"].values())
+    excluded_global = {r: int(profile[r]) for r in P.REASONS}
+    accounting: dict[str, Any] = {"read": int(profile["read"]), "excluded": excluded_global}
+    kept = int(profile["read"]) - sum(excluded_global.values())
 
     # compile requirements
     plans: list[P.RequirementPlan] = []
@@ -241,7 +265,7 @@ def _run(
                     continue
                 cell = {"keys": tuple(row[k] for k in names), "n": n}
                 for name, _ in rp.aggregates:
-                    cell[name[len(pre):]] = row[name]
+                    cell[name[len(pre) :]] = row[name]
                 cells[rp.index].append(cell)
 
     findings: list[Finding] = []
@@ -260,7 +284,9 @@ def _run(
     return findings
 
 
-def _rows(accounting: dict[str, Any], kept: int, profile: dict[str, Any], pp: P.ProfilePlan, rule_id: str) -> dict[str, Any]:
+def _rows(
+    accounting: dict[str, Any], kept: int, profile: dict[str, Any], pp: P.ProfilePlan, rule_id: str
+) -> dict[str, Any]:
     scope_col = pp.scopes.get(rule_id)
     in_scope = int(profile[scope_col]) if scope_col else kept
     excluded = dict(accounting["excluded"])
@@ -294,13 +320,22 @@ def _location(rule: ast.Rule, req: ast.Require) -> tuple[Location, ...]:
     return (Location(span.path, span.line, span.column),)
 
 
-def _not_evaluated(rule: ast.Rule, req: ast.Require, column: str, schema: dict[str, str],
-                   rows: dict[str, Any]) -> Finding:
+def _not_evaluated(
+    rule: ast.Rule, req: ast.Require, column: str, schema: dict[str, str], rows: dict[str, Any]
+) -> Finding:
     msg = f"not evaluated: the ticket data has no column '{column}'"
     return Finding(
-        rule.id, rule.title, _severity(rule), Status.NOT_EVALUATED, msg,
-        {"requirement": _require_text(req), "missing_column": column, "columns": sorted(schema),
-         "rows": _finish_rows(rows, rows["in_scope"]) | {"evaluated": 0}},
+        rule.id,
+        rule.title,
+        _severity(rule),
+        Status.NOT_EVALUATED,
+        msg,
+        {
+            "requirement": _require_text(req),
+            "missing_column": column,
+            "columns": sorted(schema),
+            "rows": _finish_rows(rows, rows["in_scope"]) | {"evaluated": 0},
+        },
         _location(rule, req),
     )
 
@@ -320,7 +355,7 @@ def _kind(agg: ast.Aggregate) -> str:
 
 def _unit(agg: ast.Aggregate, view: P.CleanView) -> str:
     if agg.func == "share":
-        return "percent"
+        return "fraction"
     if agg.func == "count":
         return "count"
     if agg.column is not None and view.columns.get(agg.column.name) == "duration":
@@ -365,7 +400,9 @@ def _value(cell: dict[str, Any], agg: ast.Aggregate) -> float:
     return float(v) if v is not None else math.nan
 
 
-def _group_estimate(g: _Group, agg: ast.Aggregate, conf: float, order_stats: dict[tuple[Any, ...], tuple[Any, Any]]) -> S.Estimate:
+def _group_estimate(
+    g: _Group, agg: ast.Aggregate, conf: float, order_stats: dict[tuple[Any, ...], tuple[Any, Any]]
+) -> S.Estimate:
     kind = _kind(agg)
     c = g.cell
     if kind == "share":
@@ -402,8 +439,9 @@ def _status(verdicts: Sequence[str]) -> Status:
     return Status.PASS
 
 
-def _judge(eng: Engine, rp: P.RequirementPlan, cells: list[dict[str, Any]], rows: dict[str, Any],
-           view: P.CleanView) -> Finding:
+def _judge(
+    eng: Engine, rp: P.RequirementPlan, cells: list[dict[str, Any]], rows: dict[str, Any], view: P.CleanView
+) -> Finding:
     rule, req = rp.rule, rp.require
     agg = req.aggregate
     kind = _kind(agg)
@@ -424,9 +462,14 @@ def _judge(eng: Engine, rp: P.RequirementPlan, cells: list[dict[str, Any]], rows
             label, order = "all", (0,)
             skeys = keys
             skey_defs = rp.keys
-        stratum = tuple(_label(k, v)[0] for k, v in zip(skey_defs, skeys))
+        stratum = tuple(_label(k, v)[0] for k, v in zip(skey_defs, skeys, strict=True))
         groups.append(_Group(label, order, keys[0] if has_group else None, stratum, skeys, c))
-    groups.sort(key=lambda g: (tuple(_label(k, v)[1] for k, v in zip(rp.keys[1:] if has_group else rp.keys, g.stratum_keys)), g.order))
+    groups.sort(
+        key=lambda g: (
+            tuple(_label(k, v)[1] for k, v in zip(rp.keys[1:] if has_group else rp.keys, g.stratum_keys, strict=True)),
+            g.order,
+        )
+    )
     eligible = [g for g in groups if g.n >= minimum]
     small = [g for g in groups if g.n < minimum]
     strata_names = [_group_text(s) for s in req.strata]
@@ -435,9 +478,12 @@ def _judge(eng: Engine, rp: P.RequirementPlan, cells: list[dict[str, Any]], rows
         "mode": req.mode,
         "aggregate": _agg_text(agg),
         "unit": unit,
-        "threshold": {"op": req.threshold.op, "value": rounded(req.threshold.value.value),
-                      "high": rounded(req.threshold.high.value) if req.threshold.high else None,
-                      "text": _threshold_text(req.threshold, unit)},
+        "threshold": {
+            "op": req.threshold.op,
+            "value": rounded(req.threshold.value.value),
+            "high": rounded(req.threshold.high.value) if req.threshold.high else None,
+            "text": _threshold_text(req.threshold, unit),
+        },
         "confidence": conf,
         "minimum": rule.minimum,
         "group_by": _group_text(req.group) if req.group else None,
@@ -464,7 +510,7 @@ def _judge(eng: Engine, rp: P.RequirementPlan, cells: list[dict[str, Any]], rows
         family = max(len(eligible), 1)
         stratum_conf = S.bonferroni(conf, family) if conf is not None else None
     group_conf: dict[tuple[Any, ...], float] = {}
-    for s, gs in by_stratum.items():
+    for gs in by_stratum.values():
         if req.mode == "across":
             base_conf = stratum_conf if stratum_conf is not None else DISPLAY_CONFIDENCE
             gc = S.per_group_confidence(base_conf, len(gs)) if kind == "quantile" and len(gs) >= 2 else base_conf
@@ -473,7 +519,8 @@ def _judge(eng: Engine, rp: P.RequirementPlan, cells: list[dict[str, Any]], rows
         for g in gs:
             group_conf[g.cell["keys"]] = gc
     order_stats: dict[tuple[Any, ...], tuple[Any, Any]] = {}
-    if kind == "quantile" and eligible:
+    # order-statistic intervals cost a sort per group: computed when the rule asks for confidence
+    if kind == "quantile" and eligible and conf is not None:
         assert agg.quantile is not None
         ranks = []
         for g in eligible:
@@ -492,62 +539,105 @@ def _judge(eng: Engine, rp: P.RequirementPlan, cells: list[dict[str, Any]], rows
     evidence["groups"] = [
         {
             "group": g.label,
-            "stratum": dict(zip(strata_names, g.stratum)) if g.stratum else None,
+            "stratum": dict(zip(strata_names, g.stratum, strict=True)) if g.stratum else None,
             "n": g.n,
             "value": rounded(_value(g.cell, agg)),
             "interval": _interval(estimates[g.cell["keys"]].interval) if g.cell["keys"] in estimates else None,
-            "interval_confidence": rounded(group_conf.get(g.cell["keys"])) if g.cell["keys"] in estimates else None,
+            "interval_confidence": rounded(group_conf.get(g.cell["keys"]))
+            if g.cell["keys"] in estimates and estimates[g.cell["keys"]].interval is not None
+            else None,
             "eligible": g.n >= minimum,
         }
         for g in groups
     ]
     evidence["insufficient"] = [
-        {"group": g.label, "stratum": dict(zip(strata_names, g.stratum)) if g.stratum else None, "n": g.n}
+        {"group": g.label, "stratum": dict(zip(strata_names, g.stratum, strict=True)) if g.stratum else None, "n": g.n}
         for g in small
     ]
     agg_text = _agg_text(agg)
-    thr_text = _threshold_text(req.threshold, unit if req.mode != "across" else ("number" if req.measure == "ratio" else unit))
+    thr_text = _threshold_text(
+        req.threshold, unit if req.mode != "across" else ("number" if req.measure == "ratio" else unit)
+    )
 
     if not groups:
         evidence["comparisons"] = []
-        return finding(Status.INSUFFICIENT_DATA, f"no tickets to evaluate for {agg_text} "
-                                                 f"({rows_out['read']} read, none left after exclusions)")
+        return finding(
+            Status.INSUFFICIENT_DATA,
+            f"no tickets to evaluate for {agg_text} ({rows_out['read']} read, none left after exclusions)",
+        )
 
     if req.mode in ("overall", "each"):
-        return _judge_groups(req, agg, groups, eligible, small, estimates, evidence, finding, agg_text, thr_text,
-                             unit, minimum, conf)
-    return _judge_across(req, agg, kind, unit, groups, comparable, by_stratum, small, estimates, evidence,
-                         finding, agg_text, thr_text, minimum, stratum_conf, strata_names)
+        return _judge_groups(
+            req, agg, groups, eligible, small, estimates, evidence, finding, agg_text, thr_text, unit, minimum, conf
+        )
+    return _judge_across(
+        req,
+        agg,
+        kind,
+        unit,
+        groups,
+        comparable,
+        by_stratum,
+        small,
+        estimates,
+        evidence,
+        finding,
+        agg_text,
+        thr_text,
+        minimum,
+        stratum_conf,
+        strata_names,
+    )
 
 
 def _where(g: _Group, strata_names: Sequence[str]) -> str:
     if not g.stratum:
         return ""
-    return " (" + ", ".join(f"{n}={v}" for n, v in zip(strata_names, g.stratum)) + ")"
+    return " (" + ", ".join(f"{n}={v}" for n, v in zip(strata_names, g.stratum, strict=True)) + ")"
 
 
-def _judge_groups(req: ast.Require, agg: ast.Aggregate, groups: list[_Group], eligible: list[_Group],
-                  small: list[_Group], estimates: dict[tuple[Any, ...], S.Estimate], evidence: dict[str, Any],
-                  finding: Any, agg_text: str, thr_text: str, unit: str, minimum: int,
-                  conf: float | None) -> Finding:
+def _judge_groups(
+    req: ast.Require,
+    agg: ast.Aggregate,
+    groups: list[_Group],
+    eligible: list[_Group],
+    small: list[_Group],
+    estimates: dict[tuple[Any, ...], S.Estimate],
+    evidence: dict[str, Any],
+    finding: Callable[[Status, str], Finding],
+    agg_text: str,
+    thr_text: str,
+    unit: str,
+    minimum: int,
+    conf: float | None,
+) -> Finding:
     comparisons = []
     for g in eligible:
         est = estimates[g.cell["keys"]]
         v = _verdict(est, req.threshold, conf is not None)
-        comparisons.append({"group": g.label, "reference": None, "stratum": None, "value": rounded(est.value),
-                            "interval": _interval(est.interval), "verdict": v})
+        comparisons.append(
+            {
+                "group": g.label,
+                "reference": None,
+                "stratum": None,
+                "value": rounded(est.value),
+                "interval": _interval(est.interval),
+                "verdict": v,
+            }
+        )
     evidence["comparisons"] = comparisons
     evidence["pooled"] = None
     noun = _group_text(req.group) if req.group else "tickets"
     if not eligible:
         counts = ", ".join(f"{g.label} n={g.n}" for g in small)
-        return finding(Status.INSUFFICIENT_DATA,
-                       f"too few tickets for {agg_text}: fewer than {minimum} per group ({counts})")
+        return finding(
+            Status.INSUFFICIENT_DATA, f"too few tickets for {agg_text}: fewer than {minimum} per group ({counts})"
+        )
     status = _status([c["verdict"] for c in comparisons])
     note = f"; {len(small)} group(s) below {minimum} tickets not judged" if small else ""
-    failing = [(g, c) for g, c in zip(eligible, comparisons) if c["verdict"] != "pass"]
+    failing = [(g, c) for g, c in zip(eligible, comparisons, strict=True) if c["verdict"] != "pass"]
     op_bad = _OP_WORDS.get(req.threshold.op, "past")
-    thr_value = thr_text.split(" ", 1)[1] if " " in thr_text else thr_text
+    thr_value = _bound_text(thr_text)
     if req.mode == "overall":
         g = eligible[0]
         est = estimates[g.cell["keys"]]
@@ -555,19 +645,34 @@ def _judge_groups(req: ast.Require, agg: ast.Aggregate, groups: list[_Group], el
         hedge = " (within the margin of error)" if status == Status.INCONCLUSIVE else ""
         return finding(status, f"{agg_text} is {fmt_value(est.value, unit)} (n={g.n}), {word} {thr_value}{hedge}")
     if status == Status.PASS:
-        return finding(status, f"{agg_text} is {_OP_OK.get(req.threshold.op, '')} {thr_value} for all "
-                               f"{len(eligible)} {noun} groups{note}")
+        return finding(
+            status,
+            f"{agg_text} is {_OP_OK.get(req.threshold.op, '')} {thr_value} for all {len(eligible)} {noun} groups{note}",
+        )
     parts = [f"{fmt_value(_value(g.cell, agg), unit)} for {g.label} (n={g.n})" for g, _ in failing[:3]]
     more = f" and {len(failing) - 3} more" if len(failing) > 3 else ""
     hedge = " (within the margin of error)" if status == Status.INCONCLUSIVE else ""
     return finding(status, f"{agg_text} is {', '.join(parts)}{more}, {op_bad} {thr_value}{hedge}{note}")
 
 
-def _judge_across(req: ast.Require, agg: ast.Aggregate, kind: str, unit: str, groups: list[_Group],
-                  comparable: dict[tuple[str, ...], list[_Group]], by_stratum: dict[tuple[str, ...], list[_Group]],
-                  small: list[_Group], estimates: dict[tuple[Any, ...], S.Estimate], evidence: dict[str, Any],
-                  finding: Any, agg_text: str, thr_text: str, minimum: int, stratum_conf: float | None,
-                  strata_names: Sequence[str]) -> Finding:
+def _judge_across(
+    req: ast.Require,
+    agg: ast.Aggregate,
+    kind: str,
+    unit: str,
+    groups: list[_Group],
+    comparable: dict[tuple[str, ...], list[_Group]],
+    by_stratum: dict[tuple[str, ...], list[_Group]],
+    small: list[_Group],
+    estimates: dict[tuple[Any, ...], S.Estimate],
+    evidence: dict[str, Any],
+    finding: Callable[[Status, str], Finding],
+    agg_text: str,
+    thr_text: str,
+    minimum: int,
+    stratum_conf: float | None,
+    strata_names: Sequence[str],
+) -> Finding:
     measure = req.measure or "ratio"
     cmp_unit = "number" if measure == "ratio" else unit
     stats_kind = kind if kind in ("share", "mean", "quantile") else "mean"
@@ -599,7 +704,7 @@ def _judge_across(req: ast.Require, agg: ast.Aggregate, kind: str, unit: str, gr
     skipped: list[str] = []
     for stratum in sorted(by_stratum, key=lambda s: [_sort_key(v) for v in s]):
         gs = comparable.get(stratum)
-        where = ", ".join(f"{n}={v}" for n, v in zip(strata_names, stratum))
+        where = ", ".join(f"{n}={v}" for n, v in zip(strata_names, stratum, strict=True))
         if not gs or (reference is not None and reference not in {g.label for g in gs}):
             skipped.append(where or "all")
             continue
@@ -607,7 +712,9 @@ def _judge_across(req: ast.Require, agg: ast.Aggregate, kind: str, unit: str, gr
         for g in gs:
             est = estimates[g.cell["keys"]]
             stats_groups[g.label] = S.GroupStat(
-                g.label, g.n, _value(g.cell, agg),
+                g.label,
+                g.n,
+                _value(g.cell, agg),
                 successes=int(g.cell["x"]) if kind == "share" else None,
                 variance=(float(g.cell["var"]) if g.cell.get("var") is not None else 0.0) if kind == "mean" else None,
                 interval=est.interval if kind == "quantile" else None,
@@ -615,22 +722,32 @@ def _judge_across(req: ast.Require, agg: ast.Aggregate, kind: str, unit: str, gr
         result = S.compare_groups(stats_groups, measure, stats_kind, reference, use_conf)  # type: ignore[arg-type]
         for c in result:
             v = _verdict(S.Estimate(c.value, c.interval), req.threshold, use_conf is not None)
-            comparisons.append({"group": c.group, "reference": c.reference,
-                                "stratum": dict(zip(strata_names, stratum)) if stratum else None,
-                                "value": rounded(c.value), "interval": _interval(c.interval), "verdict": v})
+            comparisons.append(
+                {
+                    "group": c.group,
+                    "reference": c.reference,
+                    "stratum": dict(zip(strata_names, stratum, strict=True)) if stratum else None,
+                    "value": rounded(c.value),
+                    "interval": _interval(c.interval),
+                    "verdict": v,
+                }
+            )
     evidence["comparisons"] = comparisons
     evidence["skipped_strata"] = skipped
     evidence["pooled"] = _pooled(req, kind, measure, by_stratum, comparable, reference, stratum_conf)
     if not comparisons:
         counts = ", ".join(f"{g.label}{_where(g, strata_names)} n={g.n}" for g in groups[:8])
-        why = (f"reference group '{reference}' has too few tickets" if reference is not None and
-               reference not in {g.label for g in groups if g.n >= minimum}
-               else f"fewer than 2 groups with at least {minimum} tickets")
-        return finding(Status.INSUFFICIENT_DATA, f"cannot compare {agg_text} across {evidence['group_by']}: "
-                                                 f"{why} ({counts})")
+        why = (
+            f"reference group '{reference}' has too few tickets"
+            if reference is not None and reference not in {g.label for g in groups if g.n >= minimum}
+            else f"fewer than 2 groups with at least {minimum} tickets"
+        )
+        return finding(
+            Status.INSUFFICIENT_DATA, f"cannot compare {agg_text} across {evidence['group_by']}: {why} ({counts})"
+        )
     status = _status([c["verdict"] for c in comparisons])
     worst = _worst(comparisons, measure, req.threshold.op)
-    thr_value = thr_text.split(" ", 1)[1] if " " in thr_text and req.threshold.op != "between" else thr_text
+    thr_value = _bound_text(thr_text)
     where = ""
     if worst["stratum"]:
         where = ", " + ", ".join(f"{k}={v}" for k, v in worst["stratum"].items())
@@ -642,10 +759,20 @@ def _judge_across(req: ast.Require, agg: ast.Aggregate, kind: str, unit: str, gr
     if skipped:
         note += f"; {len(skipped)} stratum/strata not comparable"
     if status == Status.PASS:
-        return finding(status, f"{figure} is {value} at worst ({pair}), {_OP_OK.get(req.threshold.op, '')} {thr_value}{note}")
+        return finding(
+            status, f"{figure} is {value} at worst ({pair}), {_OP_OK.get(req.threshold.op, '')} {thr_value}{note}"
+        )
     hedge = " but the interval reaches the threshold (inconclusive)" if status == Status.INCONCLUSIVE else ""
-    return finding(status, f"{figure} is {value} ({pair}), {_OP_WORDS.get(req.threshold.op, 'past')} "
-                           f"{thr_value}{hedge}{note}")
+    return finding(
+        status, f"{figure} is {value} ({pair}), {_OP_WORDS.get(req.threshold.op, 'past')} {thr_value}{hedge}{note}"
+    )
+
+
+def _bound_text(thr_text: str) -> str:
+    """``<= 24h`` → ``24h``; ``between 0.8 and 1.25`` → ``0.8 to 1.25``."""
+    if thr_text.startswith("between "):
+        return thr_text[len("between ") :].replace(" and ", " to ")
+    return thr_text.split(" ", 1)[1] if " " in thr_text else thr_text
 
 
 def _sort_key(v: str) -> tuple[int, Any]:
@@ -671,9 +798,15 @@ def _worst(comparisons: list[dict[str, Any]], measure: str, op: str) -> dict[str
     return sorted(comparisons, key=badness)[0]
 
 
-def _pooled(req: ast.Require, kind: str, measure: str, by_stratum: dict[tuple[str, ...], list[_Group]],
-            comparable: dict[tuple[str, ...], list[_Group]], reference: str | None,
-            stratum_conf: float | None) -> list[dict[str, Any]] | None:
+def _pooled(
+    req: ast.Require,
+    kind: str,
+    measure: str,
+    by_stratum: dict[tuple[str, ...], list[_Group]],
+    comparable: dict[tuple[str, ...], list[_Group]],
+    reference: str | None,
+    stratum_conf: float | None,
+) -> list[dict[str, Any]] | None:
     """Mantel–Haenszel pooled ratio/difference of shares over strata, per pair of groups."""
     if kind != "share" or not req.strata:
         return None
@@ -688,7 +821,7 @@ def _pooled(req: ast.Require, kind: str, measure: str, by_stratum: dict[tuple[st
         pairs = [(lab, reference) for lab in labels if lab != reference]
     else:
         for i, a in enumerate(labels):
-            for b in labels[i + 1:]:
+            for b in labels[i + 1 :]:
                 pa, pb = totals[a][0] / totals[a][1], totals[b][0] / totals[b][1]
                 low, high = (a, b) if (pa, a) <= (pb, b) else (b, a)
                 pairs.append((low, high) if measure == "ratio" else (high, low))
@@ -703,6 +836,13 @@ def _pooled(req: ast.Require, kind: str, measure: str, by_stratum: dict[tuple[st
         if not cells:
             continue
         est = S.mantel_haenszel_ratio(cells, conf) if measure == "ratio" else S.mantel_haenszel_difference(cells, conf)
-        out.append({"group": a, "reference": b, "strata": len(cells), "value": rounded(est.value),
-                    "interval": _interval(est.interval)})
+        out.append(
+            {
+                "group": a,
+                "reference": b,
+                "strata": len(cells),
+                "value": rounded(est.value),
+                "interval": _interval(est.interval),
+            }
+        )
     return out

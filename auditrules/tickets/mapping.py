@@ -10,6 +10,7 @@ touches data: :mod:`auditrules.tickets.plan` turns a mapping into SQL.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -105,7 +106,7 @@ def load_mapping(spec: str | None) -> Mapping:
     if spec is None or spec == "canonical":
         return canonical_mapping()
     if spec in BUILTINS:
-        res = resources.files("auditrules").joinpath("data", "mappings", f"{spec}.yaml")
+        res = resources.files("auditrules").joinpath("data").joinpath("mappings").joinpath(f"{spec}.yaml")
         text = res.read_text(encoding="utf-8")
         doc = load_yaml_document(f"<builtin:{spec}>", text, "")
         return replace(_from_document(doc, spec), strict=False)
@@ -152,7 +153,7 @@ def _schema_error(doc: Document) -> AuditError | None:
         where = "/".join(map(str, err.absolute_path)) or "top level"
         allowed = ", ".join(err.schema.get("properties", {}))
         key = extra[0] if extra else "?"
-        span = doc.span_of(f"{pointer}/{key}")
+        span = _key_span(doc, pointer, key)
         message = f"unknown mapping key '{key}' in {where} (expected one of: {allowed})"
     else:
         where = "/".join(map(str, err.absolute_path)) or "top level"
@@ -160,10 +161,23 @@ def _schema_error(doc: Document) -> AuditError | None:
     return AuditError("AR303", message.replace("\n", " "), span, doc.text)
 
 
+def _key_span(doc: Document, parent: str, key: str) -> Span:
+    """Where ``key`` is written inside the mapping at ``parent`` (positions record values, not keys)."""
+    start = doc.line_of(parent) or 1
+    pattern = re.compile(r"^\s*(-\s+)?(['\"]?)" + re.escape(key) + r"\2\s*:")
+    for i, line in enumerate(doc.text.splitlines()[start - 1 :], start=start):
+        m = pattern.match(line)
+        if m:
+            col = line.index(key) + 1
+            return Span(doc.path, i, col, i, col + len(key))
+    return doc.span_of(f"{parent}/{key}")
+
+
 def _from_document(doc: Document, default_name: str) -> Mapping:
     if not isinstance(doc.data, dict):
-        raise AuditError("AR303", "a mapping file must be a YAML mapping with a 'columns' key",
-                         Span(doc.path, 1, 1), doc.text)
+        raise AuditError(
+            "AR303", "a mapping file must be a YAML mapping with a 'columns' key", Span(doc.path, 1, 1), doc.text
+        )
     err = _schema_error(doc)
     if err is not None:
         raise err

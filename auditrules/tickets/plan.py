@@ -27,7 +27,8 @@ Python sees only per-group aggregates, never rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping as TMapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Mapping as TMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,17 +58,15 @@ class SqlDialect:
     """
 
     name: str
-    transforms: TMapping[type[exp.Expression], Callable[[exp.Expression], exp.Expression]] = field(
-        default_factory=dict
-    )
+    transforms: TMapping[type[exp.Expr], Callable[[exp.Expr], exp.Expr]] = field(default_factory=dict)
 
 
-def _spark_percentile(node: exp.Expression) -> exp.Expression:
+def _spark_percentile(node: exp.Expr) -> exp.Expr:
     # Spark's exact PERCENTILE interpolates linearly, as DuckDB's QUANTILE_CONT does.
     return exp.Quantile(this=node.this, quantile=node.expression)
 
 
-def _spark_epoch(node: exp.Expression) -> exp.Expression:
+def _spark_epoch(node: exp.Expr) -> exp.Expr:
     # UNIX_TIMESTAMP truncates to whole seconds; a cast keeps the fraction.
     return exp.Cast(this=node.this, to=exp.DataType.build("double"))
 
@@ -85,12 +84,12 @@ DIALECTS: dict[str, SqlDialect] = {
 }
 
 
-def render(node: exp.Expression, dialect: str = "duckdb", pretty: bool = False) -> str:
+def render(node: exp.Expr, dialect: str = "duckdb", pretty: bool = False) -> str:
     """Render ``node`` for ``dialect`` after applying that dialect's rewrites."""
     table = DIALECTS[dialect]
     if table.transforms:
 
-        def rewrite(n: exp.Expression) -> exp.Expression:
+        def rewrite(n: exp.Expr) -> exp.Expr:
             fn = table.transforms.get(type(n))
             return fn(n) if fn else n
 
@@ -105,7 +104,7 @@ def col(name: str, table: str | None = None) -> exp.Column:
     return exp.column(name, table=table, quoted=True)
 
 
-def lit(value: Any) -> exp.Expression:
+def lit(value: Any) -> exp.Expr:
     if value is None:
         return exp.null()
     if isinstance(value, bool):
@@ -115,27 +114,31 @@ def lit(value: Any) -> exp.Expression:
     return exp.Literal.string(str(value))
 
 
-def _alias(node: exp.Expression, name: str) -> exp.Alias:
+def table_ref(name: str) -> exp.Table:
+    return exp.Table(this=exp.to_identifier(name, quoted=True))
+
+
+def _alias(node: exp.Expr, name: str) -> exp.Expr:
     return exp.alias_(node, name, quoted=True)
 
 
-def _double(node: exp.Expression) -> exp.Expression:
+def _double(node: exp.Expr) -> exp.Expr:
     return exp.TryCast(this=node, to=exp.DataType.build("double"))
 
 
-def _text(node: exp.Expression) -> exp.Expression:
+def _text(node: exp.Expr) -> exp.Expr:
     return exp.Cast(this=node, to=exp.DataType.build("varchar"))
 
 
-def _count_if(cond: exp.Expression) -> exp.Expression:
+def _count_if(cond: exp.Expr) -> exp.Expr:
     return exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=cond))
 
 
-def _filtered(agg: exp.Expression, cond: exp.Expression) -> exp.Expression:
+def _filtered(agg: exp.Expr, cond: exp.Expr) -> exp.Expr:
     return exp.Filter(this=agg, expression=exp.Where(this=cond))
 
 
-def _and(parts: Iterable[exp.Expression]) -> exp.Expression:
+def _and(parts: Iterable[exp.Expr]) -> exp.Expr:
     items = list(parts)
     if not items:
         return exp.true()
@@ -145,7 +148,7 @@ def _and(parts: Iterable[exp.Expression]) -> exp.Expression:
     return out
 
 
-def _or(parts: Iterable[exp.Expression]) -> exp.Expression:
+def _or(parts: Iterable[exp.Expr]) -> exp.Expr:
     items = list(parts)
     if not items:
         return exp.false()
@@ -155,7 +158,7 @@ def _or(parts: Iterable[exp.Expression]) -> exp.Expression:
     return out
 
 
-def _case(pairs: Sequence[tuple[exp.Expression, exp.Expression]], default: exp.Expression | None) -> exp.Expression:
+def _case(pairs: Sequence[tuple[exp.Expr, exp.Expr]], default: exp.Expr | None) -> exp.Expr:
     return exp.Case(ifs=[exp.If(this=c, true=v) for c, v in pairs], default=default)
 
 
@@ -185,10 +188,10 @@ class MissingColumn:
     sources: tuple[str, ...]
 
 
-def _source_ref(name: str, schema: TMapping[str, str]) -> exp.Expression | None:
+def _source_ref(name: str, schema: TMapping[str, str]) -> exp.Expr | None:
     """A reference to source column ``name``; a dotted name may reach into a struct column."""
     if name in schema:
-        node: exp.Expression = col(name, RAW)
+        node: exp.Expr = col(name, RAW)
         if schema[name].upper() == "JSON":
             node = exp.JSONExtractScalar(this=node, expression=exp.Literal.string("$"))
         return node
@@ -203,7 +206,7 @@ def _source_ref(name: str, schema: TMapping[str, str]) -> exp.Expression | None:
     return None
 
 
-def _resolve(cm: ColumnMap, schema: TMapping[str, str]) -> tuple[exp.Expression, str] | None:
+def _resolve(cm: ColumnMap, schema: TMapping[str, str]) -> tuple[exp.Expr, str] | None:
     for s in cm.sources:
         ref = _source_ref(s, schema)
         if ref is not None:
@@ -212,11 +215,11 @@ def _resolve(cm: ColumnMap, schema: TMapping[str, str]) -> tuple[exp.Expression,
     return None
 
 
-def _trimmed_text(ref: exp.Expression) -> exp.Expression:
+def _trimmed_text(ref: exp.Expr) -> exp.Expr:
     return exp.Nullif(this=exp.Trim(this=_text(ref)), expression=exp.Literal.string(""))
 
 
-def _text_column(cm: ColumnMap, ref: exp.Expression) -> tuple[exp.Expression, exp.Expression | None]:
+def _text_column(cm: ColumnMap, ref: exp.Expr) -> tuple[exp.Expr, exp.Expr | None]:
     """(value, unmapped flag or None)."""
     v = _trimmed_text(ref)
     categorical = cm.name in CATEGORICAL
@@ -224,7 +227,10 @@ def _text_column(cm: ColumnMap, ref: exp.Expression) -> tuple[exp.Expression, ex
     if not cm.values:
         return (exp.Lower(this=v) if categorical else v), None
     pairs = [
-        (key.copy().eq(lit(k.lower() if categorical else k)), lit(None if t is None else (t.lower() if categorical else t)))
+        (
+            key.copy().eq(lit(k.lower() if categorical else k)),
+            lit(None if t is None else (t.lower() if categorical else t)),
+        )
         for k, t in cm.values
     ]
     default = None if cm.others == "exclude" else key.copy()
@@ -236,10 +242,10 @@ def _text_column(cm: ColumnMap, ref: exp.Expression) -> tuple[exp.Expression, ex
     return value, unmapped
 
 
-def _timestamp_column(cm: ColumnMap, ref: exp.Expression, typ: str) -> tuple[exp.Expression, exp.Expression | None]:
+def _timestamp_column(cm: ColumnMap, ref: exp.Expr, typ: str) -> tuple[exp.Expr, exp.Expr | None]:
     """(parsed TIMESTAMP in UTC, raw non-empty text or None when the source is typed)."""
     if typ.startswith("TIMESTAMP") or typ == "DATE":
-        parsed: exp.Expression = exp.Cast(this=ref, to=exp.DataType.build("timestamp"))
+        parsed: exp.Expr = exp.Cast(this=ref, to=exp.DataType.build("timestamp"))
         raw = None
     else:
         raw = _trimmed_text(ref)
@@ -252,28 +258,45 @@ def _timestamp_column(cm: ColumnMap, ref: exp.Expression, typ: str) -> tuple[exp
     return parsed, raw
 
 
-_HMS = r"^[0-9]+:[0-9]{1,2}(:[0-9]{1,2}([.][0-9]+)?)?$"
+_HMS = r"^-?[0-9]+:[0-9]{1,2}(:[0-9]{1,2}([.][0-9]+)?)?$"
 
 
-def _duration_column(cm: ColumnMap, ref: exp.Expression, typ: str) -> tuple[exp.Expression, exp.Expression | None]:
+def _duration_column(cm: ColumnMap, ref: exp.Expr, typ: str) -> tuple[exp.Expr, exp.Expr | None]:
     """(seconds as DOUBLE, raw non-empty text or None when the source is numeric)."""
-    numeric = typ in {"DOUBLE", "FLOAT", "REAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT",
-                      "UBIGINT", "UINTEGER", "DECIMAL"} or typ.startswith("DECIMAL")
+    numeric = typ in {
+        "DOUBLE",
+        "FLOAT",
+        "REAL",
+        "BIGINT",
+        "INTEGER",
+        "SMALLINT",
+        "TINYINT",
+        "HUGEINT",
+        "UBIGINT",
+        "UINTEGER",
+        "DECIMAL",
+    } or typ.startswith("DECIMAL")
     raw = None if numeric else _trimmed_text(ref)
     if cm.format == "HH:MM:SS":
         assert raw is not None or numeric
         text = raw if raw is not None else _text(ref)
+        negative = exp.Like(this=text.copy(), expression=exp.Literal.string("-%"))
+        unsigned = exp.Trim(this=text.copy(), expression=exp.Literal.string("-"), position="LEADING")
 
-        def part(i: int) -> exp.Expression:
-            return _double(exp.SplitPart(this=text.copy(), delimiter=exp.Literal.string(":"),
-                                         part_index=exp.Literal.number(i)))
+        def part(i: int) -> exp.Expr:
+            return _double(
+                exp.SplitPart(this=unsigned.copy(), delimiter=exp.Literal.string(":"), part_index=exp.Literal.number(i))
+            )
 
         secs = exp.Add(
-            this=exp.Add(this=exp.Mul(this=part(1), expression=lit(3600)), expression=exp.Mul(this=part(2), expression=lit(60))),
+            this=exp.Add(
+                this=exp.Mul(this=part(1), expression=lit(3600)), expression=exp.Mul(this=part(2), expression=lit(60))
+            ),
             expression=exp.Coalesce(this=part(3), expressions=[lit(0)]),
         )
+        signed = exp.Mul(this=_case([(negative, lit(-1))], lit(1)), expression=exp.Paren(this=secs))
         ok = exp.RegexpLike(this=text.copy(), expression=exp.Literal.string(_HMS))
-        return _case([(ok, secs)], None), raw
+        return _case([(ok, signed)], None), raw
     value = _double(raw.copy() if raw is not None else ref)
     factor = UNIT_SECONDS[cm.unit]
     if factor != 1.0:
@@ -284,20 +307,27 @@ def _duration_column(cm: ColumnMap, ref: exp.Expression, typ: str) -> tuple[exp.
 def clean_view(
     mapping: Mapping,
     schema: TMapping[str, str],
-    needed: Iterable[str] = (),
+    needed: Iterable[str] | None = None,
 ) -> CleanView:
     """The SELECT of the clean view over ``ar_raw`` (or the layout's derived relation).
+
+    ``needed`` names the columns rules read; when given, text and number columns nobody reads
+    are left out (every timestamp and duration is still parsed, for the exclusion reasons).
 
     Raises nothing: mapped columns the source lacks are listed in ``CleanView.missing`` so the
     caller can raise AR301 (strict mappings) or mark rules not evaluated.
     """
-    inner: list[exp.Expression] = []
+    inner: list[exp.Expr] = []
     kinds: dict[str, str] = {}
     parsed_cols: list[str] = []
     missing: list[str] = []
-    unmapped: exp.Expression | None = None
+    unmapped: exp.Expr | None = None
+    keep = None if needed is None else set(needed)
     for cm in mapping.columns:
         if cm.derive is not None:
+            continue
+        unused = keep is not None and cm.kind in ("text", "number") and cm.name not in keep
+        if unused and not (cm.name == "channel" and cm.others == "exclude"):
             continue
         resolved = _resolve(cm, schema)
         if resolved is None:
@@ -306,7 +336,7 @@ def clean_view(
             continue
         ref, typ = resolved
         kinds[cm.name] = cm.kind
-        raw: exp.Expression | None = None
+        raw: exp.Expr | None = None
         if cm.kind == "text":
             value, flag = _text_column(cm, ref)
             if flag is not None and cm.name == "channel":
@@ -321,10 +351,17 @@ def clean_view(
         if raw is not None:
             parsed_cols.append(cm.name)
             inner.append(_alias(exp.not_(exp.Is(this=raw.copy(), expression=exp.null())), f"_has_{cm.name}"))
-            inner.append(_alias(exp.and_(exp.not_(exp.Is(this=raw.copy(), expression=exp.null())),
-                                         exp.Is(this=value.copy(), expression=exp.null())), f"_bad_{cm.name}"))
+            inner.append(
+                _alias(
+                    exp.and_(
+                        exp.not_(exp.Is(this=raw.copy(), expression=exp.null())),
+                        exp.Is(this=value.copy(), expression=exp.null()),
+                    ),
+                    f"_bad_{cm.name}",
+                )
+            )
     # pass-through columns: any source column needed by a rule that is not canonical
-    for name in sorted(set(needed)):
+    for name in sorted(keep or ()):
         if name in CANONICAL or name in kinds:
             continue
         ref2 = _source_ref(name, schema)
@@ -334,30 +371,33 @@ def clean_view(
     inner.append(_alias(unmapped if unmapped is not None else exp.false(), "_unmapped"))
 
     # outer: derived durations and the exclusion reason
-    outer: list[exp.Expression] = [col(c) for c in kinds]
+    outputs = [c for c, k in kinds.items() if keep is None or c in keep or k in ("text", "number", "raw")]
+    outer: list[exp.Expr] = [col(c) for c in outputs]
     outer += [col(f"_{f}_{c}") for c in parsed_cols for f in ("has", "bad")]
-    derived: dict[str, exp.Expression] = {}
+    derived: dict[str, exp.Expr] = {}
     for name, (later, earlier) in _derivations(mapping, kinds):
         derived[name] = exp.Sub(this=exp.TimeToUnix(this=col(later)), expression=exp.TimeToUnix(this=col(earlier)))
     for name, node in derived.items():
-        outer.append(_alias(node.copy(), name))
         kinds[name] = "duration"
+        if keep is None or name in keep:
+            outer.append(_alias(node.copy(), name))
+            outputs.append(name)
     durations = [derived.get(c, col(c)) for c, k in kinds.items() if k == "duration"]
-    reason_pairs: list[tuple[exp.Expression, exp.Expression]] = []
+    reason_pairs: list[tuple[exp.Expr, exp.Expr]] = []
     if parsed_cols:
         reason_pairs.append((_or(col(f"_bad_{c}") for c in parsed_cols), lit("unparseable_timestamp")))
     if durations:
-        reason_pairs.append((_or(exp.LT(this=d.copy(), expression=lit(0)) for d in durations), lit("negative_duration")))
+        reason_pairs.append(
+            (_or(exp.LT(this=d.copy(), expression=lit(0)) for d in durations), lit("negative_duration"))
+        )
     reason_pairs.append((col("_unmapped"), lit("unmapped_channel")))
     outer.append(_alias(_case(reason_pairs, exp.null()), "_reason"))
-    relation: exp.Expression = (
-        exp.to_table(RAW, quoted=True) if mapping.layout == "table" else twitter_support_relation(schema)
-    )
+    relation: exp.Expr = table_ref(RAW) if mapping.layout == "table" else twitter_support_relation(schema)
     source = exp.select(*inner).from_(relation)
     select = exp.select(*outer).from_(
         exp.Subquery(this=source, alias=exp.TableAlias(this=exp.to_identifier("m", quoted=True)))
     )
-    return CleanView(select, kinds, tuple(parsed_cols), tuple(missing))
+    return CleanView(select, {c: kinds[c] for c in outputs}, tuple(parsed_cols), tuple(missing))
 
 
 def _derivations(mapping: Mapping, kinds: TMapping[str, str]) -> list[tuple[str, tuple[str, str]]]:
@@ -407,7 +447,7 @@ WHERE i.tid IS NOT NULL AND c.tid IS NULL
 """
 
 
-def twitter_support_relation(schema: TMapping[str, str]) -> exp.Expression:
+def twitter_support_relation(schema: TMapping[str, str]) -> exp.Expr:
     """Tickets from the Customer Support on Twitter layout (one row per tweet).
 
     A ticket is an inbound (customer) tweet that does not answer a company tweet, i.e. one that
@@ -416,12 +456,12 @@ def twitter_support_relation(schema: TMapping[str, str]) -> exp.Expression:
     Ids written as floats (``192625.0``) are read through DOUBLE; ``response_tweet_id`` lists are
     not needed because every reply names its parent.
     """
-    tree = exp.maybe_parse(_TWITTER_SQL, dialect="duckdb")
+    tree: exp.Expr = exp.maybe_parse(_TWITTER_SQL, dialect="duckdb")
     ts = exp.StrToTime(
         this=_text(exp.column("created_at")), format=exp.Literal.string("%a %b %d %H:%M:%S %z %Y"), safe=True
     )
 
-    def fill(n: exp.Expression) -> exp.Expression:
+    def fill(n: exp.Expr) -> exp.Expr:
         if isinstance(n, exp.Column) and n.name == "STRPTIME_TS":
             return ts.copy()
         return n
@@ -442,20 +482,20 @@ class Unavailable(Exception):
     column: str
 
 
-def _column_ref(name: str, columns: TMapping[str, str]) -> exp.Expression:
+def _column_ref(name: str, columns: TMapping[str, str]) -> exp.Expr:
     if name not in columns:
         raise Unavailable(name)
     return col(name)
 
 
-def _literal_for(node: ast.Literal, against: str | None) -> exp.Expression:
+def _literal_for(node: ast.Literal, against: str | None) -> exp.Expr:
     v = node.value
     if isinstance(v, str) and against in CATEGORICAL:
         v = v.lower()
     return lit(v)
 
 
-def _operand(node: ast.Expr, columns: TMapping[str, str], other: ast.Expr | None) -> exp.Expression:
+def _operand(node: ast.Expr, columns: TMapping[str, str], other: ast.Expr | None) -> exp.Expr:
     if isinstance(node, ast.Name):
         ref = _column_ref(node.name, columns)
         if columns.get(node.name) == "raw" and isinstance(other, ast.Literal):
@@ -471,7 +511,12 @@ def _operand(node: ast.Expr, columns: TMapping[str, str], other: ast.Expr | None
 
 
 _COMPARE: dict[str, type[exp.Binary]] = {
-    "==": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE,
+    "==": exp.EQ,
+    "!=": exp.NEQ,
+    "<": exp.LT,
+    "<=": exp.LTE,
+    ">": exp.GT,
+    ">=": exp.GTE,
 }
 
 
@@ -489,7 +534,7 @@ def _glob_to_like(pattern: str) -> str:
     return "".join(out)
 
 
-def compile_expr(node: ast.Expr, columns: TMapping[str, str], policy: ast.Policy | None) -> exp.Expression:
+def compile_expr(node: ast.Expr, columns: TMapping[str, str], policy: ast.Policy | None) -> exp.Expr:
     """A rule-language expression → a sqlglot condition with SQL NULL semantics.
 
     Missing values never compare true: ``NULL != "spam"`` and ``not (NULL == x)`` are NULL, and
@@ -507,7 +552,7 @@ def compile_expr(node: ast.Expr, columns: TMapping[str, str], policy: ast.Policy
             items = [lit(v.lower() if against in CATEGORICAL else v) for v in values]
         else:
             items = [_literal_for(v, against) for v in node.values]
-        cond: exp.Expression = left.isin(*items) if items else exp.false()
+        cond: exp.Expr = left.isin(*items) if items else exp.false()
         return exp.not_(cond) if node.negated else cond
     if isinstance(node, ast.IsNull):
         operand = _operand(node.operand, columns, None)
@@ -515,8 +560,10 @@ def compile_expr(node: ast.Expr, columns: TMapping[str, str], policy: ast.Policy
         return exp.not_(isnull) if node.negated else isnull
     if isinstance(node, ast.Matches):
         operand = _text(_operand(node.operand, columns, None))
-        return exp.Escape(this=exp.Like(this=operand, expression=exp.Literal.string(_glob_to_like(node.pattern))),
-                          expression=exp.Literal.string("\\"))
+        return exp.Escape(
+            this=exp.Like(this=operand, expression=exp.Literal.string(_glob_to_like(node.pattern))),
+            expression=exp.Literal.string("\\"),
+        )
     if isinstance(node, ast.And):
         return exp.and_(compile_expr(node.left, columns, policy), compile_expr(node.right, columns, policy))
     if isinstance(node, ast.Or):
@@ -558,13 +605,19 @@ def rule_columns(rule: ast.Rule) -> set[str]:
     """Every column a ticket rule reads."""
     out = names_in(rule.scope.where if rule.scope else None)
     for req in rule.requires:
-        out |= requirement_columns(req)
+        out |= requirement_columns(req) | names_in(req.aggregate.predicate)
     return out
 
 
 def requirement_columns(req: ast.Require) -> set[str]:
-    """Columns a requirement needs non-null in a row for the row to count (group, strata, aggregate)."""
-    out = names_in(req.aggregate.predicate)
+    """Columns a requirement needs non-null in a row for the row to count (group, strata, aggregate).
+
+    Columns inside ``share(PRED)`` are not among them: a ticket whose ``first_response`` is
+    missing stays in the denominator of ``share(first_response <= 4h)`` and counts as not
+    answered in time (missing values never compare true). Dropping it would flatter the slowest
+    channel, whose unanswered tickets would vanish from its share.
+    """
+    out: set[str] = set()
     if req.aggregate.column is not None:
         out.add(req.aggregate.column.name)
     if req.group is not None:
@@ -583,7 +636,7 @@ BIN_COUNT = {"deciles": 10, "quartiles": 4}
 class GroupKey:
     """A compiled grouping: the key expression and how to label and order its values."""
 
-    expr: exp.Expression
+    expr: exp.Expr
     kind: str
     labels: tuple[str, ...] = ()  # bins: label per bin index (0-based)
 
@@ -605,9 +658,12 @@ def group_key(g: ast.GroupBy, columns: TMapping[str, str], edges: Sequence[float
     if g.kind == "buckets":
         values = [float(e.value) for e in g.edges if isinstance(e.value, (int, float))]
         texts = [e.text or _fmt(float(e.value)) for e in g.edges if isinstance(e.value, (int, float))]
-        pairs = [(exp.LT(this=c.copy(), expression=lit(v)), lit(i)) for i, v in enumerate(values)]
-        labels = [f"< {texts[0]}"] + [f"{texts[i]}–{texts[i + 1]}" for i in range(len(texts) - 1)] + [f">= {texts[-1]}"]
-        return GroupKey(_case(pairs, lit(len(values))), "bin", tuple(labels))
+        pairs: list[tuple[exp.Expr, exp.Expr]] = [
+            (exp.LT(this=c.copy(), expression=lit(v)), lit(i)) for i, v in enumerate(values)
+        ]
+        inner = [f"{texts[i]}–{texts[i + 1]}" for i in range(len(texts) - 1)]
+        labels = (f"< {texts[0]}", *inner, f">= {texts[-1]}")
+        return GroupKey(_case(pairs, lit(len(values))), "bin", labels)
     # deciles / quartiles
     k = BIN_COUNT[g.kind]
     prefix = "D" if g.kind == "deciles" else "Q"
@@ -635,10 +691,10 @@ class RequirementPlan:
     index: int
     rule: ast.Rule
     require: ast.Require
-    scope: exp.Expression
-    valid: exp.Expression
+    scope: exp.Expr
+    valid: exp.Expr
     keys: tuple[GroupKey, ...]
-    aggregates: tuple[tuple[str, exp.Expression], ...]
+    aggregates: tuple[tuple[str, exp.Expr], ...]
 
     @property
     def signature(self) -> tuple[str, ...]:
@@ -649,13 +705,15 @@ class RequirementPlan:
         return aggregate_query([self])
 
 
-def scope_condition(rule: ast.Rule, policy: ast.Policy, columns: TMapping[str, str]) -> exp.Expression:
+def scope_condition(rule: ast.Rule, policy: ast.Policy, columns: TMapping[str, str]) -> exp.Expr:
     """``_reason IS NULL AND COALESCE(where, FALSE)``: the rows a rule looks at."""
     kept = exp.Is(this=col("_reason"), expression=exp.null())
     where = rule.scope.where if rule.scope else None
     if where is None:
         return kept
-    return exp.and_(kept, exp.Coalesce(this=exp.Paren(this=compile_expr(where, columns, policy)), expressions=[exp.false()]))
+    return exp.and_(
+        kept, exp.Coalesce(this=exp.Paren(this=compile_expr(where, columns, policy)), expressions=[exp.false()])
+    )
 
 
 def plan_requirement(
@@ -670,27 +728,44 @@ def plan_requirement(
     scope = scope_condition(rule, policy, columns)
     groupings = ([req.group] if req.group is not None else []) + list(req.strata)
     keys = tuple(group_key(g, columns, edges.get((rule.id, g.column.name + ":" + g.kind))) for g in groupings)
-    notnull = [exp.not_(exp.Is(this=_column_ref(n, columns), expression=exp.null())) for n in sorted(requirement_columns(req))]
+    notnull = [
+        exp.not_(exp.Is(this=_column_ref(n, columns), expression=exp.null())) for n in sorted(requirement_columns(req))
+    ]
     valid = _and([scope, *notnull])
     p = f"r{index}_"
     agg = req.aggregate
-    aggs: list[tuple[str, exp.Expression]] = [(p + "n", _count_if(valid.copy()))]
+    aggs: list[tuple[str, exp.Expr]] = [(p + "n", _count_if(valid.copy()))]
     value = _column_ref(agg.column.name, columns) if agg.column is not None else None
     if value is not None and columns.get(agg.column.name if agg.column else "") == "raw":
         value = _double(value)
     if agg.func == "share":
         assert agg.predicate is not None
-        pred = exp.Coalesce(this=exp.Paren(this=compile_expr(agg.predicate, columns, policy)), expressions=[exp.false()])
+        pred = exp.Coalesce(
+            this=exp.Paren(this=compile_expr(agg.predicate, columns, policy)), expressions=[exp.false()]
+        )
         aggs.append((p + "x", _count_if(exp.and_(valid.copy(), pred))))
     elif agg.func == "mean":
         assert value is not None
         aggs.append((p + "mean", _filtered(exp.Avg(this=value.copy()), valid.copy())))
-        aggs.append((p + "var", _filtered(exp.VarianceSamp(this=value.copy()) if hasattr(exp, "VarianceSamp")
-                                          else exp.Variance(this=value.copy()), valid.copy())))
+        aggs.append(
+            (
+                p + "var",
+                _filtered(
+                    exp.VarianceSamp(this=value.copy())
+                    if hasattr(exp, "VarianceSamp")
+                    else exp.Variance(this=value.copy()),
+                    valid.copy(),
+                ),
+            )
+        )
     elif agg.quantile is not None:
         assert value is not None
-        aggs.append((p + "q", _filtered(exp.PercentileCont(this=value.copy(), expression=lit(float(agg.quantile))),
-                                        valid.copy())))
+        aggs.append(
+            (
+                p + "q",
+                _filtered(exp.PercentileCont(this=value.copy(), expression=lit(float(agg.quantile))), valid.copy()),
+            )
+        )
     elif agg.func in {"min", "max", "sum"}:
         assert value is not None
         fn = {"min": exp.Min, "max": exp.Max, "sum": exp.Sum}[agg.func]
@@ -706,10 +781,10 @@ def aggregate_query(reqs: Sequence[RequirementPlan]) -> exp.Select:
     """One pass over the clean view for requirements sharing a grouping."""
     keys = reqs[0].keys
     names = key_names(len(keys))
-    cols: list[exp.Expression] = [_alias(k.expr.copy(), n) for k, n in zip(keys, names)]
+    cols: list[exp.Expr] = [_alias(k.expr.copy(), n) for k, n in zip(keys, names, strict=True)]
     for r in reqs:
         cols += [_alias(a.copy(), name) for name, a in r.aggregates]
-    q = exp.select(*cols).from_(exp.to_table(CLEAN, quoted=True))
+    q = exp.select(*cols).from_(table_ref(CLEAN))
     if keys:
         q = q.group_by(*[k.expr.copy() for k in keys])
         q = q.order_by(*[exp.Ordered(this=col(n), nulls_first=True) for n in names])
@@ -724,9 +799,7 @@ def aggregate_queries(reqs: Sequence[RequirementPlan]) -> list[tuple[list[Requir
     return [(batch, aggregate_query(batch)) for batch in batches.values()]
 
 
-def order_statistic_query(
-    plan: RequirementPlan, ranks: Sequence[tuple[tuple[Any, ...], int, int]]
-) -> exp.Select:
+def order_statistic_query(plan: RequirementPlan, ranks: Sequence[tuple[tuple[Any, ...], int, int]]) -> exp.Select:
     """The order statistics at 1-based ranks (lo, hi) per group: ``LIST_SORT(ARRAY_AGG(x))[rank]``.
 
     ``ranks`` holds (key values, lo, hi) for each group; keys are matched with ``IS NOT DISTINCT
@@ -737,17 +810,21 @@ def order_statistic_query(
     keys = plan.keys
     names = key_names(len(keys))
     value = col(agg.column.name)
-    inner = exp.select(
-        *[_alias(k.expr.copy(), n) for k, n in zip(keys, names)],
-        _alias(exp.ArraySort(this=exp.ArrayAgg(this=value)), "xs"),
-    ).from_(exp.to_table(CLEAN, quoted=True)).where(plan.valid.copy())
+    inner = (
+        exp.select(
+            *[_alias(k.expr.copy(), n) for k, n in zip(keys, names, strict=True)],
+            _alias(exp.ArraySort(this=exp.ArrayAgg(this=value)), "xs"),
+        )
+        .from_(table_ref(CLEAN))
+        .where(plan.valid.copy())
+    )
     if keys:
         inner = inner.group_by(*[k.expr.copy() for k in keys])
 
-    def pick(which: int) -> exp.Expression:
+    def pick(which: int) -> exp.Expr:
         pairs = []
         for key_values, lo, hi in ranks:
-            cond = _and(col(n).eq(lit(v)) for n, v in zip(names, key_values))
+            cond = _and(col(n).eq(lit(v)) for n, v in zip(names, key_values, strict=True))
             idx = lo if which == 0 else hi
             pairs.append((cond, exp.Bracket(this=col("xs"), expressions=[lit(idx)], offset=1, safe=True)))
         return _case(pairs, exp.null()) if pairs else exp.null()
@@ -767,11 +844,9 @@ class ProfilePlan:
     parsed: tuple[str, ...]
 
 
-def profile_query(
-    rules: Sequence[tuple[ast.Policy, ast.Rule]], view: CleanView
-) -> ProfilePlan:
+def profile_query(rules: Sequence[tuple[ast.Policy, ast.Rule]], view: CleanView) -> ProfilePlan:
     """Row accounting, AR302 parse counts, per-rule scope counts and quantile edges in one pass."""
-    cols: list[exp.Expression] = [_alias(exp.Count(this=exp.Star()), "read")]
+    cols: list[exp.Expr] = [_alias(exp.Count(this=exp.Star()), "read")]
     for reason in REASONS:
         cols.append(_alias(_count_if(col("_reason").eq(lit(reason))), reason))
     for c in view.parsed:
@@ -795,10 +870,10 @@ def profile_query(
                     continue
                 name = f"edges{len(edges)}"
                 edges[ident] = name
-                value = col(g.column.name)
+                value: exp.Expr = col(g.column.name)
                 if view.columns[g.column.name] == "raw":
                     value = _double(value)
                 cond = exp.and_(scope.copy(), exp.not_(exp.Is(this=value.copy(), expression=exp.null())))
                 probs = exp.Array(expressions=[lit(p) for p in edge_probabilities(g.kind)])
                 cols.append(_alias(_filtered(exp.PercentileCont(this=value, expression=probs), cond), name))
-    return ProfilePlan(exp.select(*cols).from_(exp.to_table(CLEAN, quoted=True)), scopes, edges, view.parsed)
+    return ProfilePlan(exp.select(*cols).from_(table_ref(CLEAN)), scopes, edges, view.parsed)

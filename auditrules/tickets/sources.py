@@ -91,9 +91,7 @@ def resolve_sources(sources: Sequence[str]) -> tuple[SourceFile, ...]:
         if not p.exists():
             raise fail("AR001", f"no such ticket source: {src}")
         if p.is_dir():
-            found = sorted(
-                str(f) for f in p.rglob("*") if f.is_file() and file_format(f.name) is not None
-            )
+            found = sorted(str(f) for f in p.rglob("*") if f.is_file() and file_format(f.name) is not None)
             if not found:
                 raise fail("AR306", f"directory {src} holds no ticket files (known suffixes: {_suffix_list()})")
             for f in found:

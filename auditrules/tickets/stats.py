@@ -40,6 +40,10 @@ __all__ = [
     "Estimate",
     "GroupStat",
     "Interval",
+    "Kind",
+    "Measure",
+    "Op",
+    "Outcome",
     "binomial_cdf",
     "bonferroni",
     "compare_groups",
@@ -65,10 +69,14 @@ __all__ = [
     "z_value",
 ]
 
+#: The comparison operators of ``require ... CMP VALUE`` (``between`` takes a second bound).
 Op = Literal[">=", ">", "<=", "<", "between"]
+#: How two groups are compared: ``group / reference`` or ``group - reference``.
 Measure = Literal["ratio", "difference"]
+#: What the compared aggregate is, which decides the interval method.
 Kind = Literal["share", "mean", "quantile"]
-Status = Literal["pass", "fail", "inconclusive"]
+#: The statistical verdict of one comparison; the engine maps it onto ``findings.Status``.
+Outcome = Literal["pass", "fail", "inconclusive"]
 
 _NAN = float("nan")
 # Degrees of freedom above which the Cornish-Fisher expansion of the t quantile is used;
@@ -404,13 +412,7 @@ def t_value(confidence: float, df: float) -> float:
 
 
 def _log_binomial_pmf(k: int, n: int, p: float) -> float:
-    return (
-        math.lgamma(n + 1)
-        - math.lgamma(k + 1)
-        - math.lgamma(n - k + 1)
-        + k * math.log(p)
-        + (n - k) * math.log1p(-p)
-    )
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * math.log(p) + (n - k) * math.log1p(-p)
 
 
 def _binomial_mode(n: int, p: float) -> int:
@@ -691,17 +693,17 @@ def quantile_ranks(n: int, q: float, confidence: float) -> tuple[int, int] | Non
 
     best: tuple[int, float, float, int, int] | None = None
     u = 2
-    for l in range(max(1, lo), min(n - 1, hi + 1) + 1):
-        budget = alpha - below(l)
+    for first in range(max(1, lo), min(n - 1, hi + 1) + 1):
+        budget = alpha - below(first)
         if budget < 0.0:
             break
-        u = max(u, l + 1)
+        u = max(u, first + 1)
         while u <= n and above(u) > budget:
             u += 1
         if u > n:
             continue
-        lower_tail, upper_tail = below(l), above(u)
-        key = (u - l, abs(lower_tail - upper_tail), lower_tail + upper_tail, l, u)
+        lower_tail, upper_tail = below(first), above(u)
+        key = (u - first, abs(lower_tail - upper_tail), lower_tail + upper_tail, first, u)
         if best is None or key < best:
             best = key
     if best is None:
@@ -932,7 +934,7 @@ def _check_op(op: str, threshold: float, high: float | None) -> None:
         raise ValueError("'between' needs an upper bound at or above the lower bound")
 
 
-def point_verdict(value: float, op: str, threshold: float, high: float | None = None) -> Status:
+def point_verdict(value: float, op: str, threshold: float, high: float | None = None) -> Outcome:
     """``"pass"`` if ``value op threshold`` holds (``between`` is threshold ≤ value ≤ high), else
     ``"fail"``; an undefined value (``nan``) is ``"inconclusive"``: it neither meets nor breaks
     the rule."""
@@ -942,7 +944,7 @@ def point_verdict(value: float, op: str, threshold: float, high: float | None = 
     return "pass" if _satisfies(value, op, threshold, high) else "fail"
 
 
-def verdict(estimate: Estimate, op: str, threshold: float, high: float | None = None) -> Status:
+def verdict(estimate: Estimate, op: str, threshold: float, high: float | None = None) -> Outcome:
     """The verdict of ``estimate op threshold`` at the estimate's confidence (DESIGN §4).
 
     - ``"fail"`` only when every value of the interval breaks the rule (the whole interval
@@ -1000,10 +1002,8 @@ def _compare_pair(
             if group.variance is None or reference.variance is None:
                 raise ValueError("mean comparisons need the variance of every group")
             args = (group.value, group.variance, group.n, reference.value, reference.variance, reference.n)
-            if measure == "ratio":
-                estimate = ratio_of_means(*args, confidence)
-            else:
-                estimate = welch_difference(*args, confidence)
+            combine = ratio_of_means if measure == "ratio" else welch_difference
+            estimate = combine(*args, confidence)
     elif kind == "quantile":
         if confidence is None:
             estimate = _point_combination(group.value, reference.value, measure)

@@ -1,0 +1,115 @@
+"""JUnit XML report: report data (the JSON form) → one ``<testsuite>`` with one ``<testcase>`` per rule.
+
+CI systems show rules as tests: ``classname="auditrules.<rule_id>"``, ``name="<rule title>"``.
+
+=======================================  ====================================================
+rule status                              testcase
+=======================================  ====================================================
+fail, error                              ``<failure message=… type=<severity>>``; the body
+                                         lists each finding's message and locations
+not_evaluated, insufficient_data         ``<skipped message=…>``
+pass, warn, inconclusive, waived         passes; findings that are not ``pass`` are listed
+                                         in ``<system-out>`` so they stay visible
+=======================================  ====================================================
+
+``errors`` is always 0: a rule whose check errored is reported as a failure, so CI fails on it the
+same way. Built with :mod:`xml.etree.ElementTree` (which escapes text and attributes); characters
+that XML 1.0 cannot carry are replaced. No timestamps or durations: the output is deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+FAILURE = frozenset({"fail", "error"})
+SKIPPED = frozenset({"not_evaluated", "insufficient_data"})
+#: Characters XML 1.0 forbids (C0 controls other than tab, newline, carriage return; surrogates; FFFE/FFFF).
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text: Any) -> str:
+    """``text`` as a string XML can hold (forbidden characters become U+FFFD)."""
+    return _INVALID_XML.sub("\ufffd", str(text))
+
+
+def _where(loc: Mapping[str, Any]) -> str:
+    out = str(loc.get("path") or "")
+    if loc.get("line"):
+        out += f":{loc['line']}"
+        if loc.get("column"):
+            out += f":{loc['column']}"
+    return out
+
+
+def _finding_text(findings: Sequence[Mapping[str, Any]]) -> str:
+    lines: list[str] = []
+    for f in findings:
+        lines.append(f"[{str(f.get('status', '')).upper()}] {f.get('message', '')}")
+        for loc in f.get("locations") or []:
+            note = f"  ({loc['note']})" if loc.get("note") else ""
+            lines.append(f"    at {_where(loc)}{note}")
+    return "\n".join(lines)
+
+
+def render_junit(data: dict[str, Any]) -> str:
+    """Render the report as JUnit XML (UTF-8 declaration, two-space indent, ends with a newline)."""
+    import xml.etree.ElementTree as ET
+
+    by_rule: dict[str, list[Mapping[str, Any]]] = {}
+    for f in data.get("findings") or []:
+        by_rule.setdefault(str(f.get("rule_id")), []).append(f)
+    rules: list[Mapping[str, Any]] = list(data.get("rules") or [])
+    failures = sum(1 for r in rules if r.get("status") in FAILURE)
+    skipped = sum(1 for r in rules if r.get("status") in SKIPPED)
+    suite = ET.Element("testsuite", {
+        "name": "auditrules",
+        "tests": str(len(rules)),
+        "failures": str(failures),
+        "errors": "0",
+        "skipped": str(skipped),
+        "time": "0",
+    })
+    policy = data.get("policy") or {}
+    props = ET.SubElement(suite, "properties")
+    for name, value in (
+        ("auditrules_version", data.get("auditrules_version")),
+        ("policy", policy.get("name")),
+        ("policy_version", policy.get("version")),
+        ("fail_on", data.get("fail_on")),
+        ("exit_code", data.get("exit_code")),
+        ("generated_at", data.get("generated_at")),
+    ):
+        if value is not None:
+            ET.SubElement(props, "property", {"name": name, "value": clean(value)})
+    for rule in rules:
+        rule_id = str(rule.get("rule_id", ""))
+        status = str(rule.get("status", ""))
+        findings = by_rule.get(rule_id, [])
+        case = ET.SubElement(suite, "testcase", {
+            "classname": clean(f"auditrules.{rule_id}"),
+            "name": clean(rule.get("title", rule_id)),
+            "time": "0",
+        })
+        open_findings = [f for f in findings if f.get("status") != "pass"]
+        if status in FAILURE:
+            failing = [f for f in findings if f.get("status") in FAILURE] or open_findings
+            first = str(failing[0].get("message", "")) if failing else status
+            more = f" (and {len(failing) - 1} more)" if len(failing) > 1 else ""
+            failure = ET.SubElement(case, "failure", {
+                "message": clean(f"{status.upper()}: {first}{more}"),
+                "type": clean(rule.get("severity", "")),
+            })
+            body = _finding_text(open_findings)
+            if rule.get("remediation"):
+                body += f"\n\nHow to fix: {rule['remediation']}"
+            failure.text = clean(body)
+        elif status in SKIPPED:
+            reason = "; ".join(str(f.get("message", "")) for f in open_findings) or status.replace("_", " ")
+            ET.SubElement(case, "skipped", {"message": clean(f"{status.replace('_', ' ')}: {reason}")})
+        elif open_findings:
+            out = ET.SubElement(case, "system-out")
+            out.text = clean(_finding_text(open_findings))
+    ET.indent(suite, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"

@@ -63,6 +63,7 @@ def cli(debug: bool) -> None:
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, metavar="[ROUTING_PATH]...")
 @click.option("--rules", "rules", multiple=True, metavar="FILE|DIR",
               help="Rule files or directories of *.rules (default: the bundled standard pack).")
 @click.option("--routing", "routing", multiple=True, metavar="PATH",
@@ -84,13 +85,17 @@ def cli(debug: bool) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Show passing findings of failing rules too.")
 @_handle_errors
 def check(
-    rules: tuple[str, ...], routing: tuple[str, ...], routing_format: str | None, tickets: tuple[str, ...],
+    paths: tuple[str, ...], rules: tuple[str, ...], routing: tuple[str, ...], routing_format: str | None, tickets: tuple[str, ...],
     mapping: str | None, engine: str, fmt: str, output: str | None, fail_on: str, timestamp: bool,
     quiet: bool, verbose: bool,
 ) -> None:
-    """Check evidence against rules and print a verdict per rule."""
+    """Check evidence against rules and print a verdict per rule.
+
+    ROUTING_PATH arguments are routing exports, like --routing (handy for pre-commit hooks).
+    """
     from auditrules.api import check as run_check
 
+    routing = (*routing, *paths)
     if not routing and not tickets:
         raise AuditError("AR005", "nothing to check: give --routing PATH and/or --tickets PATH")
     generated = datetime.now(timezone.utc).replace(microsecond=0).isoformat() if timestamp else None

@@ -86,26 +86,26 @@ WITH t AS (
 SELECT 'p90' AS m, channel AS g, NULL AS s, quantile_cont(first_response, 0.9) AS v, count(*) AS n
   FROM k WHERE status <> 'spam' AND channel IS NOT NULL AND first_response IS NOT NULL GROUP BY ALL
 UNION ALL
-SELECT 'fr4h', channel, priority, avg((first_response <= 14400)::DOUBLE), count(*)
-  FROM k WHERE status <> 'spam' AND channel IS NOT NULL AND priority IS NOT NULL AND first_response IS NOT NULL
+SELECT 'fr4h', channel, priority, avg(coalesce(first_response <= 14400, false)::DOUBLE), count(*)
+  FROM k WHERE status <> 'spam' AND channel IS NOT NULL AND priority IS NOT NULL
   GROUP BY ALL
 UNION ALL
 SELECT 'median', CAST(len(list_filter(d, lambda x: x < influence_score)) AS VARCHAR), priority,
        quantile_cont(first_response, 0.5), count(*)
   FROM k, e WHERE influence_score IS NOT NULL AND priority IS NOT NULL AND first_response IS NOT NULL GROUP BY ALL
 UNION ALL
-SELECT 'deflected', 'all', NULL, avg((outcome = 'deflected')::DOUBLE), count(*)
-  FROM k WHERE channel IN ('twitter', 'facebook', 'instagram') AND outcome IS NOT NULL
+SELECT 'deflected', 'all', NULL, avg(coalesce(outcome = 'deflected', false)::DOUBLE), count(*)
+  FROM k WHERE channel IN ('twitter', 'facebook', 'instagram')
 UNION ALL
-SELECT 'senior', channel, NULL, avg((agent_tier = 'senior')::DOUBLE), count(*)
-  FROM k WHERE channel IS NOT NULL AND agent_tier IS NOT NULL GROUP BY ALL
+SELECT 'senior', channel, NULL, avg(coalesce(agent_tier = 'senior', false)::DOUBLE), count(*)
+  FROM k WHERE channel IS NOT NULL GROUP BY ALL
 UNION ALL
 SELECT 'comp', CAST(len(list_filter(q, lambda x: x < influence_score)) AS VARCHAR), NULL,
        avg(compensation), count(*)
   FROM k, q WHERE compensation > 0 AND influence_score IS NOT NULL GROUP BY ALL
 UNION ALL
-SELECT 'resolved', channel, priority, avg((outcome = 'resolved')::DOUBLE), count(*)
-  FROM k WHERE status <> 'spam' AND channel IS NOT NULL AND priority IS NOT NULL AND outcome IS NOT NULL
+SELECT 'resolved', channel, priority, avg(coalesce(outcome = 'resolved', false)::DOUBLE), count(*)
+  FROM k WHERE status <> 'spam' AND channel IS NOT NULL AND priority IS NOT NULL
   GROUP BY ALL
 """
 
@@ -157,7 +157,8 @@ def run_pandas(path: str) -> dict[str, Any]:
     a = not_spam.dropna(subset=["channel", "first_response"])
     for ch, v in a.groupby("channel")["first_response"].quantile(0.9).items():
         out[f"FAIR-003/0/{ch}/"] = float(v)
-    b = not_spam.dropna(subset=["channel", "priority", "first_response"])
+    # shares keep rows whose predicate column is missing: a missing value never compares true
+    b = not_spam.dropna(subset=["channel", "priority"])
     for (ch, pr), v in (b["first_response"] <= 14400).groupby([b["channel"], b["priority"]]).mean().items():
         out[f"FAIR-003/1/{ch}/{pr}"] = float(v)
     c = k.dropna(subset=["influence_score"])
@@ -166,9 +167,9 @@ def run_pandas(path: str) -> dict[str, Any]:
     dec = np.searchsorted(edges, c["influence_score"].to_numpy(), side="left")
     for (d, pr), v in c.groupby([dec, c["priority"]])["first_response"].median().items():
         out[f"FAIR-004/2/D{d + 1}/{pr}"] = float(v)
-    s = k[k["channel"].isin(["twitter", "facebook", "instagram"])].dropna(subset=["outcome"])
+    s = k[k["channel"].isin(["twitter", "facebook", "instagram"])]
     out["FAIR-005/3/all/"] = float((s["outcome"] == "deflected").mean())
-    e = k.dropna(subset=["channel", "agent_tier"])
+    e = k.dropna(subset=["channel"])
     for ch, v in (e["agent_tier"] == "senior").groupby(e["channel"]).mean().items():
         out[f"FAIR-006/4/{ch}/"] = float(v)
     f = k[k["compensation"] > 0]
@@ -177,7 +178,7 @@ def run_pandas(path: str) -> dict[str, Any]:
     qb = np.searchsorted(qedges, f["influence_score"].to_numpy(), side="left")
     for qi, v in f.groupby(qb)["compensation"].mean().items():
         out[f"FAIR-007/5/Q{qi + 1}/"] = float(v)
-    g = not_spam.dropna(subset=["channel", "priority", "outcome"])
+    g = not_spam.dropna(subset=["channel", "priority"])
     for (ch, pr), v in (g["outcome"] == "resolved").groupby([g["channel"], g["priority"]]).mean().items():
         out[f"FAIR-008/6/{ch}/{pr}"] = float(v)
     return {"figures": out}

@@ -124,6 +124,8 @@ class TestCheck:
             ("  require count >= 3", "AR110", "rule R-1 has no 'tickets' line to say which tickets it is about"),
             ("  tickets\n  require across buckets(influence_score, 10, 1): ratio(mean(compensation)) >= 0.8",
              "AR109", "bucket edges must be increasing numbers"),
+            ("  tickets\n  require share(outcome == \"resolved\") == 90%", "AR109",
+             "a requirement cannot use '==': estimates are compared with <, <=, >, >= or between"),
         ],
     )
     def test_semantic_errors(self, body: str, code: str, message: str) -> None:

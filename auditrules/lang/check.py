@@ -217,6 +217,13 @@ def _name(expr: ast.Expr) -> str:
 
 
 def _threshold_units(req: ast.Require) -> Iterator[AuditError]:
+    if req.threshold.op in ("==", "!="):
+        yield _error(
+            "AR109",
+            f"a requirement cannot use '{req.threshold.op}': estimates are compared with <, <=, >, >= or between",
+            req.threshold.span,
+        )
+        return
     agg_unit = _aggregate_unit(req.aggregate)
     values = [req.threshold.value] + ([req.threshold.high] if req.threshold.high else [])
     for v in values:

@@ -22,6 +22,7 @@ from auditrules.report.charts import (
     format_value,
     number,
 )
+from auditrules.report.locations import STATUS_ORDER, where
 
 #: Label, symbol and CSS class per status. The label and symbol carry the meaning in greyscale print.
 STATUS: dict[str, tuple[str, str]] = {
@@ -34,8 +35,6 @@ STATUS: dict[str, tuple[str, str]] = {
     "waived": ("WAIVED", "~"),
     "pass": ("PASS", "✓"),
 }
-#: Order of the summary counts (worst first, as in ``auditrules.findings.STATUS_ORDER``).
-STATUS_ORDER = ("error", "fail", "inconclusive", "insufficient_data", "warn", "not_evaluated", "waived", "pass")
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
 FAILING = ("fail", "error")
 
@@ -77,17 +76,6 @@ def status_view(status: str) -> dict[str, str]:
     label, symbol = STATUS.get(status, (status.replace("_", " ").upper(), "•"))
     return {"key": status if status in STATUS else "unknown", "label": label, "symbol": symbol}
 
-
-def where(loc: Mapping[str, Any] | None) -> str:
-    """``path:line:column`` of a location, as far as it is known."""
-    if not loc:
-        return ""
-    out = str(loc.get("path") or "")
-    if loc.get("line"):
-        out += f":{loc['line']}"
-        if loc.get("column"):
-            out += f":{loc['column']}"
-    return out
 
 
 def anchor(rule_id: str) -> str:

@@ -23,6 +23,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from auditrules.report.locations import where
+
 FAILURE = frozenset({"fail", "error"})
 SKIPPED = frozenset({"not_evaluated", "insufficient_data"})
 #: Characters XML 1.0 forbids (C0 controls other than tab, newline, carriage return; surrogates; FFFE/FFFF).
@@ -34,22 +36,13 @@ def clean(text: Any) -> str:
     return _INVALID_XML.sub("\ufffd", str(text))
 
 
-def _where(loc: Mapping[str, Any]) -> str:
-    out = str(loc.get("path") or "")
-    if loc.get("line"):
-        out += f":{loc['line']}"
-        if loc.get("column"):
-            out += f":{loc['column']}"
-    return out
-
-
 def _finding_text(findings: Sequence[Mapping[str, Any]]) -> str:
     lines: list[str] = []
     for f in findings:
         lines.append(f"[{str(f.get('status', '')).upper()}] {f.get('message', '')}")
         for loc in f.get("locations") or []:
             note = f"  ({loc['note']})" if loc.get("note") else ""
-            lines.append(f"    at {_where(loc)}{note}")
+            lines.append(f"    at {where(loc)}{note}")
     return "\n".join(lines)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from auditrules.report.charts import format_interval, format_value
+from auditrules.report.locations import STATUS_ORDER, where
 
 _LABELS = {
     "pass": ("✅", "PASS"),
@@ -25,7 +26,7 @@ _LABELS = {
     "not_evaluated": ("➖", "NOT EVALUATED"),
     "waived": ("🔕", "WAIVED"),
 }
-_ORDER = ("error", "fail", "inconclusive", "insufficient_data", "warn", "not_evaluated", "waived", "pass")
+_ORDER = STATUS_ORDER
 #: Ticket groups shown per finding; the JSON and HTML reports carry them all.
 MAX_GROUP_ROWS = 12
 #: Punctuation that can start inline markup mid-line (links need ``[``, so ``(`` may stay bare).
@@ -51,15 +52,6 @@ def code(text: Any) -> str:
 def badge(status: str) -> str:
     icon, label = _LABELS.get(status, ("•", status.upper()))
     return f"{icon} **{md(label)}**"
-
-
-def where(loc: Mapping[str, Any]) -> str:
-    out = str(loc.get("path") or "")
-    if loc.get("line"):
-        out += f":{loc['line']}"
-        if loc.get("column"):
-            out += f":{loc['column']}"
-    return out
 
 
 def render_markdown(data: dict[str, Any]) -> str:

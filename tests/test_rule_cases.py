@@ -1,0 +1,58 @@
+"""Rule cases (Semgrep-style): ``rules/cases/<ID>.cases.json`` holds vendor-shaped records tagged
+``expect: finding | ok | todo``; each is checked alone against the standard pack.
+
+``finding``: the rule must fail on the record (guards against false negatives); ``ok``: the rule
+must not fail (guards against false positives); ``todo``: a known gap, expected to fail strictly.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from auditrules.api import check
+from auditrules.findings import Status
+
+CASES_DIR = Path(__file__).resolve().parent.parent / "rules" / "cases"
+
+
+def _cases() -> list[Any]:
+    out = []
+    for path in sorted(CASES_DIR.glob("*.cases.json")):
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        for case in spec["cases"]:
+            marks = [pytest.mark.xfail(strict=True, reason="known gap")] if case["expect"] == "todo" else []
+            out.append(pytest.param(spec["rule"], case, id=f"{spec['rule']}:{case['name']}", marks=marks))
+    return out
+
+
+def _write(case: dict[str, Any], tmp: Path) -> Path:
+    if case["format"] == "canonical":
+        path = tmp / "routing.yaml"
+        path.write_text(yaml.safe_dump({"auditrules": "routing/v1", **case["routing"]}), encoding="utf-8")
+        return path
+    if case["format"] == "zendesk":
+        for key, value in case["routing"].items():
+            (tmp / f"{key}.json").write_text(json.dumps({key: value}, indent=2), encoding="utf-8")
+        return tmp
+    path = tmp / "workflow.json"
+    path.write_text(json.dumps(case["routing"], indent=2), encoding="utf-8")
+    return path
+
+
+def test_every_standard_routing_rule_has_cases() -> None:
+    assert {p.name.split(".")[0] for p in CASES_DIR.glob("*.cases.json")} >= {"FAIR-001", "FAIR-002"}
+
+
+@pytest.mark.parametrize(("rule_id", "case"), _cases())
+def test_case(rule_id: str, case: dict[str, Any], tmp_path: Path) -> None:
+    report = check(routing=[_write(case, tmp_path)])
+    statuses = {f.status for f in report.findings if f.rule_id == rule_id}
+    if case["expect"] in ("finding", "todo"):
+        assert Status.FAIL in statuses, statuses
+    else:
+        assert Status.FAIL not in statuses and Status.PASS in statuses, statuses

@@ -85,9 +85,9 @@ def cli(debug: bool) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Show passing findings of failing rules too.")
 @_handle_errors
 def check(
-    paths: tuple[str, ...], rules: tuple[str, ...], routing: tuple[str, ...], routing_format: str | None, tickets: tuple[str, ...],
-    mapping: str | None, engine: str, fmt: str, output: str | None, fail_on: str, timestamp: bool,
-    quiet: bool, verbose: bool,
+    paths: tuple[str, ...], rules: tuple[str, ...], routing: tuple[str, ...], routing_format: str | None,
+    tickets: tuple[str, ...], mapping: str | None, engine: str, fmt: str, output: str | None, fail_on: str,
+    timestamp: bool, quiet: bool, verbose: bool,
 ) -> None:
     """Check evidence against rules and print a verdict per rule.
 

@@ -175,6 +175,20 @@ def _sort_key(f: Finding) -> tuple[int, str, str]:
     return (STATUS_ORDER.index(f.status), where, f.message)
 
 
+def _without_repeated_notes(findings: list[Finding]) -> list[Finding]:
+    """Drop a ``not_evaluated`` finding whose message repeats an earlier one of the same rule
+    (two SLA statements on an export without SLA data say the same thing once)."""
+    seen: set[str] = set()
+    out: list[Finding] = []
+    for f in findings:
+        if f.status is Status.NOT_EVALUATED:
+            if f.message in seen:
+                continue
+            seen.add(f.message)
+        out.append(f)
+    return out
+
+
 def check(
     rules: Sequence[str | Path] = (),
     routing: Sequence[str | Path] = (),
@@ -232,6 +246,7 @@ def check(
                     Finding(rule.id, rule.title, sev, Status.NOT_EVALUATED,
                             "no ticket data given (use --tickets PATH)", {"needs": "tickets"})
                 )
+        findings = _without_repeated_notes(findings)
         findings.sort(key=_sort_key)
         verdicts.append(RuleVerdict(rule, worst([f.status for f in findings]), tuple(findings)))
 

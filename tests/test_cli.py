@@ -143,3 +143,13 @@ def test_check_does_not_import_the_data_stack(in_root: Path) -> None:
     imported = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines() if "|" in line}
     assert "auditrules" in imported  # the measurement itself worked
     assert imported.isdisjoint({"duckdb", "sqlglot", "pyspark", "pandas", "numpy", "pyarrow"})
+
+
+def test_output_file_has_ordinary_permissions(runner: CliRunner, in_root: Path, tmp_path: Path) -> None:
+    import os
+
+    out = tmp_path / "r.json"
+    runner.invoke(cli, ["check", "--routing", ACME, "--format", "json", "-o", str(out)])
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask

@@ -385,9 +385,17 @@ def _operator(requirement: str) -> str:
     return ops[-1] if ops else ""
 
 
+def _stratum_text(value: Any) -> str:
+    """``{"priority": "high"}`` → ``priority=high``; a plain value as it is."""
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={v}" for k, v in sorted(value.items()))
+    return "" if value is None else str(value)
+
+
 def _group_label(g: Mapping[str, Any]) -> str:
     label = str(g.get("group"))
-    return f"{label} · {g['stratum']}" if g.get("stratum") not in (None, "") else label
+    stratum = _stratum_text(g.get("stratum"))
+    return f"{label} · {stratum}" if stratum else label
 
 
 def _tickets_view(ev: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -398,7 +406,8 @@ def _tickets_view(ev: Mapping[str, Any]) -> dict[str, Any] | None:
         return None
     unit = str(ev.get("unit") or "number")
     measure = _measure(ev)
-    comp_unit = unit if measure == "difference" else "number"
+    # ratios have no unit; differences and per-group checks (each / overall) keep the figure's unit
+    comp_unit = "number" if measure == "ratio" else unit
     thr_unit = comp_unit if comparisons or measure else unit
     thresholds = [
         ThresholdLine(v, f"{sym} {format_value(v, thr_unit)}".strip())
@@ -407,7 +416,7 @@ def _tickets_view(ev: Mapping[str, Any]) -> dict[str, Any] | None:
     has_strata = any(g.get("stratum") not in (None, "") for g in groups + comparisons)
     group_rows = [
         {
-            "group": str(g.get("group")), "stratum": str(g.get("stratum") or ""),
+            "group": str(g.get("group")), "stratum": _stratum_text(g.get("stratum")),
             "n": _count(g.get("n")), "value": format_value(g.get("value"), unit),
             "interval": format_interval(g.get("interval"), unit),
         }
@@ -415,8 +424,9 @@ def _tickets_view(ev: Mapping[str, Any]) -> dict[str, Any] | None:
     ]
     comp_rows = [
         {
-            "group": str(c.get("group")), "reference": str(c.get("reference")),
-            "stratum": str(c.get("stratum") or ""), "value": format_value(c.get("value"), comp_unit),
+            "group": str(c.get("group")),
+            "reference": "—" if c.get("reference") is None else str(c.get("reference")),
+            "stratum": _stratum_text(c.get("stratum")), "value": format_value(c.get("value"), comp_unit),
             "interval": format_interval(c.get("interval"), comp_unit),
             "verdict": status_view(str(c.get("verdict") or "")) if c.get("verdict") else None,
         }
@@ -430,7 +440,10 @@ def _tickets_view(ev: Mapping[str, Any]) -> dict[str, Any] | None:
               "difference": [ThresholdLine(0.0, "equal (0)", "reference")]}.get(measure or "", [])
     comp_chart = dot_whisker(
         [
-            _chart_row(f"{_group_label(c)} vs {c.get('reference')}", c, str(c.get("verdict") or ""))
+            _chart_row(
+                _group_label(c) if c.get("reference") is None else f"{_group_label(c)} vs {c.get('reference')}",
+                c, str(c.get("verdict") or ""),
+            )
             for c in comparisons
         ],
         comp_unit, f"{(measure or 'comparison').capitalize()} per group with intervals and threshold",

@@ -18,6 +18,10 @@ def write_atomic(path: str | Path, content: str) -> None:
     except OSError as exc:
         raise AuditError("AR006", f"cannot write {path}: {exc.strerror}") from None
     try:
+        # mkstemp creates the file 0600; give the report the permissions a plain open() would
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(content)
         os.replace(tmp, target)

@@ -476,6 +476,7 @@ def _judge(
     evidence: dict[str, Any] = {
         "requirement": _require_text(req),
         "mode": req.mode,
+        "measure": req.measure,
         "aggregate": _agg_text(agg),
         "unit": unit,
         "threshold": {

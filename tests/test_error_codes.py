@@ -10,6 +10,7 @@ diagnostics while the rest is still checked. Regenerate with ``AUDITRULES_UPDATE
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,8 @@ CASES = Path(__file__).parent / "errors"
 def _run(case: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
     spec = json.loads((case / "case.json").read_text(encoding="utf-8"))
     monkeypatch.chdir(case)
+    for module in spec.get("hide_modules", []):  # as if an optional extra were not installed
+        monkeypatch.setitem(sys.modules, module, None)
     result = CliRunner().invoke(cli, spec["args"], catch_exceptions=False)
     if spec["exit"] == 2:
         return result.exit_code, result.stderr

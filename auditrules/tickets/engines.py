@@ -159,8 +159,13 @@ class DuckDBEngine:
             self._tmp.cleanup()
 
 
-class SparkEngine:  # pragma: no cover - pyspark is an optional extra, not installed in CI
-    """A local SparkSession (UTC, non-ANSI casts so bad values become NULL as in DuckDB)."""
+class SparkEngine:
+    """A SparkSession (UTC, non-ANSI casts so bad values become NULL as in DuckDB).
+
+    An existing session is reused (``getOrCreate``), so on a cluster the caller's configuration
+    wins; started here, it is a local session bound to the loopback interface with no web UI.
+    A session that cannot start (no Java, say) is AR305 with the reason, not a traceback.
+    """
 
     dialect = "spark"
 
@@ -169,14 +174,30 @@ class SparkEngine:  # pragma: no cover - pyspark is an optional extra, not insta
         ("spark.sql.ansi.enabled", "false"),
         ("spark.sql.legacy.timeParserPolicy", "CORRECTED"),
     )
+    #: Used only when no session exists yet: a quiet local session.
+    LOCAL: tuple[tuple[str, str], ...] = (
+        ("spark.ui.enabled", "false"),
+        ("spark.driver.bindAddress", "127.0.0.1"),
+        ("spark.driver.host", "127.0.0.1"),
+        ("spark.sql.shuffle.partitions", "8"),
+    )
 
     def __init__(self) -> None:
         from pyspark.sql import SparkSession
 
-        builder = SparkSession.builder.appName("auditrules")
-        for key, value in self.CONF:
-            builder = builder.config(key, value)
-        self.spark = builder.getOrCreate()
+        try:
+            active = SparkSession.getActiveSession()
+            builder = SparkSession.builder.appName("auditrules")
+            if active is None:
+                builder = builder.master(os.environ.get("AUDITRULES_SPARK_MASTER", "local[*]"))
+                for key, value in self.LOCAL:
+                    builder = builder.config(key, value)
+            for key, value in self.CONF:
+                builder = builder.config(key, value)
+            self.spark = builder.getOrCreate()
+            self.spark.sparkContext.setLogLevel("ERROR")
+        except Exception as exc:  # Java missing, gateway failure, ...
+            raise fail("AR305", f"engine 'spark' could not start a Spark session: {condense(exc)}") from None
 
     def _wrap(self, fn: Any) -> Any:
         try:

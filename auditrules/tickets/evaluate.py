@@ -490,7 +490,7 @@ def _judge(
         "group_by": _group_text(req.group) if req.group else None,
         "strata": strata_names,
         "rows": rows_out,
-        "sql": P.render(rp.standalone(), "duckdb"),
+        "sql": P.render(rp.standalone(), eng.dialect),
     }
     base = (rule.id, rule.title, _severity(rule))
     loc = _location(rule, req)

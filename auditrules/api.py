@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from auditrules import __version__
-from auditrules.documents import read_text
+from auditrules.documents import read_text, sha256_file
 from auditrules.errors import AuditError, Span
 from auditrules.findings import (
     FAILING,
@@ -199,9 +200,28 @@ def check(
     progress: bool = False,
     generated_at: str | None = None,
     policies: Sequence[LoadedPolicy] | None = None,
+    waivers: str | Path | None = None,
+    baseline: str | Path | None = None,
+    today: date | None = None,
 ) -> Report:
-    """Check routing exports and ticket histories against rules (the standard pack by default)."""
+    """Check routing exports and ticket histories against rules (the standard pack by default).
+
+    ``waivers`` (a ``waivers/v1`` YAML file) and ``baseline`` (an earlier JSON report) turn
+    accepted or already-known failing findings into ``waived``; ``today`` decides which waivers
+    have expired (default: the current date).
+    """
     loaded = list(policies) if policies is not None else load_policies(rules)
+    accepted = None
+    if waivers is not None:
+        from auditrules.waivers import load_waivers
+
+        accepted = load_waivers(waivers)
+    known: set[str] | None = None
+    if baseline is not None:
+        from auditrules.baseline import known_fingerprints
+        from auditrules.report.json import load_report
+
+        known = known_fingerprints(load_report(str(baseline)))
     from auditrules.routing.analysis import evaluate_routing
     from auditrules.routing.detect import load_routing
 
@@ -225,7 +245,7 @@ def check(
         for f in result.findings:
             ticket_findings.setdefault(f.rule_id, []).append(f)
 
-    verdicts: list[RuleVerdict] = []
+    per_rule: list[tuple[ast.Rule, list[Finding]]] = []
     for policy, rule in pairs:
         findings: list[Finding] = []
         sev = Severity(rule.severity)
@@ -246,7 +266,26 @@ def check(
                     Finding(rule.id, rule.title, sev, Status.NOT_EVALUATED,
                             "no ticket data given (use --tickets PATH)", {"needs": "tickets"})
                 )
-        findings = _without_repeated_notes(findings)
+        per_rule.append((rule, _without_repeated_notes(findings)))
+
+    if known is not None and baseline is not None:
+        from auditrules.baseline import apply_baseline
+
+        per_rule = [(r, apply_baseline(fs, known, str(baseline))) for r, fs in per_rule]
+        inputs.append(InputFile(str(baseline), "baseline", sha256_file(baseline)))
+    if accepted is not None and waivers is not None:
+        from auditrules.waivers import apply_waivers
+
+        when = today or date.today()
+        all_findings = [f for _, fs in per_rule for f in fs]
+        waived, notes = apply_waivers(all_findings, accepted, when)
+        diagnostics.extend(notes)
+        it = iter(waived)
+        per_rule = [(r, [next(it) for _ in fs]) for r, fs in per_rule]
+        inputs.append(InputFile(str(waivers), "waivers", sha256_file(waivers)))
+
+    verdicts: list[RuleVerdict] = []
+    for rule, findings in per_rule:
         findings.sort(key=_sort_key)
         verdicts.append(RuleVerdict(rule, worst([f.status for f in findings]), tuple(findings)))
 

@@ -80,6 +80,10 @@ def cli(debug: bool) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here (atomically).")
 @click.option("--fail-on", default="low", show_default=True, type=click.Choice(["low", "medium", "high", "never"]),
               help="Exit 1 when a rule of this severity or higher fails.")
+@click.option("--waivers", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Accepted exceptions (waivers/v1 YAML): matching failing findings become 'waived'.")
+@click.option("--baseline", type=click.Path(dir_okay=False), metavar="REPORT.json",
+              help="An earlier JSON report: failing findings already in it become 'waived' (fail only on new ones).")
 @click.option("--timestamp", is_flag=True, help="Record the current time in the report (off: reports are byte-stable).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 @click.option("-v", "--verbose", is_flag=True, help="Show passing findings of failing rules too.")
@@ -87,7 +91,7 @@ def cli(debug: bool) -> None:
 def check(
     paths: tuple[str, ...], rules: tuple[str, ...], routing: tuple[str, ...], routing_format: str | None,
     tickets: tuple[str, ...], mapping: str | None, engine: str, fmt: str, output: str | None, fail_on: str,
-    timestamp: bool, quiet: bool, verbose: bool,
+    waivers: str | None, baseline: str | None, timestamp: bool, quiet: bool, verbose: bool,
 ) -> None:
     """Check evidence against rules and print a verdict per rule.
 
@@ -100,7 +104,10 @@ def check(
         raise AuditError("AR005", "nothing to check: give --routing PATH and/or --tickets PATH")
     generated = datetime.now(timezone.utc).replace(microsecond=0).isoformat() if timestamp else None
     progress = not quiet and sys.stderr.isatty()
-    report = run_check(rules, routing, tickets, mapping, routing_format, engine, progress, generated)
+    report = run_check(
+        rules, routing, tickets, mapping, routing_format, engine, progress, generated,
+        waivers=waivers, baseline=baseline,
+    )
     data = report.to_json(fail_on)
     _emit(data, fmt, output, verbose)
     sys.exit(data["exit_code"])

@@ -82,7 +82,10 @@ CODES: dict[str, tuple[str, str]] = {
     "AR305": ("unknown engine", "`--engine` names an engine that is not installed."),
     "AR306": ("no ticket files", "A glob or directory given to `--tickets` matched no files."),
     # AR4xx: reports, waivers, configuration
-    "AR401": ("invalid report", "A JSON report given to `auditrules report` does not match the report schema."),
+    "AR401": ("invalid report", "A JSON report (for `auditrules report` or `--baseline`) does not match its schema."),
+    "AR402": ("invalid waivers", "A waivers file does not match its schema or has a date that is not a date."),
+    "AR403": ("waiver expired", "A waiver matches failing findings but has expired; they fail again (a warning)."),
+    "AR404": ("unused waiver", "A waiver matches no failing finding and can be removed (a warning)."),
 }
 
 

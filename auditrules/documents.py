@@ -318,6 +318,4 @@ class JsonPositions(dict[str, tuple[int, int]]):
 
 def line_starts(text: str) -> list[int]:
     """Offsets at which each line of ``text`` starts (``\\n`` line ends; ``\\r\\n`` works too)."""
-    import re
-
     return [0, *[m.end() for m in re.finditer("\n", text)]]

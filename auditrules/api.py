@@ -16,7 +16,7 @@ from typing import Any
 
 from auditrules import __version__
 from auditrules.documents import read_text, sha256_file
-from auditrules.errors import AuditError, Span
+from auditrules.errors import AuditError
 from auditrules.findings import (
     FAILING,
     STATUS_ORDER,
@@ -310,4 +310,4 @@ def find_rule(rule_id: str, policies: Sequence[LoadedPolicy]) -> ast.Rule:
     raise AuditError("AR004", f"no rule {rule_id} (known: {known})", None)
 
 
-__all__ = ["FAIL_ON", "LoadedPolicy", "Report", "RuleVerdict", "Span", "check", "find_rule", "load_policies"]
+__all__ = ["FAIL_ON", "LoadedPolicy", "Report", "RuleVerdict", "check", "find_rule", "load_policies"]

@@ -50,4 +50,4 @@ def apply_baseline(findings: Sequence[Finding], known: set[str], source: str) ->
     return out
 
 
-__all__ = ["Status", "apply_baseline", "fingerprint", "known_fingerprints"]
+__all__ = ["apply_baseline", "fingerprint", "known_fingerprints"]

@@ -11,8 +11,7 @@ def render(data: dict[str, Any], fmt: str, color: bool = False, verbose: bool = 
     if fmt == "json":
         from auditrules.report.json import dumps
 
-        out: str = dumps(data)
-        return out
+        return dumps(data)
     if fmt == "text":
         from auditrules.report.text import render_text
 

@@ -436,4 +436,4 @@ def sla_equal(ctx: RuleContext, st: ast.SlaEqual, model: RoutingModel) -> list[F
     return findings
 
 
-__all__ = ["Write", "chain", "evaluate_routing", "matches_set", "taint"]
+__all__ = ["chain", "evaluate_routing", "matches_set", "taint"]

@@ -31,6 +31,7 @@ from auditrules.lang import ast
 from auditrules.lang.check import check_policies
 from auditrules.lang.parser import parse_policy
 from auditrules.resources import standard_pack
+from auditrules.tickets.engine_spec import EngineSpec
 
 FAIL_ON = ("low", "medium", "high", "never")
 
@@ -196,7 +197,7 @@ def check(
     tickets: Sequence[str] = (),
     mapping: str | None = None,
     routing_format: str | None = None,
-    engine: str = "duckdb",
+    engine: str | EngineSpec = "duckdb",
     progress: bool = False,
     generated_at: str | None = None,
     policies: Sequence[LoadedPolicy] | None = None,
@@ -297,7 +298,11 @@ def check(
                                     d.code, d.message))
     return Report(
         tuple(loaded), tuple(unique_inputs), tuple(verdicts), tuple(diagnostics), generated_at,
-        options={"routing_format": routing_format, "mapping": mapping, "engine": engine},
+        options={
+            "routing_format": routing_format,
+            "mapping": mapping,
+            "engine": engine if isinstance(engine, str) else engine.name,
+        },
     )
 
 

@@ -19,6 +19,7 @@ from auditrules.findings import Finding, InputFile, Location, Severity, Status
 from auditrules.lang import ast
 from auditrules.tickets import plan as P
 from auditrules.tickets import stats as S
+from auditrules.tickets.engine_spec import EngineSpec
 from auditrules.tickets.engines import Engine, make_engine
 from auditrules.tickets.mapping import CANONICAL, Mapping, load_mapping
 from auditrules.tickets.progress import StepProgress
@@ -143,7 +144,7 @@ def evaluate_tickets(
     rules: Sequence[tuple[ast.Policy, ast.Rule]],
     sources: Sequence[str],
     mapping: str | None = None,
-    engine: str = "duckdb",
+    engine: str | EngineSpec = "duckdb",
     progress: bool = False,
 ) -> TicketResult:
     """Evaluate ticket rules on ticket files; one finding per (rule, ``require`` statement).

@@ -14,15 +14,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from auditrules.columns import CATEGORICAL, KINDS
 from auditrules.errors import AuditError, fail
 from auditrules.findings import Finding, InputFile, Location, Severity, Status
 from auditrules.lang import ast
 from auditrules.tickets import plan as P
 from auditrules.tickets import stats as S
 from auditrules.tickets.engines import Engine, make_engine
-from auditrules.tickets.mapping import CANONICAL, Mapping, load_mapping
+from auditrules.tickets.mapping import Mapping, load_mapping
 from auditrules.tickets.progress import StepProgress
 from auditrules.tickets.sources import input_files, resolve_sources
+from auditrules.units import format_value
 
 DISPLAY_CONFIDENCE = 0.95
 TWEET_COLUMNS = ("tweet_id", "author_id", "inbound", "created_at", "in_response_to_tweet_id")
@@ -59,23 +61,8 @@ def _interval(iv: S.Interval | None) -> list[Any] | None:
 
 
 def fmt_value(v: float | None, unit: str) -> str:
-    """A figure for a sentence: durations as s/m/h/d, shares as %, others to 3 significant digits."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "undefined"
-    if unit == "duration":
-        a = abs(v)
-        if a >= 172800:
-            return f"{v / 86400:.1f}d"
-        if a >= 3600:
-            return f"{v / 3600:.1f}h"
-        if a >= 60:
-            return f"{v / 60:.1f}m"
-        return f"{v:.0f}s"
-    if unit == "fraction":
-        return f"{v * 100:.1f}%"
-    if unit == "count":
-        return f"{v:.0f}"
-    return f"{v:.3g}"
+    """A figure for a sentence (see :mod:`auditrules.units`); a missing one reads ``undefined``."""
+    return format_value(v, unit, missing="undefined")
 
 
 def _require_text(req: ast.Require) -> str:
@@ -223,7 +210,7 @@ def _run(
         if has > 0 and bad == has:
             cm = mapping.column(c)
             fmt = f" with format {cm.format!r}" if cm is not None and cm.format else ""
-            what = "timestamp" if CANONICAL.get(c) == "timestamp" else "duration"
+            what = "timestamp" if KINDS.get(c) == "timestamp" else "duration"
             src = f" (source column {cm.sources[0]!r})" if cm is not None and cm.sources and cm.sources[0] != c else ""
             raise AuditError(
                 "AR302",
@@ -690,7 +677,7 @@ def _judge_across(
                 orders[g.label] = g.order
         if ref.kind == "group":
             name = ref.name or ""
-            if req.group is not None and req.group.column.name in P.CATEGORICAL:
+            if req.group is not None and req.group.column.name in CATEGORICAL:
                 name = name.lower()
             reference = name
         elif totals:

@@ -34,12 +34,10 @@ from typing import Any
 
 from sqlglot import exp
 
+from auditrules.columns import CATEGORICAL, DERIVED, KINDS
 from auditrules.lang import ast
-from auditrules.tickets.mapping import CANONICAL, DERIVED, UNIT_SECONDS, ColumnMap, Mapping
-
-#: Categorical canonical columns: values are trimmed and lower-cased, and string literals
-#: compared with them are lower-cased too, so ``channel == "Twitter"`` matches ``twitter``.
-CATEGORICAL: frozenset[str] = frozenset({"channel", "priority", "status", "outcome", "agent_tier"})
+from auditrules.tickets.mapping import ColumnMap, Mapping
+from auditrules.units import UNIT_SECONDS
 
 REASONS: tuple[str, ...] = ("unparseable_timestamp", "negative_duration", "unmapped_channel")
 
@@ -362,7 +360,7 @@ def clean_view(
             )
     # pass-through columns: any source column needed by a rule that is not canonical
     for name in sorted(keep or ()):
-        if name in CANONICAL or name in kinds:
+        if name in KINDS or name in kinds:
             continue
         ref2 = _source_ref(name, schema)
         if ref2 is not None:

@@ -99,7 +99,7 @@ def _poison(data: dict[str, Any]) -> dict[str, Any]:
         ev = f["evidence"]
         for g in ev.get("groups") or []:
             g["group"] = PAYLOAD
-            g["stratum"] = PAYLOAD
+            g["stratum"] = {PAYLOAD: PAYLOAD}
         for c in ev.get("comparisons") or []:
             c["group"] = PAYLOAD
             c["reference"] = PAYLOAD

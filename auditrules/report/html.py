@@ -94,15 +94,20 @@ def build_view(data: Mapping[str, Any]) -> dict[str, Any]:
         "inputs": _inputs(data),
         "policy_files": [
             {
-                "path": str(p.get("path", "")), "sha256": str(p.get("sha256", "")),
-                "name": str(p.get("name") or ""), "version": str(p.get("version") or ""),
+                "path": str(p.get("path", "")),
+                "sha256": str(p.get("sha256", "")),
+                "name": str(p.get("name") or ""),
+                "version": str(p.get("version") or ""),
             }
             for p in policy.get("files") or []
         ],
         "diagnostics": [
             {
-                "level": str(d.get("level", "")), "code": str(d.get("code", "")), "message": str(d.get("message", "")),
-                "where": where(d.get("location")), "note": str((d.get("location") or {}).get("note") or ""),
+                "level": str(d.get("level", "")),
+                "code": str(d.get("code", "")),
+                "message": str(d.get("message", "")),
+                "where": where(d.get("location")),
+                "note": str((d.get("location") or {}).get("note") or ""),
             }
             for d in data.get("diagnostics") or []
         ],
@@ -114,10 +119,14 @@ def _inputs(data: Mapping[str, Any]) -> list[dict[str, str]]:
     for i in data.get("inputs") or []:
         kind = str(i.get("kind", ""))
         family, _, variant = kind.partition(":")
-        out.append({
-            "path": str(i.get("path", "")), "kind": kind, "sha256": str(i.get("sha256", "")),
-            "label": f"{family} ({variant})" if variant else family,
-        })
+        out.append(
+            {
+                "path": str(i.get("path", "")),
+                "kind": kind,
+                "sha256": str(i.get("sha256", "")),
+                "label": f"{family} ({variant})" if variant else family,
+            }
+        )
     return out
 
 

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from auditrules.channels import ALIASES, CHANNELS, ZENDESK_VIA_IDS, canonical_channel
-from auditrules.tickets.mapping import BUILTINS, load_mapping
+from auditrules.tickets.mapping import BUILTINS, canonical_mapping, load_mapping
 from auditrules.tickets.plan import clean_view, render
 
 
@@ -42,3 +42,15 @@ def test_zendesk_via_id_45_is_phone_in_tickets() -> None:
     view = clean_view(load_mapping("zendesk"), schema)
     rows = con.execute(f"SELECT ticket_id, channel FROM ({render(view.select)}) ORDER BY ticket_id").fetchall()
     assert rows == [("1", "phone"), ("2", "email")]
+
+
+def test_ticket_channels_without_a_mapping_speak_the_vocabulary() -> None:
+    """Without a mapping (or a mapping with no ``values:``), spellings and via ids become canonical names."""
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE ar_raw AS SELECT * FROM (VALUES ('1', 'Voice'), ('2', 'E-Mail'), ('3', '45'), ('4', 'Web Form'),"
+        " ('5', 'Telepathy'), ('6', 'chat'), ('7', NULL), ('8', ' Live Chat ')) t(ticket_id, channel)"
+    )
+    view = clean_view(canonical_mapping(), {"ticket_id": "VARCHAR", "channel": "VARCHAR"}, ["ticket_id", "channel"])
+    rows = con.execute(f"SELECT ticket_id, channel FROM ({render(view.select)}) ORDER BY ticket_id").fetchall()
+    assert [c for _, c in rows] == ["phone", "email", "phone", "web", "telepathy", "chat", None, "chat"]

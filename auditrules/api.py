@@ -191,6 +191,19 @@ def _without_repeated_notes(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+def _ticket_channels(
+    pairs: Sequence[tuple[ast.Policy, ast.Rule]], models: Sequence[Any], tickets: Sequence[str], mapping: str | None,
+    engine: str,
+) -> DeclaredChannels | None:
+    """Channels seen in the ticket data, when SLA statements are checked on routing in the same run."""
+    sla = any(isinstance(st, (ast.SlaCoverage, ast.SlaEqual)) for _, r in pairs for st in r.routing_statements)
+    if not (sla and models and tickets):
+        return None
+    from auditrules.tickets.seen import ticket_channels
+
+    return DeclaredChannels(ticket_channels(list(tickets), mapping, engine), "the ticket data")
+
+
 def _input_labels(models: Sequence[Any]) -> dict[int, str]:
     """When several routing inputs are checked, each finding names its input (by file or directory)."""
     if len(models) < 2:
@@ -248,7 +261,7 @@ def check(
         diagnostics.extend(m.resolve_diagnostic(d) for d in m.diagnostics)
 
     pairs = [(lp.policy, rule) for lp in loaded for rule in lp.policy.rules]
-    ticket_channels: DeclaredChannels | None = None
+    ticket_channels = _ticket_channels(pairs, models, tickets, mapping, engine)
     ticket_findings: dict[str, list[Finding]] = {}
     ticket_pairs = [(p, r) for p, r in pairs if r.scope is not None]
     if tickets and ticket_pairs:

@@ -361,12 +361,13 @@ def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) ->
                 "patterns": patterns,
             }
         )
+        what = "compares a field with a value of" if by_value else "reads"
         findings.insert(
             0,
             ctx.finding(
                 Status.PASS,
-                f"none of {len(routing_rules)} routing rules reads {st.fields.name}, directly or through a derived "
-                "tag or field",
+                f"none of {len(routing_rules)} routing rules {what} {st.fields.name}, directly or through a "
+                "derived tag or field",
                 evidence,
             ),
         )

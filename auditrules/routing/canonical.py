@@ -58,8 +58,9 @@ def load_canonical(path: str | Path) -> RoutingModel:
 
 def _validate(doc: Document) -> None:
     if not isinstance(doc.data, dict):
-        raise AuditError("AR202", "a routing file must be a mapping with 'auditrules: routing/v1'",
-                         Span(doc.path, 1, 1), doc.text)
+        raise AuditError(
+            "AR202", "a routing file must be a mapping with 'auditrules: routing/v1'", Span(doc.path, 1, 1), doc.text
+        )
     errors = sorted(_validator().iter_errors(doc.data), key=lambda e: (list(e.absolute_path), e.message))
     if not errors:
         return

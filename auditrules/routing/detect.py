@@ -105,9 +105,7 @@ def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
     if fmt == "zendesk":
         return [_load("zendesk", [path])]
     if fmt is not None and fmt != "zendesk":
-        raise AuditError(
-            "AR204", f"{path} is a directory; a {fmt} input is one file", Span(str(path), 1, 1)
-        )
+        raise AuditError("AR204", f"{path} is a directory; a {fmt} input is one file", Span(str(path), 1, 1))
     by_format: dict[str, list[Path]] = {}
     skipped: list[Diagnostic] = []
     for f in _directory_files(path):

@@ -99,17 +99,14 @@ def model_to_json(model: RoutingModel, base: str | Path | None = None) -> dict[s
         "name": model.name,
         "channels": sorted(model.channels),
         **({"declared_channels": list(model.declared_channels)} if model.declared_channels is not None else {}),
-        "gaps": [
-            {"scope": g.scope, "reason": g.reason, "location": _location(g.location, b)} for g in model.gaps
-        ],
+        "gaps": [{"scope": g.scope, "reason": g.reason, "location": _location(g.location, b)} for g in model.gaps],
         "delays": [
             {"rule": d.rule, "seconds": d.seconds, "applies_to": d.applies_to, "location": _location(d.location, b)}
             for d in model.delays
         ],
         "rules": [_rule(r, b) for r in sorted(model.rules, key=lambda r: (r.order, r.id))],
         "sla_policies": [
-            _policy(p, b)
-            for p in sorted(model.sla_policies, key=lambda p: (p.order, p.name, _loc_key(p.location)))
+            _policy(p, b) for p in sorted(model.sla_policies, key=lambda p: (p.order, p.name, _loc_key(p.location)))
         ],
         "inputs": sorted(
             ({"path": _relpath(f.path, b), "kind": f.kind, "sha256": f.sha256} for f in model.inputs),

@@ -138,8 +138,7 @@ SLA_INPUT_ACTIONS: dict[str, str] = {
 }
 #: Types of the built-in ticket fields listed in ``ticket_fields`` (they are never ``custom_fields_<id>``).
 SYSTEM_TICKET_FIELDS: frozenset[str] = frozenset(
-    {"subject", "description", "status", "custom_status", "tickettype", "priority", "group", "assignee"}
-    | {"brand"}
+    {"subject", "description", "status", "custom_status", "tickettype", "priority", "group", "assignee"} | {"brand"}
 )
 TICKET_TYPES: dict[str, str] = {"1": "question", "2": "incident", "3": "problem", "4": "task"}
 
@@ -401,9 +400,7 @@ class _Catalog:
     def names(self) -> dict[str, str]:
         out = {f"custom_fields_{i}": n for i, n in self.ticket.items()}
         out.update({f"requester.custom_fields.{k}": f"requester.{v}" for k, v in self.user.items()})
-        out.update(
-            {f"organization.custom_fields.{k}": f"organization.{v}" for k, v in self.organization.items()}
-        )
+        out.update({f"organization.custom_fields.{k}": f"organization.{v}" for k, v in self.organization.items()})
         return out
 
 
@@ -548,9 +545,7 @@ class _Builder:
             reads.extend(self.read(doc, cond_ptr, cond))
         return reads
 
-    def conditions(
-        self, doc: Document, pointer: str, conditions: Any
-    ) -> Iterable[tuple[str, dict[str, Any]]]:
+    def conditions(self, doc: Document, pointer: str, conditions: Any) -> Iterable[tuple[str, dict[str, Any]]]:
         if conditions is None:
             return
         if isinstance(conditions, list):
@@ -635,9 +630,7 @@ class _Builder:
                 m = _CUSTOM_ID.match(raw)
                 if m:
                     for tag in self._field_tags(m.group(1), value):
-                        writes.append(
-                            Write(f"tag:{tag}", loc, f"{label} {render_value(value)} (sets tag {tag})")
-                        )
+                        writes.append(Write(f"tag:{tag}", loc, f"{label} {render_value(value)} (sets tag {tag})"))
         return writes, effects
 
     def _field_tags(self, ident: str, value: Any) -> list[str]:

@@ -209,9 +209,7 @@ class _Builder:
             return TRLogical(self.span(start, end), str(op_tok).upper(), self.build(left), self.build(right))
         if kind == "compare":
             left, op_node, right = node.children
-            return TRCompare(
-                self.span(start, end), _op_text(op_node), self.operand(left), self.operand(right)
-            )
+            return TRCompare(self.span(start, end), _op_text(op_node), self.operand(left), self.operand(right))
         return self.operand(node)
 
     def operand(self, node: Any) -> TROperand:
@@ -235,9 +233,7 @@ class _Builder:
             return self.literal(node)
         if kind in ("compare", "logical"):
             # ``(a == 1) == b`` is not TaskRouter; the grammar never produces it.
-            raise AuditError(
-                "AR209", "a comparison cannot be an operand", self.span(0, 1)
-            )  # pragma: no cover
+            raise AuditError("AR209", "a comparison cannot be an operand", self.span(0, 1))  # pragma: no cover
         raise AuditError("AR209", f"unexpected {kind}", self.span(0, 1))  # pragma: no cover
 
     def literal(self, node: Any) -> TRLiteral:
@@ -339,11 +335,7 @@ def constant_truth(expr: TRExpr) -> bool | None:
                 }
                 if expr.op in ops:
                     return ops[expr.op](a, b)
-        if (
-            isinstance(expr.left, TRLiteral)
-            and isinstance(expr.right, TRList)
-            and expr.op in ("IN", "NOT IN")
-        ):
+        if isinstance(expr.left, TRLiteral) and isinstance(expr.right, TRList) and expr.op in ("IN", "NOT IN"):
             inside = any(i.value == expr.left.value for i in expr.right.items)
             return inside if expr.op == "IN" else not inside
     return None
@@ -352,10 +344,7 @@ def constant_truth(expr: TRExpr) -> bool | None:
 def _numbers_equal(a: Any, b: Any) -> bool:
     numeric = (int, float)
     return (
-        isinstance(a, numeric)
-        and isinstance(b, numeric)
-        and not isinstance(a, bool)
-        and not isinstance(b, bool)
+        isinstance(a, numeric) and isinstance(b, numeric) and not isinstance(a, bool) and not isinstance(b, bool)
     ) and a == b
 
 

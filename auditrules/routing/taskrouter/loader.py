@@ -303,23 +303,15 @@ class _Loader:
         attr, other = leaf.left, leaf.right
         if not isinstance(attr, TRAttribute):
             attr, other = other, attr
-        if (
-            not isinstance(attr, TRAttribute)
-            or attr.scope == "worker"
-            or attr.path[-1] not in _CHANNEL_ATTRIBUTES
-        ):
+        if not isinstance(attr, TRAttribute) or attr.scope == "worker" or attr.path[-1] not in _CHANNEL_ATTRIBUTES:
             return
-        values = (
-            other.items if isinstance(other, TRList) else (other,) if isinstance(other, TRLiteral) else ()
-        )
+        values = other.items if isinstance(other, TRList) else (other,) if isinstance(other, TRLiteral) else ()
         for v in values:
             if isinstance(v.value, str) and v.value.strip():
                 self.channels.add(canonical_channel(v.value) or normalise_spelling(v.value))
 
     def _bad(self, frame: Frame, pointer: str, message: str) -> None:
         self.diagnostics.append(Diagnostic("AR202", "warning", message, frame.location(pointer)))
-
-
 
 
 def _leaf_values(leaf: TRExpr) -> tuple[str, ...]:

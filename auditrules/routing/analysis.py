@@ -244,13 +244,10 @@ class RuleContext:
     def finding(
         self, status: Status, message: str, evidence: dict[str, Any], locations: Iterable[Location] = ()
     ) -> Finding:
-        unique: list[Location] = []
-        for loc in locations:
-            if loc not in unique:
-                unique.append(loc)
+        unique = tuple(dict.fromkeys(locations))  # first occurrence of each, in order (linear)
         if self.context.label is not None:
             message = f"{self.context.label}: {message}"
-        return Finding(self.rule.id, self.rule.title, self.severity, status, message, evidence, tuple(unique))
+        return Finding(self.rule.id, self.rule.title, self.severity, status, message, evidence, unique)
 
 
 #: Which gaps concern which statement.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -129,6 +129,23 @@ def _match_value(value: str, patterns: tuple[str, ...]) -> str | None:
     return None
 
 
+def _readers(rules: Iterable[RoutingRule]) -> dict[str, list[tuple[RoutingRule, Read]]]:
+    """Name (lower-case) → the (rule, read) pairs that read it."""
+    readers: dict[str, list[tuple[RoutingRule, Read]]] = {}
+    for rule in rules:
+        for rd in rule.reads:
+            readers.setdefault(rd.field.lower(), []).append((rule, rd))
+    return readers
+
+
+def _direct_sources(rules: Iterable[RoutingRule], matcher: Matcher) -> Iterator[tuple[RoutingRule, Read, str]]:
+    """Each rule's first read that the set matches directly, with the pattern it matched."""
+    for rule in rules:
+        hit = next(((rd, p) for rd in rule.reads if (p := matcher(rd)) is not None), None)
+        if hit is not None:
+            yield rule, hit[0], hit[1]
+
+
 def taint(model: RoutingModel, patterns: Sequence[str] | Matcher) -> dict[str, _Origin]:
     """Derived names tainted by ``patterns`` (field globs, or a matcher), each with a shortest derivation.
 
@@ -136,10 +153,7 @@ def taint(model: RoutingModel, patterns: Sequence[str] | Matcher) -> dict[str, _
     """
     matcher = field_matcher(patterns) if not callable(patterns) else patterns
     rules = [r for r in sorted(model.rules, key=lambda r: r.order) if r.active and r.writes]
-    readers: dict[str, list[tuple[RoutingRule, Read]]] = {}
-    for rule in rules:
-        for rd in rule.reads:
-            readers.setdefault(rd.field.lower(), []).append((rule, rd))
+    readers = _readers(rules)
     tainted: dict[str, _Origin] = {}
     queue: deque[str] = deque()
 
@@ -150,15 +164,10 @@ def taint(model: RoutingModel, patterns: Sequence[str] | Matcher) -> dict[str, _
                 tainted[key] = _Origin(Step(rule, source, w, pattern))
                 queue.append(key)
 
-    for rule in rules:
-        for rd in rule.reads:
-            pattern = matcher(rd)
-            if pattern is not None:
-                mark(rule, rd, pattern)
-                break
+    for rule, rd, pattern in _direct_sources(rules, matcher):
+        mark(rule, rd, pattern)
     while queue:
-        name = queue.popleft()
-        for rule, rd in readers.get(name, ()):
+        for rule, rd in readers.get(queue.popleft(), ()):
             mark(rule, rd, None)
     return tainted
 
@@ -421,35 +430,24 @@ def allowed_names(model: RoutingModel, patterns: Sequence[str]) -> set[str]:
     ``patterns``, and derived names every writer of which reads only allowed names (least fixed
     point: a derivation cycle is not allowed). Linear: each read of a writer is counted down once."""
     frozen = tuple(patterns)
-    writers: dict[str, list[RoutingRule]] = {}
-    for rule in model.rules:
-        if rule.active:
-            for w in rule.writes:
-                writers.setdefault(w.target.lower(), []).append(rule)
+    active = [r for r in model.rules if r.active]
+    # derived name → how many reads of its writers are not yet allowed
     pending: dict[str, int] = {}
+    for rule in active:
+        for w in rule.writes:
+            pending[w.target.lower()] = pending.get(w.target.lower(), 0) + len(rule.reads)
     dependents: dict[str, list[str]] = {}
-    allowed: set[str] = set()
-    queue: deque[str] = deque()
-    for name, rules in writers.items():
-        pending[name] = 0
-        for rule in rules:
+    for rule in active:
+        for w in rule.writes:
             for rd in rule.reads:
-                pending[name] += 1
-                dependents.setdefault(rd.field.lower(), []).append(name)
-    candidates = {rd.field for rules in writers.values() for r in rules for rd in r.reads}
-    candidates |= {rd.field for r in model.rules if r.active for rd in r.reads}
-    for name in sorted(candidates):
-        key = name.lower()
-        if key not in allowed and _match(name, frozen) is not None:
-            allowed.add(key)
-            queue.append(key)
-    for key in sorted(writers):
-        if key not in allowed and (pending[key] == 0 or _match(key, frozen) is not None):
-            allowed.add(key)
-            queue.append(key)
+                dependents.setdefault(rd.field.lower(), []).append(w.target.lower())
+    names = {rd.field.lower(): rd.field for r in active for rd in r.reads}
+    seeds = {key for key, name in names.items() if _match(name, frozen) is not None}
+    seeds |= {key for key, count in pending.items() if count == 0 or _match(key, frozen) is not None}
+    allowed = set(seeds)
+    queue: deque[str] = deque(sorted(seeds))
     while queue:
-        key = queue.popleft()
-        for name in dependents.get(key, ()):
+        for name in dependents.get(queue.popleft(), ()):
             pending[name] -= 1
             if pending[name] == 0 and name not in allowed:
                 allowed.add(name)

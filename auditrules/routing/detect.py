@@ -106,18 +106,7 @@ def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
         return [_load("zendesk", [path])]
     if fmt is not None and fmt != "zendesk":
         raise AuditError("AR204", f"{path} is a directory; a {fmt} input is one file", Span(str(path), 1, 1))
-    by_format: dict[str, list[Path]] = {}
-    skipped: list[Diagnostic] = []
-    for f in _directory_files(path):
-        kinds = formats_of(f)
-        for kind in kinds:
-            by_format.setdefault(kind, []).append(f)
-        if not kinds and f.suffix.lower() in _ROUTING_SUFFIXES:
-            message = f"{f} is not a routing export any adapter understands; skipped{_tickets_hint(f)}"
-            skipped.append(Diagnostic("AR204", "error", message, Location(str(f), 1, 1)))
-        elif not kinds:
-            message = f"{f} is not a routing file; skipped{_tickets_hint(f)}"
-            skipped.append(Diagnostic("AR204", "warning", message, Location(str(f), 1, 1)))
+    by_format, skipped = _classify(_directory_files(path))
     if not by_format:
         raise AuditError(
             "AR204",
@@ -138,6 +127,26 @@ def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
     if skipped:
         models[0] = models[0].with_notes(skipped)
     return models
+
+
+def _classify(files: list[Path]) -> tuple[dict[str, list[Path]], list[Diagnostic]]:
+    """Files by the formats they hold, and a note for each file no adapter reads: an error for a
+    JSON or YAML file (it may have held routing: a gap in the evidence), a warning for others."""
+    by_format: dict[str, list[Path]] = {}
+    skipped: list[Diagnostic] = []
+    for f in files:
+        kinds = formats_of(f)
+        for kind in kinds:
+            by_format.setdefault(kind, []).append(f)
+        if kinds:
+            continue
+        if f.suffix.lower() in _ROUTING_SUFFIXES:
+            message = f"{f} is not a routing export any adapter understands; skipped{_tickets_hint(f)}"
+            skipped.append(Diagnostic("AR204", "error", message, Location(str(f), 1, 1)))
+        else:
+            message = f"{f} is not a routing file; skipped{_tickets_hint(f)}"
+            skipped.append(Diagnostic("AR204", "warning", message, Location(str(f), 1, 1)))
+    return by_format, skipped
 
 
 def _load(kind: str, paths: list[Path]) -> RoutingModel:

@@ -600,37 +600,50 @@ class _Builder:
             if not isinstance(act, dict) or not isinstance(act.get("field"), str):
                 self.bad(doc, ptr, "action without a field name; skipped")
                 continue
-            raw = str(act["field"])
-            value = act.get("value")
-            loc = _loc(doc, ptr)
-            text = f"{raw} {render_value(value)}"
-            if raw in TAG_ACTIONS:
-                for tag in _tags(value):
-                    writes.append(Write(f"tag:{tag}", loc, text))
-                    if f"tag:{tag}" in sla_inputs and raw != "remove_tags":
-                        effects.append(Effect("sla", f"tag {tag}", loc))
-                continue
-            kind = EFFECT_ACTIONS.get(raw)
-            if kind == "notify":
-                recipient = value[0] if isinstance(value, list) and value else value
-                if raw == "notification_user" and str(recipient) in CUSTOMER_RECIPIENTS:
-                    continue
-                effects.append(Effect("notify", f"{raw} {render_value(recipient)}", loc))
-                continue
-            if kind is not None:
-                effects.append(Effect(kind, render_value(value), loc))
-            if raw in SLA_INPUT_ACTIONS and SLA_INPUT_ACTIONS[raw] in sla_inputs:
-                effects.append(Effect("sla", f"{raw} {render_value(value)}", loc))
-            if _CUSTOM_ID.match(raw) or _USER_FIELD.match(raw):
-                name = self.resolve(raw, doc, ptr)
-                label = raw if name == raw else f"{name} ({raw})"
-                writes.append(Write(name, loc, f"{label} {render_value(value)}"))
-                if name in sla_inputs:
-                    effects.append(Effect("sla", f"{name} {render_value(value)}", loc))
-                m = _CUSTOM_ID.match(raw)
-                if m:
-                    for tag in self._field_tags(m.group(1), value):
-                        writes.append(Write(f"tag:{tag}", loc, f"{label} {render_value(value)} (sets tag {tag})"))
+            w, e = self.action(doc, ptr, act, sla_inputs)
+            writes.extend(w)
+            effects.extend(e)
+        return writes, effects
+
+    def action(
+        self, doc: Document, ptr: str, act: dict[str, Any], sla_inputs: set[str]
+    ) -> tuple[list[Write], list[Effect]]:
+        """One action's writes (tags, custom fields) and routing effects."""
+        raw = str(act["field"])
+        value = act.get("value")
+        loc = _loc(doc, ptr)
+        if raw in TAG_ACTIONS:
+            tags = _tags(value)
+            writes = [Write(f"tag:{tag}", loc, f"{raw} {render_value(value)}") for tag in tags]
+            sla = raw != "remove_tags"
+            return writes, [Effect("sla", f"tag {tag}", loc) for tag in tags if sla and f"tag:{tag}" in sla_inputs]
+        kind = EFFECT_ACTIONS.get(raw)
+        if kind == "notify":
+            recipient = value[0] if isinstance(value, list) and value else value
+            if raw == "notification_user" and render_value(recipient) in CUSTOMER_RECIPIENTS:
+                return [], []
+            return [], [Effect("notify", f"{raw} {render_value(recipient)}", loc)]
+        effects = [] if kind is None else [Effect(kind, render_value(value), loc)]
+        if raw in SLA_INPUT_ACTIONS and SLA_INPUT_ACTIONS[raw] in sla_inputs:
+            effects.append(Effect("sla", f"{raw} {render_value(value)}", loc))
+        if not (_CUSTOM_ID.match(raw) or _USER_FIELD.match(raw)):
+            return [], effects
+        writes, field_effects = self.field_action(doc, ptr, raw, value, sla_inputs)
+        return writes, effects + field_effects
+
+    def field_action(
+        self, doc: Document, ptr: str, raw: str, value: Any, sla_inputs: set[str]
+    ) -> tuple[list[Write], list[Effect]]:
+        """Setting a custom field: a write of its name, and of the tag a dropdown or checkbox sets."""
+        loc = _loc(doc, ptr)
+        name = self.resolve(raw, doc, ptr)
+        label = raw if name == raw else f"{name} ({raw})"
+        writes = [Write(name, loc, f"{label} {render_value(value)}")]
+        effects = [Effect("sla", f"{name} {render_value(value)}", loc)] if name in sla_inputs else []
+        m = _CUSTOM_ID.match(raw)
+        if m:
+            for tag in self._field_tags(m.group(1), value):
+                writes.append(Write(f"tag:{tag}", loc, f"{label} {render_value(value)} (sets tag {tag})"))
         return writes, effects
 
     def _field_tags(self, ident: str, value: Any) -> list[str]:

@@ -336,7 +336,7 @@ def _leaf_values(leaf: TRExpr) -> tuple[str, ...]:
 
 def _short(expression: Any) -> str:
     text = " ".join(str(expression).split())
-    return f"'{text}'" if len(text) <= 80 else f"'{text[:77]}...'"
+    return text if len(text) <= 80 else f"{text[:77]}..."
 
 
 def _scalar_text(value: Any) -> str:

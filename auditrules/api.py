@@ -204,13 +204,6 @@ def _ticket_channels(
     return DeclaredChannels(ticket_channels(list(tickets), mapping, engine), "the ticket data")
 
 
-def _input_labels(models: Sequence[Any]) -> dict[int, str]:
-    """When several routing inputs are checked, each finding names its input (by file or directory)."""
-    if len(models) < 2:
-        return {}
-    return {id(m): (m.inputs[0].path if len(m.inputs) == 1 else m.name) if m.inputs else m.name for m in models}
-
-
 def check(
     rules: Sequence[str | Path] = (),
     routing: Sequence[str | Path] = (),
@@ -247,11 +240,11 @@ def check(
         from auditrules.report.json import load_report
 
         known = known_fingerprints(load_report(str(baseline)))
-    from auditrules.routing.analysis import RoutingContext, evaluate_routing
+    from auditrules.routing.analysis import RoutingContext, evaluate_routing, input_labels
     from auditrules.routing.detect import load_routing_inputs
 
     models = [m for p in routing for m in load_routing_inputs(p, routing_format)]
-    labels = _input_labels(models)
+    labels = input_labels(models)
     inputs: list[InputFile] = [
         InputFile(lp.policy.path, "rules", lp.sha256) for lp in loaded
     ]

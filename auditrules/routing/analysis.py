@@ -215,6 +215,14 @@ class RoutingContext:
     label: str | None = None
 
 
+def input_labels(models: Sequence[RoutingModel]) -> dict[int, str]:
+    """Labels by ``id(model)`` when several routing inputs are checked in one run, so each finding
+    names its input: the file when the input is one file, else the input's name (a directory)."""
+    if len(models) < 2:
+        return {}
+    return {id(m): m.inputs[0].path if len(m.inputs) == 1 else m.name for m in models}
+
+
 class RuleContext:
     """The rule being evaluated plus its policy and input, to resolve sets and build findings."""
 
@@ -702,4 +710,13 @@ def _unequal(
     return ctx.finding(Status.FAIL, message, evidence, locs)
 
 
-__all__ = ["RoutingContext", "allowed_names", "chain", "evaluate_routing", "matches_set", "taint", "value_matcher"]
+__all__ = [
+    "RoutingContext",
+    "allowed_names",
+    "chain",
+    "evaluate_routing",
+    "input_labels",
+    "matches_set",
+    "taint",
+    "value_matcher",
+]

@@ -5,8 +5,12 @@ Names are normalised so that analysis never sees vendor ids:
 * a field read or written is its resolved name (``klout_score``, ``requester_twitter_followers_count``,
   ``customer.klout_score``); an id that cannot be resolved keeps its raw spelling;
 * a tag is ``tag:<name>`` (``tag:vip``);
-* channels are lower-case canonical names (``email``, ``web``, ``chat``, ``twitter``, ``facebook``,
-  ``phone``, ``api``, ...).
+* channels are canonical names from :mod:`auditrules.channels` (``email``, ``web``, ``chat``,
+  ``twitter``, ``facebook``, ``phone``, ``api``, ...).
+
+What an adapter could not read completely is recorded, not dropped: ``RoutingModel.gaps`` (missing
+pages, files or expressions not understood, unnamed custom fields) keep the analysis from passing a
+statement on partial evidence.
 """
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ def cli(debug: bool) -> None:
 @click.option("--engine", default="duckdb", show_default=True, type=click.Choice(["duckdb", "spark"]),
               help="Engine for ticket data.")
 @click.option("--format", "fmt", default="text", show_default=True, type=click.Choice(FORMATS))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here (atomically).")
+@click.option("-o", "--output", metavar="FILE", help="Write the report here (atomically).")
 @click.option("--fail-on", default="low", show_default=True, type=click.Choice(["low", "medium", "high", "never"]),
               help="Exit 1 when a rule of this severity or higher fails.")
 @click.option("--waivers", type=click.Path(dir_okay=False), metavar="FILE",
@@ -118,7 +118,7 @@ def _emit(data: dict[str, Any], fmt: str, output: str | None, verbose: bool = Fa
 
     color = output is None and fmt == "text" and sys.stdout.isatty()
     text = render(data, fmt, color=color, verbose=verbose)
-    if output:
+    if output is not None:
         from auditrules.report.output import write_atomic
 
         write_atomic(output, text)
@@ -129,7 +129,7 @@ def _emit(data: dict[str, Any], fmt: str, output: str | None, verbose: bool = Fa
 @cli.command()
 @click.argument("report_file", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", default="html", show_default=True, type=click.Choice(FORMATS))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the rendering here (atomically).")
+@click.option("-o", "--output", metavar="FILE", help="Write the rendering here (atomically).")
 @_handle_errors
 def report(report_file: str, fmt: str, output: str | None) -> None:
     """Re-render a JSON report (from `check --format json`) in another format."""

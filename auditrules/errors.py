@@ -32,7 +32,11 @@ CODES: dict[str, tuple[str, str]] = {
     "AR003": ("input too large", "A file exceeds the size, nesting or alias limits for safe parsing."),
     "AR004": ("unknown rule", "`auditrules explain` was given a rule ID that no rule pack defines."),
     "AR005": ("usage error", "Command-line options that cannot be combined or are missing."),
-    "AR006": ("cannot write output", "The output file could not be written."),
+    "AR006": (
+        "cannot write output",
+        "The output file could not be written, or is a directory, device or FIFO, or the path is empty.",
+    ),
+    "AR007": ("no rules", "A rules file defines no rule, or no rule is left to check in the run."),
     # AR1xx: the rule language
     "AR101": ("syntax error", "The rules file does not follow the grammar."),
     "AR102": ("unknown aggregate", "An aggregate the language does not define, or one given the wrong argument."),
@@ -52,6 +56,11 @@ CODES: dict[str, tuple[str, str]] = {
     "AR110": ("ticket statement without scope", "A `require` or `minimum` statement in a rule with no `tickets` line."),
     "AR112": ("invalid pattern", "A `matches` or field pattern that is empty."),
     "AR113": ("incomplete rule", "A rule without `severity`, or without any statement to check."),
+    "AR114": (
+        "expression too deep",
+        "An expression nests more than 100 levels (e.g. hundreds of chained `and`/`or`); refused before any"
+        " stage recurses over it.",
+    ),
     # AR2xx: routing exports
     "AR201": ("invalid YAML", "A YAML routing file cannot be parsed."),
     "AR202": (
@@ -118,13 +127,17 @@ def fail(code: str, message: str, span: Span | None = None, source: str | None =
 
 def render_error(err: AuditError) -> str:
     """Render ``path:line:col: error[CODE]: message`` plus a caret excerpt when source text is known."""
-    where = f"{err.span}: " if err.span is not None else ""
-    head = f"{where}error[{err.code}]: {err.message}"
+    from auditrules.visible import visible
+
+    where = f"{visible(str(err.span), one_line=True)}: " if err.span is not None else ""
+    head = f"{where}error[{err.code}]: {visible(err.message, one_line=True)}"
     lines = [head]
     if err.span is not None and err.source is not None:
-        src_lines = err.source.splitlines()
+        src_lines = err.source.split("\n")  # not splitlines(): \x0b, \x1c … are no line ends here
+        if src_lines[-1] == "":
+            src_lines.pop()
         if 1 <= err.span.line <= len(src_lines):
-            text = src_lines[err.span.line - 1].expandtabs(1)
+            text = _printable_line(src_lines[err.span.line - 1].expandtabs(1))
             col = max(err.span.column, 1)
             if err.span.end_line == err.span.line and err.span.end_column and err.span.end_column > col:
                 width = err.span.end_column - col
@@ -134,5 +147,15 @@ def render_error(err: AuditError) -> str:
             lines.append(f"   | {text}")
             lines.append("   | " + " " * (col - 1) + "^" * width)
     if err.hint:
-        lines.append(f"   = help: {err.hint}")
+        lines.append(f"   = help: {visible(err.hint, one_line=True)}")
     return "\n".join(lines)
+
+
+def _printable_line(text: str) -> str:
+    """A source line for the excerpt: each invisible character shown as one ``?`` so that the
+    caret columns still line up with the characters of the line."""
+    from auditrules.visible import visible
+
+    if visible(text) == text:
+        return text
+    return "".join(ch if visible(ch) == ch else "?" for ch in text)

@@ -11,8 +11,11 @@ from auditrules.resources import schema_path
 
 
 def dumps(data: dict[str, Any]) -> str:
-    """Byte-stable JSON: sorted keys, two-space indent, UTF-8 kept, newline at the end."""
-    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """Byte-stable JSON: sorted keys, two-space indent, UTF-8 kept (lone surrogates as ``\\udXXX``
+    escapes, which UTF-8 cannot encode), newline at the end."""
+    from auditrules.visible import escape_surrogates
+
+    return escape_surrogates(json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
 
 
 @cache
@@ -25,13 +28,10 @@ def _validator() -> Any:
 
 def load_report(path: str) -> dict[str, Any]:
     """Read a JSON report written by ``auditrules check --format json`` and validate it (AR401)."""
-    from auditrules.documents import read_text
+    from auditrules.documents import loads_json, read_text
 
     text, _ = read_text(path)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise AuditError("AR401", f"not a JSON report: {exc.msg}", Span(path, exc.lineno, exc.colno), text) from None
+    data = loads_json(text, path, code="AR401")
     errors = sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         err = errors[0]

@@ -8,10 +8,15 @@ from auditrules.errors import AuditError
 
 
 def render(data: dict[str, Any], fmt: str, color: bool = False, verbose: bool = False) -> str:
+    """Render ``data`` as ``fmt``. JSON keeps every string as it is (JSON escapes control
+    characters itself); every other format sees control characters written visibly (``\\x1b``)."""
     if fmt == "json":
         from auditrules.report.json import dumps
 
         return dumps(data)
+    from auditrules.visible import visible_data
+
+    data = visible_data(data)
     if fmt == "text":
         from auditrules.report.text import render_text
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from auditrules.documents import require_regular
 from auditrules.errors import AuditError, Span
 from auditrules.routing.model import RoutingModel
 
@@ -34,6 +35,7 @@ def detect_format(path: str | Path) -> str:
         raise AuditError("AR001", f"no such file or directory: {path}")
     if p.is_dir():
         return "zendesk"
+    require_regular(p)  # a FIFO or device would hang or never end when sniffed
     suffix = p.suffix.lower()
     if suffix in (".yaml", ".yml"):
         from auditrules.routing.canonical import is_canonical

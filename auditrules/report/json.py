@@ -38,4 +38,21 @@ def load_report(path: str) -> dict[str, Any]:
         where = "/" + "/".join(str(p) for p in err.absolute_path)
         raise AuditError("AR401", f"not a valid auditrules report at {where}: {err.message}", Span(path, 1, 1))
     assert isinstance(data, dict)
+    _check_numbers(data, path)
     return data
+
+
+def _check_numbers(data: Any, path: str) -> None:
+    """AR401 for a number the schema allows but no report holds: beyond the range of a float."""
+    import sys
+
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        value, pointer = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, f"{pointer}/{k}") for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, f"{pointer}/{i}") for i, v in enumerate(value))
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > sys.float_info.max:
+            message = f"not a valid auditrules report at {pointer}: number out of range"
+            raise AuditError("AR401", message, Span(path, 1, 1))

@@ -55,23 +55,22 @@ def output_target(path: str | Path) -> tuple[Path, int | None]:
 def write_atomic(path: str | Path, content: str) -> None:
     """Write ``content`` to ``path`` via a temporary file in the same directory and ``os.replace``."""
     target, mode = output_target(path)
+    tmp: str | None = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise AuditError("AR006", f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with _signals_raise():
-            if mode is None:  # mkstemp creates the file 0600; give it what a plain open() would
-                umask = os.umask(0)
-                os.umask(umask)
-                mode = 0o666 & ~umask
-            os.chmod(tmp, mode)
+        with _signals_raise():  # before the temporary file exists, so no signal can orphan it
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                if mode is None:  # mkstemp creates the file 0600; give it what a plain open() would
+                    umask = os.umask(0)
+                    os.umask(umask)
+                    mode = 0o666 & ~umask
+                os.chmod(tmp, mode)
                 for start in range(0, len(content), CHUNK):
                     fh.write(content[start:start + CHUNK])
             os.replace(tmp, target)
     except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, _Signalled):
             os.kill(os.getpid(), exc.signum)  # the previous (default) handler: end as signalled
             raise SystemExit(128 + exc.signum) from None

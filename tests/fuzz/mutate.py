@@ -91,7 +91,7 @@ def _hostile(rnd: random.Random, old: Any) -> Any:
     if isinstance(old, str) and rnd.random() < 0.3:
         return old + rnd.choice(("\x1b[2J", "\ud800", "\x00", "<b>", "|", "\n"))
     if isinstance(old, (int, float)) and not isinstance(old, bool) and rnd.random() < 0.3:
-        return rnd.choice((old * 10**300, -old, old + 0.5, 10**400))
+        return rnd.choice((-old, old + 0.5, 10**400, -(10**400), 2**64 + int(old)))
     return copy.deepcopy(rnd.choice(HOSTILE_VALUES))
 
 

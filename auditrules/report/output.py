@@ -10,9 +10,9 @@ replaced, the link stays); a directory, device, FIFO or socket is refused (AR006
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import stat
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,7 +58,16 @@ def write_atomic(path: str | Path, content: str) -> None:
     tmp: str | None = None
     try:
         with _signals_raise():  # before the temporary file exists, so no signal can orphan it
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            for _ in range(100):
+                # the name is known before the file exists: a signal at any point finds it to remove
+                tmp = str(target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp")
+                try:
+                    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+                    break
+                except FileExistsError:
+                    continue
+            else:
+                raise FileExistsError(17, "no free temporary name")
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                 if mode is None:  # mkstemp creates the file 0600; give it what a plain open() would
                     umask = os.umask(0)
@@ -69,7 +78,7 @@ def write_atomic(path: str | Path, content: str) -> None:
                     fh.write(content[start:start + CHUNK])
             os.replace(tmp, target)
     except BaseException as exc:
-        if tmp is not None:
+        if tmp is not None and not isinstance(exc, FileExistsError):
             Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, _Signalled):
             os.kill(os.getpid(), exc.signum)  # the previous (default) handler: end as signalled

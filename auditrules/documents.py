@@ -329,7 +329,7 @@ def _no_constant(name: str) -> Any:
     raise _JsonRefusal("constant")
 
 
-def loads_json(text: str, path: str, code: str = "AR205") -> Any:
+def loads_json(text: str, path: str, code: str = "AR205", label: str = "invalid JSON") -> Any:
     """Strict JSON → data, or AuditError ``code`` (AR003 for limits) with the line and column.
 
     Refused beyond what ``json.loads`` refuses: a key given twice in one object (the last value
@@ -343,11 +343,11 @@ def loads_json(text: str, path: str, code: str = "AR205") -> Any:
             text, object_pairs_hook=_unique_object, parse_float=_finite_float, parse_constant=_no_constant
         )
     except json.JSONDecodeError as exc:
-        raise AuditError(code, f"invalid JSON: {exc.msg}", Span(path, exc.lineno, exc.colno), text) from None
+        raise AuditError(code, f"{label}: {exc.msg}", Span(path, exc.lineno, exc.colno), text) from None
     except RecursionError:
         raise AuditError("AR003", f"JSON nested deeper than {MAX_DEPTH} levels", Span(path, 1, 1), text) from None
     except _JsonRefusal as exc:
-        raise _json_refusal(str(exc), text, path, code) from None
+        raise _json_refusal(str(exc), text, path, code, label) from None
     except ValueError:  # int() of more than 4,300 digits
         line, col = _offset_line_col(text, _first_match(r"\d{4301,}", text))
         raise AuditError("AR003", "number of more than 4300 digits", Span(path, line, col), text) from None
@@ -355,7 +355,7 @@ def loads_json(text: str, path: str, code: str = "AR205") -> Any:
     return data
 
 
-def _json_refusal(kind: str, text: str, path: str, code: str) -> AuditError:
+def _json_refusal(kind: str, text: str, path: str, code: str, label: str) -> AuditError:
     if kind == "duplicate":
         offset, key = _duplicate_key(text)
         line, col = _offset_line_col(text, offset)
@@ -363,7 +363,7 @@ def _json_refusal(kind: str, text: str, path: str, code: str) -> AuditError:
     pattern = r"-?(NaN|Infinity)\b" if kind == "constant" else r"-?\d+(\.\d+)?[eE][-+]?\d{3,}|-?\d{309,}"
     offset = _first_match(pattern, text)
     line, col = _offset_line_col(text, offset)
-    return AuditError(code, "invalid JSON: a number that is not finite", Span(path, line, col), text)
+    return AuditError(code, f"{label}: a number that is not finite", Span(path, line, col), text)
 
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]')

@@ -144,11 +144,29 @@ def render_error(err: AuditError) -> str:
             else:
                 width = 1
             width = max(1, min(width, max(1, len(text) - col + 1)))
+            text, col, width = _excerpt_window(text, col, width)
             lines.append(f"   | {text}")
             lines.append("   | " + " " * (col - 1) + "^" * width)
     if err.hint:
         lines.append(f"   = help: {visible(err.hint, one_line=True)}")
     return "\n".join(lines)
+
+
+#: Widest excerpt shown; a longer line is cut around the caret and marked with "…".
+EXCERPT_WIDTH = 120
+
+
+def _excerpt_window(text: str, col: int, width: int) -> tuple[str, int, int]:
+    """At most EXCERPT_WIDTH characters of ``text`` around column ``col``, with the caret moved."""
+    if len(text) <= EXCERPT_WIDTH:
+        return text, col, width
+    start = max(0, min(col - 1 - EXCERPT_WIDTH // 3, len(text) - EXCERPT_WIDTH))
+    end = start + EXCERPT_WIDTH
+    head = "…" if start > 0 else ""
+    tail = "…" if end < len(text) else ""
+    col = col - start + len(head)
+    width = max(1, min(width, end - (col - len(head) + start) + 1))
+    return head + text[start:end] + tail, col, width
 
 
 def _printable_line(text: str) -> str:

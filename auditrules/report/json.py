@@ -31,7 +31,7 @@ def load_report(path: str) -> dict[str, Any]:
     from auditrules.documents import loads_json, read_text
 
     text, _ = read_text(path)
-    data = loads_json(text, path, code="AR401")
+    data = loads_json(text, path, code="AR401", label="not a JSON report")
     errors = sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         err = errors[0]

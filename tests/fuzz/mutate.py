@@ -91,7 +91,12 @@ def _hostile(rnd: random.Random, old: Any) -> Any:
     if isinstance(old, str) and rnd.random() < 0.3:
         return old + rnd.choice(("\x1b[2J", "\ud800", "\x00", "<b>", "|", "\n"))
     if isinstance(old, (int, float)) and not isinstance(old, bool) and rnd.random() < 0.3:
-        return rnd.choice((-old, old + 0.5, 10**400, -(10**400), 2**64 + int(old)))
+        pick = rnd.randrange(4)
+        if pick == 0:
+            return -old
+        if pick == 1:
+            return 10**400 if rnd.random() < 0.5 else -(10**400)
+        return old + 0.5 if pick == 2 and abs(old) < 1e300 else 2**64 + (old if isinstance(old, int) else 1)
     return copy.deepcopy(rnd.choice(HOSTILE_VALUES))
 
 

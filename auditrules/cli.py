@@ -194,16 +194,20 @@ def explain(rule_id: str, rules: tuple[str, ...]) -> None:
 
     loaded = load_policies(rules)
     rule = find_rule(rule_id, loaded)
+    from auditrules.visible import visible
+
     doc = rules_dir() / "docs" / f"{rule.id}.md"
+    out: list[str] = []
     if doc.exists():
-        click.echo(doc.read_text(encoding="utf-8"), nl=False)
+        out.append(doc.read_text(encoding="utf-8"))
     else:
-        click.echo(f"# {rule.id}: {rule.title}\n\nSeverity: {rule.severity}\n")
+        out.append(f"# {rule.id}: {rule.title}\n\nSeverity: {rule.severity}\n\n")
         if rule.rationale:
-            click.echo(f"## Why it matters\n\n{rule.rationale}\n")
+            out.append(f"## Why it matters\n\n{rule.rationale}\n\n")
         if rule.remediation:
-            click.echo(f"## How to fix\n\n{rule.remediation}\n")
-    click.echo(f"\n## Rule source ({rule.span.path}:{rule.span.line})\n\n```\n{rule.source}\n```")
+            out.append(f"## How to fix\n\n{rule.remediation}\n\n")
+    out.append(f"\n## Rule source ({rule.span.path}:{rule.span.line})\n\n```\n{rule.source}\n```\n")
+    click.echo(visible("".join(out)), nl=False)  # a rule's strings may hold escaped control characters
 
 
 def main() -> None:

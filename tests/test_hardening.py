@@ -466,3 +466,15 @@ def test_visible_keeps_ordinary_text() -> None:
     assert visible("naïve café — 東京\n\tok") == "naïve café — 東京\n\tok"
     assert visible("a\nb", one_line=True) == "a\\nb"
     assert visible_data({"k\x1b": ["\x00", 1, None]}) == {"k\\x1b": ["\\x00", 1, None]}
+
+
+def test_explain_shows_escaped_control_characters_visibly(tmp_path: Path) -> None:
+    f = tmp_path / "x.rules"
+    f.write_text(
+        'rule X-1 "clear\\u001b[2J" {  # \x1b[31m raw in a comment\n  severity low\n  rationale "a\\u0007b"\n'
+        '  sla must cover every channel\n}\n',
+        encoding="utf-8",
+    )
+    code, out, _ = _invoke("explain", "X-1", "--rules", str(f))
+    assert code == 0 and "\x1b" not in out and "\x07" not in out
+    assert "clear\\x1b[2J" in out and "a\\x07b" in out and "\\x1b[31m" in out

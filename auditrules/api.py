@@ -17,6 +17,7 @@ from typing import Any
 from auditrules import __version__
 from auditrules.documents import read_text, sha256_file
 from auditrules.errors import AuditError, Span
+from auditrules.evidence import MissingEvidence
 from auditrules.findings import (
     FAILING,
     STATUS_ORDER,
@@ -276,7 +277,7 @@ def check(
             else:
                 findings.append(
                     Finding(rule.id, rule.title, sev, Status.NOT_EVALUATED,
-                            "no routing export given (use --routing PATH)", {"needs": "routing"})
+                            "no routing export given (use --routing PATH)", MissingEvidence("routing"))
                 )
         if rule.scope is not None:
             if tickets:
@@ -284,7 +285,7 @@ def check(
             else:
                 findings.append(
                     Finding(rule.id, rule.title, sev, Status.NOT_EVALUATED,
-                            "no ticket data given (use --tickets PATH)", {"needs": "tickets"})
+                            "no ticket data given (use --tickets PATH)", MissingEvidence("tickets"))
                 )
         per_rule.append((rule, _without_repeated_notes(findings)))
 

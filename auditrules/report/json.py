@@ -39,7 +39,19 @@ def load_report(path: str) -> dict[str, Any]:
         raise AuditError("AR401", f"not a valid auditrules report at {where}: {err.message}", Span(path, 1, 1))
     assert isinstance(data, dict)
     _check_numbers(data, path)
+    _check_evidence(data, path)
     return data
+
+
+def _check_evidence(data: dict[str, Any], path: str) -> None:
+    """AR401 unless every finding's evidence is typed evidence of its kind (what renderers read)."""
+    from auditrules.evidence import evidence_from_json
+
+    for i, finding in enumerate(data["findings"]):
+        try:
+            evidence_from_json(finding["evidence"], f"/findings/{i}/evidence")
+        except AuditError as exc:
+            raise AuditError(exc.code, exc.message, Span(path, 1, 1)) from None
 
 
 def _check_numbers(data: Any, path: str) -> None:

@@ -16,11 +16,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
+from auditrules import evidence as E
 from auditrules.findings import Finding, Location, Severity, Status
 from auditrules.lang import ast
 from auditrules.routing.model import Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
+from auditrules.units import format_duration
 
 ALL_PRIORITIES = "*"
 
@@ -65,18 +66,18 @@ class Step:
     write: Write | None
     pattern: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule.id,
-            "rule_name": self.rule.name,
-            "kind": self.rule.kind,
-            "reads": self.read.field,
-            "condition": self.read.text,
-            "read_at": self.read.location.to_json(),
-            "writes": self.write.target if self.write else None,
-            "write_at": self.write.location.to_json() if self.write else None,
-            "matched_pattern": self.pattern,
-        }
+    def evidence(self) -> E.ChainStep:
+        return E.ChainStep(
+            rule=self.rule.id,
+            rule_name=self.rule.name,
+            kind=self.rule.kind,
+            reads=self.read.field,
+            condition=self.read.text,
+            read_at=self.read.location,
+            writes=self.write.target if self.write else None,
+            write_at=self.write.location if self.write else None,
+            matched_pattern=self.pattern,
+        )
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ class RuleContext:
         return tuple(c.lower() for c in d.value.channels)
 
     def finding(
-        self, status: Status, message: str, evidence: dict[str, Any], locations: Iterable[Location] = ()
+        self, status: Status, message: str, evidence: E.Evidence, locations: Iterable[Location] = ()
     ) -> Finding:
         unique: list[Location] = []
         for loc in locations:
@@ -179,8 +180,8 @@ def evaluate_routing(policy: ast.Policy, rule: ast.Rule, model: RoutingModel) ->
     return findings
 
 
-def _base_evidence(model: RoutingModel, statement: str) -> dict[str, Any]:
-    return {"statement": statement, "routing": model.name, "format": model.format}
+def _base_evidence(model: RoutingModel, statement: str) -> E.RoutingStatement:
+    return E.RoutingStatement(statement, model.name, model.format)
 
 
 def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) -> list[Finding]:
@@ -205,15 +206,13 @@ def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) ->
         if via:
             message += f", derived from {origin.read.field} through " + " → ".join(via)
         message += f" ({_effects_text(rule)})"
-        evidence = _base_evidence(model, statement)
-        evidence.update(
-            {
-                "routing_rule": rule.id,
-                "reads": sorted({rd.field for rd in offending}),
-                "effects": [{"kind": e.kind, "value": e.value} for e in rule.effects],
-                "chain": [s.to_json() for s in steps],
-                "explanation": _describe_chain(steps),
-            }
+        evidence: E.Evidence = E.RoutingChain(
+            statement, model.name, model.format,
+            routing_rule=rule.id,
+            reads=tuple(sorted({rd.field for rd in offending})),
+            effects=tuple(E.Effect(e.kind, e.value) for e in rule.effects),
+            chain=tuple(s.evidence() for s in steps),
+            explanation=_describe_chain(steps),
         )
         locations: list[Location] = []
         for s in steps:
@@ -233,18 +232,17 @@ def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) ->
             f"{step.rule.kind} '{step.rule.name}' derives {step.write.target} from {step.read.field}; "
             "no rule reads it yet, but any rule that does will route on influence"
         )
-        evidence = _base_evidence(model, statement)
-        evidence.update({"derived": step.write.target, "chain": [step.to_json()]})
+        evidence = E.RoutingDerivation(
+            statement, model.name, model.format, derived=step.write.target, chain=(step.evidence(),)
+        )
         locs = [_note(step.read.location, step.read.text), _note(step.write.location, f"writes {step.write.target}")]
         findings.append(ctx.finding(Status.WARN, message, evidence, locs))
     if not any(f.status is Status.FAIL for f in findings):
-        evidence = _base_evidence(model, statement)
-        evidence.update(
-            {
-                "routing_rules_checked": len(routing_rules),
-                "inactive_rules_skipped": sum(1 for r in model.rules if not r.active),
-                "patterns": list(patterns),
-            }
+        evidence = E.RoutingReadsChecked(
+            statement, model.name, model.format,
+            routing_rules_checked=len(routing_rules),
+            inactive_rules_skipped=sum(1 for r in model.rules if not r.active),
+            patterns=tuple(patterns),
         )
         findings.insert(
             0,
@@ -292,15 +290,19 @@ def may_read_only(ctx: RuleContext, st: ast.MayReadOnly, model: RoutingModel) ->
         if not bad:
             continue
         names = sorted({rd.field for rd in bad})
-        evidence = _base_evidence(model, statement)
-        evidence.update({"routing_rule": rule.id, "not_allowed": names, "allowed_patterns": list(patterns)})
+        evidence: E.Evidence = E.RoutingOutsideAllowed(
+            statement, model.name, model.format,
+            routing_rule=rule.id, not_allowed=tuple(names), allowed_patterns=tuple(patterns),
+        )
         message = f"{rule.kind} '{rule.name}' reads {', '.join(names)}, outside {st.fields.name}"
         findings.append(
             ctx.finding(Status.FAIL, message, evidence, [_note(rd.location, rd.text or rd.field) for rd in bad])
         )
     if not findings:
-        evidence = _base_evidence(model, statement)
-        evidence.update({"routing_rules_checked": len(routing_rules), "allowed_patterns": list(patterns)})
+        evidence = E.RoutingOnlyAllowed(
+            statement, model.name, model.format,
+            routing_rules_checked=len(routing_rules), allowed_patterns=tuple(patterns),
+        )
         findings.append(
             ctx.finding(Status.PASS, f"all {len(routing_rules)} routing rules read only {st.fields.name}", evidence)
         )
@@ -332,8 +334,9 @@ def sla_coverage(ctx: RuleContext, model: RoutingModel) -> list[Finding]:
         if full:
             covered[channel] = [p.name for p in full]
             continue
-        evidence = _base_evidence(model, statement)
-        evidence.update({"channel": channel, "partial_policies": [p.name for p in partial]})
+        evidence: E.Evidence = E.SlaCoverageGap(
+            statement, model.name, model.format, channel=channel, partial_policies=tuple(p.name for p in partial)
+        )
         if partial:
             conds = "; ".join(f"'{p.name}' only where {' and '.join(p.conditions)}" for p in partial)
             message = f"channel {channel} is covered only in part: {conds}"
@@ -346,20 +349,13 @@ def sla_coverage(ctx: RuleContext, model: RoutingModel) -> list[Finding]:
         evidence = _base_evidence(model, statement)
         return [ctx.finding(Status.NOT_EVALUATED, "the export names no channels to check coverage for", evidence)]
     if not findings:
-        evidence = _base_evidence(model, statement)
-        evidence.update({"covered": covered})
+        evidence = E.SlaCoverage(
+            statement, model.name, model.format, covered={c: tuple(names) for c, names in covered.items()}
+        )
         findings.append(
             ctx.finding(Status.PASS, f"every channel ({', '.join(model.channels)}) has an SLA policy", evidence)
         )
     return findings
-
-
-def format_seconds(seconds: float) -> str:
-    """``3600`` → ``1h``; ``5400`` → ``90m``."""
-    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= max(size, 172800 if unit == "d" else 0) and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
 
 
 def sla_equal(ctx: RuleContext, st: ast.SlaEqual, model: RoutingModel) -> list[Finding]:
@@ -397,7 +393,7 @@ def sla_equal(ctx: RuleContext, st: ast.SlaEqual, model: RoutingModel) -> list[F
             if v is None:
                 label = "none"
             else:
-                label = format_seconds(v[0].seconds) + (" (business hours)" if v[0].business_hours else "")
+                label = format_duration(v[0].seconds) + (" (business hours)" if v[0].business_hours else "")
             pol = "" if v is None else f" by '{v[1].name}'"
             groups.setdefault(f"{label}{pol}", []).append(c)
             if v is not None:
@@ -406,26 +402,17 @@ def sla_equal(ctx: RuleContext, st: ast.SlaEqual, model: RoutingModel) -> list[F
             parts.append(f"{', '.join(chans)}: {label}")
         prio = "every priority" if priority == ALL_PRIORITIES else f"priority {priority}"
         message = f"{metric} target for {prio} differs by channel — " + "; ".join(parts)
-        evidence = _base_evidence(model, statement)
-        evidence.update(
-            {
-                "metric": metric,
-                "priority": priority,
-                "targets": [
-                    {
-                        "channel": c,
-                        "seconds": None if row[c] is None else row[c][0].seconds,  # type: ignore[index]
-                        "business_hours": None if row[c] is None else row[c][0].business_hours,  # type: ignore[index]
-                        "policy": None if row[c] is None else row[c][1].name,  # type: ignore[index]
-                    }
-                    for c in channels
-                ],
-            }
+        evidence: E.Evidence = E.SlaTargets(
+            statement, model.name, model.format,
+            metric=metric,
+            priority=priority,
+            targets=tuple(_target_row(c, row[c]) for c in channels),
         )
         findings.append(ctx.finding(Status.FAIL, message, evidence, locs))
     if not findings:
-        evidence = _base_evidence(model, statement)
-        evidence.update({"targets_compared": len(keys), "channels": channels})
+        evidence = E.SlaTargetsEqual(
+            statement, model.name, model.format, targets_compared=len(keys), channels=tuple(channels)
+        )
         findings.append(
             ctx.finding(
                 Status.PASS,
@@ -434,6 +421,13 @@ def sla_equal(ctx: RuleContext, st: ast.SlaEqual, model: RoutingModel) -> list[F
             )
         )
     return findings
+
+
+def _target_row(channel: str, effective: tuple[SlaTarget, SlaPolicy] | None) -> E.SlaTargetRow:
+    if effective is None:
+        return E.SlaTargetRow(channel, None, None, None)
+    target, policy = effective
+    return E.SlaTargetRow(channel, target.seconds, target.business_hours, policy.name)
 
 
 __all__ = ["chain", "evaluate_routing", "matches_set", "taint"]

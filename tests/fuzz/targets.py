@@ -165,7 +165,11 @@ def report_target(rnd: random.Random, work: Path) -> bool:
     accepted = True
     for fmt in FORMATS:
         try:
-            render(load_report(str(f)), fmt, source=str(f)).encode("utf-8")
+            data = load_report(str(f))
+        except AuditError as exc:
+            return _refused(exc)
+        try:  # validated: the renderers must read it (the AR401 fallback in render() is a bug here)
+            render(data, fmt).encode("utf-8")
         except AuditError as exc:
             accepted = _refused(exc)
     return accepted

@@ -24,7 +24,7 @@ from auditrules.lang.format import format_policy, format_source
 from auditrules.lang.parser import comments, parse_policy
 from auditrules.report.json import _validator, load_report
 from auditrules.report.render import render
-from tests.fuzz.mutate import mutate_data, mutate_text
+from tests.fuzz.mutate import mutate_data, mutate_text, mutate_tokens
 from tests.fuzz.targets import evaluate_rules_on_examples
 from tests.test_lang import POLICIES
 
@@ -66,7 +66,7 @@ def _fmt_keeps_the_ast(text: str) -> None:
 @PROFILE
 @given(st.randoms(use_true_random=False))
 def test_mutated_standard_pack_never_crashes(tmp_path: Path, rnd: random.Random) -> None:
-    text = mutate_text(STANDARD, rnd)
+    text = mutate_tokens(STANDARD, rnd) if rnd.random() < 0.5 else mutate_text(STANDARD, rnd)
     rules = _load_or_refuse(text, tmp_path)
     if rules is not None:
         _fmt_keeps_the_ast(text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import random
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -66,6 +67,41 @@ def mutate_text(text: str, rnd: random.Random, rounds: int = 3) -> str:
             rnd.shuffle(lines)
             text = "\n".join(lines)
     return text
+
+
+_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|\b\d+(?:\.\d+)?[%smhdw]?\b|\b(?:and|or|not|each|across|within)\b|[<>=!]=?')
+_TOKEN_SWAPS: tuple[str, ...] = (
+    '"\\u001b[2J"', '"\\ud800"', '"\\u0000"', '""', '"*"', '"Twitter"', '"a\\"b"', "0", "-0", "1e308", "0.0001",
+    "0%", "100%", "99.99%", "1s", "0s", "52w", "4300", "1", "and", "or", "not", "==", "!=", "<", ">=",
+    "null", "true", "false", "channel", "customer.klout_score", "priority", "outcome",
+)
+
+
+def mutate_tokens(text: str, rnd: random.Random, rounds: int = 3) -> str:
+    """Swap a few tokens (strings, numbers, operators) of ``text`` for others of any kind: the
+    structure stays, so most mutants still parse and reach the checker, the formatter and ``check``."""
+    for _ in range(rnd.randint(1, rounds)):
+        spans = [m.span() for m in _TOKEN.finditer(text)]
+        if not spans:
+            break
+        i, j = rnd.choice(spans)
+        old = text[i:j]
+        if rnd.random() < 0.7:  # like for like: a string for a string, a number for a number …
+            same = [t for t in _TOKEN_SWAPS if _kind(t) == _kind(old)] or list(_TOKEN_SWAPS)
+            text = text[:i] + rnd.choice(same) + text[j:]
+        else:
+            text = text[:i] + rnd.choice(_TOKEN_SWAPS) + text[j:]
+    return text
+
+
+def _kind(token: str) -> str:
+    if token.startswith('"'):
+        return "string"
+    if token[:1].isdigit() or token[:1] == "-":
+        return "number"
+    if token[:1] in "<>=!":
+        return "operator"
+    return "word"
 
 
 def paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from auditrules.errors import CODES, AuditError
-from tests.fuzz.mutate import mutate_data, mutate_text
+from tests.fuzz.mutate import mutate_data, mutate_text, mutate_tokens
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -90,7 +90,8 @@ def rules_target(rnd: random.Random, work: Path) -> bool:
     from auditrules.lang.format import format_source
     from auditrules.lang.parser import comments, parse_policy
 
-    text = mutate_text(STANDARD.read_text(encoding="utf-8"), rnd, rounds=4)
+    source = STANDARD.read_text(encoding="utf-8")
+    text = mutate_tokens(source, rnd) if rnd.random() < 0.5 else mutate_text(source, rnd, rounds=4)
     f = work / "fuzz.rules"
     f.write_bytes(text.encode("utf-8", "surrogatepass"))
     try:

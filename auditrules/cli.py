@@ -194,7 +194,7 @@ def explain(rule_id: str, rules: tuple[str, ...]) -> None:
 
     loaded = load_policies(rules)
     rule = find_rule(rule_id, loaded)
-    from auditrules.visible import visible
+    from auditrules.errors import visible
 
     doc = rules_dir() / "docs" / f"{rule.id}.md"
     out: list[str] = []

@@ -1,4 +1,5 @@
-"""Errors a user can cause: one exception type, one renderer, one table of codes.
+"""Errors a user can cause: one exception type, one renderer, one table of codes — and
+:func:`visible`, the one way text from inputs is shown (control characters as escapes).
 
 Every stage raises :class:`AuditError` through its own ``fail()`` helper; the CLI
 renders it with :func:`render_error` as ``path:line:col: error[CODE]: message``
@@ -7,6 +8,7 @@ followed by a caret excerpt when the source text is known.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -127,8 +129,6 @@ def fail(code: str, message: str, span: Span | None = None, source: str | None =
 
 def render_error(err: AuditError) -> str:
     """Render ``path:line:col: error[CODE]: message`` plus a caret excerpt when source text is known."""
-    from auditrules.visible import visible
-
     where = f"{visible(str(err.span), one_line=True)}: " if err.span is not None else ""
     head = f"{where}error[{err.code}]: {visible(err.message, one_line=True)}"
     lines = [head]
@@ -172,8 +172,33 @@ def _excerpt_window(text: str, col: int, width: int) -> tuple[str, int, int]:
 def _printable_line(text: str) -> str:
     """A source line for the excerpt: each invisible character shown as one ``?`` so that the
     caret columns still line up with the characters of the line."""
-    from auditrules.visible import visible
-
     if visible(text) == text:
         return text
     return "".join(ch if visible(ch) == ch else "?" for ch in text)
+
+
+# --- text from inputs, shown safely --------------------------------------------------------------
+
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_INVISIBLE_OR_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(m: re.Match[str]) -> str:
+    ch = m.group()
+    if ch in _NAMED:
+        return _NAMED[ch]
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str, one_line: bool = False) -> str:
+    """``text`` with control characters and lone surrogates written as escapes (``\\x1b``, ``\\ud800``).
+
+    Export data can carry raw control characters (a trigger title holding ``ESC[2J`` would clear a
+    terminal) and lone surrogates (JSON's ``"\\ud800"``, which UTF-8 cannot encode). Line feeds and
+    tabs are kept unless ``one_line`` asks for a single line (error messages). Every renderer but
+    JSON sees report data through this function (``report.render``), and so does every error line.
+    """
+    pattern = _INVISIBLE_OR_BREAK if one_line else _INVISIBLE
+    return pattern.sub(_escape, text) if pattern.search(text) else text

@@ -21,11 +21,10 @@ from click.testing import CliRunner
 from auditrules.api import LoadedPolicy, load_policies, require_rules
 from auditrules.cli import cli
 from auditrules.documents import load_json_document, load_yaml_document, read_bytes, read_text
-from auditrules.errors import AuditError
+from auditrules.errors import AuditError, visible
 from auditrules.lang.format import format_source
 from auditrules.lang.parser import parse_policy
-from auditrules.report.render import render
-from auditrules.visible import visible, visible_data
+from auditrules.report.render import render, visible_data
 
 ROOT = Path(__file__).resolve().parent.parent
 STANDARD = ROOT / "rules" / "fairness.rules"

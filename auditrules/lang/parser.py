@@ -17,7 +17,6 @@ from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 from lark.tree import Meta
 
-from auditrules.documents import normalise_newlines
 from auditrules.errors import AuditError, Span
 from auditrules.lang import ast
 from auditrules.units import DURATION_SUFFIXES
@@ -92,7 +91,7 @@ def parse_policy(text: str, path: str = "<string>") -> ast.Policy:
     Line endings are normalised first (``\\r\\n`` and old-Mac ``\\r`` → ``\\n``): a comment must
     end at the end of its line, not run to the end of a file that has no ``\\n``.
     """
-    text = normalise_newlines(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as documents.read_text does on files
     tree = _parse(text, path, "start")
     transformer = _ToAst(path, text)
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditrules.errors import AuditError, Span
+from auditrules.errors import AuditError, Span, visible
 
 
 def render(
@@ -46,8 +46,6 @@ def _render(data: dict[str, Any], fmt: str, color: bool, verbose: bool) -> str:
         from auditrules.report.json import dumps
 
         return dumps(data)
-    from auditrules.visible import visible_data
-
     data = visible_data(data)
     if fmt == "text":
         from auditrules.report.text import render_text
@@ -70,3 +68,14 @@ def _render(data: dict[str, Any], fmt: str, color: bool, verbose: bool) -> str:
 
         return render_junit(data)
     raise AuditError("AR005", f"unknown format {fmt!r}")
+
+
+def visible_data(value: Any) -> Any:
+    """A copy of report data with :func:`~auditrules.errors.visible` applied to every string, keys too."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, dict):
+        return {visible(k) if isinstance(k, str) else k: visible_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [visible_data(v) for v in value]
+    return value

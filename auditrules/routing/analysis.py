@@ -6,7 +6,10 @@
   Derivations that no routing rule reads yet are ``warn``.
 * ``routing may read only SET``: every name a routing rule reads must match SET, or be derived
   only from names that do.
-* ``sla must cover every channel`` / ``sla targets must be equal across … per priority``.
+* ``sla must cover every channel`` / ``sla targets must be equal across … per priority``: targets
+  compare like for like — within a channel class (live: seconds; async: hours) — except metrics
+  that mean the same on every channel (resolution), and within each policy scope (a queue).
+* ``routing priority must be equal across …``: see :mod:`auditrules.routing.parity`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from auditrules.channels import CROSS_CLASS_METRICS, like_for_like
 from auditrules.findings import Finding, Location, Severity, Status
 from auditrules.lang import ast
 from auditrules.routing.model import Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
@@ -176,6 +180,10 @@ def evaluate_routing(policy: ast.Policy, rule: ast.Rule, model: RoutingModel) ->
             findings.extend(sla_coverage(ctx, model))
         elif isinstance(st, ast.SlaEqual):
             findings.extend(sla_equal(ctx, st, model))
+        elif isinstance(st, ast.PriorityEqual):
+            from auditrules.routing.parity import priority_equal
+
+            findings.extend(priority_equal(ctx, st, model))
     return findings
 
 
@@ -362,6 +370,47 @@ def format_seconds(seconds: float) -> str:
     return f"{seconds:g}s"
 
 
+def _target_label(t: SlaTarget) -> str:
+    label = format_seconds(t.seconds)
+    if t.share is not None:
+        label = f"{t.share:.0%} within {label}"
+    return label + (" (business hours)" if t.business_hours else "")
+
+
+def _effective_targets(
+    policies: Sequence[SlaPolicy], channels: Sequence[str], metric: str | None
+) -> dict[str, dict[tuple[str, str], tuple[SlaTarget, SlaPolicy]]]:
+    """channel → (metric, priority) → (target, policy); the first applicable policy wins. A target
+    without a priority (ALL_PRIORITIES) applies to every priority named anywhere."""
+    named = sorted({t.priority for p in policies for t in p.targets if t.priority != ALL_PRIORITIES})
+    table: dict[str, dict[tuple[str, str], tuple[SlaTarget, SlaPolicy]]] = {c: {} for c in channels}
+    for channel in channels:
+        for policy in policies:
+            if not _applies(policy, channel):
+                continue
+            for t in policy.targets:
+                if metric is not None and t.metric != metric:
+                    continue
+                for prio in (named or [ALL_PRIORITIES]) if t.priority == ALL_PRIORITIES else [t.priority]:
+                    table[channel].setdefault((t.metric, prio), (t, policy))
+    return table
+
+
+def _scopes(
+    policies: Sequence[SlaPolicy], channels: Sequence[str]
+) -> list[tuple[str | None, list[SlaPolicy], list[str]]]:
+    """(scope, its policies, its channels): unscoped policies cover the whole desk; a scope (a
+    queue) is compared with itself, over the channels its own policies name."""
+    out: list[tuple[str | None, list[SlaPolicy], list[str]]] = []
+    if any(p.scope is None for p in policies):
+        out.append((None, [p for p in policies if p.scope is None], list(channels)))
+    for scope in sorted({p.scope for p in policies if p.scope is not None}):
+        own = [p for p in policies if p.scope == scope]
+        chans = [c for c in channels if any(_applies(p, c) for p in own)]
+        out.append((scope, [p for p in policies if p.scope in (None, scope)], chans))
+    return out
+
+
 def sla_equal(ctx: RuleContext, st: ast.SlaEqual, model: RoutingModel) -> list[Finding]:
     across = "channel" if st.across is None else st.across.name
     statement = f"sla targets must be equal across {across} per priority" + (f" for {st.metric}" if st.metric else "")
@@ -369,71 +418,82 @@ def sla_equal(ctx: RuleContext, st: ast.SlaEqual, model: RoutingModel) -> list[F
         return [_no_sla(ctx, model, statement)]
     channels = list(model.channels) if st.across is None else list(ctx.channels(st.across))
     ordered = sorted(model.sla_policies, key=lambda p: (p.order, p.name))
-    # effective targets: channel -> (metric, priority) -> (target, policy); first applicable policy wins
-    # a target without a priority (ALL_PRIORITIES) applies to every priority named anywhere
-    named = sorted({t.priority for p in ordered for t in p.targets if t.priority != ALL_PRIORITIES})
-    table: dict[str, dict[tuple[str, str], tuple[SlaTarget, SlaPolicy]]] = {c: {} for c in channels}
-    for channel in channels:
-        for policy in ordered:
-            if not _applies(policy, channel):
-                continue
-            for t in policy.targets:
-                if st.metric is not None and t.metric != st.metric:
-                    continue
-                for prio in (named or [ALL_PRIORITIES]) if t.priority == ALL_PRIORITIES else [t.priority]:
-                    table[channel].setdefault((t.metric, prio), (t, policy))
-    keys = sorted({k for per in table.values() for k in per})
     findings: list[Finding] = []
-    for metric, priority in keys:
-        row = {c: table[c].get((metric, priority)) for c in channels}
-        values = {c: (v[0].seconds, v[0].business_hours) if v else None for c, v in row.items()}
-        if len(set(values.values())) <= 1:
-            continue
-        parts = []
-        locs: list[Location] = []
-        groups: dict[str, list[str]] = {}
-        for c in channels:
-            v = row[c]
-            if v is None:
-                label = "none"
-            else:
-                label = format_seconds(v[0].seconds) + (" (business hours)" if v[0].business_hours else "")
-            pol = "" if v is None else f" by '{v[1].name}'"
-            groups.setdefault(f"{label}{pol}", []).append(c)
-            if v is not None:
-                locs.append(_note(v[0].location, f"{v[1].name}: {metric} {label} for {priority}"))
-        for label, chans in sorted(groups.items(), key=lambda kv: kv[0]):
-            parts.append(f"{', '.join(chans)}: {label}")
-        prio = "every priority" if priority == ALL_PRIORITIES else f"priority {priority}"
-        message = f"{metric} target for {prio} differs by channel — " + "; ".join(parts)
+    compared = 0
+    targets = 0
+    for scope, policies, scope_channels in _scopes(ordered, channels):
+        table = _effective_targets(policies, scope_channels, st.metric)
+        keys = sorted({k for per in table.values() for k in per})
+        targets += len(keys)
+        for metric, priority in keys:
+            for cls, chans in like_for_like(scope_channels, metric in CROSS_CLASS_METRICS):
+                compared += 1
+                row = {c: table[c].get((metric, priority)) for c in chans}
+                values = {(v[0].seconds, v[0].business_hours, v[0].share) if v else None for v in row.values()}
+                if len(values) > 1:
+                    findings.append(_sla_difference(ctx, model, statement, (scope, cls, metric, priority), row))
+    if targets and not compared:
         evidence = _base_evidence(model, statement)
-        evidence.update(
-            {
-                "metric": metric,
-                "priority": priority,
-                "targets": [
-                    {
-                        "channel": c,
-                        "seconds": None if row[c] is None else row[c][0].seconds,  # type: ignore[index]
-                        "business_hours": None if row[c] is None else row[c][0].business_hours,  # type: ignore[index]
-                        "policy": None if row[c] is None else row[c][1].name,  # type: ignore[index]
-                    }
-                    for c in channels
-                ],
-            }
-        )
-        findings.append(ctx.finding(Status.FAIL, message, evidence, locs))
+        evidence["channels"] = channels
+        message = f"no two channels of one class have SLA targets to compare ({', '.join(channels) or 'no channels'})"
+        return [ctx.finding(Status.NOT_EVALUATED, message, evidence)]
     if not findings:
         evidence = _base_evidence(model, statement)
-        evidence.update({"targets_compared": len(keys), "channels": channels})
+        evidence.update({"targets_compared": compared, "channels": channels})
+        classes = "; ".join(f"{cls}: {', '.join(ch)}" for cls, ch in like_for_like(channels))
         findings.append(
             ctx.finding(
                 Status.PASS,
-                f"{len(keys)} SLA targets are the same for every channel ({', '.join(channels)})",
+                f"{compared} SLA target comparisons agree: every channel has the targets of the others of its "
+                f"class ({classes})",
                 evidence,
             )
         )
     return findings
+
+
+def _sla_difference(
+    ctx: RuleContext,
+    model: RoutingModel,
+    statement: str,
+    key: tuple[str | None, str, str, str],
+    row: dict[str, tuple[SlaTarget, SlaPolicy] | None],
+) -> Finding:
+    scope, cls, metric, priority = key
+    groups: dict[str, list[str]] = {}
+    locs: list[Location] = []
+    for c, v in row.items():
+        if v is None:
+            groups.setdefault("none", []).append(c)
+            continue
+        label = _target_label(v[0])
+        groups.setdefault(f"{label} by '{v[1].name}'", []).append(c)
+        locs.append(_note(v[0].location, f"{v[1].name}: {metric} {label} for {priority}"))
+    parts = [f"{', '.join(chans)}: {label}" for label, chans in sorted(groups.items(), key=lambda kv: kv[0])]
+    prio = "every priority" if priority == ALL_PRIORITIES else f"priority {priority}"
+    between = "by channel" if cls == "all" else f"between {cls} channels"
+    where = "" if scope is None else f" in {scope}"
+    message = f"{metric} target for {prio} differs {between}{where} — " + "; ".join(parts)
+    evidence = _base_evidence(model, statement)
+    evidence.update(
+        {
+            "metric": metric,
+            "priority": priority,
+            "class": cls,
+            "scope": scope,
+            "targets": [
+                {
+                    "channel": c,
+                    "seconds": None if v is None else v[0].seconds,
+                    "share": None if v is None else v[0].share,
+                    "business_hours": None if v is None else v[0].business_hours,
+                    "policy": None if v is None else v[1].name,
+                }
+                for c, v in row.items()
+            ],
+        }
+    )
+    return ctx.finding(Status.FAIL, message, evidence, locs)
 
 
 __all__ = ["chain", "evaluate_routing", "matches_set", "taint"]

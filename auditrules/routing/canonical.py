@@ -20,6 +20,7 @@ from auditrules.lang.format import format_expr
 from auditrules.lang.parser import parse_expression
 from auditrules.resources import schema_path
 from auditrules.routing.model import Effect, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
+from auditrules.routing.parity import expression_channels
 
 MARKER = "routing/v1"
 _DURATION = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(s|m|h|d|w)$")
@@ -156,6 +157,7 @@ class _Converter:
     def rule(self, index: int, spec: dict[str, Any], order: int) -> RoutingRule:
         ptr = f"/rules/{index}"
         reads: list[Read] = []
+        scope: tuple[str, ...] | None = None
         if "when" in spec:
             wptr = f"{ptr}/when"
             line, col = self.doc.position_of(wptr) or (1, 1)
@@ -171,6 +173,7 @@ class _Converter:
             for leaf in _leaf_conditions(expr):
                 for name in expression_names(leaf):
                     reads.append(Read(name.name, self.loc(wptr, name.span.column, name.span.line), format_expr(leaf)))
+            scope = expression_channels(expr, [str(c).lower() for c in self.data.get("channels") or ()])
         writes: list[Write] = []
         effects: list[Effect] = []
         route = spec.get("route") or {}
@@ -195,6 +198,7 @@ class _Converter:
             writes=tuple(writes),
             effects=tuple(effects),
             active=bool(spec.get("active", True)),
+            channels=scope,
         )
 
     def sla(self, index: int, spec: dict[str, Any]) -> SlaPolicy:

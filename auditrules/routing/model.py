@@ -186,6 +186,9 @@ class SlaTarget:
     seconds: float
     business_hours: bool
     location: Location
+    #: The share of work the target promises (Genesys ``serviceLevel.percentage``, 0.8 for
+    #: "80% within 20 s"); None when the target is a deadline for every item.
+    share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,9 @@ class SlaPolicy:
     location: Location
     conditions: tuple[str, ...] = ()
     order: int = 0
+    #: Where the policy's promise holds when it is one of several side by side (a Genesys queue:
+    #: ``queue 'Support'``); parity compares channels within each scope. None: the whole desk.
+    scope: str | None = None
 
 
 @dataclass(frozen=True)

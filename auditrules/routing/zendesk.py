@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -783,6 +783,32 @@ def _sla_policy(builder: _Builder, item: _Item, order: int, universe: set[str]) 
     )
 
 
+def _rule_channels(builder: _Builder, item: _Item, universe: set[str]) -> tuple[str, ...] | None:
+    """A trigger's or automation's channel scope from its ``via_id`` conditions (None: any channel).
+    Malformed conditions were reported when the rule was read; they are skipped quietly here."""
+    conds = item.data.get("conditions")
+    if not isinstance(conds, dict):
+        return None
+
+    def keeps(key: str) -> list[set[str] | None]:
+        group = conds.get(key)
+        items = enumerate(group) if isinstance(group, list) else iter(())
+        ptr = f"{item.pointer}/conditions/{key}"
+        return [
+            _channel_restriction(builder, item.doc, f"{ptr}/{i}", c, universe) for i, c in items if isinstance(c, dict)
+        ]
+
+    scope: set[str] | None = None
+    for kept in keeps("all"):
+        if kept is not None:
+            scope = kept if scope is None else scope & kept
+    parts = keeps("any")
+    if parts and all(x is not None for x in parts):
+        union: set[str] = set().union(*(x for x in parts if x is not None))
+        scope = union if scope is None else scope & union
+    return None if scope is None else tuple(sorted(scope))
+
+
 def _channel_restriction(
     builder: _Builder, doc: Document, pointer: str, cond: dict[str, Any], universe: set[str]
 ) -> set[str] | None:
@@ -914,11 +940,13 @@ def load_zendesk(paths: Sequence[Path]) -> RoutingModel:
     sla_items = export.merged("sla_policies")
     sla_inputs = _sla_filter_reads(builder, sla_items)
     rules: list[RoutingRule] = []
+    rule_items: list[_Item] = []
     order = 0
     for key in RULE_COLLECTIONS:
         kind = COLLECTIONS[key]
         for item in export.merged(key):
             rules.append(builder.rule(kind, item, order, sla_inputs))
+            rule_items.append(item)
             order += 1
 
     # Channels named by rules are known now; SLA filters may add more and need the universe for is_not.
@@ -928,6 +956,7 @@ def load_zendesk(paths: Sequence[Path]) -> RoutingModel:
             if cond.get("field") in ("via_id", "current_via_id"):
                 builder.channels.update(_via_values(cond.get("value")))
     universe = builder.channels | set(DEFAULT_CHANNELS)
+    rules = [replace(r, channels=_rule_channels(builder, i, universe)) for r, i in zip(rules, rule_items, strict=True)]
     policies_items, warehouse_groups = _group_warehouse_rows(sla_items)
     policies = [_sla_policy(builder, item, i, universe) for i, item in enumerate(policies_items)]
     for group in warehouse_groups:

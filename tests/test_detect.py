@@ -102,11 +102,11 @@ def test_unknown_files_are_ar204(tmp_path: Path, name: str, content: str) -> Non
         load_routing(path)
     err = info.value
     assert err.code == "AR204"
-    assert err.message == (
+    assert err.message.startswith(
         f"cannot tell the routing format of {path} (expected canonical YAML 'auditrules: routing/v1', "
         "a Zendesk export (triggers, automations, views, macros, sla_policies, *_fields), "
-        "or a Twilio TaskRouter workflow)"
     )
+    assert all(vendor in err.message for vendor in ("TaskRouter", "Freshdesk", "Genesys"))
     assert err.span is not None and (err.span.line, err.span.column) == (1, 1)
 
 

@@ -195,6 +195,8 @@ def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) ->
     patterns = ctx.patterns(st.fields)
     tainted = taint(model, patterns)
     statement = f"routing must not read {st.fields.name}"
+    if not model.rules:
+        return [_no_rules(ctx, model, statement)]
     findings: list[Finding] = []
     routing_rules = [r for r in sorted(model.rules, key=lambda r: r.order) if r.active and r.routes]
     read_names: set[str] = set()
@@ -266,6 +268,12 @@ def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) ->
     return findings
 
 
+def _no_rules(ctx: RuleContext, model: RoutingModel, statement: str) -> Finding:
+    """An export without routing rules (SLA settings only) shows no routing decision to judge."""
+    message = f"the {model.format} export '{model.name}' contains no routing rules to check"
+    return ctx.finding(Status.NOT_EVALUATED, message, _base_evidence(model, statement))
+
+
 def _note(loc: Location, note: str) -> Location:
     return Location(loc.path, loc.line, loc.column, loc.pointer, note)
 
@@ -273,6 +281,8 @@ def _note(loc: Location, note: str) -> Location:
 def may_read_only(ctx: RuleContext, st: ast.MayReadOnly, model: RoutingModel) -> list[Finding]:
     patterns = ctx.patterns(st.fields)
     statement = f"routing may read only {st.fields.name}"
+    if not model.rules:
+        return [_no_rules(ctx, model, statement)]
     # a derived name is allowed when every rule writing it reads only allowed names (fixed point)
     writers: dict[str, list[RoutingRule]] = {}
     for rule in model.rules:
@@ -468,7 +478,8 @@ def _sla_difference(
             continue
         label = _target_label(v[0])
         groups.setdefault(f"{label} by '{v[1].name}'", []).append(c)
-        locs.append(_note(v[0].location, f"{v[1].name}: {metric} {label} for {priority}"))
+        for_prio = "every priority" if priority == ALL_PRIORITIES else priority
+        locs.append(_note(v[0].location, f"{v[1].name}: {metric} {label} for {for_prio}"))
     parts = [f"{', '.join(chans)}: {label}" for label, chans in sorted(groups.items(), key=lambda kv: kv[0])]
     prio = "every priority" if priority == ALL_PRIORITIES else f"priority {priority}"
     between = "by channel" if cls == "all" else f"between {cls} channels"

@@ -1,8 +1,9 @@
 """Routing format detection: a path (file or directory) → the RoutingModel of the adapter that reads it.
 
-* a directory is a Zendesk export bundle;
+* a directory is a Freshdesk export (SLA policies, automation rules), Genesys Cloud queue pages,
+  or otherwise a Zendesk export bundle;
 * ``.yaml``/``.yml`` declaring ``auditrules: routing/v1`` is the canonical format;
-* ``.json`` is Zendesk or Twilio TaskRouter, told apart by its top-level keys.
+* ``.json`` is Zendesk, Twilio TaskRouter, Freshdesk or Genesys Cloud, told apart by its keys.
 
 Adapters are imported only when needed so that ``auditrules check`` starts fast.
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 from auditrules.errors import AuditError, Span
 from auditrules.routing.model import RoutingModel
 
-FORMATS: tuple[str, ...] = ("canonical", "zendesk", "taskrouter")
+FORMATS: tuple[str, ...] = ("canonical", "zendesk", "taskrouter", "freshdesk", "genesys")
 
 
 def _unknown(path: str | Path) -> AuditError:
@@ -22,7 +23,7 @@ def _unknown(path: str | Path) -> AuditError:
         "AR204",
         f"cannot tell the routing format of {path} (expected canonical YAML 'auditrules: routing/v1', "
         "a Zendesk export (triggers, automations, views, macros, sla_policies, *_fields), "
-        "or a Twilio TaskRouter workflow)",
+        "a Twilio TaskRouter workflow, Freshdesk SLA policies or automation rules, or Genesys Cloud queues)",
         Span(str(path), 1, 1),
     )
 
@@ -33,7 +34,7 @@ def detect_format(path: str | Path) -> str:
     if not p.exists():
         raise AuditError("AR001", f"no such file or directory: {path}")
     if p.is_dir():
-        return "zendesk"
+        return _other_json(p) or "zendesk"
     suffix = p.suffix.lower()
     if suffix in (".yaml", ".yml"):
         from auditrules.routing.canonical import is_canonical
@@ -50,7 +51,21 @@ def detect_format(path: str | Path) -> str:
 
         if is_taskrouter(p):
             return "taskrouter"
+        other = _other_json(p)
+        if other is not None:
+            return other
     raise _unknown(path)
+
+
+def _other_json(p: Path) -> str | None:
+    """Freshdesk or Genesys Cloud API JSON (a file, or a directory of files), by a peek at each head."""
+    from auditrules.routing.freshdesk import is_freshdesk
+
+    if is_freshdesk(p):
+        return "freshdesk"
+    from auditrules.routing.genesys import is_genesys
+
+    return "genesys" if is_genesys(p) else None
 
 
 def load_routing(path: str | Path, fmt: str | None = None) -> RoutingModel:
@@ -69,6 +84,14 @@ def load_routing(path: str | Path, fmt: str | None = None) -> RoutingModel:
         from auditrules.routing.zendesk import load_zendesk
 
         return load_zendesk([p])
+    if kind == "freshdesk":
+        from auditrules.routing.freshdesk import load_freshdesk
+
+        return load_freshdesk([p])
+    if kind == "genesys":
+        from auditrules.routing.genesys import load_genesys
+
+        return load_genesys([p])
     from auditrules.routing.taskrouter import load_taskrouter
 
     if p.is_dir():

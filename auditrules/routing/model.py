@@ -93,6 +93,11 @@ class PriorityScale:
             return None
         return Priority(-number if self.higher_first else number, text, self.name)
 
+    def describe(self, raw: str) -> str:
+        """``raw`` for display: a numeric code with the level it stands for (Freshdesk ``4 (urgent)``)."""
+        name = self.codes.get(raw.strip().lower())
+        return raw if name is None else f"{raw} ({name})"
+
 
 #: Each format's priority scale (by :attr:`RoutingModel.format`). Canonical ``route.priority``:
 #: integers where 1 is served first, or urgent/high/normal/low.

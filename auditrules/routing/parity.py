@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from auditrules.channels import VENDOR_DEFAULT_CHANNELS, canonical_channel, is_channel_field, like_for_like
 from auditrules.findings import Finding, Location, Status
 from auditrules.lang import ast
-from auditrules.routing.model import Effect, Priority, RoutingModel, RoutingRule
+from auditrules.routing.model import Effect, Priority, PriorityScale, RoutingModel, RoutingRule
 
 if TYPE_CHECKING:
     from auditrules.routing.analysis import RuleContext
@@ -97,20 +97,28 @@ def _profile(assignments: Sequence[Assignment]) -> frozenset[tuple[str, float]]:
     return frozenset((a.priority.scale, a.priority.rank) for a in assignments if a.priority is not None)
 
 
-def _label(assignments: Sequence[Assignment]) -> str:
+def _label(assignments: Sequence[Assignment], scale: PriorityScale) -> str:
     known = sorted((a for a in assignments if a.priority is not None), key=lambda a: a.priority.rank)  # type: ignore[union-attr]
     if not known:
         return UNSET
-    raws = list(dict.fromkeys(a.effect.value for a in known))
+    raws = list(dict.fromkeys(scale.describe(a.effect.value) for a in known))
     rules = list(dict.fromkeys(f"{a.rule.kind} '{a.rule.name}'" for a in known))
     return f"{' / '.join(raws)} by {', '.join(rules)}"
 
 
-def _note(a: Assignment, channel: str) -> Location:
-    loc = a.effect.location
-    return Location(
-        loc.path, loc.line, loc.column, loc.pointer, f"{a.rule.name}: priority {a.effect.value} for {channel}"
-    )
+def _notes(per: dict[str, list[Assignment]], chans: Sequence[str], scale: PriorityScale, known: bool) -> list[Location]:
+    """One location per priority effect, naming the compared channels it applies to."""
+    where: dict[Effect, tuple[Assignment, list[str]]] = {}
+    for c in chans:
+        for a in per[c]:
+            if (a.priority is not None) == known:
+                where.setdefault(a.effect, (a, []))[1].append(c)
+    out = []
+    for effect, (a, cs) in where.items():
+        loc = effect.location
+        note = f"{a.rule.name}: priority {scale.describe(effect.value)} for {', '.join(cs)}"
+        out.append(Location(loc.path, loc.line, loc.column, loc.pointer, note))
+    return out
 
 
 def channel_assignments(
@@ -171,7 +179,7 @@ def priority_equal(ctx: RuleContext, st: ast.PriorityEqual, model: RoutingModel)
     per, unknown_scope = channel_assignments(model, channels)
     findings: list[Finding] = []
     for cls, chans in groups:
-        findings.extend(_compare_class(ctx, base, cls, chans, per))
+        findings.extend(_compare_class(ctx, base, (cls, chans, model.priority_scale), per))
     if unknown_scope:
         names = ", ".join(f"{r.kind} '{r.name}'" for r in unknown_scope)
         findings.append(
@@ -195,8 +203,12 @@ def priority_equal(ctx: RuleContext, st: ast.PriorityEqual, model: RoutingModel)
 
 
 def _compare_class(
-    ctx: RuleContext, base: dict[str, Any], cls: str, chans: Sequence[str], per: dict[str, list[Assignment]]
+    ctx: RuleContext,
+    base: dict[str, Any],
+    group: tuple[str, Sequence[str], PriorityScale],
+    per: dict[str, list[Assignment]],
 ) -> list[Finding]:
+    cls, chans, scale = group
     profiles = {c: _profile(per[c]) for c in chans}
     unknown = [c for c in chans if any(a.priority is None for a in per[c])]
     evidence = {
@@ -207,13 +219,13 @@ def _compare_class(
     if len(set(profiles.values())) > 1:
         groups: dict[str, list[str]] = {}
         for c in chans:
-            groups.setdefault(_label(per[c]), []).append(c)
+            groups.setdefault(_label(per[c], scale), []).append(c)
         parts = [f"{', '.join(cs)}: {label}" for label, cs in sorted(groups.items(), key=lambda kv: kv[1][0])]
         message = f"routing priority differs between {cls} channels — " + "; ".join(parts)
-        locs = [_note(a, c) for c in chans for a in per[c] if a.priority is not None]
+        locs = _notes(per, chans, scale, True)
         return [ctx.finding(Status.FAIL, message, evidence, locs)]
     if unknown:
-        locs = [_note(a, c) for c in unknown for a in per[c] if a.priority is None]
+        locs = _notes(per, unknown, scale, False)
         values = ", ".join(sorted({a.effect.value for c in unknown for a in per[c] if a.priority is None}))
         message = (
             f"the routing priority of {', '.join(unknown)} is set to {values}, which is decided outside the "

@@ -19,6 +19,10 @@ EXAMPLES = {
     "zendesk-fair": ROOT / "examples" / "zendesk-fair",
     "taskrouter-vip": ROOT / "examples" / "taskrouter-vip" / "workflow.json",
     "taskrouter-fair": ROOT / "examples" / "taskrouter-fair" / "workflow.json",
+    "freshdesk-unfair": ROOT / "examples" / "freshdesk-unfair",
+    "freshdesk-fair": ROOT / "examples" / "freshdesk-fair",
+    "genesys-unfair": ROOT / "examples" / "genesys-unfair" / "queues.json",
+    "genesys-fair": ROOT / "examples" / "genesys-fair",
 }
 
 
@@ -61,7 +65,8 @@ def test_examples_have_the_expected_shape() -> None:
 @pytest.mark.parametrize(
     ("name", "fmt"),
     [("zendesk-twotier", "zendesk"), ("zendesk-fair", "zendesk"), ("taskrouter-vip", "taskrouter"),
-     ("taskrouter-fair", "taskrouter")],
+     ("taskrouter-fair", "taskrouter"), ("freshdesk-unfair", "freshdesk"), ("freshdesk-fair", "freshdesk"),
+     ("genesys-unfair", "genesys"), ("genesys-fair", "genesys")],
 )
 def test_detects_examples(name: str, fmt: str) -> None:
     assert detect_format(EXAMPLES[name]) == fmt

@@ -787,7 +787,7 @@ def _rule_channels(builder: _Builder, item: _Item, universe: set[str]) -> tuple[
     """A trigger's or automation's channel scope from its ``via_id`` conditions (None: any channel).
     Malformed conditions were reported when the rule was read; they are skipped quietly here."""
     conds = item.data.get("conditions")
-    if not isinstance(conds, dict):
+    if not isinstance(conds, dict) or not any(c.get("field") == "via_id" for c in _all_any(conds)):
         return None
 
     def keeps(key: str) -> list[set[str] | None]:
@@ -807,6 +807,10 @@ def _rule_channels(builder: _Builder, item: _Item, universe: set[str]) -> tuple[
         union: set[str] = set().union(*(x for x in parts if x is not None))
         scope = union if scope is None else scope & union
     return None if scope is None else tuple(sorted(scope))
+
+
+def _all_any(conds: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for key in ("all", "any") if isinstance(conds.get(key), list) for c in conds[key] if isinstance(c, dict)]
 
 
 def _channel_restriction(
@@ -956,7 +960,10 @@ def load_zendesk(paths: Sequence[Path]) -> RoutingModel:
             if cond.get("field") in ("via_id", "current_via_id"):
                 builder.channels.update(_via_values(cond.get("value")))
     universe = builder.channels | set(DEFAULT_CHANNELS)
-    rules = [replace(r, channels=_rule_channels(builder, i, universe)) for r, i in zip(rules, rule_items, strict=True)]
+    for n, item in enumerate(rule_items):
+        scope = _rule_channels(builder, item, universe)
+        if scope is not None:
+            rules[n] = replace(rules[n], channels=scope)
     policies_items, warehouse_groups = _group_warehouse_rows(sla_items)
     policies = [_sla_policy(builder, item, i, universe) for i, item in enumerate(policies_items)]
     for group in warehouse_groups:

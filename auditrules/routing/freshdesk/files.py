@@ -7,38 +7,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from auditrules.documents import Document, load_json_document, read_text
+from auditrules.documents import Document
 from auditrules.findings import Diagnostic, Location
+from auditrules.routing.exports import Resource, json_documents, looks_like
 
 #: A peek at a file's head that tells a Freshdesk export from other JSON without parsing it.
 _PEEK = re.compile(r'"(sla_target|automation_type_id)"\s*:|"resource_type"\s*:\s*"(ticket|contact|company)"')
-_PEEK_BYTES = 65536
-
-
-def _peek(path: Path) -> bool:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            head = fh.read(_PEEK_BYTES)
-    except OSError:
-        return False
-    return _PEEK.search(head) is not None
 
 
 def is_freshdesk(path: str | Path) -> bool:
     """Whether ``path`` (a JSON file, or a directory holding one) looks like a Freshdesk API export."""
-    p = Path(path)
-    if p.is_dir():
-        return any(_peek(f) for f in sorted(p.glob("*.json")))
-    return p.suffix.lower() == ".json" and p.is_file() and _peek(p)
+    return looks_like(path, _PEEK)
 
 
-@dataclass(frozen=True)
-class Item:
-    """One resource (an SLA policy or an automation rule): its document, pointer and data."""
-
-    doc: Document
-    pointer: str
-    data: dict[str, Any]
+#: One SLA policy or automation rule.
+Item = Resource
 
 
 @dataclass
@@ -74,12 +57,8 @@ def _items(doc: Document) -> tuple[str, list[Any]] | None:
 def read_export(paths: list[Path]) -> Export:
     """Read every JSON file of ``paths`` (files, or directories of ``*.json``)."""
     export = Export({}, [], [], [])
-    files: list[Path] = []
-    for p in paths:
-        files.extend(sorted(p.glob("*.json")) if p.is_dir() else [p])
-    for path in files:
-        text, digest = read_text(path)
-        doc = load_json_document(path, text, digest)
+    for doc in json_documents(paths):
+        path = Path(doc.path)
         found = _items(doc)
         if found is None:
             export.diagnostics.append(
@@ -114,7 +93,7 @@ def read_export(paths: list[Path]) -> Export:
 
 def location(item: Item, suffix: str = "", note: str | None = None) -> Location:
     """A location by JSON pointer; its line is looked up when reported."""
-    return Location(item.doc.path, None, None, item.pointer + suffix, note)
+    return item.location(suffix, note)
 
 
 __all__ = ["Export", "Item", "is_freshdesk", "location", "read_export"]

@@ -13,39 +13,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditrules.documents import Document, load_json_document, read_text
+from auditrules.documents import Document
 from auditrules.findings import Diagnostic, Location
+from auditrules.routing.exports import Resource, json_documents, looks_like
 
 _PEEK = re.compile(
     r'"mediaSettings"\s*:\s*\{|"(call|callback|chat|email|message)"\s*:\s*\{\s*"(alertingTimeoutSeconds|serviceLevel)"'
 )
-_PEEK_BYTES = 65536
-
-
-def _peek(path: Path) -> bool:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            head = fh.read(_PEEK_BYTES)
-    except OSError:
-        return False
-    return _PEEK.search(head) is not None
 
 
 def is_genesys(path: str | Path) -> bool:
     """Whether ``path`` (a JSON file, or a directory of them) looks like Genesys Cloud queue JSON."""
-    p = Path(path)
-    if p.is_dir():
-        return any(_peek(f) for f in sorted(p.glob("*.json")))
-    return p.suffix.lower() == ".json" and p.is_file() and _peek(p)
+    return looks_like(path, _PEEK)
 
 
-@dataclass(frozen=True)
-class Queue:
-    """One queue entity: its document, pointer and data."""
-
-    doc: Document
-    pointer: str
-    data: dict[str, Any]
+#: One queue entity.
+Queue = Resource
 
 
 @dataclass
@@ -68,12 +51,7 @@ def _int(value: Any) -> int | None:
 def read_pages(paths: list[Path]) -> Pages:
     """Read every JSON file of ``paths`` (files, or directories of ``*.json``)."""
     pages = Pages()
-    files: list[Path] = []
-    for p in paths:
-        files.extend(sorted(p.glob("*.json")) if p.is_dir() else [p])
-    for path in files:
-        text, digest = read_text(path)
-        doc = load_json_document(path, text, digest)
+    for doc in json_documents(paths):
         _add(pages, doc)
     _check_complete(pages)
     return pages
@@ -151,7 +129,7 @@ def _check_complete(pages: Pages) -> None:
 
 def location(queue: Queue, suffix: str = "", note: str | None = None) -> Location:
     """A location by JSON pointer; its line is looked up when reported."""
-    return Location(queue.doc.path, None, None, queue.pointer + suffix, note)
+    return queue.location(suffix, note)
 
 
 __all__ = ["Pages", "Queue", "is_genesys", "location", "read_pages"]

@@ -324,3 +324,11 @@ def test_demo_pair(example: str, code: int) -> None:
     assert report.exit_code("low") == code
     failing = {v.rule.id for v in report.verdicts if v.status is Status.FAIL}
     assert failing == ({"FAIR-001", "FAIR-002", "FAIR-011"} if code else set())
+
+
+def test_webhook_action_is_noted_as_not_auditable(tmp_path: Path) -> None:
+    hook = {"field_name": "trigger_webhook", "request_type": 1, "url": "https://crm.example/score", "content": {}}
+    m = load(tmp_path, rules=[rule(1, "Score the customer", [], [hook])])
+    (note,) = m.diagnostics
+    assert note.code == "AR211" and "trigger_webhook" in note.message
+    assert m.rules[0].effects == () and m.rules[0].writes == ()

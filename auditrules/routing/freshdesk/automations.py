@@ -48,6 +48,9 @@ SLA_INPUTS: dict[str, str] = {"ticket_type": "ticket_types", "product_id": "prod
 KEEP = frozenset({"is", "in", "is_any_of", "equals"})
 DROP = frozenset({"is_not", "not_in", "is_none_of", "not_equals"})
 
+#: Actions that hand the ticket to something outside the export.
+OPAQUE_ACTIONS = frozenset({"trigger_webhook"})
+
 TAG_FIELDS = frozenset({"tag_names", "tags"})
 TAG_ACTIONS = frozenset({"add_tag", "add_tags"})
 
@@ -176,6 +179,15 @@ class RuleReader:
                 continue
             fname, value = str(act["field_name"]), act.get("value")
             loc = location(item, suffix)
+            if fname in OPAQUE_ACTIONS:
+                self.note(
+                    item,
+                    suffix,
+                    f"rule '{name}' calls {fname}: what the receiving service changes on the "
+                    "ticket is not in the export and is not audited",
+                    "AR211",
+                )
+                continue
             text = f"{fname} {render(value)}"
             if fname in TAG_ACTIONS:
                 writes.extend(Write(f"tag:{t}", loc, text) for t in _values(value) if isinstance(t, str))

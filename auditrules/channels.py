@@ -168,7 +168,7 @@ CROSS_CLASS_METRICS: Final[frozenset[str]] = frozenset({"resolution"})
 VENDOR_DEFAULT_CHANNELS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
         "zendesk": ("chat", "email", "facebook", "phone", "twitter", "web"),
-        "taskrouter": ("chat", "email", "phone", "sms"),
+        "taskrouter": ("chat", "phone", "sms", "video"),
         "salesforce": ("chat", "email", "messaging", "phone", "web"),
         "connect": ("chat", "email", "phone"),
         "freshdesk": ("chat", "email", "phone", "web"),

@@ -126,6 +126,8 @@ def test_missing_page_is_partial_evidence(tmp_path: Path) -> None:
     (note,) = [d for d in report.diagnostics if d.code == "AR212"]
     assert note.level == "error" and "page(s) 2 are missing" in note.message
     assert report.exit_code("low") == 1  # nothing fails, but the evidence is partial
+    (verdict,) = [v for v in report.verdicts if v.rule.id == "FAIR-002"]
+    assert verdict.status is Status.INCONCLUSIVE  # would pass on the pages seen: never passed
 
 
 def test_total_larger_than_the_queues_found_is_partial(tmp_path: Path) -> None:

@@ -64,7 +64,8 @@ def test_live_before_written_passes() -> None:
 
 def test_direction_is_normalised_taskrouter_higher_first() -> None:
     # TaskRouter: 10 on chat and 10 on phone are equal; 10 vs 5 differ, whichever way round.
-    same = RoutingModel("taskrouter", "m", CHANNELS, (prio_rule("a", 1, "10", ("chat", "phone")),))
+    # TaskRouter's default channels are judged: its live ones are chat, phone and video
+    same = RoutingModel("taskrouter", "m", CHANNELS, (prio_rule("a", 1, "10", ("chat", "phone", "video")),))
     assert [f.status for f in run("P-1", same)] == [Status.PASS]
     diff = RoutingModel(
         "taskrouter", "m", CHANNELS, (prio_rule("a", 1, "10", ("chat",)), prio_rule("b", 2, "5", ("phone",)))
@@ -72,7 +73,7 @@ def test_direction_is_normalised_taskrouter_higher_first() -> None:
     (f,) = run("P-1", diff)
     assert f.status is Status.FAIL and f.evidence["class"] == "live"
     ranks = {c["channel"]: [p["rank"] for p in c["priorities"]] for c in f.evidence["channels"]}
-    assert ranks == {"phone": [-5.0], "chat": [-10.0]}
+    assert ranks == {"phone": [-5.0], "chat": [-10.0], "video": []}
 
 
 def test_equal_named_priorities_on_every_written_channel_pass() -> None:

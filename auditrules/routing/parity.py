@@ -16,7 +16,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from auditrules.channels import VENDOR_DEFAULT_CHANNELS, canonical_channel, is_channel_field, like_for_like
+from auditrules.channels import canonical_channel, is_channel_field, like_for_like
 from auditrules.findings import Finding, Location, Status
 from auditrules.lang import ast
 from auditrules.routing.model import Effect, Priority, PriorityScale, RoutingModel, RoutingRule
@@ -144,14 +144,16 @@ def channel_assignments(
     return per, unknown_scope
 
 
-def universe(model: RoutingModel) -> list[str]:
-    """The channels to compare: the export's, then the vendor's out-of-the-box channels (a Zendesk
-    trigger that makes Twitter urgent is compared with email even if nothing mentions email),
-    then any channel a rule's scope names."""
-    out = list(model.channels)
-    out += [c for c in VENDOR_DEFAULT_CHANNELS.get(model.format, ()) if c not in out]
-    scoped = sorted({c for r in model.rules if r.channels for c in r.channels} - set(out))
-    return out + scoped
+def _channels(ctx: RuleContext, st: ast.PriorityEqual, model: RoutingModel) -> tuple[list[str], str]:
+    """The channels to compare and where they come from: the channel universe (declared, or the
+    vendor's out-of-the-box list, so a Zendesk trigger making Twitter urgent is compared with email
+    even if nothing mentions email) plus any channel a rule's scope names; or the policy's set."""
+    if st.across is not None:
+        return list(ctx.channels(st.across)), f"the policy's set '{st.across.name}'"
+    universe = ctx.universe()
+    out = list(universe.channels)
+    out += sorted({c for r in model.rules if r.active and r.channels for c in r.channels} - set(out))
+    return out, universe.source
 
 
 def priority_equal(ctx: RuleContext, st: ast.PriorityEqual, model: RoutingModel) -> list[Finding]:
@@ -166,7 +168,8 @@ def priority_equal(ctx: RuleContext, st: ast.PriorityEqual, model: RoutingModel)
                 base,
             )
         ]
-    channels = universe(model) if st.across is None else list(ctx.channels(st.across))
+    channels, source = _channels(ctx, st, model)
+    base["channel_source"] = source
     groups = like_for_like(channels)
     if not groups:
         return [

@@ -10,7 +10,7 @@ from auditrules.errors import AuditError, Span
 from auditrules.findings import Diagnostic, InputFile, Location
 from auditrules.routing.genesys.pages import read_pages
 from auditrules.routing.genesys.queues import QueueReader
-from auditrules.routing.model import RoutingModel
+from auditrules.routing.model import Gap, RoutingModel
 
 ARCHITECT_NOTE = (
     "queue exports do not contain Architect flows: which queue a contact reaches, and the priority it is "
@@ -45,6 +45,7 @@ def load_genesys(paths: Sequence[str | Path]) -> RoutingModel:
             for d in sorted(pages.documents.values(), key=lambda d: d.path)
         ),
         diagnostics=tuple(notes),
+        gaps=tuple(Gap("all", d.message, d.location) for d in notes if d.level == "error"),
         sla_known=True,
         priority_known=False,
         documents=pages.documents,

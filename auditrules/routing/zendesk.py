@@ -968,6 +968,8 @@ def load_zendesk(paths: Sequence[Path], skipped: Sequence[Diagnostic] = ()) -> R
     # a rule's channel scope; "via is not X" keeps every other channel the desk may have
     universe = builder.channels | set(VENDOR_DEFAULT_CHANNELS["zendesk"])
     for n, item in enumerate(rule_items):
+        if not any(rd.field == "channel" for rd in rules[n].reads):  # via_id is read as "channel"
+            continue
         scope = _rule_channels(item, universe)
         if scope is not None:
             rules[n] = replace(rules[n], channels=scope)

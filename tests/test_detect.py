@@ -21,7 +21,8 @@ EXAMPLES = {
     "taskrouter-fair": ROOT / "examples" / "taskrouter-fair" / "workflow.json",
     "freshdesk-unfair": ROOT / "examples" / "freshdesk-unfair",
     "freshdesk-fair": ROOT / "examples" / "freshdesk-fair",
-    "genesys-unfair": ROOT / "examples" / "genesys-unfair" / "queues.json",
+    "genesys-unfair": ROOT / "examples" / "genesys-unfair",
+    "genesys-queues": ROOT / "examples" / "genesys-unfair" / "queues.json",
     "genesys-fair": ROOT / "examples" / "genesys-fair",
 }
 

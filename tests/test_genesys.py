@@ -147,7 +147,7 @@ def test_complete_page_set_and_cli_array_and_single_queue(tmp_path: Path) -> Non
     assert {p.location.pointer for p in load_genesys([one]).sla_policies} >= {"/mediaSettings/message"}
 
 
-def test_priority_and_rules_are_not_evaluated_and_say_why(tmp_path: Path) -> None:
+def test_queues_alone_leave_rules_and_priority_not_evaluated(tmp_path: Path) -> None:
     path = write(tmp_path / "q.json", page([queue("q1", "Care", media(message=DAY_MS))]))
     report = check(routing=[path])
     verdicts = {v.rule.id: v.status for v in report.verdicts}
@@ -172,4 +172,103 @@ def test_detection(tmp_path: Path) -> None:
 def test_demo_pair(example: str, code: int) -> None:
     report = check(routing=[ROOT / "examples" / example])
     assert report.exit_code("low") == code
-    assert {v.rule.id for v in report.verdicts if v.status is Status.FAIL} == ({"FAIR-002"} if code else set())
+    failing = {v.rule.id for v in report.verdicts if v.status is Status.FAIL}
+    assert failing == ({"FAIR-001", "FAIR-002", "FAIR-011"} if code else set())
+
+
+# ---------------------------------------------------------------- Architect flows (archy YAML)
+
+FLOW = """inboundCall:
+  name: Main
+  division: Home
+  startUpRef: "/inboundCall/tasks/task[Route_10]"
+  tasks:
+    - task:
+        name: Route
+        refId: Route_10
+        actions:
+          - getParticipantData:
+              name: CRM
+              attributes:
+                - attribute:
+                    name:
+                      lit: FollowerCount
+                    variable: Flow.Followers
+          - updateData:
+              name: Flag
+              statements:
+                - boolean:
+                    variable: Flow.IsLoud
+                    value:
+                      exp: Flow.Followers > 10000
+          - decision:
+              name: Loud?
+              condition:
+                exp: Flow.IsLoud
+              outputs:
+                yes:
+                  actions:
+                    - transferToAcd:
+                        name: Fast lane
+                        targetQueue:
+                          lit:
+                            name: VIP
+                        priority:
+                          lit: 10
+                no:
+                  actions:
+                    - transferToAcd:
+                        name: Normal
+                        targetQueue:
+                          lit:
+                            name: Care
+                        priority:
+                          lit: 0
+"""
+
+
+def test_architect_flow_traces_participant_data_through_variables(tmp_path: Path) -> None:
+    (tmp_path / "main.yaml").write_text(FLOW, encoding="utf-8")
+    assert detect_format(tmp_path / "main.yaml") == "genesys"
+    m = load_genesys([tmp_path / "main.yaml"])
+    transfers = [r for r in m.rules if r.kind == "architect transfer"]
+    assert [r.channels for r in transfers] == [("phone",), ("phone",)]
+    assert [[(e.kind, e.value) for e in r.effects] for r in transfers] == [
+        [("queue", "VIP"), ("priority", "10")],
+        [("queue", "Care")],  # priority 0 is Genesys' default: no effect
+    ]
+    assert m.has_priority_data and not m.has_sla_data
+    (f,) = [
+        f
+        for f in check(routing=[tmp_path / "main.yaml"]).findings
+        if f.rule_id == "FAIR-001" and f.status is Status.FAIL and "Fast lane" in f.message
+    ]
+    assert "participant.FollowerCount" in f.message
+    lines = FLOW.splitlines()
+    assert any("lit: FollowerCount" in lines[loc.line - 1] for loc in f.locations if loc.line)
+
+
+def test_architect_priority_expression_is_inconclusive_not_passed(tmp_path: Path) -> None:
+    flow = FLOW.replace("lit: 10", "exp: Flow.Followers / 1000")
+    (tmp_path / "main.yaml").write_text(flow, encoding="utf-8")
+    (tmp_path / "chat.yaml").write_text(
+        "inboundChat:\n  name: Chat\n  states:\n    - state:\n        name: S\n        actions:\n"
+        "          - transferToAcd:\n              name: To care\n              targetQueue:\n"
+        "                lit:\n                  name: Care\n",
+        encoding="utf-8",
+    )
+    statuses = {f.status for f in check(routing=[tmp_path]).findings if f.rule_id == "FAIR-011"}
+    assert Status.INCONCLUSIVE in statuses and Status.PASS not in statuses
+
+
+def test_data_action_is_noted_as_not_auditable(tmp_path: Path) -> None:
+    flow = FLOW.replace(
+        "          - updateData:",
+        "          - callData:\n              name: Score lookup\n              outputs:\n"
+        "                score:\n                  var: Flow.Score\n          - updateData:",
+    )
+    (tmp_path / "main.yaml").write_text(flow, encoding="utf-8")
+    m = load_genesys([tmp_path / "main.yaml"])
+    assert any(d.code == "AR211" and "Score lookup" in d.message for d in m.diagnostics)
+    (rule,) = [r for r in m.rules if r.kind == "architect callData"]
+    assert [w.target for w in rule.writes] == ["Flow.Score"] and rule.reads[-1].field == "external.Score lookup"

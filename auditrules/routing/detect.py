@@ -56,7 +56,11 @@ def formats_of(path: Path) -> tuple[str, ...]:
     if suffix in (".yaml", ".yml"):
         from auditrules.routing.canonical import is_canonical
 
-        return ("canonical",) if is_canonical(path) else ()
+        if is_canonical(path):
+            return ("canonical",)
+        from auditrules.routing.genesys.architect import is_architect
+
+        return ("genesys",) if is_architect(path) else ()
     if suffix != ".json":
         return ()
     from auditrules.routing.freshdesk import is_freshdesk

@@ -172,7 +172,7 @@ def test_unknown_source_code_is_a_warning_not_a_guess(tmp_path: Path) -> None:
 def test_social_policy_fails_fair002_within_the_async_class(tmp_path: Path) -> None:
     load(tmp_path, [policy(1, "Social", 1, {"sources": [5]}, respond=900), policy(2, "Default", 2, {}, default=True)])
     fs = [f for f in check(routing=[tmp_path]).findings if f.rule_id == "FAIR-002" and f.status is Status.FAIL]
-    assert fs and all(f.evidence["class"] in ("async", "all") for f in fs)
+    assert fs and all(f.evidence["channel_class"] in ("async", "all") for f in fs)
     first = next(f for f in fs if f.evidence["metric"] == "first_response")
     assert "twitter: 15m by 'Social'" in first.message and first.locations[0].path.endswith("sla_policies.json")
 

@@ -90,7 +90,7 @@ def test_defaults_flag_message_against_email_but_not_voice_against_email(tmp_pat
     fails = [f for f in fair002(path) if f.status is Status.FAIL]
     assert len(fails) == 1
     (f,) = fails
-    assert f.evidence["class"] == "async" and f.evidence["scope"] == "queue 'Care'"
+    assert f.evidence["channel_class"] == "async" and f.evidence["scope"] == "queue 'Care'"
     assert "messaging: 80% within 20s" in f.message and "email: 80% within 24h" in f.message
     text = path.read_text(encoding="utf-8").splitlines()
     lines = {loc.line for loc in f.locations}

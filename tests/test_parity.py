@@ -71,7 +71,7 @@ def test_direction_is_normalised_taskrouter_higher_first() -> None:
         "taskrouter", "m", CHANNELS, (prio_rule("a", 1, "10", ("chat",)), prio_rule("b", 2, "5", ("phone",)))
     )
     (f,) = run("P-1", diff)
-    assert f.status is Status.FAIL and f.evidence["class"] == "live"
+    assert f.status is Status.FAIL and f.evidence["channel_class"] == "live"
     ranks = {c["channel"]: [p["rank"] for p in c["priorities"]] for c in f.evidence["channels"]}
     assert ranks == {"phone": [-5.0], "chat": [-10.0], "video": []}
 
@@ -169,7 +169,7 @@ def test_messaging_one_minute_vs_email_24h_fails() -> None:
         ),
     )
     (f,) = run("S-1", m)
-    assert f.status is Status.FAIL and f.evidence["class"] == "async"
+    assert f.status is Status.FAIL and f.evidence["channel_class"] == "async"
     assert "email: 24h by 'Email'" in f.message and "messaging: 1m by 'Social'" in f.message
 
 

@@ -20,13 +20,14 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
 
+from auditrules import evidence as E
 from auditrules.channels import CROSS_CLASS_METRICS, like_for_like
 from auditrules.findings import Finding, Location, Severity, Status
 from auditrules.lang import ast
 from auditrules.routing.model import Gap, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
 from auditrules.routing.universe import ChannelUniverse, DeclaredChannels, canonical_names, channel_universe
+from auditrules.units import format_duration
 
 ALL_PRIORITIES = "*"
 
@@ -71,18 +72,18 @@ class Step:
     write: Write | None
     pattern: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule.id,
-            "rule_name": self.rule.name,
-            "kind": self.rule.kind,
-            "reads": self.read.field,
-            "condition": self.read.text,
-            "read_at": self.read.location.to_json(),
-            "writes": self.write.target if self.write else None,
-            "write_at": self.write.location.to_json() if self.write else None,
-            "matched_pattern": self.pattern,
-        }
+    def evidence(self) -> E.ChainStep:
+        return E.ChainStep(
+            rule=self.rule.id,
+            rule_name=self.rule.name,
+            kind=self.rule.kind,
+            reads=self.read.field,
+            condition=self.read.text,
+            read_at=self.read.location,
+            writes=self.write.target if self.write else None,
+            write_at=self.write.location if self.write else None,
+            matched_pattern=self.pattern,
+        )
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,14 @@ class RoutingContext:
     label: str | None = None
 
 
+def input_labels(models: Sequence[RoutingModel]) -> dict[int, str]:
+    """Labels by ``id(model)`` when several routing inputs are checked in one run, so each finding
+    names its input: the file when the input is one file, else the input's name (a directory)."""
+    if len(models) < 2:
+        return {}
+    return {id(m): m.inputs[0].path if len(m.inputs) == 1 else m.name for m in models}
+
+
 class RuleContext:
     """The rule being evaluated plus its policy and input, to resolve sets and build findings."""
 
@@ -255,7 +264,7 @@ class RuleContext:
         return channel_universe(self.policy, self.model, ctx.declared_channels, ctx.ticket_channels)
 
     def finding(
-        self, status: Status, message: str, evidence: dict[str, Any], locations: Iterable[Location] = ()
+        self, status: Status, message: str, evidence: E.Evidence, locations: Iterable[Location] = ()
     ) -> Finding:
         unique = tuple(dict.fromkeys(locations))  # first occurrence of each, in order (linear)
         if self.context.label is not None:
@@ -308,16 +317,17 @@ def _not_passed(finding: Finding, gaps: Sequence[Gap]) -> Finding:
     """``finding`` unless it passes on evidence with gaps: then ``inconclusive``, saying what is missing."""
     if finding.status is not Status.PASS or not gaps:
         return finding
-    reasons = "; ".join(dict.fromkeys(g.reason for g in gaps))
-    evidence = dict(finding.evidence)
-    evidence["gaps"] = [g.reason for g in gaps]
-    message = f"{finding.message}, but the evidence is incomplete or not understood: {reasons}"
+    reasons = tuple(dict.fromkeys(g.reason for g in gaps))
+    base = finding.evidence
+    assert isinstance(base, E.RoutingEvidence)
+    evidence = E.RoutingIncomplete(base.statement, base.routing, base.format, would_pass=finding.message, gaps=reasons)
+    message = f"{finding.message}, but the evidence is incomplete or not understood: {'; '.join(reasons)}"
     locations = finding.locations + tuple(g.location for g in gaps if g.location is not None)
     return replace(finding, status=Status.INCONCLUSIVE, message=message, evidence=evidence, locations=locations)
 
 
-def _base_evidence(model: RoutingModel, statement: str) -> dict[str, Any]:
-    return {"statement": statement, "routing": model.name, "format": model.format}
+def _base_evidence(model: RoutingModel, statement: str) -> E.RoutingStatement:
+    return E.RoutingStatement(statement, model.name, model.format)
 
 
 def _routing_rules(model: RoutingModel) -> list[RoutingRule]:
@@ -328,7 +338,6 @@ def _nothing_to_judge(ctx: RuleContext, model: RoutingModel, statement: str) -> 
     inactive = sum(1 for r in model.rules if not r.active and r.routes)
     why = f" ({inactive} inactive ones are not analysed)" if inactive else ""
     evidence = _base_evidence(model, statement)
-    evidence.update({"routing_rules_checked": 0, "inactive_rules_skipped": inactive})
     return ctx.finding(
         Status.NOT_EVALUATED,
         f"the {model.format} export '{model.name}' holds no active routing rule to check{why}",
@@ -360,21 +369,22 @@ def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) ->
             f"{step.rule.kind} '{step.rule.name}' derives {step.write.target} from {step.read.field}; "
             "no rule reads it yet, but any rule that does will route on it"
         )
-        evidence = _base_evidence(model, statement)
-        evidence.update({"derived": step.write.target, "chain": [step.to_json()]})
+        evidence = E.RoutingDerivation(
+            statement, model.name, model.format, derived=step.write.target, chain=(step.evidence(),)
+        )
         locs = [_note(step.read.location, step.read.text), _note(step.write.location, f"writes {step.write.target}")]
         findings.append(ctx.finding(Status.WARN, message, evidence, locs))
     if not any(f.status is Status.FAIL for f in findings):
         if not routing_rules:
             findings.insert(0, _nothing_to_judge(ctx, model, statement))
             return findings
-        evidence = _base_evidence(model, statement)
-        evidence.update(
-            {
-                "routing_rules_checked": len(routing_rules),
-                "inactive_rules_skipped": sum(1 for r in model.rules if not r.active),
-                "patterns": patterns,
-            }
+        checked = E.RoutingReadsChecked(
+            statement,
+            model.name,
+            model.format,
+            routing_rules_checked=len(routing_rules),
+            inactive_rules_skipped=sum(1 for r in model.rules if not r.active),
+            patterns=tuple(patterns),
         )
         what = "compares a field with a value of" if by_value else "reads"
         findings.insert(
@@ -383,7 +393,7 @@ def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) ->
                 Status.PASS,
                 f"none of {len(routing_rules)} routing rules {what} {st.fields.name}, directly or through a "
                 "derived tag or field",
-                evidence,
+                checked,
             ),
         )
     return findings
@@ -410,15 +420,15 @@ def _routed_on(
     if via:
         message += f", derived from {shown(origin.read)} through " + " → ".join(via)
     message += f" ({_effects_text(rule)})"
-    evidence = _base_evidence(model, statement)
-    evidence.update(
-        {
-            "routing_rule": rule.id,
-            "reads": sorted({rd.field for rd in offending}),
-            "effects": [{"kind": e.kind, "value": e.value} for e in rule.effects],
-            "chain": [s.to_json() for s in steps],
-            "explanation": _describe_chain(steps),
-        }
+    evidence = E.RoutingChain(
+        statement,
+        model.name,
+        model.format,
+        routing_rule=rule.id,
+        reads=tuple(sorted({rd.field for rd in offending})),
+        effects=tuple(E.Effect(e.kind, e.value) for e in rule.effects),
+        chain=tuple(s.evidence() for s in steps),
+        explanation=_describe_chain(steps),
     )
     locations: list[Location] = []
     for s in steps:
@@ -475,8 +485,14 @@ def may_read_only(ctx: RuleContext, st: ast.MayReadOnly, model: RoutingModel) ->
         if not bad:
             continue
         names = sorted({rd.field for rd in bad})
-        evidence = _base_evidence(model, statement)
-        evidence.update({"routing_rule": rule.id, "not_allowed": names, "allowed_patterns": list(patterns)})
+        evidence = E.RoutingOutsideAllowed(
+            statement,
+            model.name,
+            model.format,
+            routing_rule=rule.id,
+            not_allowed=tuple(names),
+            allowed_patterns=tuple(patterns),
+        )
         message = f"{rule.kind} '{rule.name}' reads {', '.join(names)}, outside {st.fields.name}"
         findings.append(
             ctx.finding(Status.FAIL, message, evidence, [_note(rd.location, rd.text or rd.field) for rd in bad])
@@ -484,10 +500,15 @@ def may_read_only(ctx: RuleContext, st: ast.MayReadOnly, model: RoutingModel) ->
     if not findings:
         if not routing_rules:
             return [_nothing_to_judge(ctx, model, statement)]
-        evidence = _base_evidence(model, statement)
-        evidence.update({"routing_rules_checked": len(routing_rules), "allowed_patterns": list(patterns)})
+        checked = E.RoutingOnlyAllowed(
+            statement,
+            model.name,
+            model.format,
+            routing_rules_checked=len(routing_rules),
+            allowed_patterns=tuple(patterns),
+        )
         findings.append(
-            ctx.finding(Status.PASS, f"all {len(routing_rules)} routing rules read only {st.fields.name}", evidence)
+            ctx.finding(Status.PASS, f"all {len(routing_rules)} routing rules read only {st.fields.name}", checked)
         )
     return findings
 
@@ -504,7 +525,6 @@ def _no_sla(ctx: RuleContext, model: RoutingModel, statement: str) -> Finding | 
     unfiltered = [p for p in model.sla_policies if not p.filter_known]
     if unfiltered:
         names = ", ".join(_policy_labels(model.sla_policies)[id(p)] for p in unfiltered)
-        evidence["policies_without_filter"] = [p.name for p in unfiltered]
         return ctx.finding(
             Status.NOT_EVALUATED,
             f"SLA policies {names} come without their filters (a warehouse copy): which channels they cover "
@@ -527,10 +547,6 @@ def _policy_labels(policies: Sequence[SlaPolicy]) -> dict[int, str]:
     return out
 
 
-def _universe_evidence(universe: ChannelUniverse) -> dict[str, Any]:
-    return {"channels": list(universe.channels), "channels_source": universe.source}
-
-
 def sla_coverage(ctx: RuleContext, model: RoutingModel) -> list[Finding]:
     statement = "sla must cover every channel"
     missing = _no_sla(ctx, model, statement)
@@ -540,7 +556,6 @@ def sla_coverage(ctx: RuleContext, model: RoutingModel) -> list[Finding]:
     labels = _policy_labels(model.sla_policies)
     if not universe.channels:
         evidence = _base_evidence(model, statement)
-        evidence.update(_universe_evidence(universe))
         return [ctx.finding(Status.NOT_EVALUATED, f"no channels to check coverage for ({universe.source})", evidence)]
     findings: list[Finding] = []
     covered: dict[str, list[str]] = {}
@@ -550,9 +565,15 @@ def sla_coverage(ctx: RuleContext, model: RoutingModel) -> list[Finding]:
         if full:
             covered[channel] = [p.name for p in full]
             continue
-        evidence = _base_evidence(model, statement)
-        evidence.update({"channel": channel, "partial_policies": [p.name for p in partial]})
-        evidence.update(_universe_evidence(universe))
+        gap = E.SlaCoverageGap(
+            statement,
+            model.name,
+            model.format,
+            channel=channel,
+            partial_policies=tuple(p.name for p in partial),
+            channels=universe.channels,
+            channels_source=universe.source,
+        )
         if partial:
             conds = "; ".join(f"{labels[id(p)]} only where {' and '.join(p.conditions)}" for p in partial)
             message = f"channel {channel} is covered only in part: {conds}"
@@ -560,30 +581,28 @@ def sla_coverage(ctx: RuleContext, model: RoutingModel) -> list[Finding]:
         else:
             message = f"no SLA policy covers channel {channel}"
             locs = []
-        findings.append(ctx.finding(Status.FAIL, message, evidence, locs))
+        findings.append(ctx.finding(Status.FAIL, message, gap, locs))
     if not findings:
-        evidence = _base_evidence(model, statement)
-        evidence.update({"covered": covered, **_universe_evidence(universe)})
+        full_cover = E.SlaCoverage(
+            statement,
+            model.name,
+            model.format,
+            covered={c: tuple(names) for c, names in covered.items()},
+            channels=universe.channels,
+            channels_source=universe.source,
+        )
         findings.append(
             ctx.finding(
                 Status.PASS,
                 f"every channel ({', '.join(universe.channels)}; from {universe.source}) has an SLA policy",
-                evidence,
+                full_cover,
             )
         )
     return findings
 
 
-def format_seconds(seconds: float) -> str:
-    """``3600`` → ``1h``; ``5400`` → ``90m``."""
-    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= max(size, 172800 if unit == "d" else 0) and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
-
-
 def _target_label(t: SlaTarget) -> str:
-    label = format_seconds(t.seconds)
+    label = format_duration(t.seconds)
     if t.share is not None:
         label = f"{t.share:.0%} within {label}"
     return label + (" (business hours)" if t.business_hours else "")
@@ -627,10 +646,11 @@ def _delay_findings(ctx: RuleContext, model: RoutingModel, statement: str) -> li
     """Deliberate waits (TaskRouter park steps) act like a longer target for the tasks they hold."""
     out: list[Finding] = []
     for delay in model.delays:
-        evidence = _base_evidence(model, statement)
-        evidence.update({"delay_rule": delay.rule, "seconds": delay.seconds, "applies_to": delay.applies_to})
+        evidence = E.SlaDelay(
+            statement, model.name, model.format, rule=delay.rule, seconds=delay.seconds, applies_to=delay.applies_to
+        )
         message = (
-            f"'{delay.rule}' holds {delay.applies_to} for {format_seconds(delay.seconds)} before the next "
+            f"'{delay.rule}' holds {delay.applies_to} for {format_duration(delay.seconds)} before the next "
             "target is tried: a delay only those tasks get, like a longer SLA target"
         )
         out.append(ctx.finding(Status.WARN, message, evidence, [delay.location]))
@@ -651,7 +671,6 @@ def sla_equal(ctx: RuleContext, st: ast.SlaEqual, model: RoutingModel) -> list[F
     channels = list(universe.channels)
     if len(channels) < 2:
         evidence = _base_evidence(model, statement)
-        evidence.update(_universe_evidence(universe))
         why = f"only {channels[0]}" if channels else "none"
         return [
             ctx.finding(
@@ -691,21 +710,28 @@ def _sla_equal_summary(
     metric: str | None,
 ) -> Finding:
     targets, compared = counts
-    evidence = _base_evidence(model, statement)
-    evidence.update({"targets_compared": compared, **_universe_evidence(universe)})
     if not targets:
         what = f" for {metric}" if metric else ""
-        return ctx.finding(Status.NOT_EVALUATED, f"the SLA policies hold no target{what} to compare", evidence)
+        message = f"the SLA policies hold no target{what} to compare"
+        return ctx.finding(Status.NOT_EVALUATED, message, _base_evidence(model, statement))
     if not compared:
         message = (
             f"nothing to compare like for like: no two channels of one class have SLA targets "
             f"({', '.join(universe.channels)}; from {universe.source})"
         )
-        return ctx.finding(Status.NOT_EVALUATED, message, evidence)
+        return ctx.finding(Status.NOT_EVALUATED, message, _base_evidence(model, statement))
     classes = "; ".join(f"{cls}: {', '.join(ch)}" for cls, ch in like_for_like(universe.channels))
     message = (
         f"{compared} SLA target comparisons agree: every channel has the targets of the others of its class "
         f"({classes}; from {universe.source})"
+    )
+    evidence = E.SlaTargetsEqual(
+        statement,
+        model.name,
+        model.format,
+        targets_compared=compared,
+        channels=universe.channels,
+        channels_source=universe.source,
     )
     return ctx.finding(Status.PASS, message, evidence)
 
@@ -735,27 +761,35 @@ def _unequal(
     between = "by channel" if cls == "all" else f"between {cls} channels"
     where = "" if scope is None else f" in {scope}"
     message = f"{metric} target for {prio} differs {between}{where} — " + "; ".join(parts)
-    evidence = _base_evidence(model, statement)
-    evidence.update(
-        {
-            "metric": metric,
-            "priority": priority,
-            "class": cls,
-            "scope": scope,
-            "targets": [
-                {
-                    "channel": c,
-                    "seconds": None if v is None else v[0].seconds,
-                    "share": None if v is None else v[0].share,
-                    "business_hours": None if v is None else v[0].business_hours,
-                    "policy": None if v is None else v[1].name,
-                }
-                for c, v in row.items()
-            ],
-            **_universe_evidence(universe),
-        }
+    evidence = E.SlaTargets(
+        statement,
+        model.name,
+        model.format,
+        metric=metric,
+        priority=priority,
+        targets=tuple(_target_row(c, v) for c, v in row.items()),
+        channels=universe.channels,
+        channels_source=universe.source,
+        channel_class=cls,
+        scope=scope,
     )
     return ctx.finding(Status.FAIL, message, evidence, locs)
 
 
-__all__ = ["RoutingContext", "allowed_names", "chain", "evaluate_routing", "matches_set", "taint", "value_matcher"]
+def _target_row(channel: str, effective: tuple[SlaTarget, SlaPolicy] | None) -> E.SlaTargetRow:
+    if effective is None:
+        return E.SlaTargetRow(channel, None, None, None)
+    target, policy = effective
+    return E.SlaTargetRow(channel, target.seconds, target.business_hours, policy.name, target.share)
+
+
+__all__ = [
+    "RoutingContext",
+    "allowed_names",
+    "chain",
+    "evaluate_routing",
+    "input_labels",
+    "matches_set",
+    "taint",
+    "value_matcher",
+]

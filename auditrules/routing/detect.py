@@ -35,19 +35,9 @@ def _unknown(path: str | Path) -> AuditError:
         "AR204",
         f"cannot tell the routing format of {path} (expected canonical YAML 'auditrules: routing/v1', "
         "a Zendesk export (triggers, automations, views, macros, sla_policies, *_fields), "
-        "a Twilio TaskRouter workflow, Freshdesk SLA policies or automation rules, or Genesys Cloud queues)"
-        f"{_tickets_hint(Path(path))}",
+        "a Twilio TaskRouter workflow, Freshdesk SLA policies or automation rules, or Genesys Cloud queues)",
         Span(str(path), 1, 1),
     )
-
-
-def _tickets_hint(path: Path) -> str:
-    from auditrules.tickets.sources import file_format
-
-    kind = file_format(path.name)
-    if kind is None or kind == "json" or path.suffix.lower() == ".txt":
-        return ""
-    return f"; it looks like ticket data ({kind}): give it with --tickets"
 
 
 def formats_of(path: Path) -> tuple[str, ...]:
@@ -161,10 +151,10 @@ def _classify(files: list[Path]) -> tuple[dict[str, list[Path]], list[Diagnostic
         if kinds:
             continue
         if f.suffix.lower() in _ROUTING_SUFFIXES:
-            message = f"{f} is not a routing export any adapter understands; skipped{_tickets_hint(f)}"
+            message = f"{f} is not a routing export any adapter understands; skipped"
             skipped.append(Diagnostic("AR204", "error", message, Location(str(f), 1, 1)))
         else:
-            message = f"{f} is not a routing file; skipped{_tickets_hint(f)}"
+            message = f"{f} is not a routing file; skipped"
             skipped.append(Diagnostic("AR204", "warning", message, Location(str(f), 1, 1)))
     return by_format, skipped
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from auditrules import evidence as E
 from auditrules.channels import canonical_channel, is_channel_field, like_for_like
 from auditrules.findings import Finding, Location, Status
 from auditrules.lang import ast
@@ -81,16 +82,16 @@ class Assignment:
     effect: Effect
     priority: Priority | None
 
-    def to_json(self) -> dict[str, Any]:
+    def row(self) -> E.PriorityRow:
         p = self.priority
-        return {
-            "rule": self.rule.id,
-            "rule_name": self.rule.name,
-            "kind": self.rule.kind,
-            "raw": self.effect.value,
-            "rank": None if p is None else p.rank,
-            "scale": None if p is None else p.scale,
-        }
+        return E.PriorityRow(
+            self.rule.id,
+            self.rule.name,
+            self.rule.kind,
+            self.effect.value,
+            None if p is None else p.rank,
+            None if p is None else p.scale,
+        )
 
 
 def _profile(assignments: Sequence[Assignment]) -> frozenset[tuple[str, float]]:
@@ -156,85 +157,85 @@ def _channels(ctx: RuleContext, st: ast.PriorityEqual, model: RoutingModel) -> t
     return out, universe.source
 
 
+@dataclass(frozen=True)
+class _Judged:
+    """What every finding of one statement shares: its wording and the input it is about."""
+
+    statement: str
+    routing: str
+    format: str
+    source: str
+
+    def none(self) -> E.RoutingStatement:
+        return E.RoutingStatement(self.statement, self.routing, self.format)
+
+    def priorities(
+        self, cls: str, rows: tuple[E.ChannelPriorities, ...], unresolved: tuple[str, ...]
+    ) -> E.RoutingPriorities:
+        return E.RoutingPriorities(self.statement, self.routing, self.format, cls, rows, self.source, unresolved)
+
+
 def priority_equal(ctx: RuleContext, st: ast.PriorityEqual, model: RoutingModel) -> list[Finding]:
     across = "channel" if st.across is None else st.across.name
     statement = f"routing priority must be equal across {across}"
-    base = {"statement": statement, "routing": model.name, "format": model.format}
     if not model.has_priority_data:
-        return [
-            ctx.finding(
-                Status.NOT_EVALUATED,
-                f"the {model.format} export '{model.name}' carries no routing priorities to compare",
-                base,
-            )
-        ]
+        message = f"the {model.format} export '{model.name}' carries no routing priorities to compare"
+        return [ctx.finding(Status.NOT_EVALUATED, message, E.RoutingStatement(statement, model.name, model.format))]
     channels, source = _channels(ctx, st, model)
-    base["channel_source"] = source
+    judged = _Judged(statement, model.name, model.format, source)
     groups = like_for_like(channels)
     if not groups:
-        return [
-            ctx.finding(
-                Status.NOT_EVALUATED,
-                f"no two channels of one class to compare ({', '.join(channels) or 'no channels'})",
-                {**base, "channels": channels},
-            )
-        ]
+        message = f"no two channels of one class to compare ({', '.join(channels) or 'no channels'}; from {source})"
+        return [ctx.finding(Status.NOT_EVALUATED, message, judged.none())]
     per, unknown_scope = channel_assignments(model, channels)
     findings: list[Finding] = []
     for cls, chans in groups:
-        findings.extend(_compare_class(ctx, base, (cls, chans, model.priority_scale), per))
+        findings.extend(_compare_class(ctx, judged, (cls, chans, model.priority_scale), per))
     if unknown_scope:
         names = ", ".join(f"{r.kind} '{r.name}'" for r in unknown_scope)
-        findings.append(
-            ctx.finding(
-                Status.INCONCLUSIVE,
-                f"{names} set a priority on a channel condition the {model.format} reader cannot resolve",
-                {**base, "rules": [r.id for r in unknown_scope]},
-                [r.location for r in unknown_scope],
-            )
-        )
+        evidence = judged.priorities("any", (), tuple(r.id for r in unknown_scope))
+        message = f"{names} set a priority on a channel condition the {model.format} reader cannot resolve"
+        findings.append(ctx.finding(Status.INCONCLUSIVE, message, evidence, [r.location for r in unknown_scope]))
     if not findings:
         set_count = sum(len(v) for v in per.values())
         summary = "; ".join(f"{cls}: {', '.join(chans)}" for cls, chans in groups)
         message = (
-            f"every channel gets the same routing priority as the others of its class ({summary})"
+            f"every channel gets the same routing priority as the others of its class ({summary}; from {source})"
             if set_count
-            else f"no routing rule sets a priority for one channel and not another ({summary})"
+            else f"no routing rule sets a priority for one channel and not another ({summary}; from {source})"
         )
-        findings.append(ctx.finding(Status.PASS, message, {**base, "classes": {c: list(ch) for c, ch in groups}}))
+        equal = E.RoutingPrioritiesEqual(
+            statement, model.name, model.format, {c: tuple(ch) for c, ch in groups}, set_count, source
+        )
+        findings.append(ctx.finding(Status.PASS, message, equal))
     return findings
 
 
 def _compare_class(
     ctx: RuleContext,
-    base: dict[str, Any],
+    judged: _Judged,
     group: tuple[str, Sequence[str], PriorityScale],
     per: dict[str, list[Assignment]],
 ) -> list[Finding]:
     cls, chans, scale = group
     profiles = {c: _profile(per[c]) for c in chans}
     unknown = [c for c in chans if any(a.priority is None for a in per[c])]
-    evidence = {
-        **base,
-        "class": cls,
-        "channels": [{"channel": c, "priorities": [a.to_json() for a in per[c]]} for c in chans],
-    }
+    rows = tuple(E.ChannelPriorities(c, tuple(a.row() for a in per[c])) for c in chans)
+    evidence = judged.priorities(cls, rows, ())
     if len(set(profiles.values())) > 1:
         groups: dict[str, list[str]] = {}
         for c in chans:
             groups.setdefault(_label(per[c], scale), []).append(c)
         parts = [f"{', '.join(cs)}: {label}" for label, cs in sorted(groups.items(), key=lambda kv: kv[1][0])]
         message = f"routing priority differs between {cls} channels — " + "; ".join(parts)
-        locs = _notes(per, chans, scale, True)
-        return [ctx.finding(Status.FAIL, message, evidence, locs)]
+        return [ctx.finding(Status.FAIL, message, evidence, _notes(per, chans, scale, True))]
     if unknown:
-        locs = _notes(per, unknown, scale, False)
         values = ", ".join(sorted({a.effect.value for c in unknown for a in per[c] if a.priority is None}))
         message = (
             f"the routing priority of {', '.join(unknown)} is set to {values}, which is decided outside the "
             f"export; it cannot be compared with the other {cls} channels"
         )
-        return [ctx.finding(Status.INCONCLUSIVE, message, evidence, locs)]
+        return [ctx.finding(Status.INCONCLUSIVE, message, evidence, _notes(per, unknown, scale, False))]
     return []
 
 

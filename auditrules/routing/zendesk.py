@@ -726,6 +726,30 @@ class _SlaReader:
             out.append(self.warehouse_policy(group, len(out)))
         return out
 
+    def selection_rules(self, items: list[_Item], first_order: int) -> list[RoutingRule]:
+        """An SLA policy whose filter reads more than the channel decides how fast the tickets it
+        selects are answered: a rule with an ``sla`` effect that reads its filter's conditions."""
+        out: list[RoutingRule] = []
+        for item in items:
+            if "policy_metrics" not in item.data and "metric" in item.data:
+                continue  # a warehouse row: no filter
+            filt = item.data.get("filter")
+            reads = [
+                rd
+                for ptr, cond in self.builder.conditions(item.doc, item.pointer + "/filter", filt)
+                if cond.get("field") not in ("via_id", "current_via_id")
+                for rd in self.builder.read(item.doc, ptr, cond)
+            ]
+            if not reads:
+                continue
+            ident = item.data.get("id")
+            title = render_value(item.data.get("title") or ident)
+            loc = _loc(item.doc, item.pointer)
+            rid = f"sla_policy:{render_value(ident)}" if ident is not None else f"sla_policy:{item.pointer}"
+            effect = Effect("sla", f"policy {title}", loc)
+            out.append(RoutingRule(rid, title, "sla_policy", first_order + len(out), loc, tuple(reads), (), (effect,)))
+        return out
+
     def policy(self, item: _Item, order: int) -> SlaPolicy:
         d = item.data
         doc = item.doc
@@ -964,6 +988,7 @@ def load_zendesk(paths: Sequence[Path], skipped: Sequence[Diagnostic] = ()) -> R
             rules.append(builder.rule(kind, item, order, sla_inputs))
             rule_items.append(item)
             order += 1
+    rules.extend(sla.selection_rules(sla_items, order))
     policies = sla.policies(sla_items)
     # a rule's channel scope; "via is not X" keeps every other channel the desk may have
     universe = builder.channels | set(VENDOR_DEFAULT_CHANNELS["zendesk"])

@@ -31,7 +31,7 @@ def ticket_channels(sources: Sequence[str], mapping: str | None = None, engine: 
         view = P.clean_view(the_mapping, schema, {"channel"})
         if view.columns.get("channel") is None or "channel" in view.missing:
             return ()
-        eng.define(P.CLEAN, view.select, False)
+        eng.define(P.CLEAN, view.select)
         column = exp.column("channel", quoted=True)
         query = (
             exp.select(column)

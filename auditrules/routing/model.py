@@ -311,6 +311,7 @@ class RoutingModel:
         if effect.kind != "priority":
             return None
         return effect.priority if effect.priority is not None else self.priority_scale.normalise(effect.value)
+
     def with_name(self, name: str) -> RoutingModel:
         return replace(self, name=name)
 

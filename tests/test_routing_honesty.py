@@ -531,3 +531,12 @@ def test_an_unreadable_file_exits_2(tmp_path: Path) -> None:
     bad.write_text('{"triggers": [', encoding="utf-8")
     result = CliRunner().invoke(cli, ["check", "--routing", str(bad)])
     assert result.exit_code == 2 and "error[AR205]" in result.stderr
+
+
+def test_other_auditrules_documents_in_the_directory_are_not_gaps(tmp_path: Path) -> None:
+    write(tmp_path, "triggers.json", offset_page("triggers", [trigger(1, "Incidents", ROUTE, ACT)]))
+    (tmp_path / "waivers.yaml").write_text("auditrules: waivers/v1\nwaivers: []\n", encoding="utf-8")
+    report = check(routing=[tmp_path])
+    assert statuses(report, "FAIR-001") == [Status.PASS]
+    (note,) = [d for d in report.diagnostics if "waivers.yaml" in d.message]
+    assert note.level == "warning"

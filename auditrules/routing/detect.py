@@ -17,6 +17,7 @@ Adapters are imported only when needed so that ``auditrules check`` starts fast.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from auditrules.errors import AuditError, Span
@@ -150,13 +151,26 @@ def _classify(files: list[Path]) -> tuple[dict[str, list[Path]], list[Diagnostic
             by_format.setdefault(kind, []).append(f)
         if kinds:
             continue
-        if f.suffix.lower() in _ROUTING_SUFFIXES:
+        if f.suffix.lower() in _ROUTING_SUFFIXES and not _other_auditrules_document(f):
             message = f"{f} is not a routing export any adapter understands; skipped"
             skipped.append(Diagnostic("AR204", "error", message, Location(str(f), 1, 1)))
         else:
             message = f"{f} is not a routing file; skipped"
             skipped.append(Diagnostic("AR204", "warning", message, Location(str(f), 1, 1)))
     return by_format, skipped
+
+
+def _other_auditrules_document(path: Path) -> bool:
+    """Whether ``path`` declares another auditrules format (``auditrules: waivers/v1``, ``mapping/v1``):
+    a known document that holds no routing, skipped with a warning rather than counted as a gap."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return False
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return re.search(r"^auditrules:\s*['\"]?(?!routing/)[a-z]+/v\d", head, re.MULTILINE) is not None
 
 
 def _load(kind: str, paths: list[Path]) -> RoutingModel:

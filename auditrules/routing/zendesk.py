@@ -7,7 +7,14 @@ pagination) are merged, de-duplicated by id and ordered by ``position``.
 
 Conditions become :class:`Read`\\ s, tag and custom-field actions :class:`Write`\\ s, and actions that
 decide who serves a ticket, how fast (group, assignee, priority, form, status, notifications, SLA
-inputs) :class:`Effect`\\ s. Custom field ids resolve through the field catalogs.
+inputs) :class:`Effect`\\ s. Custom field ids resolve through the field catalogs. Each read keeps the
+values its condition compares with (value sets). Channels go through :mod:`auditrules.channels`.
+
+Evidence known to be partial becomes a :class:`~auditrules.routing.model.Gap`: missing pages (a
+count above the items found, ``meta.has_more`` or ``next_page`` on every page), a file that is not
+an export, custom fields that rules read but no catalog names. SLA policies whose filter reads more
+than the channel are also routing rules (an ``sla`` effect). A warehouse copy of SLA rows (no
+filter) keeps the latest version of each policy and marks it ``filter_known=False``.
 """
 
 from __future__ import annotations

@@ -202,11 +202,11 @@ class _Loader:
             location=frame.location(fptr),
             reads=tuple(reads),
             effects=tuple(effects),
-            channels=self.scope(frame, fptr, expression),
+            channels=self.scope(expression),
         )
         return rule, matches_all
 
-    def scope(self, frame: Frame, fptr: str, expression: Any) -> tuple[str, ...] | None:
+    def scope(self, expression: Any) -> tuple[str, ...] | None:
         """The filter's channel scope from its conditions on the task channel (None: any channel)."""
         if not isinstance(expression, str) or not any(a in expression for a in _CHANNEL_ATTRIBUTES):
             return None

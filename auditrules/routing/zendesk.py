@@ -29,6 +29,7 @@ from auditrules.channels import VENDOR_DEFAULT_CHANNELS, canonical_channel, norm
 from auditrules.documents import Document, load_json_document, read_text
 from auditrules.errors import AuditError, Span, fail
 from auditrules.findings import Diagnostic, InputFile, Location
+from auditrules.routing.exports import peek
 from auditrules.routing.model import Effect, Gap, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
 from auditrules.routing.names import NameCatalog, Namer, source_label
 
@@ -202,25 +203,16 @@ def is_zendesk_catalog(path: str | Path) -> bool:
     """Whether ``path`` is a JSON file holding a Zendesk name catalog (groups, brands, organizations)
     and no rules: read as part of a Zendesk export directory, not as an export on its own."""
     p = Path(path)
-    if p.suffix.lower() != ".json" or _peek(p):
-        return False
-    head = _head(p)
-    return head is not None and _CATALOG_PEEK.search(head) is not None
-
-
-def _head(path: Path) -> str | None:
-    if not path.is_file():  # a FIFO would block the open
-        return None
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return fh.read(65536)
-    except OSError:
-        return None
+    return p.suffix.lower() == ".json" and p.is_file() and peek(p, _CATALOG_PEEK) and not _peek(p)
 
 
 def _peek(path: Path) -> bool:
-    head = _head(path)
-    if head is None:
+    if not path.is_file():  # a FIFO would block the open
+        return False
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            head = fh.read(65536)
+    except OSError:
         return False
     return _PEEK.search(head) is not None or _WAREHOUSE_PEEK.match(head) is not None
 

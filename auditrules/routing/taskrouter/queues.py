@@ -16,6 +16,7 @@ from typing import Any
 
 from auditrules.documents import load_json_document, read_text
 from auditrules.findings import Diagnostic, InputFile, Location
+from auditrules.routing.exports import looks_like
 from auditrules.routing.names import NameCatalog, source_label
 
 _PEEK = re.compile(r'"task_queues"\s*:\s*\[')
@@ -25,15 +26,7 @@ QUEUE_SID = re.compile(r"^WQ[0-9a-fA-F]{32}$")
 
 def is_task_queues(path: str | Path) -> bool:
     """Whether ``path`` is a JSON file holding a TaskQueues list response."""
-    p = Path(path)
-    if not p.is_file() or p.suffix.lower() != ".json":
-        return False
-    try:
-        with open(p, encoding="utf-8", errors="replace") as fh:
-            head = fh.read(65536)
-    except OSError:
-        return False
-    return _PEEK.search(head) is not None
+    return Path(path).is_file() and looks_like(path, _PEEK)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditrules.evidence import evidence_from_json
+from auditrules.evidence import Evidence, evidence_from_json
 from auditrules.report import html_evidence as V
 from auditrules.report.html_evidence import status_view
 from auditrules.report.locations import where
@@ -192,13 +192,14 @@ def _summary_paragraph(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any
 
 def _rule_view(rule: Mapping[str, Any], findings: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     status = str(rule.get("status", ""))
-    views = [_finding_view(f) for f in findings]
+    evidence = [evidence_from_json(f.get("evidence")) for f in findings]
+    views = [_finding_view(f, ev) for f, ev in zip(findings, evidence, strict=True)]
     problems = [v for v in views if v["status"]["key"] != "pass"]
     passing = [v for v in views if v["status"]["key"] == "pass"]
     if status == "pass":
         problems, passing = views, []
     loc = rule.get("location") or {}
-    needs = [n for n in (V.needs(evidence_from_json(f.get("evidence"))) for f in findings) if n is not None]
+    needs = [n for n in (V.needs(ev) for ev in evidence) if n is not None]
     return {
         "rule_id": str(rule.get("rule_id", "")),
         "anchor": anchor(str(rule.get("rule_id", ""))),
@@ -215,8 +216,7 @@ def _rule_view(rule: Mapping[str, Any], findings: Sequence[Mapping[str, Any]]) -
     }
 
 
-def _finding_view(f: Mapping[str, Any]) -> dict[str, Any]:
-    ev = evidence_from_json(f.get("evidence"))
+def _finding_view(f: Mapping[str, Any], ev: Evidence) -> dict[str, Any]:
     return {
         "status": status_view(str(f.get("status", ""))),
         "message": str(f.get("message", "")),

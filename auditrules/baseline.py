@@ -1,42 +1,138 @@
-"""Baseline: a previous JSON report + findings → findings where those already known are ``waived``.
+"""Baseline: a previous JSON report + findings → findings where those already known are ``waived``,
+and notes about baselined findings that have disappeared.
 
 A team adopting auditrules on a legacy configuration records today's report once
 (``auditrules check ... --format json -o baseline.json``) and then runs with
-``--baseline baseline.json``: only new failing findings fail the run. A finding is "already known"
-when its rule, message and location paths and JSON pointers (not line numbers, which move as a file
-is edited) equal those of a failing finding in the baseline.
+``--baseline baseline.json``: only new failing findings fail the run.
+
+A finding is "already known" when its **fingerprint** equals that of a failing finding in the
+baseline. The fingerprint never uses a position in a list or a line number, which move when a file is
+edited; it is built from what identifies the offending element in its own export:
+
+========================  ==============================================================================
+finding                   identity
+========================  ==============================================================================
+routing chain             each step's element — canonical rule ``id``, Zendesk ``trigger:<id>`` /
+                          ``automation:<id>``, TaskRouter workflow sid + filter *name* — and the text of
+                          the condition it reads (so rewriting the condition is a new finding)
+SLA targets               the statement, metric, priority and each channel's policy name and target
+SLA coverage              the statement and the channel
+ticket requirement        the rule's requirement text (figures move with the data; the finding stays)
+anything else             the message and the files (without pointers)
+========================  ==============================================================================
+
+The same fingerprint is written to each finding of the JSON report (``fingerprint``) and to SARIF's
+``partialFingerprints``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
-from auditrules.findings import FAILING, Finding, Status
+from auditrules.findings import FAILING, Diagnostic, Finding, Location, Status
+
+#: TaskRouter element ids are ``<workflow sid>/filters/<index>[...]``: the index moves, the name does not.
+_TASKROUTER_POSITION = re.compile(r"^(?P<sid>[^/]*)/filters/\d+(?P<rest>.*)$")
+_FAILING = frozenset(s.value for s in FAILING)
 
 
-def fingerprint(rule_id: str, message: str, locations: Iterable[Mapping[str, Any]]) -> str:
-    """A line-independent identity for a finding."""
-    places = sorted(f"{loc.get('path')}#{loc.get('pointer') or ''}" for loc in locations)
-    return "\x1f".join([rule_id, message, *places])
+def _element(rule: Any, name: Any) -> str:
+    """A routing element's stable identity (see the module table)."""
+    text = str(rule or "")
+    m = _TASKROUTER_POSITION.match(text)
+    if m:
+        return f"{m['sid']}/filter:{name or ''}{m['rest']}"
+    return text
 
 
-def known_fingerprints(report: Mapping[str, Any]) -> set[str]:
-    """Fingerprints of the failing findings of a JSON report (see ``auditrules.report.json``)."""
-    return {
-        fingerprint(f["rule_id"], f["message"], f.get("locations") or [])
-        for f in report.get("findings", [])
-        if f.get("status") in {s.value for s in FAILING} or f.get("evidence", {}).get("baseline")
-    }
+def _identity(finding: Mapping[str, Any]) -> list[str]:
+    ev = finding.get("evidence") or {}
+    if not isinstance(ev, Mapping):
+        ev = {}
+    head = [str(ev.get("statement") or ""), str(ev.get("routing") or "")]
+    chain = ev.get("chain")
+    if isinstance(chain, list) and chain:
+        names = {str(s.get("rule")): s.get("rule_name") for s in chain if isinstance(s, Mapping)}
+        steps = [
+            f"{_element(s.get('rule'), s.get('rule_name'))}|{s.get('condition') or ''}|{s.get('reads') or ''}"
+            f"|{s.get('writes') or ''}"
+            for s in chain
+            if isinstance(s, Mapping)
+        ]
+        routing_rule = ev.get("routing_rule")
+        return [*head, _element(routing_rule, names.get(str(routing_rule))), *steps]
+    if isinstance(ev.get("targets"), list):
+        targets = sorted(
+            f"{t.get('channel')}={t.get('policy')}:{t.get('seconds')}:{t.get('business_hours')}"
+            for t in ev["targets"]
+            if isinstance(t, Mapping)
+        )
+        return [*head, str(ev.get("metric")), str(ev.get("priority")), *targets]
+    if "channel" in ev and str(ev.get("statement", "")).startswith("sla"):
+        return [*head, str(ev["channel"])]
+    if ev.get("requirement"):
+        return [str(ev["requirement"])]
+    paths = sorted({str(loc.get("path")) for loc in finding.get("locations") or [] if isinstance(loc, Mapping)})
+    return [str(finding.get("message") or ""), *paths]
 
 
-def apply_baseline(findings: Sequence[Finding], known: set[str], source: str) -> list[Finding]:
+def fingerprint(finding: Mapping[str, Any]) -> str:
+    """The stable identity of a finding in its JSON form (a 32-hex-digit hash)."""
+    parts = [str(finding.get("rule_id") or ""), *_identity(finding)]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def finding_fingerprint(finding: Finding) -> str:
+    return fingerprint(finding.to_json())
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The failing findings of an earlier report, by fingerprint."""
+
+    path: str
+    known: Mapping[str, Mapping[str, Any]]
+
+    def gone(self, findings: Iterable[Finding]) -> list[Diagnostic]:
+        """Notes (AR410) for baselined findings no longer found: the baseline can shrink."""
+        now = {finding_fingerprint(f) for f in findings}
+        notes = []
+        for key, old in sorted(self.known.items(), key=lambda kv: (str(kv[1].get("rule_id")), kv[0])):
+            if key not in now:
+                notes.append(Diagnostic(
+                    "AR410", "warning",
+                    f"{old.get('rule_id')}: a finding in the baseline is gone ({old.get('message')}); "
+                    "regenerate the baseline to drop it",
+                    Location(self.path, None, None, None, f"fingerprint {key}"),
+                ))
+        return notes
+
+
+def known_findings(report: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """Failing (or baselined) findings of a JSON report (see ``auditrules.report.json``) by fingerprint."""
+    out: dict[str, Mapping[str, Any]] = {}
+    for f in report.get("findings", []):
+        if f.get("status") in _FAILING or (f.get("evidence") or {}).get("baseline"):
+            out.setdefault(fingerprint(f), f)
+    return out
+
+
+def load_baseline(path: str | Path) -> Baseline:
+    from auditrules.report.json import load_report
+
+    return Baseline(str(path), known_findings(load_report(str(path))))
+
+
+def apply_baseline(findings: Sequence[Finding], baseline: Baseline, source: str) -> list[Finding]:
     """Mark failing findings already in the baseline as ``waived`` (reason: in the baseline)."""
     out: list[Finding] = []
     for f in findings:
-        key = fingerprint(f.rule_id, f.message, (loc.to_json() for loc in f.locations))
-        if f.status in FAILING and key in known:
+        if f.status in FAILING and finding_fingerprint(f) in baseline.known:
             evidence = {
                 **f.evidence,
                 "baseline": source,
@@ -50,4 +146,4 @@ def apply_baseline(findings: Sequence[Finding], known: set[str], source: str) ->
     return out
 
 
-__all__ = ["apply_baseline", "fingerprint", "known_fingerprints"]
+__all__ = ["Baseline", "apply_baseline", "finding_fingerprint", "fingerprint", "known_findings", "load_baseline"]

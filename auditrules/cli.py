@@ -8,12 +8,13 @@ traceback (``--debug`` shows one).
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from functools import wraps
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from auditrules import __version__
 from auditrules.errors import AuditError, render_error
@@ -21,6 +22,7 @@ from auditrules.errors import AuditError, render_error
 F = TypeVar("F", bound=Callable[..., Any])
 
 FORMATS = ("text", "json", "markdown", "html", "sarif", "junit")
+ENGINES = ("duckdb", "spark")
 
 
 def _handle_errors(func: F) -> F:
@@ -64,8 +66,8 @@ def cli(debug: bool) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, metavar="[ROUTING_PATH]...")
-@click.option("--rules", "rules", multiple=True, metavar="FILE|DIR",
-              help="Rule files or directories of *.rules (default: the bundled standard pack).")
+@click.option("--rules", "rules", multiple=True, metavar="FILE|DIR|PACK",
+              help="Rule files, directories of *.rules, or a bundled pack by name (fairness; the default).")
 @click.option("--routing", "routing", multiple=True, metavar="PATH",
               help="Routing export: canonical YAML, Zendesk export dir/file, TaskRouter workflow JSON.")
 @click.option("--routing-format", type=click.Choice(["canonical", "zendesk", "taskrouter"]),
@@ -74,8 +76,11 @@ def cli(debug: bool) -> None:
               help="Ticket history: CSV, Parquet, JSONL (.gz), glob or directory.")
 @click.option("--mapping", metavar="FILE|NAME",
               help="Column mapping file, or a built-in name (zendesk, twitter-support).")
-@click.option("--engine", default="duckdb", show_default=True, type=click.Choice(["duckdb", "spark"]),
+@click.option("--engine", default="duckdb", show_default=True, type=click.Choice(ENGINES),
               help="Engine for ticket data.")
+@click.option("--select", "select", multiple=True, metavar="ID|GLOB",
+              help="Check only these rules (repeatable; globs such as 'FAIR-00*').")
+@click.option("--ignore", "ignore", multiple=True, metavar="ID|GLOB", help="Leave these rules out (repeatable).")
 @click.option("--format", "fmt", default="text", show_default=True, type=click.Choice(FORMATS))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here (atomically).")
 @click.option("--fail-on", default="low", show_default=True, type=click.Choice(["low", "medium", "high", "never"]),
@@ -85,32 +90,69 @@ def cli(debug: bool) -> None:
 @click.option("--baseline", type=click.Path(dir_okay=False), metavar="REPORT.json",
               help="An earlier JSON report: failing findings already in it become 'waived' (fail only on new ones).")
 @click.option("--timestamp", is_flag=True, help="Record the current time in the report (off: reports are byte-stable).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Configuration file (default: .auditrules.yaml or [tool.auditrules], found walking up).")
+@click.option("--no-config", is_flag=True, help="Ignore any configuration file.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 @click.option("-v", "--verbose", is_flag=True, help="Show passing findings of failing rules too.")
 @_handle_errors
 def check(
     paths: tuple[str, ...], rules: tuple[str, ...], routing: tuple[str, ...], routing_format: str | None,
-    tickets: tuple[str, ...], mapping: str | None, engine: str, fmt: str, output: str | None, fail_on: str,
-    waivers: str | None, baseline: str | None, timestamp: bool, quiet: bool, verbose: bool,
+    tickets: tuple[str, ...], mapping: str | None, engine: str, select: tuple[str, ...], ignore: tuple[str, ...],
+    fmt: str, output: str | None, fail_on: str, waivers: str | None, baseline: str | None, timestamp: bool,
+    config_file: str | None, no_config: bool, quiet: bool, verbose: bool,
 ) -> None:
     """Check evidence against rules and print a verdict per rule.
 
-    ROUTING_PATH arguments are routing exports, like --routing (handy for pre-commit hooks).
+    ROUTING_PATH arguments are routing exports, like --routing (handy for pre-commit hooks). Options
+    not given here come from the configuration file, when there is one.
     """
-    from auditrules.api import check as run_check
+    from auditrules.config import discover
+    from auditrules.pipeline import CheckOptions, run
 
-    routing = (*routing, *paths)
-    if not routing and not tickets:
-        raise AuditError("AR005", "nothing to check: give --routing PATH and/or --tickets PATH")
-    generated = datetime.now(timezone.utc).replace(microsecond=0).isoformat() if timestamp else None
-    progress = not quiet and sys.stderr.isatty()
-    report = run_check(
-        rules, routing, tickets, mapping, routing_format, engine, progress, generated,
-        waivers=waivers, baseline=baseline,
+    config = discover(config_file, no_config)
+    ctx = click.get_current_context()
+    given = {name for name in ctx.params if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE}
+    if paths:
+        given.add("routing")
+        routing = (*routing, *paths)
+    merged = merge_options(ctx.params | {"routing": routing}, given, config.values)
+    if not merged["routing"] and not merged["tickets"]:
+        where = f" ({config.path} names neither routing: nor tickets:)" if config.path else ""
+        raise AuditError(
+            "AR005", f"nothing to check: give --routing PATH and/or --tickets PATH{where}",
+            hint="`auditrules init` writes a .auditrules.yaml that names your exports",
+        )
+    generated = datetime.now(timezone.utc).replace(microsecond=0).isoformat() if merged["timestamp"] else None
+    options = CheckOptions(
+        rules=tuple(merged["rules"]), routing=tuple(merged["routing"]), tickets=tuple(merged["tickets"]),
+        mapping=merged["mapping"], routing_format=merged["routing_format"], engine=merged["engine"],
+        select=tuple(merged["select"]), ignore=tuple(merged["ignore"]), waivers=merged["waivers"],
+        baseline=merged["baseline"], declared_channels=config.declared_channels(),
+        report=config.report_options(), progress=not merged["quiet"] and sys.stderr.isatty(), generated_at=generated,
     )
-    data = report.to_json(fail_on)
-    _emit(data, fmt, output, verbose)
+    report = run(options)
+    data = report.to_json(merged["fail_on"])
+    _emit(data, merged["fmt"], merged["output"], merged["verbose"])
     sys.exit(data["exit_code"])
+
+
+#: configuration key → the ``check`` parameter it sets (the same name, dashes as underscores).
+CONFIG_KEYS: dict[str, str] = {
+    "rules": "rules", "routing": "routing", "routing-format": "routing_format", "tickets": "tickets",
+    "mapping": "mapping", "engine": "engine", "select": "select", "ignore": "ignore", "format": "fmt",
+    "output": "output", "fail-on": "fail_on", "waivers": "waivers", "baseline": "baseline",
+    "timestamp": "timestamp", "quiet": "quiet", "verbose": "verbose",
+}
+
+
+def merge_options(params: dict[str, Any], given: set[str], config: Mapping[str, Any]) -> dict[str, Any]:
+    """``check``'s parameters: what the command line gave, else the configuration's value, else the default."""
+    merged = dict(params)
+    for key, name in CONFIG_KEYS.items():
+        if name not in given and key in config:
+            merged[name] = config[key]
+    return merged
 
 
 def _emit(data: dict[str, Any], fmt: str, output: str | None, verbose: bool = False) -> None:
@@ -163,7 +205,7 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
     from auditrules.report.output import write_atomic
 
     changed = []
-    for path in rule_files(paths):
+    for path in (f.path for f in rule_files(paths)):
         text, _ = read_text(path)
         try:
             formatted = format_source(text, str(path))

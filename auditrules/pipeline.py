@@ -1,0 +1,294 @@
+"""The check pipeline, one stage per function: rules → selection → evidence → findings → baseline and
+waivers → verdicts → :class:`~auditrules.api.Report`.
+
+Everything a run needs is one frozen :class:`CheckOptions` (keyword-only fields), built by the command
+line (``auditrules check``, from flags and the configuration file) or by :func:`auditrules.api.check`.
+
+>>> from auditrules.pipeline import CheckOptions, run
+>>> report = run(CheckOptions(routing=("examples/acme/routing.yaml",), select=("FAIR-001",)))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from auditrules.api import LoadedPolicy, Report, RuleVerdict, doc_page, load_policies
+from auditrules.documents import sha256_file
+from auditrules.errors import AuditError
+from auditrules.findings import Diagnostic, Finding, InputFile, Severity, Status, worst
+from auditrules.lang import ast
+
+if TYPE_CHECKING:
+    from auditrules.routing.model import RoutingModel
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """Engagement details for a client report (the configuration file's ``report:`` section).
+
+    Carried into the report's options; renderers that show them read them from there. ``date`` is
+    given, never defaulted to today, so reports stay deterministic; ``paper`` is ``A4`` or ``Letter``.
+    """
+
+    client: str | None = None
+    auditor_name: str | None = None
+    auditor_firm: str | None = None
+    period: str | None = None
+    scope: str | None = None
+    date: str | None = None
+    logo: str | None = None
+    paper: str = "A4"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "client": self.client,
+            "auditor": {"name": self.auditor_name, "firm": self.auditor_firm},
+            "period": self.period,
+            "scope": self.scope,
+            "date": self.date,
+            "logo": self.logo,
+            "paper": self.paper,
+        }
+
+    @property
+    def empty(self) -> bool:
+        return self == ReportOptions()
+
+
+@dataclass(frozen=True)
+class DeclaredChannels:
+    """The channels the help desk serves, stated by the user, and where that was stated."""
+
+    channels: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckOptions:
+    """One run of ``auditrules check``. Paths are as given (relative to the working directory)."""
+
+    rules: tuple[str | Path, ...] = ()
+    routing: tuple[str | Path, ...] = ()
+    tickets: tuple[str | Path, ...] = ()
+    mapping: str | None = None
+    routing_format: str | None = None
+    engine: str = "duckdb"
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    waivers: str | Path | None = None
+    baseline: str | Path | None = None
+    #: Declared channels (the configuration file's ``channels:``), handed to the routing analysis.
+    declared_channels: DeclaredChannels | None = None
+    report: ReportOptions = field(default_factory=ReportOptions)
+    progress: bool = False
+    generated_at: str | None = None
+    #: Decides which waivers have expired (default: the current date).
+    today: date | None = None
+    #: Already loaded rule packs (skips ``rules``); for callers that check many exports with one pack.
+    policies: tuple[LoadedPolicy, ...] | None = None
+
+
+def run(options: CheckOptions) -> Report:
+    """Run the whole check and return its :class:`Report`."""
+    loaded = list(options.policies) if options.policies is not None else load_policies(options.rules)
+    pairs = select_rules(loaded, options.select, options.ignore)
+    models = [_load_model(p, options) for p in options.routing]
+    inputs: list[InputFile] = [InputFile(lp.policy.path, "rules", lp.sha256) for lp in loaded]
+    diagnostics: list[Diagnostic] = []
+    for m in models:
+        inputs.extend(m.inputs)
+        diagnostics.extend(m.resolve_diagnostic(d) for d in m.diagnostics)
+    ticket_findings = _ticket_findings([(lp.policy, r) for lp, r in pairs], options, inputs)
+    per_rule = [
+        (rule, _without_repeated_notes(_rule_findings(lp.policy, rule, models, ticket_findings, options)))
+        for lp, rule in pairs
+    ]
+    if options.baseline is not None:
+        per_rule = _apply_baseline(per_rule, options.baseline, diagnostics)
+        inputs.append(InputFile(str(options.baseline), "baseline", sha256_file(options.baseline)))
+    if options.waivers is not None:
+        per_rule = _apply_waivers(per_rule, options.waivers, options.today or date.today(), diagnostics)
+        inputs.append(InputFile(str(options.waivers), "waivers", sha256_file(options.waivers)))
+    verdicts = []
+    for (lp, _), (rule, findings) in zip(pairs, per_rule, strict=True):
+        findings.sort(key=_sort_key)
+        page = doc_page(rule.id, lp)
+        doc = page.read_text(encoding="utf-8") if page is not None else None
+        verdicts.append(RuleVerdict(rule, worst([f.status for f in findings]), tuple(findings), doc, lp.bundled))
+    diagnostics.sort(key=_diagnostic_key)
+    return Report(
+        tuple(loaded), tuple(dict.fromkeys(inputs)), tuple(verdicts), tuple(diagnostics), options.generated_at,
+        options=_options_json(options),
+    )
+
+
+def _options_json(options: CheckOptions) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "routing_format": options.routing_format,
+        "mapping": options.mapping,
+        "engine": options.engine,
+    }
+    if options.select or options.ignore:
+        out["select"] = list(options.select)
+        out["ignore"] = list(options.ignore)
+    if options.declared_channels is not None:
+        out["declared_channels"] = {
+            "channels": list(options.declared_channels.channels),
+            "source": options.declared_channels.source,
+        }
+    if not options.report.empty:
+        out["report"] = options.report.to_json()
+    return out
+
+
+def matches(rule_id: str, patterns: Sequence[str]) -> bool:
+    """Whether ``rule_id`` matches one of ``patterns`` (rule ids or globs such as ``FAIR-00*``; any case)."""
+    return any(fnmatchcase(rule_id.upper(), p.upper()) for p in patterns)
+
+
+def select_rules(
+    loaded: Sequence[LoadedPolicy], select: Sequence[str] = (), ignore: Sequence[str] = ()
+) -> list[tuple[LoadedPolicy, ast.Rule]]:
+    """The (rules file, rule) pairs left by ``--select`` (none: all) and ``--ignore``; AR005 if none is left."""
+    pairs = [
+        (lp, rule)
+        for lp in loaded
+        for rule in lp.policy.rules
+        if (not select or matches(rule.id, select)) and not matches(rule.id, ignore)
+    ]
+    if not pairs:
+        known = ", ".join(r.id for lp in loaded for r in lp.policy.rules) or "none"
+        chosen = " ".join([*(f"--select {s}" for s in select), *(f"--ignore {i}" for i in ignore)])
+        raise no_rules_error(f"{chosen} leaves no rule to check (rules loaded: {known})")
+    return pairs
+
+
+def no_rules_error(why: str) -> AuditError:
+    """The usage error of a run with no rule to check (exit 2): checking nothing must not pass."""
+    return AuditError("AR005", f"no rules to check: {why}")
+
+
+def _load_model(path: str | Path, options: CheckOptions) -> RoutingModel:
+    from auditrules.routing.detect import load_routing
+
+    return load_routing(path, options.routing_format)
+
+
+def _ticket_findings(
+    pairs: Sequence[tuple[ast.Policy, ast.Rule]], options: CheckOptions, inputs: list[InputFile]
+) -> dict[str, list[Finding]]:
+    """Ticket findings by rule id (all ticket rules run in one pass over the data)."""
+    ticket_pairs = [(p, r) for p, r in pairs if r.scope is not None]
+    out: dict[str, list[Finding]] = {}
+    if not options.tickets or not ticket_pairs:
+        return out
+    from auditrules.tickets import evaluate_tickets
+
+    result = evaluate_tickets(
+        ticket_pairs, [str(t) for t in options.tickets], mapping=options.mapping, engine=options.engine,
+        progress=options.progress,
+    )
+    inputs.extend(result.inputs)
+    for f in result.findings:
+        out.setdefault(f.rule_id, []).append(f)
+    return out
+
+
+def _routing_findings(
+    policy: ast.Policy, rule: ast.Rule, model: RoutingModel, declared: DeclaredChannels | None
+) -> list[Finding]:
+    from auditrules.routing.analysis import evaluate_routing
+
+    if declared is not None:
+        # the channels the help desk serves, as the user declared them, replace the export's guess
+        model = replace(model, channels=declared.channels)
+    return [model.resolve_finding(f) for f in evaluate_routing(policy, rule, model)]
+
+
+def _rule_findings(
+    policy: ast.Policy,
+    rule: ast.Rule,
+    models: Sequence[RoutingModel],
+    ticket_findings: dict[str, list[Finding]],
+    options: CheckOptions,
+) -> list[Finding]:
+    findings: list[Finding] = []
+    sev = Severity(rule.severity)
+    if rule.routing_statements:
+        for m in models:
+            findings.extend(_routing_findings(policy, rule, m, options.declared_channels))
+        if not models:
+            findings.append(Finding(rule.id, rule.title, sev, Status.NOT_EVALUATED,
+                                    "no routing export given (use --routing PATH)", {"needs": "routing"}))
+    if rule.scope is not None:
+        if options.tickets:
+            findings.extend(ticket_findings.get(rule.id, []))
+        else:
+            findings.append(Finding(rule.id, rule.title, sev, Status.NOT_EVALUATED,
+                                    "no ticket data given (use --tickets PATH)", {"needs": "tickets"}))
+    return findings
+
+
+def _apply_baseline(
+    per_rule: list[tuple[ast.Rule, list[Finding]]], baseline: str | Path, diagnostics: list[Diagnostic]
+) -> list[tuple[ast.Rule, list[Finding]]]:
+    from auditrules.baseline import apply_baseline, load_baseline
+
+    known = load_baseline(baseline)
+    out = [(r, apply_baseline(fs, known, str(baseline))) for r, fs in per_rule]
+    diagnostics.extend(known.gone([f for _, fs in out for f in fs]))
+    return out
+
+
+def _apply_waivers(
+    per_rule: list[tuple[ast.Rule, list[Finding]]], path: str | Path, today: date, diagnostics: list[Diagnostic]
+) -> list[tuple[ast.Rule, list[Finding]]]:
+    from auditrules.waivers import apply_waivers, load_waivers
+
+    accepted = load_waivers(path)
+    waived, notes = apply_waivers([f for _, fs in per_rule for f in fs], accepted, today)
+    diagnostics.extend(notes)
+    it = iter(waived)
+    return [(r, [next(it) for _ in fs]) for r, fs in per_rule]
+
+
+def _sort_key(f: Finding) -> tuple[int, str, str]:
+    from auditrules.findings import STATUS_ORDER
+
+    loc = f.locations[0] if f.locations else None
+    where = f"{loc.path}:{(loc.line or 0):09d}" if loc else ""
+    return (STATUS_ORDER.index(f.status), where, f.message)
+
+
+def _diagnostic_key(d: Diagnostic) -> tuple[str, int, str, str]:
+    loc = d.location
+    return (loc.path if loc else "", (loc.line or 0) if loc else 0, d.code, d.message)
+
+
+def _without_repeated_notes(findings: list[Finding]) -> list[Finding]:
+    """Drop a ``not_evaluated`` finding whose message repeats an earlier one of the same rule
+    (two SLA statements on an export without SLA data say the same thing once)."""
+    seen: set[str] = set()
+    out: list[Finding] = []
+    for f in findings:
+        if f.status is Status.NOT_EVALUATED:
+            if f.message in seen:
+                continue
+            seen.add(f.message)
+        out.append(f)
+    return out
+
+
+__all__ = [
+    "CheckOptions",
+    "DeclaredChannels",
+    "ReportOptions",
+    "matches",
+    "no_rules_error",
+    "run",
+    "select_rules",
+]

@@ -1,4 +1,4 @@
-"""Command-line interface: ``auditrules check | lint | fmt | explain | report``.
+"""Command-line interface: ``auditrules check | init | test | lint | fmt | explain | report``.
 
 Exit codes: 0 no failing finding at or above ``--fail-on``; 1 failing findings; 2 usage or input
 error. Errors print one line ``path:line:col: error[CODE]: message`` and a caret excerpt, never a
@@ -244,6 +244,48 @@ def explain(rule_id: str, rules: tuple[str, ...]) -> None:
         if rule.remediation:
             click.echo(f"## How to fix\n\n{rule.remediation}\n")
     click.echo(f"\n## Rule source ({rule.span.path}:{rule.span.line})\n\n```\n{rule.source}\n```")
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Overwrite files that exist.")
+@_handle_errors
+def init(force: bool) -> None:
+    """Write a commented .auditrules.yaml naming the exports found here, and a starter rules file."""
+    from pathlib import Path
+
+    from auditrules.starter import init as write_starter
+
+    root = Path.cwd()
+    for path in write_starter(root, force):
+        click.echo(f"wrote {path.relative_to(root)}")
+    click.echo("next: auditrules check   (and `auditrules test rules/` for the team's rule examples)")
+
+
+@cli.command(name="test")
+@click.argument("paths", nargs=-1, required=True, metavar="RULES_FILE|DIR...")
+@_handle_errors
+def test_command(paths: tuple[str, ...]) -> None:
+    """Check each rule's examples (tests/<RULE-ID>/<status>/<example> beside the rules file).
+
+    One line per example and, for one that does not give its status, a diff of what differed.
+    Exit 0 when every example holds, 1 when one does not, 2 on an input error.
+    """
+    from auditrules.api import load_policies
+    from auditrules.ruletests import find_examples, run_example, untested
+
+    found, problems = find_examples(paths)
+    outcomes = [run_example(e) for e in found]
+    for outcome in outcomes:
+        for line in outcome.lines():
+            click.echo(line)
+    for problem in problems:
+        click.echo(f"ERROR {problem}")
+    for rule_id in untested(found, load_policies(paths)):
+        click.echo(f"note  {rule_id} has no examples")
+    held = sum(o.held for o in outcomes)
+    errors = len(problems) + sum(o.error is not None for o in outcomes)
+    click.echo(f"{held} of {len(outcomes)} example(s) hold" + (f"; {errors} input error(s)" if errors else ""))
+    sys.exit(2 if errors else 0 if held == len(outcomes) else 1)
 
 
 def main() -> None:

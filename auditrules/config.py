@@ -160,9 +160,17 @@ def _validate(data: Any, doc: Document, lines: Mapping[str, int]) -> None:
     path = [str(p) for p in err.absolute_path]
     pointer = "".join("/" + escape_pointer_token(p) for p in path)
     message = err.message
-    if err.validator == "additionalProperties":
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        import difflib
+
         known = sorted(err.schema.get("properties", {}))
-        message += f" (known keys: {', '.join(known)})"
+        unknown = sorted(k for k in err.instance if k not in known)[0]
+        path.append(unknown)
+        pointer += "/" + escape_pointer_token(unknown)
+        close = difflib.get_close_matches(unknown, known, n=1)
+        message = f"unknown key {unknown!r}" + (
+            f" (did you mean {close[0]!r}?)" if close else f" (known keys: {', '.join(known)})"
+        )
     in_yaml = doc.positions or not path
     span = doc.span_of(pointer) if in_yaml else Span(doc.path, lines.get(path[0], 1), 1)
     raise AuditError("AR411", f"{pointer or '/'}: {message}", span, doc.text)

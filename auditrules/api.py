@@ -175,6 +175,8 @@ class Report:
     generated_at: str | None = None
     version: str = __version__
     options: dict[str, Any] = field(default_factory=dict)
+    #: The machine the check ran on; recorded only with ``--timestamp``, like ``generated_at``.
+    hostname: str | None = None
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -239,6 +241,8 @@ class Report:
         }
         if self.generated_at is not None:
             out["generated_at"] = self.generated_at
+        if self.hostname is not None:
+            out["hostname"] = self.hostname
         return out
 
 

@@ -7,6 +7,7 @@ traceback (``--debug`` shows one).
 
 from __future__ import annotations
 
+import socket
 import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
@@ -130,6 +131,7 @@ def check(
         select=tuple(merged["select"]), ignore=tuple(merged["ignore"]), waivers=merged["waivers"],
         baseline=merged["baseline"], declared_channels=config.declared_channels(),
         report=config.report_options(), progress=not merged["quiet"] and sys.stderr.isatty(), generated_at=generated,
+        hostname=(socket.gethostname() or "localhost") if generated else None,
     )
     report = run(options)
     data = report.to_json(merged["fail_on"])

@@ -85,7 +85,9 @@ class CheckOptions:
     declared_channels: DeclaredChannels | None = None
     report: ReportOptions = field(default_factory=ReportOptions)
     progress: bool = False
+    #: When the check ran and on which machine (``--timestamp``; off, reports are byte-stable).
     generated_at: str | None = None
+    hostname: str | None = None
     #: Decides which waivers have expired (default: the current date).
     today: date | None = None
     #: Already loaded rule packs (skips ``rules``); for callers that check many exports with one pack.
@@ -122,7 +124,7 @@ def run(options: CheckOptions) -> Report:
     diagnostics.sort(key=_diagnostic_key)
     return Report(
         tuple(loaded), tuple(dict.fromkeys(inputs)), tuple(verdicts), tuple(diagnostics), options.generated_at,
-        options=_options_json(options),
+        options=_options_json(options), hostname=options.hostname,
     )
 
 

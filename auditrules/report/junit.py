@@ -14,7 +14,9 @@ pass, warn, inconclusive, waived         passes; findings that are not ``pass`` 
 
 ``errors`` is always 0: a rule whose check errored is reported as a failure, so CI fails on it the
 same way. Built with :mod:`xml.etree.ElementTree` (which escapes text and attributes); characters
-that XML 1.0 cannot carry are replaced. No timestamps or durations: the output is deterministic.
+that XML 1.0 cannot carry are replaced. Without ``--timestamp`` there are no timestamps or host names
+and the output is byte-identical run to run; with it, ``<testsuite>`` carries ``timestamp`` (UTC, in
+Ant's ``YYYY-MM-DDTHH:MM:SS`` form, no offset) and ``hostname``, as the Ant JUnit schema requires.
 """
 
 from __future__ import annotations
@@ -46,6 +48,20 @@ def _finding_text(findings: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _when_and_where(data: Mapping[str, Any]) -> dict[str, str]:
+    """``timestamp`` and ``hostname`` attributes, when the report records when it was made."""
+    generated = data.get("generated_at")
+    if not generated:
+        return {}
+    from datetime import datetime, timezone
+
+    when = datetime.fromisoformat(str(generated))
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc).replace(tzinfo=None)
+    host = clean(data.get("hostname") or "localhost")
+    return {"timestamp": when.replace(microsecond=0).isoformat(), "hostname": host}
+
+
 def render_junit(data: dict[str, Any]) -> str:
     """Render the report as JUnit XML (UTF-8 declaration, two-space indent, ends with a newline)."""
     import xml.etree.ElementTree as ET
@@ -63,6 +79,7 @@ def render_junit(data: dict[str, Any]) -> str:
         "errors": "0",
         "skipped": str(skipped),
         "time": "0",
+        **_when_and_where(data),
     })
     policy = data.get("policy") or {}
     props = ET.SubElement(suite, "properties")
@@ -104,5 +121,7 @@ def render_junit(data: dict[str, Any]) -> str:
         elif open_findings:
             out = ET.SubElement(case, "system-out")
             out.text = clean(_finding_text(open_findings))
+    ET.SubElement(suite, "system-out")  # the Ant formatter always writes both, empty or not
+    ET.SubElement(suite, "system-err")
     ET.indent(suite, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"

@@ -131,6 +131,7 @@ class RuleVerdict:
         return {
             "doc": self.doc,
             "bundled": self.bundled,
+            "help_uri": self.rule.docs,
             "rule_id": self.rule.id,
             "title": self.rule.title,
             "severity": self.rule.severity,

@@ -227,17 +227,22 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
 
 @cli.command()
 @click.argument("rule_id")
-@click.option("--rules", "rules", multiple=True, metavar="FILE|DIR", help="Rule packs to search.")
+@click.option("--rules", "rules", multiple=True, metavar="FILE|DIR|PACK",
+              help="Rule packs to search (default: the bundled standard pack).")
 @_handle_errors
 def explain(rule_id: str, rules: tuple[str, ...]) -> None:
-    """Print a rule's documentation: what it checks, why it matters, an example, how to fix."""
-    from auditrules.api import find_rule, load_policies
-    from auditrules.resources import rules_dir
+    """Print a rule's documentation: what it checks, why it matters, an example, how to fix.
+
+    The page is docs/<RULE-ID>.md beside the rules file that defines the rule; without one, the
+    rule's own rationale and remediation.
+    """
+    from auditrules.api import doc_page, find_rule, load_policies
 
     loaded = load_policies(rules)
     rule = find_rule(rule_id, loaded)
-    doc = rules_dir() / "docs" / f"{rule.id}.md"
-    if doc.exists():
+    owner = next(lp for lp in loaded if rule in lp.policy.rules)
+    doc = doc_page(rule.id, owner)
+    if doc is not None:
         click.echo(doc.read_text(encoding="utf-8"), nl=False)
     else:
         click.echo(f"# {rule.id}: {rule.title}\n\nSeverity: {rule.severity}\n")

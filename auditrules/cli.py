@@ -94,6 +94,9 @@ def cli(debug: bool) -> None:
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
               help="Configuration file (default: .auditrules.yaml or [tool.auditrules], found walking up).")
 @click.option("--no-config", is_flag=True, help="Ignore any configuration file.")
+@click.option("--changed", is_flag=True,
+              help="ROUTING_PATHs are changed files (a pre-commit hook): each stands for its whole export; "
+                   "files that are not routing exports are skipped with a note.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 @click.option("-v", "--verbose", is_flag=True, help="Show passing findings of failing rules too.")
 @_handle_errors
@@ -101,7 +104,7 @@ def check(
     paths: tuple[str, ...], rules: tuple[str, ...], routing: tuple[str, ...], routing_format: str | None,
     tickets: tuple[str, ...], mapping: str | None, engine: str, select: tuple[str, ...], ignore: tuple[str, ...],
     fmt: str, output: str | None, fail_on: str, waivers: str | None, baseline: str | None, timestamp: bool,
-    config_file: str | None, no_config: bool, quiet: bool, verbose: bool,
+    config_file: str | None, no_config: bool, changed: bool, quiet: bool, verbose: bool,
 ) -> None:
     """Check evidence against rules and print a verdict per rule.
 
@@ -114,6 +117,12 @@ def check(
     config = discover(config_file, no_config)
     ctx = click.get_current_context()
     given = {name for name in ctx.params if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE}
+    if changed:  # a hook judges the changed routing; ticket histories belong in a data job
+        given.add("tickets")
+        paths = _changed_exports(paths)
+        if not paths and not routing and not tickets:
+            click.echo("auditrules: no routing export among the changed files; nothing to check", err=True)
+            return
     if paths:
         given.add("routing")
         routing = (*routing, *paths)
@@ -137,6 +146,15 @@ def check(
     data = report.to_json(merged["fail_on"])
     _emit(data, merged["fmt"], merged["output"], merged["verbose"])
     sys.exit(data["exit_code"])
+
+
+def _changed_exports(paths: tuple[str, ...]) -> tuple[str, ...]:
+    from auditrules.changed import exports_of
+
+    found = exports_of(paths)
+    for path, why in found.skipped:
+        click.echo(f"auditrules: skipped {path}: {why}", err=True)
+    return found.routing
 
 
 #: configuration key → the ``check`` parameter it sets (the same name, dashes as underscores).

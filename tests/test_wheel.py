@@ -4,6 +4,7 @@ that is not the checkout. Skipped, saying why, only when a tool it needs is miss
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -15,14 +16,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-try:
-    import setuptools  # noqa: F401  (the build backend, used without build isolation)
-
-    HAVE_SETUPTOOLS = True
-except ImportError:
-    HAVE_SETUPTOOLS = False
-
-
 def _run(args: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode in ok, f"{args} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
@@ -31,12 +24,12 @@ def _run(args: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...] = 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    if not HAVE_SETUPTOOLS:
-        pytest.skip("setuptools (the build backend) is not installed")
+    if importlib.util.find_spec("ensurepip") is None:
+        pytest.skip("ensurepip is missing, so no virtual environment with pip can be made (install python3-venv)")
     tmp = tmp_path_factory.mktemp("wheel")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp / "dist"),
-          str(ROOT)], tmp, env)
+    # pip builds the wheel with the backend pyproject.toml declares (in an isolated build environment)
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp / "dist"), str(ROOT)], tmp, env)
     wheel = next((tmp / "dist").glob("auditrules-*.whl"))
     # the system's packages provide the dependencies (no download); auditrules itself comes from the wheel
     venv.EnvBuilder(with_pip=True, system_site_packages=True).create(tmp / "venv")

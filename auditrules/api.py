@@ -272,9 +272,16 @@ def check(
 
     return run(
         CheckOptions(
-            rules=_many(rules), routing=_many(routing), tickets=_many(tickets), mapping=mapping, engine=engine,
-            select=tuple(str(s) for s in _many(select)), ignore=tuple(str(s) for s in _many(ignore)),
-            waivers=waivers, baseline=baseline, today=today,
+            rules=_many(rules),
+            routing=_many(routing),
+            tickets=_many(tickets),
+            mapping=mapping,
+            engine=engine,
+            select=tuple(str(s) for s in _many(select)),
+            ignore=tuple(str(s) for s in _many(ignore)),
+            waivers=waivers,
+            baseline=baseline,
+            today=today,
         )
     )
 

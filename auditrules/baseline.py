@@ -104,12 +104,15 @@ class Baseline:
         notes = []
         for key, old in sorted(self.known.items(), key=lambda kv: (str(kv[1].get("rule_id")), kv[0])):
             if key not in now:
-                notes.append(Diagnostic(
-                    "AR410", "warning",
-                    f"{old.get('rule_id')}: a finding in the baseline is gone ({old.get('message')}); "
-                    "regenerate the baseline to drop it",
-                    Location(self.path, None, None, None, f"fingerprint {key}"),
-                ))
+                notes.append(
+                    Diagnostic(
+                        "AR410",
+                        "warning",
+                        f"{old.get('rule_id')}: a finding in the baseline is gone ({old.get('message')}); "
+                        "regenerate the baseline to drop it",
+                        Location(self.path, None, None, None, f"fingerprint {key}"),
+                    )
+                )
         return notes
 
 
@@ -137,8 +140,11 @@ def apply_baseline(findings: Sequence[Finding], baseline: Baseline, source: str)
                 **f.evidence,
                 "baseline": source,
                 "waived_status": f.status.value,
-                "waiver": {"reason": f"known before adoption: present in the baseline {source}",
-                           "approver": None, "expires": None},
+                "waiver": {
+                    "reason": f"known before adoption: present in the baseline {source}",
+                    "approver": None,
+                    "expires": None,
+                },
             }
             out.append(replace(f, status=Status.WAIVED, evidence=evidence))
         else:

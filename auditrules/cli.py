@@ -67,44 +67,106 @@ def cli(debug: bool) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, metavar="[ROUTING_PATH]...")
-@click.option("--rules", "rules", multiple=True, metavar="FILE|DIR|PACK",
-              help="Rule files, directories of *.rules, or a bundled pack by name (fairness; the default).")
-@click.option("--routing", "routing", multiple=True, metavar="PATH",
-              help="Routing export: canonical YAML, Zendesk export dir/file, TaskRouter workflow JSON.")
-@click.option("--routing-format", type=click.Choice(["canonical", "zendesk", "taskrouter"]),
-              help="Override routing format detection.")
-@click.option("--tickets", "tickets", multiple=True, metavar="PATH",
-              help="Ticket history: CSV, Parquet, JSONL (.gz), glob or directory.")
-@click.option("--mapping", metavar="FILE|NAME",
-              help="Column mapping file, or a built-in name (zendesk, twitter-support).")
-@click.option("--engine", default="duckdb", show_default=True, type=click.Choice(ENGINES),
-              help="Engine for ticket data.")
-@click.option("--select", "select", multiple=True, metavar="ID|GLOB",
-              help="Check only these rules (repeatable; globs such as 'FAIR-00*').")
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    metavar="FILE|DIR|PACK",
+    help="Rule files, directories of *.rules, or a bundled pack by name (fairness; the default).",
+)
+@click.option(
+    "--routing",
+    "routing",
+    multiple=True,
+    metavar="PATH",
+    help="Routing export: canonical YAML, Zendesk export dir/file, TaskRouter workflow JSON.",
+)
+@click.option(
+    "--routing-format",
+    type=click.Choice(["canonical", "zendesk", "taskrouter"]),
+    help="Override routing format detection.",
+)
+@click.option(
+    "--tickets",
+    "tickets",
+    multiple=True,
+    metavar="PATH",
+    help="Ticket history: CSV, Parquet, JSONL (.gz), glob or directory.",
+)
+@click.option(
+    "--mapping", metavar="FILE|NAME", help="Column mapping file, or a built-in name (zendesk, twitter-support)."
+)
+@click.option(
+    "--engine", default="duckdb", show_default=True, type=click.Choice(ENGINES), help="Engine for ticket data."
+)
+@click.option(
+    "--select",
+    "select",
+    multiple=True,
+    metavar="ID|GLOB",
+    help="Check only these rules (repeatable; globs such as 'FAIR-00*').",
+)
 @click.option("--ignore", "ignore", multiple=True, metavar="ID|GLOB", help="Leave these rules out (repeatable).")
 @click.option("--format", "fmt", default="text", show_default=True, type=click.Choice(FORMATS))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here (atomically).")
-@click.option("--fail-on", default="low", show_default=True, type=click.Choice(["low", "medium", "high", "never"]),
-              help="Exit 1 when a rule of this severity or higher fails.")
-@click.option("--waivers", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Accepted exceptions (waivers/v1 YAML): matching failing findings become 'waived'.")
-@click.option("--baseline", type=click.Path(dir_okay=False), metavar="REPORT.json",
-              help="An earlier JSON report: failing findings already in it become 'waived' (fail only on new ones).")
+@click.option(
+    "--fail-on",
+    default="low",
+    show_default=True,
+    type=click.Choice(["low", "medium", "high", "never"]),
+    help="Exit 1 when a rule of this severity or higher fails.",
+)
+@click.option(
+    "--waivers",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Accepted exceptions (waivers/v1 YAML): matching failing findings become 'waived'.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    metavar="REPORT.json",
+    help="An earlier JSON report: failing findings already in it become 'waived' (fail only on new ones).",
+)
 @click.option("--timestamp", is_flag=True, help="Record the current time in the report (off: reports are byte-stable).")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Configuration file (default: .auditrules.yaml or [tool.auditrules], found walking up).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Configuration file (default: .auditrules.yaml or [tool.auditrules], found walking up).",
+)
 @click.option("--no-config", is_flag=True, help="Ignore any configuration file.")
-@click.option("--changed", is_flag=True,
-              help="ROUTING_PATHs are changed files (a pre-commit hook): each stands for its whole export; "
-                   "files that are not routing exports are skipped with a note.")
+@click.option(
+    "--changed",
+    is_flag=True,
+    help="ROUTING_PATHs are changed files (a pre-commit hook): each stands for its whole export; "
+    "files that are not routing exports are skipped with a note.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 @click.option("-v", "--verbose", is_flag=True, help="Show passing findings of failing rules too.")
 @_handle_errors
 def check(
-    paths: tuple[str, ...], rules: tuple[str, ...], routing: tuple[str, ...], routing_format: str | None,
-    tickets: tuple[str, ...], mapping: str | None, engine: str, select: tuple[str, ...], ignore: tuple[str, ...],
-    fmt: str, output: str | None, fail_on: str, waivers: str | None, baseline: str | None, timestamp: bool,
-    config_file: str | None, no_config: bool, changed: bool, quiet: bool, verbose: bool,
+    paths: tuple[str, ...],
+    rules: tuple[str, ...],
+    routing: tuple[str, ...],
+    routing_format: str | None,
+    tickets: tuple[str, ...],
+    mapping: str | None,
+    engine: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    fail_on: str,
+    waivers: str | None,
+    baseline: str | None,
+    timestamp: bool,
+    config_file: str | None,
+    no_config: bool,
+    changed: bool,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Check evidence against rules and print a verdict per rule.
 
@@ -130,16 +192,26 @@ def check(
     if not merged["routing"] and not merged["tickets"]:
         where = f" ({config.path} names neither routing: nor tickets:)" if config.path else ""
         raise AuditError(
-            "AR005", f"nothing to check: give --routing PATH and/or --tickets PATH{where}",
+            "AR005",
+            f"nothing to check: give --routing PATH and/or --tickets PATH{where}",
             hint="`auditrules init` writes a .auditrules.yaml that names your exports",
         )
     generated = datetime.now(timezone.utc).replace(microsecond=0).isoformat() if merged["timestamp"] else None
     options = CheckOptions(
-        rules=tuple(merged["rules"]), routing=tuple(merged["routing"]), tickets=tuple(merged["tickets"]),
-        mapping=merged["mapping"], routing_format=merged["routing_format"], engine=merged["engine"],
-        select=tuple(merged["select"]), ignore=tuple(merged["ignore"]), waivers=merged["waivers"],
-        baseline=merged["baseline"], declared_channels=config.declared_channels(),
-        report=config.report_options(), progress=not merged["quiet"] and sys.stderr.isatty(), generated_at=generated,
+        rules=tuple(merged["rules"]),
+        routing=tuple(merged["routing"]),
+        tickets=tuple(merged["tickets"]),
+        mapping=merged["mapping"],
+        routing_format=merged["routing_format"],
+        engine=merged["engine"],
+        select=tuple(merged["select"]),
+        ignore=tuple(merged["ignore"]),
+        waivers=merged["waivers"],
+        baseline=merged["baseline"],
+        declared_channels=config.declared_channels(),
+        report=config.report_options(),
+        progress=not merged["quiet"] and sys.stderr.isatty(),
+        generated_at=generated,
         hostname=(socket.gethostname() or "localhost") if generated else None,
     )
     report = run(options)
@@ -159,10 +231,22 @@ def _changed_exports(paths: tuple[str, ...]) -> tuple[str, ...]:
 
 #: configuration key → the ``check`` parameter it sets (the same name, dashes as underscores).
 CONFIG_KEYS: dict[str, str] = {
-    "rules": "rules", "routing": "routing", "routing-format": "routing_format", "tickets": "tickets",
-    "mapping": "mapping", "engine": "engine", "select": "select", "ignore": "ignore", "format": "fmt",
-    "output": "output", "fail-on": "fail_on", "waivers": "waivers", "baseline": "baseline",
-    "timestamp": "timestamp", "quiet": "quiet", "verbose": "verbose",
+    "rules": "rules",
+    "routing": "routing",
+    "routing-format": "routing_format",
+    "tickets": "tickets",
+    "mapping": "mapping",
+    "engine": "engine",
+    "select": "select",
+    "ignore": "ignore",
+    "format": "fmt",
+    "output": "output",
+    "fail-on": "fail_on",
+    "waivers": "waivers",
+    "baseline": "baseline",
+    "timestamp": "timestamp",
+    "quiet": "quiet",
+    "verbose": "verbose",
 }
 
 
@@ -245,8 +329,13 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
 
 @cli.command()
 @click.argument("rule_id")
-@click.option("--rules", "rules", multiple=True, metavar="FILE|DIR|PACK",
-              help="Rule packs to search (default: the bundled standard pack).")
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    metavar="FILE|DIR|PACK",
+    help="Rule packs to search (default: the bundled standard pack).",
+)
 @_handle_errors
 def explain(rule_id: str, rules: tuple[str, ...]) -> None:
     """Print a rule's documentation: what it checks, why it matters, an example, how to fix.

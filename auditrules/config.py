@@ -56,9 +56,14 @@ class Config:
         section = self.values.get("report") or {}
         auditor = section.get("auditor") or {}
         return ReportOptions(
-            client=section.get("client"), auditor_name=auditor.get("name"), auditor_firm=auditor.get("firm"),
-            period=section.get("period"), scope=section.get("scope"), date=section.get("date"),
-            logo=section.get("logo"), paper=section.get("paper", "A4"),
+            client=section.get("client"),
+            auditor_name=auditor.get("name"),
+            auditor_firm=auditor.get("firm"),
+            period=section.get("period"),
+            scope=section.get("scope"),
+            date=section.get("date"),
+            logo=section.get("logo"),
+            paper=section.get("paper", "A4"),
         )
 
 
@@ -216,8 +221,10 @@ def _channels(raw: Any, doc: Document, lines: Mapping[str, int]) -> list[str] | 
         if channel is None:
             span = doc.span_of(f"/channels/{i}") if doc.positions else Span(doc.path, lines.get("channels", 1), 1)
             raise AuditError(
-                "AR411", f"/channels/{i}: unknown channel {name!r} (known: {', '.join(sorted(CHANNELS))})",
-                span, doc.text,
+                "AR411",
+                f"/channels/{i}: unknown channel {name!r} (known: {', '.join(sorted(CHANNELS))})",
+                span,
+                doc.text,
             )
         if channel not in out:
             out.append(channel)

@@ -26,6 +26,7 @@ from auditrules.lang import ast
 if TYPE_CHECKING:
     from auditrules.routing.model import RoutingModel
 
+
 @dataclass(frozen=True)
 class ReportOptions:
     """Engagement details for a client report (the configuration file's ``report:`` section).
@@ -123,8 +124,13 @@ def run(options: CheckOptions) -> Report:
         verdicts.append(RuleVerdict(rule, worst([f.status for f in findings]), tuple(findings), doc, lp.bundled))
     diagnostics.sort(key=_diagnostic_key)
     return Report(
-        tuple(loaded), tuple(dict.fromkeys(inputs)), tuple(verdicts), tuple(diagnostics), options.generated_at,
-        options=_options_json(options), hostname=options.hostname,
+        tuple(loaded),
+        tuple(dict.fromkeys(inputs)),
+        tuple(verdicts),
+        tuple(diagnostics),
+        options.generated_at,
+        options=_options_json(options),
+        hostname=options.hostname,
     )
 
 
@@ -191,7 +197,10 @@ def _ticket_findings(
     from auditrules.tickets import evaluate_tickets
 
     result = evaluate_tickets(
-        ticket_pairs, [str(t) for t in options.tickets], mapping=options.mapping, engine=options.engine,
+        ticket_pairs,
+        [str(t) for t in options.tickets],
+        mapping=options.mapping,
+        engine=options.engine,
         progress=options.progress,
     )
     inputs.extend(result.inputs)
@@ -224,14 +233,30 @@ def _rule_findings(
         for m in models:
             findings.extend(_routing_findings(policy, rule, m, options.declared_channels))
         if not models:
-            findings.append(Finding(rule.id, rule.title, sev, Status.NOT_EVALUATED,
-                                    "no routing export given (use --routing PATH)", {"needs": "routing"}))
+            findings.append(
+                Finding(
+                    rule.id,
+                    rule.title,
+                    sev,
+                    Status.NOT_EVALUATED,
+                    "no routing export given (use --routing PATH)",
+                    {"needs": "routing"},
+                )
+            )
     if rule.scope is not None:
         if options.tickets:
             findings.extend(ticket_findings.get(rule.id, []))
         else:
-            findings.append(Finding(rule.id, rule.title, sev, Status.NOT_EVALUATED,
-                                    "no ticket data given (use --tickets PATH)", {"needs": "tickets"}))
+            findings.append(
+                Finding(
+                    rule.id,
+                    rule.title,
+                    sev,
+                    Status.NOT_EVALUATED,
+                    "no ticket data given (use --tickets PATH)",
+                    {"needs": "tickets"},
+                )
+            )
     return findings
 
 

@@ -57,8 +57,11 @@ class Outcome:
             return [f"ERROR {name}", *(f"      {ln}" for ln in self.error.splitlines())]
         if self.held:
             return [f"ok    {name}"]
-        out = [f"FAIL  {name}: expected {ex.expected}, got {self.status}",
-               f"      - status: {ex.expected}", f"      + status: {self.status}"]
+        out = [
+            f"FAIL  {name}: expected {ex.expected}, got {self.status}",
+            f"      - status: {ex.expected}",
+            f"      + status: {self.status}",
+        ]
         out.extend(f"      +   {status}: {message}" for status, message in self.findings if status != "pass")
         return out
 
@@ -104,7 +107,8 @@ def find_examples(paths: Sequence[str | Path]) -> tuple[list[Example], list[str]
     for root, ids in owned.items():
         if root.is_dir():
             problems.extend(
-                f"{d}: no rule {d.name} in the rules files given" for d in sorted(root.iterdir())
+                f"{d}: no rule {d.name} in the rules files given"
+                for d in sorted(root.iterdir())
                 if d.is_dir() and d.name not in ids
             )
     return found, problems
@@ -138,8 +142,10 @@ def run_example(example: Example) -> Outcome:
         routing = _is_routing(example.path)
         mapping = example.mapping
         options = CheckOptions(
-            policies=(example.policy,), select=(example.rule_id,),
-            routing=(example.path,) if routing else (), tickets=() if routing else (example.path,),
+            policies=(example.policy,),
+            select=(example.rule_id,),
+            routing=(example.path,) if routing else (),
+            tickets=() if routing else (example.path,),
             mapping=str(mapping) if mapping is not None else None,
         )
         report = run(options)

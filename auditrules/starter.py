@@ -114,7 +114,7 @@ def config_text(found: Found) -> str:
     )
 
 
-TEAM_RULES = '''policy "Team rules" version "0.1"
+TEAM_RULES = """policy "Team rules" version "0.1"
 
 # Fields of your help desk that must never decide who serves a customer, or how fast.
 # Add your own spellings; `auditrules explain TEAM-001 --rules rules/team.rules` shows the rule.
@@ -126,7 +126,7 @@ rule TEAM-001 "Routing does not read our VIP flags" {
   remediation "Route on product, priority, language or contract instead of VIP or influencer flags."
   routing must not read team_influence
 }
-'''
+"""
 
 TEAM_DOC = """# TEAM-001: Routing does not read our VIP flags
 

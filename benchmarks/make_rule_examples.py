@@ -30,8 +30,10 @@ def fair003(fair: bool) -> list[Row]:
         slow = channel != "twitter" and not fair
         for priority in ("normal", "high"):
             hours = _spread(60, 20.0, 40.0) if slow else _spread(60, 0.2, 3.0)
-            rows += [{"channel": channel, "priority": priority, "status": "solved", "first_response": h * HOUR}
-                     for h in hours]
+            rows += [
+                {"channel": channel, "priority": priority, "status": "solved", "first_response": h * HOUR}
+                for h in hours
+            ]
     return rows
 
 
@@ -61,10 +63,7 @@ def fair006(fair: bool) -> list[Row]:
 
 
 def fair007(fair: bool) -> list[Row]:
-    return [
-        {"influence_score": i, "compensation": 20.0 if fair or i < 150 else 60.0 + (i % 5)}
-        for i in range(200)
-    ]
+    return [{"influence_score": i, "compensation": 20.0 if fair or i < 150 else 60.0 + (i % 5)} for i in range(200)]
 
 
 def fair008(fair: bool) -> list[Row]:
@@ -72,16 +71,26 @@ def fair008(fair: bool) -> list[Row]:
     for channel in ("email", "phone", "twitter"):
         resolved = 95 if fair or channel == "twitter" else 50
         for priority in ("normal", "high"):
-            rows += [{"channel": channel, "priority": priority, "status": "solved",
-                      "outcome": "resolved" if i < resolved else "unresolved"} for i in range(100)]
+            rows += [
+                {
+                    "channel": channel,
+                    "priority": priority,
+                    "status": "solved",
+                    "outcome": "resolved" if i < resolved else "unresolved",
+                }
+                for i in range(100)
+            ]
     return rows
 
 
 def fair008_noisy(_: bool) -> list[Row]:
     """40 tickets per channel: email resolves 34, Twitter 38 (ratio 0.89, under 0.9, but the 95%
     interval reaches above 0.9): the gap may be noise, so the rule is inconclusive, not failed."""
-    return [{"channel": c, "priority": "normal", "status": "solved", "outcome": "resolved" if i < k else "unresolved"}
-            for c, k in (("email", 34), ("twitter", 38)) for i in range(40)]
+    return [
+        {"channel": c, "priority": "normal", "status": "solved", "outcome": "resolved" if i < k else "unresolved"}
+        for c, k in (("email", 34), ("twitter", 38))
+        for i in range(40)
+    ]
 
 
 EXAMPLES: dict[str, Callable[[bool], list[Row]]] = {

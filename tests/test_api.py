@@ -22,8 +22,11 @@ def test_repr_and_html_summary(in_root: Path) -> None:
 
 def test_html_summary_escapes(in_root: Path, tmp_path: Path) -> None:
     rules = tmp_path / "x.rules"
-    rules.write_text('define i = fields matching "*klout*"\nrule X-1 "<script>alert(1)</script>" {\n  severity low\n'
-                     '  routing must not read i\n}\n', encoding="utf-8")
+    rules.write_text(
+        'define i = fields matching "*klout*"\nrule X-1 "<script>alert(1)</script>" {\n  severity low\n'
+        "  routing must not read i\n}\n",
+        encoding="utf-8",
+    )
     html = check(rules=rules, routing="examples/acme/routing.yaml")._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;" in html
 

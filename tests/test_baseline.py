@@ -38,8 +38,10 @@ def test_canonical_twenty_rules_inserted_above_the_offender(tmp_path: Path) -> N
     routing = tmp_path / "routing.yaml"
     shutil.copy(EXAMPLES / "acme" / "routing.yaml", routing)
     base = _baseline(tmp_path, routing)
-    filler = "".join(f"  - id: topic-{i}\n    when: product == \"p{i}\"\n    route: {{queue: q{i}}}\n" for i in range(20))
-    routing.write_text(routing.read_text(encoding="utf-8").replace("rules:\n", "rules:\n" + filler, 1), encoding="utf-8")
+    filler = "".join(f'  - id: topic-{i}\n    when: product == "p{i}"\n    route: {{queue: q{i}}}\n' for i in range(20))
+    routing.write_text(
+        routing.read_text(encoding="utf-8").replace("rules:\n", "rules:\n" + filler, 1), encoding="utf-8"
+    )
     code, data = _run(["check", str(routing), "--baseline", str(base)])
     assert code == 0, data["findings"]
     assert "fail" not in _statuses(data)
@@ -64,7 +66,11 @@ def test_zendesk_triggers_reordered(tmp_path: Path) -> None:
     export = tmp_path / "zendesk"
     shutil.copytree(EXAMPLES / "zendesk-twotier", export)
     base = _baseline(tmp_path, export)
-    for name, key in (("triggers.json", "triggers"), ("automations.json", "automations"), ("sla_policies.json", "sla_policies")):
+    for name, key in (
+        ("triggers.json", "triggers"),
+        ("automations.json", "automations"),
+        ("sla_policies.json", "sla_policies"),
+    ):
         path = export / name
         doc = json.loads(path.read_text(encoding="utf-8"))
         doc[key] = list(reversed(doc[key]))
@@ -90,9 +96,15 @@ def test_taskrouter_filter_inserted_before(tmp_path: Path) -> None:
 
 def test_fingerprint_is_in_the_report_and_ignores_positions() -> None:
     finding = {
-        "rule_id": "FAIR-001", "message": "m", "locations": [{"path": "w.json", "pointer": "/configuration/x/filters/3"}],
-        "evidence": {"statement": "s", "routing": "r", "routing_rule": "WW1/filters/3",
-                     "chain": [{"rule": "WW1/filters/3", "rule_name": "VIP", "condition": "task.vip == 1"}]},
+        "rule_id": "FAIR-001",
+        "message": "m",
+        "locations": [{"path": "w.json", "pointer": "/configuration/x/filters/3"}],
+        "evidence": {
+            "statement": "s",
+            "routing": "r",
+            "routing_rule": "WW1/filters/3",
+            "chain": [{"rule": "WW1/filters/3", "rule_name": "VIP", "condition": "task.vip == 1"}],
+        },
     }
     moved = json.loads(json.dumps(finding).replace("filters/3", "filters/0"))
     assert fingerprint(finding) == fingerprint(moved)

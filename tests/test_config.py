@@ -46,8 +46,12 @@ def test_init_then_check_with_no_flags(repo: Path, runner: CliRunner) -> None:
     assert again.exit_code == 2 and "already exists" in again.stderr
 
 
-def test_config_in_root_applies_from_subdirectory(repo: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
-    (repo / ".auditrules.yaml").write_text("routing: exports/acme.yaml\nformat: json\nfail-on: never\n", encoding="utf-8")
+def test_config_in_root_applies_from_subdirectory(
+    repo: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (repo / ".auditrules.yaml").write_text(
+        "routing: exports/acme.yaml\nformat: json\nfail-on: never\n", encoding="utf-8"
+    )
     monkeypatch.chdir(repo / "docs" / "deep")
     result = runner.invoke(cli, ["check"])
     assert result.exit_code == 0, result.output  # fail-on never from the file
@@ -118,7 +122,12 @@ def test_channels_and_report_section(repo: Path, runner: CliRunner) -> None:
     assert declared is not None and declared.channels == ("email", "phone", "twitter", "chat")
     assert declared.source == "channels: in .auditrules.yaml:3"
     opts = config.report_options()
-    assert (opts.client, opts.auditor_firm, opts.paper, opts.logo) == ("Acme Ltd", "Fair & Co", "Letter", "docs/logo.png")
+    assert (opts.client, opts.auditor_firm, opts.paper, opts.logo) == (
+        "Acme Ltd",
+        "Fair & Co",
+        "Letter",
+        "docs/logo.png",
+    )
     data = _json(runner.invoke(cli, ["check"]))
     assert data["inputs"]  # the run used the declared channels; the report options are not in the JSON yet
     (repo / ".auditrules.yaml").write_text("channels: [pigeon]\n", encoding="utf-8")

@@ -11,8 +11,12 @@ READ = re.compile(r"""(?:environ\.get|getenv|environ\[)\(?\s*["']([A-Z][A-Z0-9_]
 
 def test_every_environment_variable_is_documented() -> None:
     used = {m for path in (ROOT / "auditrules").rglob("*.py") for m in READ.findall(path.read_text(encoding="utf-8"))}
-    used |= {m for path in (ROOT / "tests").glob("*.py") for m in READ.findall(path.read_text(encoding="utf-8"))
-             if m.startswith("AUDITRULES_")}
+    used |= {
+        m
+        for path in (ROOT / "tests").glob("*.py")
+        for m in READ.findall(path.read_text(encoding="utf-8"))
+        if m.startswith("AUDITRULES_")
+    }
     assert "AUDITRULES_MEMORY_LIMIT" in used
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = readme.split("## Environment variables", 1)[1].split("\n## ", 1)[0]

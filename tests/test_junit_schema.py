@@ -18,8 +18,15 @@ INT = re.compile(r"^[0-9]+$")
 DECIMAL = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 #: xs:dateTime as the Ant schema restricts it: no fraction, no time zone.
 ANT_DATETIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$")
-SUITE_ATTRS = {"name": None, "tests": INT, "failures": INT, "errors": INT, "time": DECIMAL,
-               "timestamp": ANT_DATETIME, "hostname": None}
+SUITE_ATTRS = {
+    "name": None,
+    "tests": INT,
+    "failures": INT,
+    "errors": INT,
+    "time": DECIMAL,
+    "timestamp": ANT_DATETIME,
+    "hostname": None,
+}
 SUITE_OPTIONAL = {"skipped": INT, "id": INT, "package": None}
 CASE_CHILDREN = ("failure", "error", "skipped", "system-out", "system-err")
 
@@ -66,8 +73,10 @@ def ant_junit_errors(root: ET.Element) -> list[str]:
 
 
 def test_validator_catches_violations() -> None:
-    bad = ET.fromstring('<testsuite name="x" tests="2" failures="0" errors="0" time="0" timestamp="2026-01-01T00:00:00+00:00">'
-                        '<testcase name="a" classname="c" time="0"><bogus/></testcase></testsuite>')
+    bad = ET.fromstring(
+        '<testsuite name="x" tests="2" failures="0" errors="0" time="0" timestamp="2026-01-01T00:00:00+00:00">'
+        '<testcase name="a" classname="c" time="0"><bogus/></testcase></testsuite>'
+    )
     errors = ant_junit_errors(bad)
     assert any("hostname" in e for e in errors) and any("timestamp" in e for e in errors)
     assert any("<bogus>" in e for e in errors) and any("@tests is 2" in e for e in errors)
@@ -75,8 +84,9 @@ def test_validator_catches_violations() -> None:
 
 
 def test_junit_with_timestamp_validates(runner: CliRunner, in_root: Path) -> None:
-    result = runner.invoke(cli, ["check", ACME, "--tickets", "examples/acme/tickets.parquet", "--format", "junit",
-                                 "--timestamp", "-q"])
+    result = runner.invoke(
+        cli, ["check", ACME, "--tickets", "examples/acme/tickets.parquet", "--format", "junit", "--timestamp", "-q"]
+    )
     root = ET.fromstring(result.stdout)
     assert ant_junit_errors(root) == []
     assert ANT_DATETIME.match(root.get("timestamp", "")) and root.get("hostname")
@@ -87,4 +97,7 @@ def test_junit_without_timestamp_is_byte_identical(runner: CliRunner, in_root: P
     assert runs[0] == runs[1]
     assert "timestamp=" not in runs[0] and "hostname=" not in runs[0]
     errors = ant_junit_errors(ET.fromstring(runs[0]))
-    assert errors == ["testsuite: missing required attribute timestamp", "testsuite: missing required attribute hostname"]
+    assert errors == [
+        "testsuite: missing required attribute timestamp",
+        "testsuite: missing required attribute hostname",
+    ]

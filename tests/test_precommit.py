@@ -32,8 +32,18 @@ def _repo(tmp: Path, example: str) -> Path:
 def test_changed_file_stands_for_its_whole_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = _repo(tmp_path, "zendesk-twotier")
     monkeypatch.chdir(repo)
-    result = CliRunner().invoke(cli, ["check", "--changed", "exports/zendesk/triggers.json", "ci/deploy.yaml",
-                                      ".pre-commit-config.yaml", "--format", "json"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "check",
+            "--changed",
+            "exports/zendesk/triggers.json",
+            "ci/deploy.yaml",
+            ".pre-commit-config.yaml",
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)
     statuses = {r["rule_id"]: r["status"] for r in data["rules"]}
@@ -62,17 +72,36 @@ def test_hook_with_real_pre_commit(tmp_path: Path) -> None:
     assert pre_commit is not None
     unfair = _repo(tmp_path / "unfair", "zendesk-twotier")
     fair = _repo(tmp_path / "fair", "zendesk-fair")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_AUTHOR_NAME": "t",
-           "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
     env.pop("PYTHONPATH", None)  # the hook runs auditrules from its own environment, built from this repository
     outputs = {}
     for name, repo in (("unfair", unfair), ("fair", fair)):
         subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
         subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
         proc = subprocess.run(
-            [pre_commit, "try-repo", str(ROOT), "auditrules-routing", "--verbose",
-             "--files", "exports/zendesk/triggers.json", "ci/deploy.yaml", ".pre-commit-config.yaml"],
-            cwd=repo, env=env, capture_output=True, text=True, timeout=900,
+            [
+                pre_commit,
+                "try-repo",
+                str(ROOT),
+                "auditrules-routing",
+                "--verbose",
+                "--files",
+                "exports/zendesk/triggers.json",
+                "ci/deploy.yaml",
+                ".pre-commit-config.yaml",
+            ],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
         outputs[name] = (proc.returncode, proc.stdout + proc.stderr)
     code, out = outputs["unfair"]

@@ -59,7 +59,9 @@ def test_layout_errors_exit_2(runner: CliRunner, tmp_path: Path) -> None:
 
 def test_broken_example_is_an_input_error(runner: CliRunner, tmp_path: Path) -> None:
     pack = _copy_pack(tmp_path)
-    (tmp_path / "tests" / "FAIR-002" / "fail" / "broken.yaml").write_text("auditrules: routing/v1\nrules: [\n", encoding="utf-8")
+    (tmp_path / "tests" / "FAIR-002" / "fail" / "broken.yaml").write_text(
+        "auditrules: routing/v1\nrules: [\n", encoding="utf-8"
+    )
     result = runner.invoke(cli, ["test", str(pack)])
     assert result.exit_code == 2
     assert "ERROR FAIR-002 fail" in result.stdout and "error[AR201]" in result.stdout

@@ -33,8 +33,10 @@ def test_selection_that_leaves_nothing_is_a_usage_error(runner: CliRunner, in_ro
 
 def test_pack_by_name_combines_with_a_team_file(runner: CliRunner, tmp_path: Path, in_root: Path) -> None:
     team = tmp_path / "team.rules"
-    team.write_text('define vips = fields matching "*vip*"\nrule T-1 "no vip" {\n  severity low\n  routing must not read vips\n}\n',
-                    encoding="utf-8")
+    team.write_text(
+        'define vips = fields matching "*vip*"\nrule T-1 "no vip" {\n  severity low\n  routing must not read vips\n}\n',
+        encoding="utf-8",
+    )
     result = runner.invoke(cli, ["check", ACME, "--rules", "fairness", "--rules", str(team), "--format", "json"])
     data = json.loads(result.stdout)
     assert [f["path"] for f in data["policy"]["files"]] == ["rules/fairness.rules", str(team)]

@@ -16,7 +16,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-def _run(args: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+
+def _run(
+    args: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...] = (0,)
+) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode in ok, f"{args} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
     return proc
@@ -61,10 +64,16 @@ def test_auditrules_comes_from_the_wheel(installed: tuple[Path, dict[str, str]],
 def test_demo_mapping_explain_html_outside_the_checkout(installed: tuple[Path, dict[str, str]], outside: Path) -> None:
     bindir, env = installed
     exe = str(bindir / "auditrules")
-    demo = _run([exe, "check", "--routing", "routing.yaml", "--tickets", "tickets.parquet", "-q"], outside, env, ok=(1,))
+    demo = _run(
+        [exe, "check", "--routing", "routing.yaml", "--tickets", "tickets.parquet", "-q"], outside, env, ok=(1,)
+    )
     assert "FAIL  FAIR-001" in demo.stdout and "FAIL  FAIR-005" in demo.stdout
-    mapped = _run([exe, "check", "--tickets", "t.csv", "--mapping", "my-mapping.yaml", "--format", "json", "-q"],
-                  outside, env, ok=(0, 1))
+    mapped = _run(
+        [exe, "check", "--tickets", "t.csv", "--mapping", "my-mapping.yaml", "--format", "json", "-q"],
+        outside,
+        env,
+        ok=(0, 1),
+    )
     assert '"tickets-csv"' in mapped.stdout or "tickets" in mapped.stdout
     builtin = _run([exe, "check", "--tickets", "t.csv", "--mapping", "twitter-support", "-q"], outside, env, ok=(0, 1))
     assert "internal error" not in builtin.stderr

@@ -72,15 +72,18 @@ def render_junit(data: dict[str, Any]) -> str:
     rules: list[Mapping[str, Any]] = list(data.get("rules") or [])
     failures = sum(1 for r in rules if r.get("status") in FAILURE)
     skipped = sum(1 for r in rules if r.get("status") in SKIPPED)
-    suite = ET.Element("testsuite", {
-        "name": "auditrules",
-        "tests": str(len(rules)),
-        "failures": str(failures),
-        "errors": "0",
-        "skipped": str(skipped),
-        "time": "0",
-        **_when_and_where(data),
-    })
+    suite = ET.Element(
+        "testsuite",
+        {
+            "name": "auditrules",
+            "tests": str(len(rules)),
+            "failures": str(failures),
+            "errors": "0",
+            "skipped": str(skipped),
+            "time": "0",
+            **_when_and_where(data),
+        },
+    )
     policy = data.get("policy") or {}
     props = ET.SubElement(suite, "properties")
     for name, value in (
@@ -97,20 +100,28 @@ def render_junit(data: dict[str, Any]) -> str:
         rule_id = str(rule.get("rule_id", ""))
         status = str(rule.get("status", ""))
         findings = by_rule.get(rule_id, [])
-        case = ET.SubElement(suite, "testcase", {
-            "classname": clean(f"auditrules.{rule_id}"),
-            "name": clean(rule.get("title", rule_id)),
-            "time": "0",
-        })
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            {
+                "classname": clean(f"auditrules.{rule_id}"),
+                "name": clean(rule.get("title", rule_id)),
+                "time": "0",
+            },
+        )
         open_findings = [f for f in findings if f.get("status") != "pass"]
         if status in FAILURE:
             failing = [f for f in findings if f.get("status") in FAILURE] or open_findings
             first = str(failing[0].get("message", "")) if failing else status
             more = f" (and {len(failing) - 1} more)" if len(failing) > 1 else ""
-            failure = ET.SubElement(case, "failure", {
-                "message": clean(f"{status.upper()}: {first}{more}"),
-                "type": clean(rule.get("severity", "")),
-            })
+            failure = ET.SubElement(
+                case,
+                "failure",
+                {
+                    "message": clean(f"{status.upper()}: {first}{more}"),
+                    "type": clean(rule.get("severity", "")),
+                },
+            )
             body = _finding_text(open_findings)
             if rule.get("remediation"):
                 body += f"\n\nHow to fix: {rule['remediation']}"

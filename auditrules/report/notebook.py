@@ -56,18 +56,21 @@ def _group_rows(f: Mapping[str, Any]) -> list[dict[str, Any]]:
             continue
         interval = g.get("interval") or [None, None]
         stratum = g.get("stratum")
-        out.append({
-            "rule_id": f.get("rule_id"),
-            "requirement": ev.get("requirement"),
-            "stratum": ", ".join(f"{k}={v}" for k, v in sorted(stratum.items())) if isinstance(stratum, Mapping)
-            else stratum,
-            "group": g.get("group"),
-            "n": g.get("n"),
-            "value": g.get("value"),
-            "low": interval[0],
-            "high": interval[1],
-            "eligible": g.get("eligible"),
-        })
+        out.append(
+            {
+                "rule_id": f.get("rule_id"),
+                "requirement": ev.get("requirement"),
+                "stratum": ", ".join(f"{k}={v}" for k, v in sorted(stratum.items()))
+                if isinstance(stratum, Mapping)
+                else stratum,
+                "group": g.get("group"),
+                "n": g.get("n"),
+                "value": g.get("value"),
+                "low": interval[0],
+                "high": interval[1],
+                "eligible": g.get("eligible"),
+            }
+        )
     return out
 
 

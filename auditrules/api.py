@@ -30,6 +30,7 @@ from auditrules.findings import (
 from auditrules.lang import ast
 from auditrules.lang.check import check_policies
 from auditrules.lang.parser import parse_policy
+from auditrules.report.options import ReportOptions
 from auditrules.resources import standard_pack
 
 if TYPE_CHECKING:
@@ -178,6 +179,8 @@ class Report:
     options: dict[str, Any] = field(default_factory=dict)
     #: The machine the check ran on; recorded only with ``--timestamp``, like ``generated_at``.
     hostname: str | None = None
+    #: Engagement details for a client report (the configuration file's ``report:`` section).
+    report_options: ReportOptions = field(default_factory=ReportOptions)
 
     @property
     def findings(self) -> tuple[Finding, ...]:

@@ -10,6 +10,7 @@ relative to the configuration file; a value given on the command line replaces t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -21,7 +22,8 @@ from typing import Any
 
 from auditrules.documents import Document, escape_pointer_token, load_yaml_document, read_text
 from auditrules.errors import AuditError, Span
-from auditrules.pipeline import DeclaredChannels, ReportOptions
+from auditrules.pipeline import DeclaredChannels
+from auditrules.report.options import ReportOptions
 from auditrules.resources import schema_path
 
 YAML_NAMES = (".auditrules.yaml", ".auditrules.yml")
@@ -115,6 +117,10 @@ def load_config(path: Path, cwd: Path | None = None) -> Config:
         lines = {k: doc.line_of("/" + escape_pointer_token(k)) or 1 for k in data} if isinstance(data, dict) else {}
     _validate(data, doc, lines)
     values = _resolve(data, path.resolve().parent, (cwd or Path.cwd()).resolve())
+    logo = (values.get("report") or {}).get("logo")
+    if logo and not Path(logo).is_file():
+        span = doc.span_of("/report/logo") if doc.positions else Span(doc.path, lines.get("report", 1), 1)
+        raise AuditError("AR411", f"/report/logo: no such file: {logo}", span, doc.text)
     channels = _channels(values.get("channels"), doc, lines)
     if channels is not None:
         values["channels"] = channels
@@ -158,8 +164,19 @@ def _validator() -> Any:
 
 
 def _validate(data: Any, doc: Document, lines: Mapping[str, int]) -> None:
+    """Validate against the schema; a configuration validated before (same content, same schema and
+    auditrules version, recorded in the private cache) skips importing jsonschema: hooks start faster."""
+    from auditrules import __version__
+    from auditrules.cache import record, seen
+
+    schema = schema_path("config.schema.json").read_text(encoding="utf-8")
+    content = json.dumps(data, sort_keys=True, default=str)
+    digest = hashlib.sha256("\x1f".join([__version__, schema, content]).encode("utf-8")).hexdigest()[:32]
+    if seen("config-valid", digest):
+        return
     errors = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     if not errors:
+        record("config-valid", digest)
         return
     err = errors[0]
     path = [str(p) for p in err.absolute_path]

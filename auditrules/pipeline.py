@@ -22,42 +22,10 @@ from auditrules.documents import sha256_file
 from auditrules.errors import AuditError
 from auditrules.findings import Diagnostic, Finding, InputFile, Severity, Status, worst
 from auditrules.lang import ast
+from auditrules.report.options import ReportOptions
 
 if TYPE_CHECKING:
     from auditrules.routing.model import RoutingModel
-
-
-@dataclass(frozen=True)
-class ReportOptions:
-    """Engagement details for a client report (the configuration file's ``report:`` section).
-
-    Carried into the report's options; renderers that show them read them from there. ``date`` is
-    given, never defaulted to today, so reports stay deterministic; ``paper`` is ``A4`` or ``Letter``.
-    """
-
-    client: str | None = None
-    auditor_name: str | None = None
-    auditor_firm: str | None = None
-    period: str | None = None
-    scope: str | None = None
-    date: str | None = None
-    logo: str | None = None
-    paper: str = "A4"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "client": self.client,
-            "auditor": {"name": self.auditor_name, "firm": self.auditor_firm},
-            "period": self.period,
-            "scope": self.scope,
-            "date": self.date,
-            "logo": self.logo,
-            "paper": self.paper,
-        }
-
-    @property
-    def empty(self) -> bool:
-        return self == ReportOptions()
 
 
 @dataclass(frozen=True)
@@ -131,6 +99,7 @@ def run(options: CheckOptions) -> Report:
         options.generated_at,
         options=_options_json(options),
         hostname=options.hostname,
+        report_options=options.report,
     )
 
 
@@ -148,8 +117,6 @@ def _options_json(options: CheckOptions) -> dict[str, Any]:
             "channels": list(options.declared_channels.channels),
             "source": options.declared_channels.source,
         }
-    if not options.report.empty:
-        out["report"] = options.report.to_json()
     return out
 
 
@@ -313,7 +280,6 @@ def _without_repeated_notes(findings: list[Finding]) -> list[Finding]:
 __all__ = [
     "CheckOptions",
     "DeclaredChannels",
-    "ReportOptions",
     "matches",
     "no_rules_error",
     "run",

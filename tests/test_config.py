@@ -111,6 +111,7 @@ def test_invalid_config_points_at_the_line(repo: Path, runner: CliRunner) -> Non
 
 
 def test_channels_and_report_section(repo: Path, runner: CliRunner) -> None:
+    (repo / "docs" / "logo.png").write_bytes(b"\x89PNG\r\n")
     (repo / ".auditrules.yaml").write_text(
         "routing: exports/acme.yaml\nformat: json\nchannels: [Email, phone, Twitter, chat]\n"
         "report:\n  client: Acme Ltd\n  auditor: {name: J. Doe, firm: Fair & Co}\n  period: 2026 H1\n"
@@ -129,7 +130,16 @@ def test_channels_and_report_section(repo: Path, runner: CliRunner) -> None:
         "docs/logo.png",
     )
     data = _json(runner.invoke(cli, ["check"]))
-    assert data["inputs"]  # the run used the declared channels; the report options are not in the JSON yet
+    assert data["inputs"] and "report" not in data  # the JSON report stays as it was
+    from auditrules.pipeline import CheckOptions, run
+
+    report = run(CheckOptions(routing=("exports/acme.yaml",), report=opts))
+    assert report.report_options.client == "Acme Ltd" and report.report_options.date == "2026-07-01"
+    (repo / "docs" / "logo.png").unlink()
+    with pytest.raises(AuditError) as err:
+        discover(None, False)
+    assert err.value.code == "AR411" and err.value.message == "/report/logo: no such file: docs/logo.png"
+    assert err.value.span is not None and err.value.span.line == 10
     (repo / ".auditrules.yaml").write_text("channels: [pigeon]\n", encoding="utf-8")
     with pytest.raises(AuditError) as err:
         discover(None, False)
@@ -144,3 +154,23 @@ def test_declared_channels_reach_the_analysis(repo: Path, runner: CliRunner) -> 
     )
     messages = [f["message"] for f in _json(runner.invoke(cli, ["check"]))["findings"]]  # type: ignore[index]
     assert not any("channel chat" in m for m in messages), messages
+
+
+def test_a_configuration_validated_before_skips_jsonschema(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / ".auditrules.yaml").write_text("fail-on: high\nselect: [FAIR-001]\n", encoding="utf-8")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
+    code = (
+        "import sys; from pathlib import Path; from auditrules.config import load_config; "
+        "c = load_config(Path('.auditrules.yaml')); print(c.values['fail-on'], 'jsonschema' in sys.modules)"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
+        ).stdout.split()
+        for _ in range(2)
+    ]
+    assert runs == [["high", "True"], ["high", "False"]]

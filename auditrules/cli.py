@@ -7,7 +7,6 @@ traceback (``--debug`` shows one).
 
 from __future__ import annotations
 
-import socket
 import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
@@ -197,6 +196,7 @@ def check(
             hint="`auditrules init` writes a .auditrules.yaml that names your exports",
         )
     generated = datetime.now(timezone.utc).replace(microsecond=0).isoformat() if merged["timestamp"] else None
+    host = _hostname() if generated else None
     options = CheckOptions(
         rules=tuple(merged["rules"]),
         routing=tuple(merged["routing"]),
@@ -212,12 +212,18 @@ def check(
         report=config.report_options(),
         progress=not merged["quiet"] and sys.stderr.isatty(),
         generated_at=generated,
-        hostname=(socket.gethostname() or "localhost") if generated else None,
+        hostname=host,
     )
     report = run(options)
     data = report.to_json(merged["fail_on"])
     _emit(data, merged["fmt"], merged["output"], merged["verbose"])
     sys.exit(data["exit_code"])
+
+
+def _hostname() -> str:
+    import socket
+
+    return socket.gethostname() or "localhost"
 
 
 def _changed_exports(paths: tuple[str, ...]) -> tuple[str, ...]:

@@ -65,3 +65,18 @@ def test_broken_example_is_an_input_error(runner: CliRunner, tmp_path: Path) -> 
     result = runner.invoke(cli, ["test", str(pack)])
     assert result.exit_code == 2
     assert "ERROR FAIR-002 fail" in result.stdout and "error[AR201]" in result.stdout
+
+
+def test_ticket_example_with_its_own_mapping(runner: CliRunner, tmp_path: Path) -> None:
+    shutil.copy(RULES / "fairness.rules", tmp_path / "fairness.rules")
+    folder = tmp_path / "tests" / "FAIR-005" / "fail"
+    folder.mkdir(parents=True)
+    source = (RULES / "tests" / "FAIR-005" / "fail" / "two-tier.csv").read_text(encoding="utf-8")
+    (folder / "export.csv").write_text(source.replace("channel,outcome", "Source,Result", 1), encoding="utf-8")
+    (folder / "export.mapping.yaml").write_text(
+        "auditrules: mapping/v1\nname: spreadsheet\ncolumns:\n  channel: Source\n  outcome: Result\n", encoding="utf-8"
+    )
+    result = runner.invoke(cli, ["test", str(tmp_path / "fairness.rules")])
+    assert f"ok    FAIR-005 fail          {folder / 'export.csv'}" in result.stdout, result.output
+    assert "export.mapping.yaml" not in result.stdout  # the mapping is not an example
+    assert result.exit_code == 0

@@ -67,7 +67,9 @@ def run(options: CheckOptions) -> Report:
     """Run the whole check and return its :class:`Report`."""
     loaded = list(options.policies) if options.policies is not None else load_policies(options.rules)
     pairs = select_rules(loaded, options.select, options.ignore)
-    models = [_load_model(p, options) for p in options.routing]
+    # no work for rules left out: an export is read only when a selected rule judges routing
+    needs_routing = any(rule.routing_statements for _, rule in pairs)
+    models = [_load_model(p, options) for p in options.routing] if needs_routing else []
     inputs: list[InputFile] = [InputFile(lp.policy.path, "rules", lp.sha256) for lp in loaded]
     diagnostics: list[Diagnostic] = []
     for m in models:

@@ -51,3 +51,11 @@ def test_api_accepts_one_path_or_a_list(in_root: Path) -> None:
     assert one.verdicts[0].status.value == "fail"
     many = check(routing=[ACME], select=["FAIR-001", "FAIR-002"], ignore="FAIR-002")
     assert [v.rule.id for v in many.verdicts] == ["FAIR-001"]
+
+
+def test_unselected_routing_rules_leave_the_export_unread(in_root: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "routing.yaml"
+    broken.write_text("auditrules: routing/v1\nrules: [\n", encoding="utf-8")
+    report = check(routing=broken, tickets="examples/acme/tickets.parquet", select="FAIR-005")
+    assert [v.status.value for v in report.verdicts] == ["fail"]
+    assert all(i.kind != "routing" for i in report.inputs)

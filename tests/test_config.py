@@ -174,3 +174,18 @@ def test_a_configuration_validated_before_skips_jsonschema(tmp_path: Path) -> No
         for _ in range(2)
     ]
     assert runs == [["high", "True"], ["high", "False"]]
+
+
+def test_init_finds_each_kind_of_export(tmp_path: Path) -> None:
+    from auditrules.starter import find_evidence
+
+    shutil.copytree(ROOT / "examples" / "zendesk-fair", tmp_path / "exports" / "zendesk")
+    shutil.copy(ROOT / "examples" / "taskrouter-vip" / "workflow.json", tmp_path / "exports" / "workflow.json")
+    shutil.copy(ROOT / "examples" / "acme" / "routing.yaml", tmp_path / "routing.yaml")
+    shutil.copy(ROOT / "tests" / "fixtures" / "tickets" / "twitter_support.csv", tmp_path / "tickets.csv")
+    (tmp_path / "node_modules").mkdir()
+    shutil.copy(ROOT / "examples" / "acme" / "routing.yaml", tmp_path / "node_modules" / "ignored.yaml")
+    (tmp_path / "notes.yaml").write_text("a: 1\n", encoding="utf-8")
+    found = find_evidence(tmp_path)
+    assert sorted(found.routing) == ["exports/workflow.json", "exports/zendesk/", "routing.yaml"]
+    assert found.tickets == ("tickets.csv",)

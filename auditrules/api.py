@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +34,7 @@ from auditrules.resources import standard_pack
 
 if TYPE_CHECKING:
     from auditrules.report.notebook import Frames
+    from auditrules.routing.universe import DeclaredChannels
 
 FAIL_ON = ("low", "medium", "high", "never")
 
@@ -261,15 +261,17 @@ def check(
     ignore: str | Sequence[str] = (),
     waivers: str | Path | None = None,
     baseline: str | Path | None = None,
-    today: date | None = None,
+    declared_channels: DeclaredChannels | None = None,
 ) -> Report:
     """Check routing exports and ticket histories against rules (the standard pack by default).
 
     Each of ``rules``, ``routing``, ``tickets``, ``select`` and ``ignore`` takes one value or a list.
     ``waivers`` (a ``waivers/v1`` YAML file) and ``baseline`` (an earlier JSON report) turn accepted
-    or already-known failing findings into ``waived``; ``today`` decides which waivers have expired
-    (default: the current date). Every other option is a field of
-    :class:`auditrules.pipeline.CheckOptions`, run with :func:`auditrules.pipeline.run`.
+    or already-known failing findings into ``waived``. ``declared_channels`` (channels with a label
+    saying where they were declared, e.g. the configuration file's ``channels:`` key) are the channels
+    the help desk serves, unless the policy declares them itself (``define channels = channels …``).
+    Every other option (``today`` for waiver expiry, ``routing_format``, ``policies``, ...) is a field
+    of :class:`auditrules.pipeline.CheckOptions`, run with :func:`auditrules.pipeline.run`.
     """
     from auditrules.pipeline import CheckOptions, run
 
@@ -284,7 +286,7 @@ def check(
             ignore=tuple(str(s) for s in _many(ignore)),
             waivers=waivers,
             baseline=baseline,
-            today=today,
+            declared_channels=declared_channels,
         )
     )
 

@@ -187,7 +187,12 @@ def check(
     if paths:
         given.add("routing")
         routing = (*routing, *paths)
-    merged = merge_options(ctx.params | {"routing": routing}, given, config.values)
+    from_command_line = {
+        "rules": rules, "routing": routing, "routing_format": routing_format, "tickets": tickets, "mapping": mapping,
+        "engine": engine, "select": select, "ignore": ignore, "fmt": fmt, "output": output, "fail_on": fail_on,
+        "waivers": waivers, "baseline": baseline, "timestamp": timestamp, "quiet": quiet, "verbose": verbose,
+    }  # fmt: skip
+    merged = merge_options(from_command_line, given, config.values)
     if not merged["routing"] and not merged["tickets"]:
         where = f" ({config.path} names neither routing: nor tickets:)" if config.path else ""
         raise AuditError(

@@ -22,9 +22,9 @@ from typing import Any
 
 from auditrules.documents import Document, escape_pointer_token, load_yaml_document, read_text
 from auditrules.errors import AuditError, Span
-from auditrules.pipeline import DeclaredChannels
 from auditrules.report.options import ReportOptions
 from auditrules.resources import schema_path
+from auditrules.routing.universe import DeclaredChannels
 
 YAML_NAMES = (".auditrules.yaml", ".auditrules.yml")
 PYPROJECT = "pyproject.toml"

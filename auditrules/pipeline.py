@@ -20,20 +20,15 @@ from typing import TYPE_CHECKING, Any
 from auditrules.api import LoadedPolicy, Report, RuleVerdict, doc_page, load_policies
 from auditrules.documents import sha256_file
 from auditrules.errors import AuditError
+from auditrules.evidence import MissingEvidence
 from auditrules.findings import Diagnostic, Finding, InputFile, Severity, Status, worst
 from auditrules.lang import ast
 from auditrules.report.options import ReportOptions
+from auditrules.routing.universe import DeclaredChannels
 
 if TYPE_CHECKING:
+    from auditrules.routing.analysis import RoutingContext
     from auditrules.routing.model import RoutingModel
-
-
-@dataclass(frozen=True)
-class DeclaredChannels:
-    """The channels the help desk serves, stated by the user, and where that was stated."""
-
-    channels: tuple[str, ...]
-    source: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,15 +64,17 @@ def run(options: CheckOptions) -> Report:
     pairs = select_rules(loaded, options.select, options.ignore)
     # no work for rules left out: an export is read only when a selected rule judges routing
     needs_routing = any(rule.routing_statements for _, rule in pairs)
-    models = [_load_model(p, options) for p in options.routing] if needs_routing else []
+    models = [m for p in options.routing for m in _load_models(p, options)] if needs_routing else []
     inputs: list[InputFile] = [InputFile(lp.policy.path, "rules", lp.sha256) for lp in loaded]
     diagnostics: list[Diagnostic] = []
     for m in models:
         inputs.extend(m.inputs)
         diagnostics.extend(m.resolve_diagnostic(d) for d in m.diagnostics)
-    ticket_findings = _ticket_findings([(lp.policy, r) for lp, r in pairs], options, inputs)
+    ticket_pairs = [(lp.policy, r) for lp, r in pairs]
+    ticket_findings = _ticket_findings(ticket_pairs, options, inputs)
+    contexts = _routing_contexts(models, ticket_pairs, options)
     per_rule = [
-        (rule, _without_repeated_notes(_rule_findings(lp.policy, rule, models, ticket_findings, options)))
+        (rule, _without_repeated_notes(_rule_findings(lp.policy, rule, contexts, ticket_findings, options)))
         for lp, rule in pairs
     ]
     if options.baseline is not None:
@@ -149,10 +146,39 @@ def no_rules_error(why: str) -> AuditError:
     return AuditError("AR005", f"no rules to check: {why}")
 
 
-def _load_model(path: str | Path, options: CheckOptions) -> RoutingModel:
-    from auditrules.routing.detect import load_routing
+def _load_models(path: str | Path, options: CheckOptions) -> list[RoutingModel]:
+    """The routing inputs at ``path``; a ticket file given as routing evidence gets a hint (AR204)."""
+    from auditrules.routing.detect import load_routing_inputs
 
-    return load_routing(path, options.routing_format)
+    try:
+        return load_routing_inputs(path, options.routing_format)
+    except AuditError as err:
+        from auditrules.tickets.sources import file_format
+
+        kind = file_format(str(path))
+        if err.code != "AR204" or kind in (None, "json") or str(path).lower().endswith(".txt"):
+            raise
+        raise replace(err, hint=f"{path} looks like ticket data ({kind}): give it with --tickets") from None
+
+
+def _routing_contexts(
+    models: Sequence[RoutingModel], pairs: Sequence[tuple[ast.Policy, ast.Rule]], options: CheckOptions
+) -> list[tuple[RoutingModel, RoutingContext]]:
+    """Each routing input with what the run knows beyond it: declared channels, channels seen in the
+    ticket data (when SLA statements are checked on routing in the same run), and its label."""
+    from auditrules.routing.analysis import RoutingContext, input_labels
+
+    labels = input_labels(models)
+    sla = any(isinstance(st, (ast.SlaCoverage, ast.SlaEqual)) for _, r in pairs for st in r.routing_statements)
+    seen: DeclaredChannels | None = None
+    if sla and models and options.tickets:
+        from auditrules.tickets.seen import ticket_channels
+
+        # one DISTINCT over the channel column: DuckDB reads it without starting a second Spark session
+        seen = DeclaredChannels(
+            ticket_channels([str(t) for t in options.tickets], options.mapping, "duckdb"), "the ticket data"
+        )
+    return [(m, RoutingContext(options.declared_channels, seen, labels.get(id(m)))) for m in models]
 
 
 def _ticket_findings(
@@ -179,29 +205,26 @@ def _ticket_findings(
 
 
 def _routing_findings(
-    policy: ast.Policy, rule: ast.Rule, model: RoutingModel, declared: DeclaredChannels | None
+    policy: ast.Policy, rule: ast.Rule, model: RoutingModel, context: RoutingContext
 ) -> list[Finding]:
     from auditrules.routing.analysis import evaluate_routing
 
-    if declared is not None:
-        # the channels the help desk serves, as the user declared them, replace the export's guess
-        model = replace(model, channels=declared.channels)
-    return [model.resolve_finding(f) for f in evaluate_routing(policy, rule, model)]
+    return [model.resolve_finding(f) for f in evaluate_routing(policy, rule, model, context)]
 
 
 def _rule_findings(
     policy: ast.Policy,
     rule: ast.Rule,
-    models: Sequence[RoutingModel],
+    contexts: Sequence[tuple[RoutingModel, RoutingContext]],
     ticket_findings: dict[str, list[Finding]],
     options: CheckOptions,
 ) -> list[Finding]:
     findings: list[Finding] = []
     sev = Severity(rule.severity)
     if rule.routing_statements:
-        for m in models:
-            findings.extend(_routing_findings(policy, rule, m, options.declared_channels))
-        if not models:
+        for m, context in contexts:
+            findings.extend(_routing_findings(policy, rule, m, context))
+        if not contexts:
             findings.append(
                 Finding(
                     rule.id,
@@ -209,7 +232,7 @@ def _rule_findings(
                     sev,
                     Status.NOT_EVALUATED,
                     "no routing export given (use --routing PATH)",
-                    {"needs": "routing"},
+                    MissingEvidence("routing"),
                 )
             )
     if rule.scope is not None:
@@ -223,7 +246,7 @@ def _rule_findings(
                     sev,
                     Status.NOT_EVALUATED,
                     "no ticket data given (use --tickets PATH)",
-                    {"needs": "tickets"},
+                    MissingEvidence("tickets"),
                 )
             )
     return findings
@@ -281,7 +304,6 @@ def _without_repeated_notes(findings: list[Finding]) -> list[Finding]:
 
 __all__ = [
     "CheckOptions",
-    "DeclaredChannels",
     "matches",
     "no_rules_error",
     "run",

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from auditrules.baseline import fingerprint
 from auditrules.cli import cli
+from auditrules.fingerprints import fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

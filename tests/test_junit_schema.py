@@ -31,45 +31,64 @@ SUITE_OPTIONAL = {"skipped": INT, "id": INT, "package": None}
 CASE_CHILDREN = ("failure", "error", "skipped", "system-out", "system-err")
 
 
-def ant_junit_errors(root: ET.Element) -> list[str]:
-    """Violations of the Ant JUnit schema (an empty list: valid)."""
+def _suite_errors(root: ET.Element) -> list[str]:
     errors: list[str] = []
-    if root.tag != "testsuite":
-        return [f"root element is <{root.tag}>, expected <testsuite>"]
     for attr, pattern in SUITE_ATTRS.items():
         value = root.get(attr)
         if value is None or not value.strip():
             errors.append(f"testsuite: missing required attribute {attr}")
         elif pattern is not None and not pattern.match(value):
             errors.append(f"testsuite/@{attr}: {value!r} does not match {pattern.pattern}")
-    for attr in set(root.attrib) - set(SUITE_ATTRS) - set(SUITE_OPTIONAL):
-        errors.append(f"testsuite: attribute {attr} is not allowed")
+    errors.extend(
+        f"testsuite: attribute {attr} is not allowed"
+        for attr in set(root.attrib) - set(SUITE_ATTRS) - set(SUITE_OPTIONAL)
+    )
     order = [child.tag for child in root]
     expected = ["properties"] + ["testcase"] * order.count("testcase") + ["system-out", "system-err"]
     if order != expected:
         errors.append(f"testsuite children {order} are not properties, testcase*, system-out, system-err")
-    for prop in root.iter("property"):
-        if prop.get("name") is None or prop.get("value") is None:
-            errors.append("property: name and value are required")
-    for case in root.findall("testcase"):
-        for attr in ("name", "classname"):
-            if not (case.get(attr) or "").strip():
-                errors.append(f"testcase: missing required attribute {attr}")
-        if not DECIMAL.match(case.get("time") or ""):
-            errors.append(f"testcase {case.get('name')}: time must be a decimal")
-        for child in case:
-            if child.tag not in CASE_CHILDREN:
-                errors.append(f"testcase {case.get('name')}: <{child.tag}> is not allowed")
-            if child.tag in ("failure", "error") and child.get("type") is None:
-                errors.append(f"testcase {case.get('name')}: <{child.tag}> needs a type")
-        if len([c for c in case if c.tag in ("failure", "error", "skipped")]) > 1:
-            errors.append(f"testcase {case.get('name')}: more than one outcome")
+    errors.extend(
+        "property: name and value are required"
+        for prop in root.iter("property")
+        if prop.get("name") is None or prop.get("value") is None
+    )
+    return errors
+
+
+def _case_errors(case: ET.Element) -> list[str]:
+    name = case.get("name")
+    errors = [
+        f"testcase: missing required attribute {a}" for a in ("name", "classname") if not (case.get(a) or "").strip()
+    ]
+    if not DECIMAL.match(case.get("time") or ""):
+        errors.append(f"testcase {name}: time must be a decimal")
+    errors.extend(f"testcase {name}: <{c.tag}> is not allowed" for c in case if c.tag not in CASE_CHILDREN)
+    errors.extend(
+        f"testcase {name}: <{c.tag}> needs a type"
+        for c in case
+        if c.tag in ("failure", "error") and c.get("type") is None
+    )
+    if len([c for c in case if c.tag in ("failure", "error", "skipped")]) > 1:
+        errors.append(f"testcase {name}: more than one outcome")
+    return errors
+
+
+def _count_errors(root: ET.Element) -> list[str]:
     cases = root.findall("testcase")
+    errors = []
     for attr, tag in (("tests", None), ("failures", "failure"), ("errors", "error"), ("skipped", "skipped")):
         counted = len(cases) if tag is None else sum(1 for c in cases if c.find(tag) is not None)
         if root.get(attr) is not None and root.get(attr) != str(counted):
             errors.append(f"testsuite/@{attr} is {root.get(attr)}, but {counted} testcase(s) say so")
     return errors
+
+
+def ant_junit_errors(root: ET.Element) -> list[str]:
+    """Violations of the Ant JUnit schema (an empty list: valid)."""
+    if root.tag != "testsuite":
+        return [f"root element is <{root.tag}>, expected <testsuite>"]
+    case_errors = [e for case in root.findall("testcase") for e in _case_errors(case)]
+    return [*_suite_errors(root), *case_errors, *_count_errors(root)]
 
 
 def test_validator_catches_violations() -> None:

@@ -10,31 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 
+from auditrules.columns import literal_unit
 from auditrules.errors import AuditError, Span
 from auditrules.lang import ast
 
 #: Aggregates the language defines (``p1`` … ``p99`` are added by :func:`is_aggregate`).
 AGGREGATES: tuple[str, ...] = ("count", "share", "mean", "median", "min", "max", "sum")
 AGGREGATE_HELP = "count, share, mean, median, p1..p99, min, max, sum"
-
-#: Units of canonical ticket columns; other (pass-through) columns have no known unit.
-COLUMN_UNITS: dict[str, str] = {
-    "first_response": "duration",
-    "resolution_time": "duration",
-    "created_at": "timestamp",
-    "first_response_at": "timestamp",
-    "resolved_at": "timestamp",
-    "influence_score": "number",
-    "compensation": "number",
-    "satisfaction": "number",
-    "ticket_id": "string",
-    "channel": "string",
-    "priority": "string",
-    "status": "string",
-    "outcome": "string",
-    "agent_tier": "string",
-}
-
 
 _PERCENTILE = re.compile(r"p[1-9][0-9]?")
 
@@ -116,7 +98,7 @@ def check_names(policy: ast.Policy) -> Iterator[AuditError]:
     """
     defined = {d.name: d for d in policy.defines}
 
-    def lookup(ref: ast.SetRef, kind: type, what: str) -> Iterator[AuditError]:
+    def lookup(ref: ast.SetRef, kind: type | tuple[type, ...], what: str) -> Iterator[AuditError]:
         d = defined.get(ref.name)
         if d is None:
             known = ", ".join(sorted(defined)) or "none defined"
@@ -126,7 +108,9 @@ def check_names(policy: ast.Policy) -> Iterator[AuditError]:
 
     for rule in policy.rules:
         for st in rule.statements:
-            if isinstance(st, (ast.MustNotRead, ast.MayReadOnly)):
+            if isinstance(st, ast.MustNotRead):
+                yield from lookup(st.fields, (ast.FieldSet, ast.ValueSet), "field or value")
+            elif isinstance(st, ast.MayReadOnly):
                 yield from lookup(st.fields, ast.FieldSet, "field")
             elif isinstance(st, ast.SlaEqual) and st.across is not None:
                 yield from lookup(st.across, ast.ChannelSet, "channel")
@@ -146,13 +130,15 @@ def check_duplicate_defines(policy: ast.Policy) -> Iterator[AuditError]:
         if d.name in seen:
             yield _error("AR107", f"'{d.name}' is defined twice", d.span)
         seen.add(d.name)
+        if d.name == "channels" and not isinstance(d.value, ast.ChannelSet):
+            yield _error("AR108", "'channels' declares the channels served: it must be a channel set", d.span)
 
 
 def _unit_of_expr(expr: ast.Expr) -> str | None:
     if isinstance(expr, ast.Literal):
         return expr.unit
     if isinstance(expr, ast.Name):
-        return COLUMN_UNITS.get(expr.name)
+        return literal_unit(expr.name)
     return None
 
 
@@ -176,7 +162,7 @@ def _aggregate_unit(agg: ast.Aggregate) -> str | None:
     if agg.func == "share":
         return "fraction"
     if agg.column is not None:
-        return COLUMN_UNITS.get(agg.column.name)
+        return literal_unit(agg.column.name)
     return None
 
 

@@ -37,7 +37,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from auditrules.baseline import fingerprint
+from auditrules.evidence import evidence_from_json
+from auditrules.fingerprints import fingerprint
+from auditrules.report.statuses import FAILING_VALUES, ORDER
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://auditrules.dev"
@@ -45,8 +47,7 @@ INFORMATION_URI = "https://auditrules.dev"
 _NOT_EVIDENCE = frozenset({"rules", "waivers", "baseline"})
 
 #: Statuses that produce a result (``pass`` does not); failing ones take their level from the severity.
-REPORTED = frozenset({"fail", "error", "warn", "inconclusive", "insufficient_data", "not_evaluated", "waived"})
-FAILING = frozenset({"fail", "error"})
+REPORTED = frozenset(ORDER) - {"pass"}
 FINGERPRINT_KEY = "auditrules/v1"
 #: ``level`` of a failing result, and ``defaultConfiguration.level`` of a rule, by severity.
 SEVERITY_LEVELS = {"high": "error", "medium": "warning", "low": "note"}
@@ -199,7 +200,7 @@ def _result(finding: Mapping[str, Any], index: Mapping[str, int], places: _Place
     severity = str(finding.get("severity") or "")
     result: dict[str, Any] = {
         "ruleId": rule_id,
-        "level": SEVERITY_LEVELS.get(severity, "warning") if status in FAILING else "note",
+        "level": SEVERITY_LEVELS.get(severity, "warning") if status in FAILING_VALUES else "note",
         "message": {"text": str(finding.get("message") or "")},
         "partialFingerprints": {FINGERPRINT_KEY: str(finding.get("fingerprint") or fingerprint(finding))},
         "properties": {"status": status, "severity": severity},
@@ -212,10 +213,10 @@ def _result(finding: Mapping[str, Any], index: Mapping[str, int], places: _Place
         if len(locations) > 1:
             result["relatedLocations"] = [_location(loc, i) for i, loc in enumerate(locations[1:], start=1)]
     if status == "waived":
-        waiver = (finding.get("evidence") or {}).get("waiver")
+        waived = evidence_from_json(finding.get("evidence")).waiver
         suppression: dict[str, Any] = {"kind": "external", "status": "accepted"}
-        if isinstance(waiver, Mapping) and waiver.get("reason"):
-            suppression["justification"] = str(waiver["reason"])
+        if waived is not None and waived.waiver.reason:
+            suppression["justification"] = waived.waiver.reason
         result["suppressions"] = [suppression]
     return result
 

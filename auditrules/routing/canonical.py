@@ -20,10 +20,10 @@ from auditrules.lang.format import format_expr
 from auditrules.lang.parser import parse_expression
 from auditrules.resources import schema_path
 from auditrules.routing.model import Effect, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
+from auditrules.units import DURATION_SUFFIXES
 
 MARKER = "routing/v1"
 _DURATION = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(s|m|h|d|w)$")
-_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _ROUTE_EFFECTS = {"queue": "queue", "group": "group", "assignee": "assignee", "priority": "priority", "sla": "sla"}
 ALL_PRIORITIES = "*"
 
@@ -58,8 +58,9 @@ def load_canonical(path: str | Path) -> RoutingModel:
 
 def _validate(doc: Document) -> None:
     if not isinstance(doc.data, dict):
-        raise AuditError("AR202", "a routing file must be a mapping with 'auditrules: routing/v1'",
-                         Span(doc.path, 1, 1), doc.text)
+        raise AuditError(
+            "AR202", "a routing file must be a mapping with 'auditrules: routing/v1'", Span(doc.path, 1, 1), doc.text
+        )
     errors = sorted(_validator().iter_errors(doc.data), key=lambda e: (list(e.absolute_path), e.message))
     if not errors:
         return
@@ -85,7 +86,7 @@ def parse_duration(text: str) -> float:
     m = _DURATION.match(text)
     if not m:  # pragma: no cover - the schema refuses these
         raise ValueError(text)
-    return float(m.group(1)) * _SECONDS[m.group(2)]
+    return float(m.group(1)) * DURATION_SUFFIXES[m.group(2)]
 
 
 def expression_names(expr: ast.Expr) -> list[ast.Name]:
@@ -116,6 +117,24 @@ def _leaf_conditions(expr: ast.Expr) -> list[ast.Expr]:
     if isinstance(expr, ast.Not):
         return _leaf_conditions(expr.operand)
     return [expr]
+
+
+def _compared_values(leaf: ast.Expr) -> tuple[str, ...]:
+    """The constants a condition compares with (``tier == "gold"`` → ``gold``; each item of an ``in`` list)."""
+    literals: list[ast.Literal] = []
+    if isinstance(leaf, ast.Compare):
+        literals = [side for side in (leaf.left, leaf.right) if isinstance(side, ast.Literal)]
+    elif isinstance(leaf, ast.InList) and isinstance(leaf.values, tuple):
+        literals = list(leaf.values)
+    elif isinstance(leaf, ast.Matches):
+        return (leaf.pattern,)
+    return tuple(_literal_text(lit) for lit in literals if lit.value is not None)
+
+
+def _literal_text(lit: ast.Literal) -> str:
+    if isinstance(lit.value, bool):
+        return "true" if lit.value else "false"
+    return lit.text if lit.unit != "string" and lit.text else str(lit.value)
 
 
 class _Converter:
@@ -151,6 +170,7 @@ class _Converter:
             sla_policies=sla,
             inputs=(InputFile(self.doc.path, "routing:canonical", self.doc.sha256),),
             sla_known="sla" in self.data,
+            declared_channels=channels if "channels" in self.data else None,
         )
 
     def rule(self, index: int, spec: dict[str, Any], order: int) -> RoutingRule:
@@ -169,8 +189,10 @@ class _Converter:
             except AuditError as exc:
                 raise AuditError("AR203", f"in rule '{spec['id']}': {exc.message}", exc.span, self.doc.text) from None
             for leaf in _leaf_conditions(expr):
+                values = _compared_values(leaf)
                 for name in expression_names(leaf):
-                    reads.append(Read(name.name, self.loc(wptr, name.span.column, name.span.line), format_expr(leaf)))
+                    where = self.loc(wptr, name.span.column, name.span.line)
+                    reads.append(Read(name.name, where, format_expr(leaf), values))
         writes: list[Write] = []
         effects: list[Effect] = []
         route = spec.get("route") or {}

@@ -271,10 +271,13 @@ def merge_options(params: dict[str, Any], given: set[str], config: Mapping[str, 
 
 
 def _emit(data: dict[str, Any], fmt: str, output: str | None, verbose: bool = False) -> None:
+    """Render and write ``data``: a report this process built, or one ``load_report`` validated whole."""
+    from auditrules.evidence import validated_upstream
     from auditrules.report.render import render
 
     color = output is None and fmt == "text" and sys.stdout.isatty()
-    text = render(data, fmt, color=color, verbose=verbose)
+    with validated_upstream():
+        text = render(data, fmt, color=color, verbose=verbose)
     if output:
         from auditrules.report.output import write_atomic
 

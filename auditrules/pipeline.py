@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from auditrules.api import LoadedPolicy, Report, RuleVerdict, doc_page, load_policies
 from auditrules.documents import sha256_file
@@ -220,36 +220,22 @@ def _rule_findings(
     options: CheckOptions,
 ) -> list[Finding]:
     findings: list[Finding] = []
-    sev = Severity(rule.severity)
     if rule.routing_statements:
         for m, context in contexts:
             findings.extend(_routing_findings(policy, rule, m, context))
         if not contexts:
-            findings.append(
-                Finding(
-                    rule.id,
-                    rule.title,
-                    sev,
-                    Status.NOT_EVALUATED,
-                    "no routing export given (use --routing PATH)",
-                    MissingEvidence("routing"),
-                )
-            )
+            findings.append(_not_evaluated(rule, "routing", "no routing export given (use --routing PATH)"))
     if rule.scope is not None:
         if options.tickets:
             findings.extend(ticket_findings.get(rule.id, []))
         else:
-            findings.append(
-                Finding(
-                    rule.id,
-                    rule.title,
-                    sev,
-                    Status.NOT_EVALUATED,
-                    "no ticket data given (use --tickets PATH)",
-                    MissingEvidence("tickets"),
-                )
-            )
+            findings.append(_not_evaluated(rule, "tickets", "no ticket data given (use --tickets PATH)"))
     return findings
+
+
+def _not_evaluated(rule: ast.Rule, needs: Literal["routing", "tickets"], message: str) -> Finding:
+    """The finding of a rule whose evidence (``routing`` or ``tickets``) was not given."""
+    return Finding(rule.id, rule.title, Severity(rule.severity), Status.NOT_EVALUATED, message, MissingEvidence(needs))
 
 
 def _apply_baseline(

@@ -17,7 +17,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from auditrules.api import LoadedPolicy, Report, RuleVerdict, doc_page, load_policies
+from auditrules.api import LoadedPolicy, Report, RuleVerdict, doc_page, load_policies, require_rules
 from auditrules.documents import sha256_file
 from auditrules.errors import AuditError
 from auditrules.evidence import MissingEvidence
@@ -127,7 +127,8 @@ def matches(rule_id: str, patterns: Sequence[str]) -> bool:
 def select_rules(
     loaded: Sequence[LoadedPolicy], select: Sequence[str] = (), ignore: Sequence[str] = ()
 ) -> list[tuple[LoadedPolicy, ast.Rule]]:
-    """The (rules file, rule) pairs left by ``--select`` (none: all) and ``--ignore``; AR005 if none is left."""
+    """The (rules file, rule) pairs left by ``--select`` (none: all) and ``--ignore``; AR007 if none is left."""
+    require_rules(loaded)
     pairs = [
         (lp, rule)
         for lp in loaded
@@ -135,15 +136,10 @@ def select_rules(
         if (not select or matches(rule.id, select)) and not matches(rule.id, ignore)
     ]
     if not pairs:
-        known = ", ".join(r.id for lp in loaded for r in lp.policy.rules) or "none"
         chosen = " ".join([*(f"--select {s}" for s in select), *(f"--ignore {i}" for i in ignore)])
-        raise no_rules_error(f"{chosen} leaves no rule to check (rules loaded: {known})")
+        left = [replace(lp, policy=replace(lp.policy, rules=())) for lp in loaded]
+        require_rules(left, f"after {chosen}")
     return pairs
-
-
-def no_rules_error(why: str) -> AuditError:
-    """The usage error of a run with no rule to check (exit 2): checking nothing must not pass."""
-    return AuditError("AR005", f"no rules to check: {why}")
 
 
 def _load_models(path: str | Path, options: CheckOptions) -> list[RoutingModel]:
@@ -291,7 +287,6 @@ def _without_repeated_notes(findings: list[Finding]) -> list[Finding]:
 __all__ = [
     "CheckOptions",
     "matches",
-    "no_rules_error",
     "run",
     "select_rules",
 ]

@@ -38,6 +38,7 @@ from auditrules.fingerprints import fingerprint
 
 _FAILING = frozenset(s.value for s in FAILING)
 
+
 def finding_fingerprint(finding: Finding) -> str:
     return fingerprint(finding.to_json())
 

@@ -270,9 +270,7 @@ def merge_options(params: dict[str, Any], given: set[str], config: Mapping[str, 
     return merged
 
 
-def _emit(
-    data: dict[str, Any], fmt: str, output: str | None, verbose: bool = False, source: str | None = None
-) -> None:
+def _emit(data: dict[str, Any], fmt: str, output: str | None, verbose: bool = False, source: str | None = None) -> None:
     """Render and write ``data``: a report this process built, or one ``load_report`` validated whole."""
     from auditrules.evidence import validated_upstream
     from auditrules.report.render import render

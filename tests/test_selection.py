@@ -28,7 +28,9 @@ def test_select_and_ignore(runner: CliRunner, in_root: Path) -> None:
 def test_selection_that_leaves_nothing_is_a_usage_error(runner: CliRunner, in_root: Path) -> None:
     result = runner.invoke(cli, ["check", ACME, "--select", "FAIR-9*"])
     assert result.exit_code == 2
-    assert result.stderr.startswith("error[AR007]: no rule to check after --select FAIR-9* (loaded: rules/fairness.rules)")
+    assert result.stderr.startswith(
+        "error[AR007]: no rule to check after --select FAIR-9* (loaded: rules/fairness.rules)"
+    )
 
 
 def test_pack_by_name_combines_with_a_team_file(runner: CliRunner, tmp_path: Path, in_root: Path) -> None:

@@ -7,8 +7,10 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import site
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -34,9 +36,16 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     # pip builds the wheel with the backend pyproject.toml declares (in an isolated build environment)
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp / "dist"), str(ROOT)], tmp, env)
     wheel = next((tmp / "dist").glob("auditrules-*.whl"))
-    # the system's packages provide the dependencies (no download); auditrules itself comes from the wheel
-    venv.EnvBuilder(with_pip=True, system_site_packages=True).create(tmp / "venv")
+    # the dependencies come from this interpreter's site-packages (no download: a .pth line adds them
+    # after the venv's own, and .pth files found there are not run, so an editable install of the
+    # checkout stays invisible); auditrules itself comes from the wheel
+    venv.EnvBuilder(with_pip=True).create(tmp / "venv")
     bindir = tmp / "venv" / ("Scripts" if os.name == "nt" else "bin")
+    purelib = _run(
+        [str(bindir / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], tmp, env
+    )
+    ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"], *site.getsitepackages()}
+    Path(purelib.stdout.strip(), "dependencies.pth").write_text("\n".join(sorted(ours)) + "\n", encoding="utf-8")
     _run([str(bindir / "python"), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(wheel)], tmp, env)
     env["PATH"] = str(bindir) + os.pathsep + env.get("PATH", "")
     return bindir, env

@@ -140,11 +140,15 @@ def render_junit(data: dict[str, Any]) -> str:
             out.text = clean(_finding_text(open_findings))
     for note in notes:
         loc = note.get("location")
-        case = ET.SubElement(suite, "testcase", {
-            "classname": "auditrules.inputs",
-            "name": clean(f"{note.get('code', '')} {where(loc) if loc else ''}".strip()),
-            "time": "0",
-        })
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            {
+                "classname": "auditrules.inputs",
+                "name": clean(f"{note.get('code', '')} {where(loc) if loc else ''}".strip()),
+                "time": "0",
+            },
+        )
         attrs = {"message": clean(note.get("message", "")), "type": clean(note.get("code", ""))}
         error = ET.SubElement(case, "error", attrs)
         error.text = clean(f"error[{note.get('code', '')}] {note.get('message', '')}")

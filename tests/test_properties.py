@@ -90,7 +90,7 @@ def test_fmt_never_drops_a_rule_whatever_the_line_ends(rnd: random.Random, newli
     assert len(parse_policy(format_source(text)).rules) == 8
 
 
-@PROFILE
+@settings(PROFILE, max_examples=40)  # ~0.4 s each (six renderings); the fuzz runner does volume
 @given(st.sampled_from(range(len(REPORTS))), st.randoms(use_true_random=False))
 def test_schema_valid_report_mutations_never_crash(tmp_path: Path, which: int, rnd: random.Random) -> None:
     data = mutate_data(REPORTS[which], rnd)

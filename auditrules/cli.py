@@ -113,13 +113,11 @@ def check(
     sys.exit(data["exit_code"])
 
 
-def _emit(
-    data: dict[str, Any], fmt: str, output: str | None, verbose: bool = False, source: str | None = None
-) -> None:
+def _emit(data: dict[str, Any], fmt: str, output: str | None, verbose: bool = False) -> None:
     from auditrules.report.render import render
 
     color = output is None and fmt == "text" and sys.stdout.isatty()
-    text = render(data, fmt, color=color, verbose=verbose, source=source)
+    text = render(data, fmt, color=color, verbose=verbose)
     if output is not None:
         from auditrules.report.output import write_atomic
 
@@ -138,7 +136,7 @@ def report(report_file: str, fmt: str, output: str | None) -> None:
     from auditrules.report.json import load_report
 
     data = load_report(report_file)
-    _emit(data, fmt, output, source=report_file)
+    _emit(data, fmt, output)
 
 
 @cli.command()

@@ -280,7 +280,7 @@ class _YamlBuilder:
         try:
             value = self.constructor.construct_object(node, deep=True)
         except ValueError:  # an integer of more than 4,300 digits (Python's conversion limit)
-            raise self.fail("AR003", f"number of {len(node.value)} characters is too long", node) from None
+            raise self.fail("AR201", f"invalid YAML: a number of {len(node.value)} digits", node) from None
         except yaml.YAMLError as exc:
             raise self.fail("AR201", f"invalid YAML value: {getattr(exc, 'problem', None) or exc}", node) from None
         if isinstance(value, float) and not math.isfinite(value):
@@ -325,7 +325,7 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def _no_constant(name: str) -> Any:
+def _no_constant(_name: str) -> Any:
     raise _JsonRefusal("constant")
 
 
@@ -334,7 +334,7 @@ def loads_json(text: str, path: str, code: str = "AR205", label: str = "invalid 
 
     Refused beyond what ``json.loads`` refuses: a key given twice in one object (the last value
     would silently win), ``NaN``/``Infinity`` and numbers too large for a float, integers of more
-    than 4,300 digits, and nesting deeper than MAX_DEPTH.
+    than 4,300 digits, and (AR003) nesting deeper than MAX_DEPTH.
     """
     import json
 
@@ -350,7 +350,7 @@ def loads_json(text: str, path: str, code: str = "AR205", label: str = "invalid 
         raise _json_refusal(str(exc), text, path, code, label) from None
     except ValueError:  # int() of more than 4,300 digits
         line, col = _offset_line_col(text, _first_match(r"\d{4301,}", text))
-        raise AuditError("AR003", "number of more than 4300 digits", Span(path, line, col), text) from None
+        raise AuditError(code, f"{label}: a number with more than 4,300 digits", Span(path, line, col), text) from None
     _check_depth(path, text, data)
     return data
 

@@ -14,11 +14,13 @@ routing-derivation         a derived tag or field carries a signal that no rule 
 routing-reads-checked      no routing rule reads the signal
 routing-outside-allowed    a routing rule reads a name outside the allowed set
 routing-only-allowed       every routing rule reads only allowed names
-routing-statement          a routing statement with nothing to check (no SLA data, no channels)
+routing-statement          a routing statement with nothing to check (no rules, no SLA data, no channels)
+routing-incomplete         a statement that would pass on evidence known to be partial or not understood
 sla-coverage-gap           a channel no SLA policy covers (or covers only in part)
 sla-coverage               every channel has an SLA policy
 sla-targets                SLA targets that differ by channel, per metric and priority
 sla-targets-equal          SLA targets that are the same for every channel
+sla-delay                  a deliberate wait (a TaskRouter park step) only some tasks get
 ticket-groups              one ticket requirement: groups, comparisons, thresholds, row counts
 ticket-missing-column      a ticket requirement naming a column the data lacks
 missing-evidence           a rule whose evidence (routing export or tickets) was not given
@@ -224,6 +226,16 @@ class RoutingStatement(RoutingEvidence):
 
 
 @dataclass(frozen=True)
+class RoutingIncomplete(RoutingEvidence):
+    """``would_pass`` is the verdict the evidence seen gives; ``gaps`` why it is not complete."""
+
+    KIND: ClassVar[str] = "routing-incomplete"
+
+    would_pass: str
+    gaps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RoutingChain(RoutingEvidence):
     KIND: ClassVar[str] = "routing-chain"
 
@@ -274,6 +286,8 @@ class SlaCoverageGap(RoutingEvidence):
 
     channel: str
     partial_policies: tuple[str, ...]
+    channels: tuple[str, ...]
+    channels_source: str
 
 
 @dataclass(frozen=True)
@@ -281,6 +295,8 @@ class SlaCoverage(RoutingEvidence):
     KIND: ClassVar[str] = "sla-coverage"
 
     covered: Mapping[str, tuple[str, ...]]
+    channels: tuple[str, ...]
+    channels_source: str
 
 
 @dataclass(frozen=True)
@@ -290,6 +306,8 @@ class SlaTargets(RoutingEvidence):
     metric: str
     priority: str
     targets: tuple[SlaTargetRow, ...]
+    channels: tuple[str, ...]
+    channels_source: str
 
 
 @dataclass(frozen=True)
@@ -298,6 +316,18 @@ class SlaTargetsEqual(RoutingEvidence):
 
     targets_compared: int
     channels: tuple[str, ...]
+    channels_source: str
+
+
+@dataclass(frozen=True)
+class SlaDelay(RoutingEvidence):
+    """Tasks matching ``applies_to`` wait ``seconds`` in ``rule`` before the next target is tried."""
+
+    KIND: ClassVar[str] = "sla-delay"
+
+    rule: str
+    seconds: float
+    applies_to: str
 
 
 @dataclass(frozen=True)
@@ -350,6 +380,7 @@ KINDS: dict[str, type[Evidence]] = {
     cls.KIND: cls
     for cls in (
         RoutingStatement,
+        RoutingIncomplete,
         RoutingChain,
         RoutingDerivation,
         RoutingReadsChecked,
@@ -359,6 +390,7 @@ KINDS: dict[str, type[Evidence]] = {
         SlaCoverage,
         SlaTargets,
         SlaTargetsEqual,
+        SlaDelay,
         TicketGroups,
         TicketMissingColumn,
         MissingEvidence,
@@ -458,6 +490,7 @@ __all__ = [
     "RoutingChain",
     "RoutingDerivation",
     "RoutingEvidence",
+    "RoutingIncomplete",
     "RoutingOnlyAllowed",
     "RoutingOutsideAllowed",
     "RoutingReadsChecked",
@@ -465,6 +498,7 @@ __all__ = [
     "RowAccounting",
     "SlaCoverage",
     "SlaCoverageGap",
+    "SlaDelay",
     "SlaTargetRow",
     "SlaTargets",
     "SlaTargetsEqual",

@@ -97,7 +97,7 @@ def _signals_raise() -> Iterator[None]:
         yield
         return
 
-    def handler(signum: int, frame: object) -> None:
+    def handler(signum: int, _frame: object) -> None:
         raise _Signalled(signum)
 
     installed: list[int] = []

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from auditrules.documents import require_regular
 from auditrules.errors import fail
 from auditrules.findings import InputFile
 
@@ -99,6 +100,7 @@ def resolve_sources(sources: Sequence[str]) -> tuple[SourceFile, ...]:
                 assert fmt is not None
                 add(f, fmt)
             continue
+        require_regular(src)  # a FIFO or /dev/zero would hang or never end in the engine (AR002)
         add(src, file_format(src) or "csv")
     return tuple(out)
 

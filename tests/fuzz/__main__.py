@@ -49,7 +49,7 @@ def run_one(target: Target, seed: int, limit: float, keep: Path | None = None) -
         signal.setitimer(signal.ITIMER_REAL, limit)
     try:
         return target.run(random.Random(seed), work), None
-    except Exception as exc:  # every exception that escapes a target is a failure
+    except Exception as exc:  # noqa: BLE001 - every exception that escapes a target is a failure
         return False, failure_kind(exc)
     finally:
         if has_alarm:

@@ -174,8 +174,11 @@ def test_deep_canonical_when_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("cond", "code"),
-    [("influence_score > 1e999", "AR109"), ("influence_score > " + "9" * 5000, "AR109"),
-     ("first_response < 99999" + "9" * 400 + "w", "AR109")],
+    [
+        ("influence_score > 1e999", "AR109"),
+        ("influence_score > " + "9" * 5000, "AR109"),
+        ("first_response < 99999" + "9" * 400 + "w", "AR109"),
+    ],
 )
 def test_non_finite_and_huge_numbers_in_rules(tmp_path: Path, cond: str, code: str) -> None:
     f = tmp_path / "n.rules"
@@ -218,8 +221,13 @@ def test_hostile_yaml(tmp_path: Path, text: str, code: str, message: str) -> Non
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("[1e999]", "AR205"), ("[NaN]", "AR205"), ("[-Infinity]", "AR205"), ("[" + "7" * 5000 + "]", "AR205"),
-     ("[" * 100_000 + "]" * 100_000, "AR003")],
+    [
+        ("[1e999]", "AR205"),
+        ("[NaN]", "AR205"),
+        ("[-Infinity]", "AR205"),
+        ("[" + "7" * 5000 + "]", "AR205"),
+        ("[" * 100_000 + "]" * 100_000, "AR003"),
+    ],
 )
 def test_hostile_json(text: str, code: str) -> None:
     with pytest.raises(AuditError) as info:
@@ -297,10 +305,13 @@ def test_error_messages_never_carry_raw_control_characters() -> None:
     assert str(err) == "error[AR004]: no rule \\x1b[2Jx\\r\\ny\\u2028z"
 
 
-@pytest.mark.parametrize(("key", "value", "message"), [
-    ("format", '"%d-%Q-%Y"', "unknown format directive '%Q'"),
-    ("timezone", "Mars/Olympus", "unknown timezone 'Mars/Olympus'"),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("format", '"%d-%Q-%Y"', "unknown format directive '%Q'"),
+        ("timezone", "Mars/Olympus", "unknown timezone 'Mars/Olympus'"),
+    ],
+)
 def test_mapping_format_and_timezone_errors_are_ar303(tmp_path: Path, key: str, value: str, message: str) -> None:
     src = (ROOT / "tests" / "fixtures" / "tickets" / "ticket_channel_mapping.yaml").read_text(encoding="utf-8")
     assert '    format: "%d-%m-%Y %H:%M"\n' in src
@@ -369,7 +380,9 @@ def test_a_signal_mid_write_leaves_no_temporary_file(tmp_path: Path, name: str) 
 
 @pytest.mark.skipif(not hasattr(os, "kill"), reason="POSIX signals")
 def test_sigterm_from_outside_during_a_large_write(tmp_path: Path) -> None:
-    script = "import sys\nfrom auditrules.report.output import write_atomic\nwrite_atomic(sys.argv[1], 'y' * 400_000_000)\n"
+    script = (
+        "import sys\nfrom auditrules.report.output import write_atomic\nwrite_atomic(sys.argv[1], 'y' * 400_000_000)\n"
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "big.txt")], env=env)
     try:
@@ -471,7 +484,7 @@ def test_explain_shows_escaped_control_characters_visibly(tmp_path: Path) -> Non
     f = tmp_path / "x.rules"
     f.write_text(
         'rule X-1 "clear\\u001b[2J" {  # \x1b[31m raw in a comment\n  severity low\n  rationale "a\\u0007b"\n'
-        '  sla must cover every channel\n}\n',
+        "  sla must cover every channel\n}\n",
         encoding="utf-8",
     )
     code, out, _ = _invoke("explain", "X-1", "--rules", str(f))

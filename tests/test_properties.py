@@ -35,7 +35,9 @@ REPORTS = [
 ]
 FORMATS = ("text", "json", "markdown", "html", "sarif", "junit")
 PROFILE = settings(
-    max_examples=120, deadline=None, derandomize=True,
+    max_examples=120,
+    deadline=None,
+    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 

@@ -490,3 +490,16 @@ def test_explain_shows_escaped_control_characters_visibly(tmp_path: Path) -> Non
     code, out, _ = _invoke("explain", "X-1", "--rules", str(f))
     assert code == 0 and "\x1b" not in out and "\x07" not in out
     assert "clear\\x1b[2J" in out and "a\\x07b" in out and "\\x1b[31m" in out
+
+
+def test_sla_target_that_overflows_in_seconds_is_a_note(tmp_path: Path) -> None:
+    """Found by the fuzz runner: 1e308 minutes is finite, in seconds it is not (the JSON writer refused inf)."""
+    bundle = tmp_path / "zd"
+    shutil.copytree(ROOT / "examples" / "zendesk-twotier", bundle)
+    sla = bundle / "sla_policies.json"
+    data = json.loads(sla.read_text(encoding="utf-8"))
+    data["sla_policies"][0]["policy_metrics"][0]["target"] = 1e308
+    sla.write_text(json.dumps(data), encoding="utf-8")
+    code, out, err = _invoke("check", "--routing", str(bundle), "--format", "json")
+    assert code == 1, err
+    assert any("is not a number of minutes" in d["message"] for d in json.loads(out)["diagnostics"])

@@ -266,10 +266,12 @@ class _YamlBuilder:
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     raise self.fail("AR201", "merge keys ('<<') are not supported", key_node)
-                key = self.build(key_node, pointer + "/~key", depth + 1)
-                if not isinstance(key, str):
-                    shown = repr(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "a collection"
-                    raise self.fail("AR201", f"mapping key {shown} is not a string (quote it)", key_node)
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise self.fail("AR201", "a mapping key is a collection, not a name", key_node)
+                # keys are names: ``yes:``, ``1:`` and ``~:`` are the names "yes", "1" and "~" (an
+                # Architect flow's ``yes:``/``no:`` branches), never booleans, numbers or null
+                self.build(key_node, pointer + "/~key", depth + 1)
+                key = str(key_node.value)
                 if key in out:
                     raise self.fail("AR201", f"duplicate key {key!r}", key_node)
                 child = f"{pointer}/{escape_pointer_token(str(key))}"
@@ -283,7 +285,7 @@ class _YamlBuilder:
         try:
             value = self.constructor.construct_object(node, deep=True)
         except ValueError:  # an integer of more than 4,300 digits (Python's conversion limit)
-            raise self.fail("AR201", f"invalid YAML: a number of {len(node.value)} digits", node) from None
+            raise self.fail("AR003", f"number of {len(node.value)} characters is too long", node) from None
         except yaml.YAMLError as exc:
             raise self.fail("AR201", f"invalid YAML value: {getattr(exc, 'problem', None) or exc}", node) from None
         if isinstance(value, float) and not math.isfinite(value):
@@ -336,8 +338,8 @@ def loads_json(text: str, path: str, code: str = "AR205", label: str = "invalid 
     """Strict JSON → data, or AuditError ``code`` (AR003 for limits) with the line and column.
 
     Refused beyond what ``json.loads`` refuses: a key given twice in one object (the last value
-    would silently win), ``NaN``/``Infinity`` and numbers too large for a float, integers of more
-    than 4,300 digits, and (AR003) nesting deeper than MAX_DEPTH.
+    would silently win), ``NaN``/``Infinity`` and numbers too large for a float; and (AR003, limits)
+    integers of more than 4,300 digits and nesting deeper than MAX_DEPTH.
     """
     import json
 
@@ -353,7 +355,7 @@ def loads_json(text: str, path: str, code: str = "AR205", label: str = "invalid 
         raise _json_refusal(str(exc), text, path, code, label) from None
     except ValueError:  # int() of more than 4,300 digits
         line, col = _offset_line_col(text, _first_match(r"\d{4301,}", text))
-        raise AuditError(code, f"{label}: a number with more than 4,300 digits", Span(path, line, col), text) from None
+        raise AuditError("AR003", "a number with more than 4,300 digits", Span(path, line, col), text) from None
     _check_depth(path, text, data)
     return data
 

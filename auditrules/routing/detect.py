@@ -5,9 +5,13 @@ Every file is detected on its own, never by its name:
 * ``.yaml``/``.yml`` declaring ``auditrules: routing/v1`` is the canonical format;
 * ``.json`` is Zendesk (a top-level ``triggers``, ``sla_policies``, ``{"trigger": {...}}`` …) and/or
   Twilio TaskRouter (``configuration``, ``task_routing``, ``workflows``); a file holding both is
-  read by both adapters;
+  read by both adapters; Freshdesk API JSON (``sla_target``, ``automation_type_id``, condition
+  ``resource_type``) or Genesys Cloud queues (``mediaSettings``);
 * a directory is every file in it that some adapter understands: its Zendesk files form one
-  export, each TaskRouter workflow and canonical file is its own input. Every file skipped is
+  export, so do its Freshdesk files and its Genesys Cloud queue pages; each TaskRouter workflow
+  and canonical file is its own input. Name catalogs belong to the export beside them: Zendesk
+  ``groups``/``brands``/``organizations`` with Zendesk files, a TaskRouter workspace's
+  ``task_queues`` with its workflows (each workflow is read with them). Every file skipped is
   named in a note, and is a gap in the evidence (it may have held routing rules).
 
 Adapters are imported only when needed so that ``auditrules check`` starts fast.
@@ -23,9 +27,13 @@ from auditrules.errors import AuditError, Span
 from auditrules.findings import Diagnostic, Location
 from auditrules.routing.model import RoutingModel
 
-FORMATS: tuple[str, ...] = ("canonical", "zendesk", "taskrouter")
+FORMATS: tuple[str, ...] = ("canonical", "zendesk", "taskrouter", "freshdesk", "genesys")
 #: Suffixes of files a routing directory may hold.
 _ROUTING_SUFFIXES: tuple[str, ...] = (".json", ".yaml", ".yml")
+#: Formats whose files in one directory make one export.
+_BUNDLED: tuple[str, ...] = ("zendesk", "freshdesk", "genesys")
+#: A TaskRouter workspace's TaskQueues list: read with every workflow of the directory.
+_TASK_QUEUES = "taskrouter:task_queues"
 
 
 def _unknown(path: str | Path) -> AuditError:
@@ -33,25 +41,36 @@ def _unknown(path: str | Path) -> AuditError:
         "AR204",
         f"cannot tell the routing format of {path} (expected canonical YAML 'auditrules: routing/v1', "
         "a Zendesk export (triggers, automations, views, macros, sla_policies, *_fields), "
-        "or a Twilio TaskRouter workflow)",
+        "a Twilio TaskRouter workflow, Freshdesk SLA policies or automation rules, or Genesys Cloud queues)",
         Span(str(path), 1, 1),
     )
 
 
 def formats_of(path: Path) -> tuple[str, ...]:
     """The formats one file holds (possibly two: a JSON file with Zendesk and TaskRouter keys)."""
-    require_regular(path)  # a FIFO or device would hang or never end when sniffed (AR002)
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         from auditrules.routing.canonical import is_canonical
 
-        return ("canonical",) if is_canonical(path) else ()
+        if is_canonical(path):
+            return ("canonical",)
+        from auditrules.routing.genesys.architect import is_architect
+
+        return ("genesys",) if is_architect(path) else ()
     if suffix != ".json":
         return ()
+    from auditrules.routing.freshdesk import is_freshdesk
+    from auditrules.routing.genesys import is_genesys
     from auditrules.routing.taskrouter import is_taskrouter
     from auditrules.routing.zendesk import is_zendesk
 
-    return tuple(name for name, test in (("zendesk", is_zendesk), ("taskrouter", is_taskrouter)) if test(path))
+    tests = (
+        ("zendesk", is_zendesk),
+        ("taskrouter", is_taskrouter),
+        ("freshdesk", is_freshdesk),
+        ("genesys", is_genesys),
+    )
+    return tuple(name for name, test in tests if test(path))
 
 
 def detect_format(path: str | Path) -> str:
@@ -60,20 +79,26 @@ def detect_format(path: str | Path) -> str:
     p = Path(path)
     if not p.exists():
         raise AuditError("AR001", f"no such file or directory: {path}")
+    if not p.is_dir():
+        require_regular(p)  # a FIFO or device would hang or never end when sniffed
     found = {fmt for f in _directory_files(p) for fmt in formats_of(f)} if p.is_dir() else set(formats_of(p))
-    for fmt in ("zendesk", "taskrouter", "canonical"):
+    for fmt in ("zendesk", "taskrouter", "freshdesk", "genesys", "canonical"):
         if fmt in found:
             return fmt
     raise _unknown(path)
 
 
 def _directory_files(path: Path) -> list[Path]:
-    # not only regular files: a FIFO or device among them is refused (AR002), never skipped unseen
-    return sorted(f for f in path.iterdir() if not f.is_dir() and not f.name.startswith("."))
+    """The regular files of an export directory; a FIFO, device or socket in it is refused (AR002)."""
+    entries = sorted(f for f in path.iterdir() if not f.name.startswith(".") and not f.is_dir())
+    for f in entries:
+        if not f.is_file():
+            require_regular(f)
+    return entries
 
 
 def load_routing(path: str | Path, fmt: str | None = None) -> RoutingModel:
-    """Load one routing input; ``fmt`` (canonical | zendesk | taskrouter) overrides detection.
+    """Load one routing input; ``fmt`` (one of FORMATS) overrides detection.
 
     A path that holds several inputs (a directory mixing formats) gives its first; use
     :func:`load_routing_inputs` to get them all.
@@ -90,6 +115,7 @@ def load_routing_inputs(path: str | Path, fmt: str | None = None) -> list[Routin
         raise AuditError("AR005", f"unknown routing format '{fmt}' (expected {', '.join(FORMATS)})")
     if p.is_dir():
         return _load_directory(p, fmt)
+    require_regular(p)  # a FIFO or device would hang or never end when sniffed
     kinds = (fmt,) if fmt is not None else formats_of(p)
     if not kinds:
         raise _unknown(path)
@@ -97,16 +123,16 @@ def load_routing_inputs(path: str | Path, fmt: str | None = None) -> list[Routin
 
 
 def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
-    if fmt == "zendesk":
-        return [_load("zendesk", [path])]
-    if fmt is not None and fmt != "zendesk":
+    if fmt in _BUNDLED:
+        return [_load(fmt, [path])]
+    if fmt is not None:
         raise AuditError("AR204", f"{path} is a directory; a {fmt} input is one file", Span(str(path), 1, 1))
     by_format, skipped = _classify(_directory_files(path))
     if not by_format:
         raise AuditError(
             "AR204",
-            f"no routing export in directory {path} (expected Zendesk JSON, TaskRouter workflows or "
-            "canonical YAML 'auditrules: routing/v1')",
+            f"no routing export in directory {path} (expected Zendesk JSON, TaskRouter workflows, Freshdesk or "
+            "Genesys Cloud API JSON, or canonical YAML 'auditrules: routing/v1')",
             Span(str(path), 1, 1),
         )
     models: list[RoutingModel] = []
@@ -116,21 +142,31 @@ def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
         model = load_zendesk(by_format["zendesk"], skipped)
         models.append(model.with_name(path.name))
         skipped = []
-    for kind in ("taskrouter", "canonical"):
-        for f in by_format.get(kind, []):
-            models.append(_load(kind, [f]))
+    for kind in ("freshdesk", "genesys"):
+        if kind in by_format:
+            models.append(_load(kind, by_format[kind]).with_name(path.name))
+    if "taskrouter" in by_format:
+        from auditrules.routing.taskrouter import load_taskrouter
+
+        queues = by_format.get(_TASK_QUEUES, [])
+        models.extend(load_taskrouter(f, queues) for f in by_format["taskrouter"])
+    for f in by_format.get("canonical", []):
+        models.append(_load("canonical", [f]))
     if skipped:
         models[0] = models[0].with_notes(skipped)
     return models
 
 
 def _classify(files: list[Path]) -> tuple[dict[str, list[Path]], list[Diagnostic]]:
-    """Files by the formats they hold, and a note for each file no adapter reads: an error for a
-    JSON or YAML file (it may have held routing: a gap in the evidence), a warning for others."""
+    """Files by the formats they hold (name catalogs with the export they name), and a note for each
+    file no adapter reads: an error for a JSON or YAML file (it may have held routing: a gap in the
+    evidence), a warning for others."""
+    formats = {f: formats_of(f) for f in files}
+    present = {kind for kinds in formats.values() for kind in kinds}
     by_format: dict[str, list[Path]] = {}
     skipped: list[Diagnostic] = []
     for f in files:
-        kinds = formats_of(f)
+        kinds = formats[f] or _catalog_of(f, present)
         for kind in kinds:
             by_format.setdefault(kind, []).append(f)
         if kinds:
@@ -142,6 +178,24 @@ def _classify(files: list[Path]) -> tuple[dict[str, list[Path]], list[Diagnostic
             message = f"{f} is not a routing file; skipped"
             skipped.append(Diagnostic("AR204", "warning", message, Location(str(f), 1, 1)))
     return by_format, skipped
+
+
+def _catalog_of(path: Path, present: set[str]) -> tuple[str, ...]:
+    """Where a name catalog goes when the export it names is in the directory: a Zendesk groups,
+    brands or organizations list with the Zendesk files; a TaskQueues list with the workflows."""
+    if path.suffix.lower() != ".json":
+        return ()
+    if "zendesk" in present:
+        from auditrules.routing.zendesk import is_zendesk_catalog
+
+        if is_zendesk_catalog(path):
+            return ("zendesk",)
+    if "taskrouter" in present:
+        from auditrules.routing.taskrouter import is_task_queues
+
+        if is_task_queues(path):
+            return (_TASK_QUEUES,)
+    return ()
 
 
 def _other_auditrules_document(path: Path) -> bool:
@@ -166,6 +220,14 @@ def _load(kind: str, paths: list[Path]) -> RoutingModel:
         from auditrules.routing.zendesk import load_zendesk
 
         return load_zendesk(paths)
+    if kind == "freshdesk":
+        from auditrules.routing.freshdesk import load_freshdesk
+
+        return load_freshdesk(paths)
+    if kind == "genesys":
+        from auditrules.routing.genesys import load_genesys
+
+        return load_genesys(paths)
     from auditrules.routing.taskrouter import load_taskrouter
 
     if paths[0].is_dir():

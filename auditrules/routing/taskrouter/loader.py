@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditrules.channels import canonical_channel, normalise_spelling
+from auditrules.channels import VENDOR_DEFAULT_CHANNELS, canonical_channel, normalise_spelling
 from auditrules.documents import Document, load_json_document, read_text
 from auditrules.errors import AuditError, Span
 from auditrules.findings import Diagnostic, InputFile, Location
 from auditrules.routing.model import Delay, Effect, Gap, Read, RoutingModel, RoutingRule
+from auditrules.routing.names import Namer
 from auditrules.routing.taskrouter.expression import (
     TRAttribute,
     TRCompare,
     TRExpr,
     TRList,
     TRLiteral,
+    TRLogical,
     attributes,
     constant_truth,
     format_expression,
@@ -31,6 +34,7 @@ from auditrules.routing.taskrouter.expression import (
     parse_expression,
 )
 from auditrules.routing.taskrouter.positions import Frame, file_frame, offset_in
+from auditrules.routing.taskrouter.queues import QUEUE_SID, load_task_queues
 
 #: Task attributes that name the task's channel (their values go through the channel vocabulary).
 _CHANNEL_ATTRIBUTES = frozenset({"channel", "task_channel", "channel_type", "task_channel_unique_name"})
@@ -58,6 +62,8 @@ class _Loader:
     channels: set[str] = field(default_factory=set)
     delays: list[Delay] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
+    #: Queue names from the workspace's task_queues.json, when given beside the workflow.
+    namer: Namer | None = None
 
     # One workflow --------------------------------------------------------------------------------
 
@@ -201,8 +207,20 @@ class _Loader:
             location=frame.location(fptr),
             reads=tuple(reads),
             effects=tuple(effects),
+            channels=self.scope(expression),
         )
         return rule, matches_all
+
+    def scope(self, expression: Any) -> tuple[str, ...] | None:
+        """The filter's channel scope from its conditions on the task channel (None: any channel)."""
+        if not isinstance(expression, str) or not any(a in expression for a in _CHANNEL_ATTRIBUTES):
+            return None
+        try:
+            expr = parse_expression(expression, Span(self.path, 1, 1), None)
+        except AuditError:
+            return None  # reported (AR209) when the filter was read
+        kept = _scope(expr, self.channels | set(VENDOR_DEFAULT_CHANNELS["taskrouter"]))
+        return None if kept is None else tuple(sorted(kept))
 
     def filter_expression(self, frame: Frame, fptr: str, expression: Any, name: str) -> tuple[list[Read], str | None]:
         """The reads of a filter's expression, and why the filter always matches (when it does)."""
@@ -257,7 +275,10 @@ class _Loader:
                 if key == "queue":
                     self._bad(frame, tptr, "target without a queue; it routes nowhere")
                 continue
-            effects.append(Effect(kind, _scalar_text(value), frame.location(f"{tptr}/{key}")))
+            text, loc = _scalar_text(value), frame.location(f"{tptr}/{key}")
+            if key == "queue" and self.namer is not None and QUEUE_SID.match(text):
+                text = self.namer.show("queue", text, loc)
+            effects.append(Effect(kind, text, loc))
         return effects
 
     def parse(self, frame: Frame, pointer: str, text: str, what: str) -> TRExpr | None:
@@ -323,6 +344,27 @@ class _Loader:
         self.diagnostics.append(Diagnostic("AR202", "warning", message, frame.location(pointer)))
 
 
+def _scope(expr: TRExpr, universe: set[str]) -> set[str] | None:
+    """The channels an expression keeps through ``==``/``IN`` (or drops through ``!=``/``NOT IN``)
+    on a task channel attribute, combined by AND/OR; None where the channel is not restricted."""
+    if isinstance(expr, TRLogical):
+        left, right = _scope(expr.left, universe), _scope(expr.right, universe)
+        if expr.op.upper() == "AND":
+            return right if left is None else left if right is None else left & right
+        return None if left is None or right is None else left | right
+    if not isinstance(expr, TRCompare) or expr.op not in ("==", "!=", "IN", "NOT IN"):
+        return None
+    attr, other = (expr.left, expr.right) if isinstance(expr.left, TRAttribute) else (expr.right, expr.left)
+    if not isinstance(attr, TRAttribute) or attr.scope == "worker" or attr.path[-1] not in _CHANNEL_ATTRIBUTES:
+        return None
+    values = other.items if isinstance(other, TRList) else (other,) if isinstance(other, TRLiteral) else ()
+    chans = {canonical_channel(v.value) if isinstance(v.value, str) else None for v in values}
+    if not values or None in chans:
+        return None
+    kept = {c for c in chans if c is not None}
+    return universe - kept if expr.op in ("!=", "NOT IN") else kept
+
+
 def _leaf_values(leaf: TRExpr) -> tuple[str, ...]:
     """The string and number constants a comparison compares with (each item of a list)."""
     if not isinstance(leaf, TRCompare):
@@ -357,14 +399,21 @@ def _workflow_label(resource: dict[str, Any], default: str) -> str:
     return f"'{default}'"
 
 
-def load_taskrouter(path: str | Path) -> RoutingModel:
-    """Read a TaskRouter Workflow resource, list response or bare configuration into a RoutingModel."""
+def load_taskrouter(path: str | Path, queues: Sequence[Path] = ()) -> RoutingModel:
+    """Read a TaskRouter Workflow resource, list response or bare configuration into a RoutingModel.
+
+    ``queues`` are the workspace's TaskQueues list pages (``task_queues.json``): target queues are
+    then shown by name and sid.
+    """
     p = Path(path)
     text, digest = read_text(p)
     doc = load_json_document(p, text, digest)
     data = doc.data
     frame = file_frame(doc)
     loader = _Loader(str(p))
+    catalog = load_task_queues(queues) if queues else None
+    if catalog is not None:
+        loader.namer = Namer({"queue": catalog.names}, loader.diagnostics)
     name = p.stem
     if isinstance(data, dict) and isinstance(data.get("workflows"), list):
         kind = "taskrouter:workflows"
@@ -393,8 +442,8 @@ def load_taskrouter(path: str | Path) -> RoutingModel:
         channels=tuple(sorted(loader.channels)),
         rules=tuple(loader.rules),
         sla_policies=(),
-        inputs=(InputFile(str(p), kind, digest),),
-        diagnostics=tuple(loader.diagnostics),
+        inputs=(InputFile(str(p), kind, digest), *(catalog.inputs if catalog is not None else ())),
+        diagnostics=(*(catalog.diagnostics if catalog is not None else ()), *loader.diagnostics),
         field_names={},
         gaps=tuple(loader.gaps),
         delays=tuple(loader.delays),

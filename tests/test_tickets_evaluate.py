@@ -44,8 +44,17 @@ def rules_from(text: str) -> list[tuple[ast.Policy, ast.Rule]]:
     return [(policy, r) for r in policy.rules]
 
 
+#: Rules the demo histories have no column for (the demos predate ``reopens``): not evaluated.
+NOT_IN_DEMOS = {"FAIR-010"}
+
+
 def statuses(findings: tuple[Finding, ...]) -> list[tuple[str, str]]:
-    return [(f.rule_id, f.status.value) for f in findings]
+    return [(f.rule_id, f.status.value) for f in findings if f.rule_id not in NOT_IN_DEMOS]
+
+
+def test_demos_have_no_reopens_column() -> None:
+    res = evaluate_tickets(pack(), [str(ROOT / "examples" / "acme" / "tickets.parquet")])
+    assert {f.status.value for f in res.findings if f.rule_id in NOT_IN_DEMOS} == {"not_evaluated"}
 
 
 def dump(findings: tuple[Finding, ...]) -> str:
@@ -175,7 +184,7 @@ def test_formats_give_the_same_findings(tmp_path: Path) -> None:
     mapped = tmp_path / "helpdesk.csv"
     _write_csv(_helpdesk(df), mapped)
 
-    rules = pack()
+    rules = [(p, r) for p, r in pack() if r.id not in NOT_IN_DEMOS]
     base = comparable(evaluate_tickets(rules, [str(parquet)]).findings)
     assert comparable(evaluate_tickets(rules, [str(csv_path)]).findings) == base
     assert comparable(evaluate_tickets(rules, [str(jdir)]).findings) == base
@@ -210,7 +219,8 @@ def test_row_accounting_adds_up_with_every_kind_of_bad_row(tmp_path: Path) -> No
     df.loc[40:49, "Status"] = None  # filtered by where (status != "spam" is not true on NULL)
     path = tmp_path / "bad.csv"
     _write_csv(df, path)
-    res = evaluate_tickets(pack(), [str(path)], mapping=str(FIXTURES / "ticket_channel_mapping.yaml"))
+    rules = [(p, r) for p, r in pack() if r.id not in NOT_IN_DEMOS]
+    res = evaluate_tickets(rules, [str(path)], mapping=str(FIXTURES / "ticket_channel_mapping.yaml"))
     for f in res.findings:
         rows = f.evidence["rows"]
         assert rows["read"] == 3000

@@ -1,0 +1,180 @@
+"""Hostile and vendor-shaped ticket inputs: short CSV rows, empty sources, Zendesk API envelopes,
+mapping CSV options, time zones and as-of times."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from auditrules.cli import cli
+from auditrules.errors import AuditError
+from auditrules.tickets.engines import DuckDBEngine
+from auditrules.tickets.mapping import load_mapping
+from auditrules.tickets.sources import CsvOptions, csv_row_problem, resolve_sources, with_csv_options
+from tests.ticket_exports import KAGGLE_COLUMNS, kaggle_rows, write_csv, zendesk_export
+
+
+def _register(paths: list[Path], options: CsvOptions | None = None) -> dict[str, str]:
+    files = resolve_sources([str(p) for p in paths])
+    if options is not None:
+        files = with_csv_options(files, options)
+    eng = DuckDBEngine()
+    try:
+        return eng.register(files)
+    finally:
+        eng.close()
+
+
+def _check(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["check", "-q", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+# ---------------------------------------------------------------- short rows
+
+
+def test_short_last_row_names_line_and_field_count(tmp_path: Path) -> None:
+    path = write_csv(kaggle_rows(40), tmp_path / "customer_support_tickets.csv", KAGGLE_COLUMNS)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("41,Customer 41,c41@example.org,30\n")  # the export was cut off mid-row
+    code, _, err = _check("--tickets", str(path))
+    assert code == 2
+    assert f"{path}:42:1: error[AR311]: line 42 has 4 field(s) where the header has {len(KAGGLE_COLUMNS)}" in err
+    assert "null_padding" in err
+    assert "Ticket ID" not in err  # the header is not listed as if it were one column
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_null_padding_reads_the_short_row(tmp_path: Path) -> None:
+    path = write_csv(kaggle_rows(40), tmp_path / "t.csv", KAGGLE_COLUMNS)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("41,Customer 41,c41@example.org,30\n")
+    schema = _register([path], CsvOptions(null_padding=True))
+    assert "Ticket Channel" in schema and len(schema) == len(KAGGLE_COLUMNS)
+
+
+def test_row_problem_counts_quoted_newlines_as_one_row(tmp_path: Path) -> None:
+    path = tmp_path / "q.csv"
+    path.write_text('a,b,c\n1,"two\nlines",3\n4,5\n', encoding="utf-8")
+    assert csv_row_problem(str(path), CsvOptions()) == (4, 2, 3)
+
+
+def test_csv_options_delimiter_quote_skip_rows_header(tmp_path: Path) -> None:
+    path = tmp_path / "banner.csv"
+    path.write_text("Helpdesk report, generated 2024-03-01\n\nid|channel|note\n1|email|'a|b'\n2|phone|x\n", "utf-8")
+    schema = _register([path], CsvOptions(delimiter="|", quote="'", skip_rows=2))
+    assert list(schema) == ["id", "channel", "note"]
+    schema = _register([path], CsvOptions(delimiter="|", quote="'", skip_rows=3, header=False))
+    assert len(schema) == 3 and "id" not in schema
+
+
+def test_mapping_carries_csv_options(tmp_path: Path) -> None:
+    m = tmp_path / "m.yaml"
+    m.write_text(
+        "auditrules: mapping/v1\ncsv: {delimiter: ';', quote: \"'\", header: true, skip_rows: 1, null_padding: true}\n"
+        "columns:\n  ticket_id: id\n",
+        encoding="utf-8",
+    )
+    mapping = load_mapping(str(m))
+    assert mapping.csv == CsvOptions(delimiter=";", quote="'", header=True, skip_rows=1, null_padding=True)
+    m.write_text("auditrules: mapping/v1\ncsv: {delimiter: ';;'}\ncolumns:\n  ticket_id: id\n", encoding="utf-8")
+    with pytest.raises(AuditError) as err:
+        load_mapping(str(m))
+    assert err.value.code == "AR303" and err.value.span is not None and err.value.span.line == 2
+
+
+# ---------------------------------------------------------------- sources with no rows
+
+
+def _header_only(tmp: Path) -> Path:
+    p = tmp / "tickets.csv"
+    p.write_text(",".join(KAGGLE_COLUMNS) + "\n", encoding="utf-8")
+    return p
+
+
+def _zero_bytes(tmp: Path) -> Path:
+    p = tmp / "tickets.csv"
+    p.write_bytes(b"")
+    return p
+
+
+def _empty_jsonl(tmp: Path) -> Path:
+    p = tmp / "tickets.jsonl"
+    p.write_text("\n", encoding="utf-8")
+    return p
+
+
+def _empty_gzip_jsonl(tmp: Path) -> Path:
+    p = tmp / "tickets.jsonl.gz"
+    p.write_bytes(gzip.compress(b""))
+    return p
+
+
+def _zero_row_parquet(tmp: Path) -> Path:
+    p = tmp / "tickets.parquet"
+    pq.write_table(pa.table({"ticket_id": pa.array([], pa.string()), "channel": pa.array([], pa.string())}), p)
+    return p
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (_header_only, "a header line and no rows"),
+        (_zero_bytes, "an empty file"),
+        (_empty_jsonl, "no JSON lines"),
+        (_empty_gzip_jsonl, "no JSON lines"),
+        (_zero_row_parquet, "a Parquet file with 0 rows"),
+    ],
+    ids=["header-only-csv", "0-byte-csv", "empty-jsonl", "empty-jsonl-gz", "0-row-parquet"],
+)
+def test_source_with_no_rows_is_an_input_error(tmp_path: Path, make: object, said: str) -> None:
+    path = make(tmp_path)  # type: ignore[operator]
+    code, out, err = _check("--tickets", str(path))
+    assert code == 2, out
+    assert "error[AR310]" in err and said in err and str(path) in err
+    assert "GROUP BY" not in err
+
+
+def test_an_empty_file_among_full_ones_is_fine(tmp_path: Path) -> None:
+    full = write_csv(kaggle_rows(30), tmp_path / "a.csv", KAGGLE_COLUMNS)
+    (tmp_path / "b.csv").write_text(",".join(KAGGLE_COLUMNS) + "\n", encoding="utf-8")
+    schema = _register([full, tmp_path / "b.csv"])
+    assert "Ticket Channel" in schema
+
+
+# ---------------------------------------------------------------- Zendesk API envelopes
+
+
+def test_zendesk_envelope_is_unpacked_with_nested_via(tmp_path: Path) -> None:
+    tickets, _ = zendesk_export(tmp_path, n=40)
+    schema = _register([tickets])
+    assert "tickets" not in schema and schema["via"].upper().startswith("STRUCT")
+    assert {"id", "status", "priority", "created_at"} <= set(schema)
+    _, out, _ = _check("--tickets", str(tickets), "--mapping", "zendesk", "--format", "json")
+    report = json.loads(out)
+    rows = [f["evidence"]["rows"]["read"] for f in report["findings"] if "rows" in f["evidence"]]
+    assert rows and set(rows) == {40}, rows  # 40 tickets, not one row holding a list
+
+
+def test_zendesk_paged_envelopes_are_combined(tmp_path: Path) -> None:
+    tickets, _ = zendesk_export(tmp_path, n=30)
+    page = json.loads(tickets.read_text(encoding="utf-8"))
+    (tmp_path / "page2").mkdir()
+    second = tmp_path / "page2" / "tickets.json"
+    for t in page["tickets"]:
+        t["id"] += 1000
+    second.write_text(json.dumps(page), encoding="utf-8")
+    files = resolve_sources([str(tickets), str(second)])
+    eng = DuckDBEngine()
+    try:
+        eng.register(files)
+        (count,) = eng.con.execute('SELECT COUNT(*) FROM "ar_raw"').fetchone()  # type: ignore[misc]
+    finally:
+        eng.close()
+    assert count == 60

@@ -178,3 +178,41 @@ def test_zendesk_paged_envelopes_are_combined(tmp_path: Path) -> None:
     finally:
         eng.close()
     assert count == 60
+
+
+# ---------------------------------------------------------------- matches and CSV options end to end
+
+
+def test_matches_uses_the_same_normalisation_as_the_values(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("ticket_id,channel\n" + "".join(f"{i},Twitter\n" for i in range(5)), encoding="utf-8")
+    rules = tmp_path / "r.rules"
+    rules.write_text(
+        'rule M-1 "m" {\n  severity low\n  tickets where channel matches "Twit*"\n  require count >= 5\n}\n',
+        encoding="utf-8",
+    )
+    _, out, _ = _check("--rules", str(rules), "--tickets", str(path), "--format", "json")
+    report = json.loads(out)
+    (finding,) = [f for f in report["findings"] if f["rule_id"] == "M-1"]
+    assert finding["status"] == "pass", finding["message"]
+    assert finding["evidence"]["rows"]["evaluated"] == 5
+
+
+def test_semicolon_csv_with_banner_lines_through_the_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    lines = ["Support export;;", "generated 2024-03-01;;", "id;channel;priority"]
+    lines += [f"{i};{'email' if i % 2 else 'phone'};normal" for i in range(40)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(
+        "auditrules: mapping/v1\ncsv: {delimiter: ';', skip_rows: 2}\ncolumns:\n  ticket_id: id\n  channel: channel\n",
+        encoding="utf-8",
+    )
+    rules = tmp_path / "r.rules"
+    rules.write_text('rule C-1 "c" {\n  severity low\n  tickets\n  require count >= 40\n}\n', encoding="utf-8")
+    code, out, err = _check(
+        "--rules", str(rules), "--tickets", str(path), "--mapping", str(mapping), "--format", "json"
+    )
+    assert code == 0, err
+    (finding,) = [f for f in json.loads(out)["findings"] if f["rule_id"] == "C-1"]
+    assert finding["status"] == "pass" and finding["evidence"]["rows"]["read"] == 40

@@ -47,7 +47,7 @@ def requirement_plans() -> list[P.RequirementPlan]:
     i = 0
     for policy, rule in pack():
         for req in rule.requires:
-            out.append(P.plan_requirement(i, policy, rule, req, view.columns, edges))
+            out.append(P.plan_requirement(i, policy, rule, req, view, edges))
             i += 1
     return out
 
@@ -89,7 +89,7 @@ def test_values_from_rules_are_literals_not_sql() -> None:
     policy = parse_policy(text)
     rule = policy.rules[0]
     view = P.clean_view(canonical_mapping(), SCHEMA)
-    rp = P.plan_requirement(0, policy, rule, rule.requires[0], view.columns, {})
+    rp = P.plan_requirement(0, policy, rule, rule.requires[0], view, {})
     sql = P.render(rp.standalone())
     tree = sqlglot.parse_one(sql, read="duckdb")
     assert isinstance(tree, sqlglot.exp.Select)
@@ -141,14 +141,19 @@ def test_hms_durations_and_channel_values() -> None:
     for c in ("Ticket Priority", "Status", "Outcome", "Agent Tier", "Influence Score", "Compensation"):
         con.execute(f'ALTER TABLE ar_raw ADD COLUMN "{c}" VARCHAR')
     rows = con.execute(
-        f"SELECT ticket_id, channel, first_response, _reason FROM ({P.render(view.select)}) ORDER BY ticket_id"
+        "SELECT ticket_id, channel, first_response, _unmapped, _bad_created_at, _bad_first_response "
+        f"FROM ({P.render(view.select)}) ORDER BY ticket_id"
     ).fetchall()
     assert rows == [
-        ("1", "twitter", 5400.0, None),
-        ("2", None, 93600.0, "unmapped_channel"),
-        ("3", "email", -1815.0, "unparseable_timestamp"),
-        ("4", "email", None, "unparseable_timestamp"),
+        ("1", "twitter", 5400.0, False, False, False),
+        ("2", None, 93600.0, True, False, False),
+        ("3", "email", -1815.0, False, True, False),
+        ("4", "email", None, False, False, True),
     ]
+    # each requirement's exclusion reasons concern only the columns it reads
+    assert [r for r, _ in view.problems("first_response")] == ["unparseable_timestamp", "negative_duration"]
+    assert [r for r, _ in view.problems("channel")] == ["unmapped_channel"]
+    assert view.problems("ticket_id") == []
 
 
 def test_glob_to_like() -> None:

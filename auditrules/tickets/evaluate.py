@@ -22,7 +22,7 @@ from auditrules.tickets.engines import Engine, make_engine
 from auditrules.tickets.mapping import Mapping, load_mapping
 from auditrules.tickets.plan.twitter import TWEET_COLUMNS, VIEW_SCHEMA
 from auditrules.tickets.progress import StepProgress
-from auditrules.tickets.sources import SourceFile, input_files, resolve_sources
+from auditrules.tickets.sources import SourceFile, input_files, resolve_sources, with_csv_options
 
 Rules = Sequence[tuple[ast.Policy, ast.Rule]]
 
@@ -49,7 +49,7 @@ def evaluate_tickets(
     """
     rules = [(p, r) for p, r in rules if r.requires]
     the_mapping = load_mapping(mapping)
-    files = resolve_sources(sources)
+    files = with_csv_options(resolve_sources(sources), the_mapping.csv)
     inputs = input_files(files)
     if the_mapping.path and not the_mapping.path.startswith("<builtin:"):
         inputs = (*inputs, InputFile(the_mapping.path, "ticket-mapping", the_mapping.sha256))
@@ -104,6 +104,8 @@ def _clean_view(schema: dict[str, str], mapping: Mapping, rules: Rules) -> P.Cle
 def _check_parsing(profile: P.Profile, mapping: Mapping) -> None:
     """AR302 when no value of a parsed column parses (a wrong format, not a few bad rows)."""
     for column, has, bad in profile.parse_counts:
+        if KINDS.get(column) == "number":  # a number column of text is simply unusable, not misformatted
+            continue
         if has > 0 and bad == has:
             cm = mapping.column(column)
             fmt = f" with format {cm.format!r}" if cm is not None and cm.format else ""
@@ -121,9 +123,8 @@ def _check_parsing(profile: P.Profile, mapping: Mapping) -> None:
             )
 
 
-def _row_counts(profile: P.Profile, rule_id: str) -> J.RowCounts:
-    in_scope = profile.in_scope.get(rule_id, profile.kept)
-    return J.RowCounts(profile.read, in_scope, profile.excluded, profile.kept - in_scope)
+def _row_counts(profile: P.Profile, index: int) -> J.RowCounts:
+    return J.RowCounts(profile.read, profile.excluded[index])
 
 
 def _plans(rules: Rules, view: P.CleanView, profile: P.Profile) -> tuple[list[P.RequirementPlan], dict[int, str]]:
@@ -134,7 +135,7 @@ def _plans(rules: Rules, view: P.CleanView, profile: P.Profile) -> tuple[list[P.
     for policy, rule in rules:
         for req in rule.requires:
             try:
-                plans.append(P.plan_requirement(index, policy, rule, req, view.columns, profile.edges))
+                plans.append(P.plan_requirement(index, policy, rule, req, view, profile.edges))
             except P.Unavailable as missing:
                 unavailable[index] = missing.column
             index += 1
@@ -174,12 +175,11 @@ def _run(eng: Engine, rules: Rules, files: Sequence[SourceFile], mapping: Mappin
     findings: list[Finding] = []
     index = 0
     for _policy, rule in rules:
-        rows = _row_counts(profile, rule.id)
         for req in rule.requires:
             if index in unavailable:
-                findings.append(J.not_evaluated(rule, req, unavailable[index], schema, rows))
+                findings.append(J.not_evaluated(rule, req, unavailable[index], schema, profile.read))
             else:
                 prog.step(f"judging {rule.id}")
-                findings.append(_judge(eng, by_index[index], cells[index], rows, view))
+                findings.append(_judge(eng, by_index[index], cells[index], _row_counts(profile, index), view))
             index += 1
     return findings

@@ -128,27 +128,33 @@ def location(rule: ast.Rule, req: ast.Require) -> tuple[Location, ...]:
 
 @dataclass(frozen=True)
 class RowCounts:
-    """Rows of one rule: read, kept after the global exclusions, in the rule's scope."""
+    """Rows of one requirement: read, and excluded by reason (each excluded row counted once).
+
+    The reasons concern only the columns the requirement reads, so a row with an impossible
+    resolution time stays in a first-response requirement. ``read = evaluated + Σ excluded``
+    holds exactly; ``evaluated`` is what reached the requirement's groups.
+    """
 
     read: int
-    in_scope: int
-    excluded: Mapping[str, int]  # global exclusion reason → rows
-    filtered_by_where: int
+    excluded: Mapping[str, int]
 
-    def evidence(self, evaluated: int) -> dict[str, Any]:
-        """The ``rows`` evidence once ``evaluated`` rows reached the requirement's groups."""
-        excluded = {
-            "unparseable_timestamp": self.excluded["unparseable_timestamp"],
-            "negative_duration": self.excluded["negative_duration"],
-            "missing_value": self.in_scope - evaluated,
-            "unmapped_channel": self.excluded["unmapped_channel"],
-            "filtered_by_where": self.filtered_by_where,
-        }
-        return {"read": self.read, "evaluated": evaluated, "excluded": excluded}
+    @property
+    def evaluated(self) -> int:
+        return self.read - sum(self.excluded.values())
+
+    def evidence(self, evaluated: int | None = None) -> dict[str, Any]:
+        """The ``rows`` evidence; ``evaluated`` (the rows the groups hold) must match the accounting."""
+        if evaluated is not None and evaluated != self.evaluated:
+            raise ValueError(f"row accounting mismatch: groups hold {evaluated}, accounting {self.evaluated}")
+        return {"read": self.read, "evaluated": self.evaluated, "excluded": dict(self.excluded)}
 
 
-def not_evaluated(rule: ast.Rule, req: ast.Require, column: str, schema: Mapping[str, str], rows: RowCounts) -> Finding:
-    """The finding of a requirement that names a column the ticket data does not have."""
+def not_evaluated(rule: ast.Rule, req: ast.Require, column: str, schema: Mapping[str, str], read: int) -> Finding:
+    """The finding of a requirement that names a column the ticket data does not have.
+
+    No row could be evaluated, so every row read is accounted as ``column_not_in_data``.
+    """
+    rows = RowCounts(read, {"column_not_in_data": read})
     return Finding(
         rule.id,
         rule.title,
@@ -159,7 +165,7 @@ def not_evaluated(rule: ast.Rule, req: ast.Require, column: str, schema: Mapping
             "requirement": require_text(req),
             "missing_column": column,
             "columns": sorted(schema),
-            "rows": rows.evidence(rows.in_scope) | {"evaluated": 0},  # no row reached a group
+            "rows": rows.evidence(),
         },
         location(rule, req),
     )

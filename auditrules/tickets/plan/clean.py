@@ -2,9 +2,10 @@
 
 Each mapped column is read from its source (renamed, trimmed, lower-cased when categorical,
 timestamps parsed to UTC, durations in seconds); durations with no source column derive from two
-timestamps; pass-through columns that rules name are kept as they are. ``_reason`` carries the
-global exclusion reason of a row (unparseable timestamp, negative duration, unmapped channel) and
-each column parsed from text carries two flags (:class:`ParseFlags`) for the AR302 check.
+timestamps; pass-through columns that rules name are kept as they are. Each column parsed from
+text carries two flags (:class:`ParseFlags`: a value was given, it did not parse) and ``_unmapped``
+marks a channel the mapping does not map; :meth:`CleanView.problems` turns them into the
+exclusion reasons of the requirements that read the column, so a row leaves only those.
 The engine materialises the view once, so the expensive parsing happens in exactly one scan.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from collections.abc import Mapping as TMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlglot import exp
 
@@ -35,8 +36,16 @@ from auditrules.tickets.plan.sql import (
 from auditrules.tickets.plan.twitter import twitter_support_relation
 from auditrules.units import UNIT_SECONDS
 
-#: Global exclusion reasons of a row, in the order they are tested.
-REASONS: tuple[str, ...] = ("unparseable_timestamp", "negative_duration", "unmapped_channel")
+#: Why a row leaves a requirement, in the order they are tested (the data reasons concern only the
+#: columns the requirement reads; every row of a requirement has exactly one reason or none).
+REASONS: tuple[str, ...] = (
+    "unparseable_timestamp",
+    "unparseable_number",
+    "negative_duration",
+    "unmapped_channel",
+    "filtered_by_where",
+    "missing_value",
+)
 
 #: Source types read as numbers (numeric durations need no parsing).
 _NUMERIC_TYPES = frozenset(
@@ -73,6 +82,30 @@ class CleanView:
     columns: dict[str, str]
     flags: tuple[ParseFlags, ...]
     missing: tuple[str, ...] = ()
+    #: Derived durations → the timestamps they are computed from.
+    depends: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def problems(self, column: str) -> list[tuple[str, exp.Expr]]:
+        """(exclusion reason, condition) for the ways a row's value of ``column`` can be unusable.
+
+        A value that did not parse (it or a timestamp it derives from: ``unparseable_timestamp``
+        for timestamps and durations, ``unparseable_number`` for numbers, non-finite values
+        included), a negative duration, a channel the mapping does not map.
+        """
+        parsed = {f.column: f for f in self.flags}
+        out: list[tuple[str, exp.Expr]] = []
+        sources = [c for c in (column, *self.depends.get(column, ())) if c in parsed]
+        dated = [c for c in sources if KINDS.get(c) != "number"]
+        numbers = [c for c in sources if KINDS.get(c) == "number"]
+        if dated:
+            out.append(("unparseable_timestamp", any_of(col(parsed[c].bad) for c in dated)))
+        if numbers:
+            out.append(("unparseable_number", any_of(col(parsed[c].bad) for c in numbers)))
+        if self.columns.get(column) == "duration":
+            out.append(("negative_duration", exp.LT(this=col(column), expression=lit(0))))
+        if column == "channel":
+            out.append(("unmapped_channel", col("_unmapped")))
+        return out
 
 
 @dataclass(frozen=True)
@@ -153,17 +186,35 @@ def _timestamp_column(cm: ColumnMap, ref: exp.Expr, typ: str) -> tuple[exp.Expr,
     return parsed, raw
 
 
+def finite(value: exp.Expr) -> exp.Expr:
+    """``value`` when it is a finite number, else NULL: ``inf``, ``-inf`` and ``nan`` do not parse.
+
+    ``x - x = 0`` is false for infinities and NaN on every engine (DuckDB and Spark order NaN
+    above all numbers, so a plain comparison would not do)."""
+    return case([(exp.EQ(this=exp.Sub(this=value.copy(), expression=value.copy()), expression=lit(0)), value)], None)
+
+
+def _numeric(typ: str) -> bool:
+    return typ in _NUMERIC_TYPES or typ.startswith("DECIMAL")
+
+
 def _duration_column(cm: ColumnMap, ref: exp.Expr, typ: str) -> tuple[exp.Expr, exp.Expr | None]:
-    """(seconds as DOUBLE, raw non-empty text or None when the source is numeric)."""
-    numeric = typ in _NUMERIC_TYPES or typ.startswith("DECIMAL")
-    raw = None if numeric else trimmed_text(ref)
+    """(seconds as DOUBLE, the given value: raw non-empty text, or the typed value)."""
+    numeric = _numeric(typ)
+    raw = ref.copy() if numeric else trimmed_text(ref)
     if cm.format == "HH:MM:SS":
-        return _hms_seconds(raw if raw is not None else text(ref)), raw
-    value = double(raw.copy() if raw is not None else ref)
+        return _hms_seconds(text(ref) if numeric else raw), raw
+    value = finite(double(raw.copy()))
     factor = UNIT_SECONDS[cm.unit]
     if factor != 1.0:
         value = exp.Mul(this=value, expression=lit(factor))
     return value, raw
+
+
+def _number_column(ref: exp.Expr, typ: str) -> tuple[exp.Expr, exp.Expr]:
+    """(finite DOUBLE or NULL, the given value); non-finite and non-numeric values do not parse."""
+    raw = ref.copy() if _numeric(typ) else trimmed_text(ref)
+    return finite(double(raw.copy())), raw
 
 
 def _hms_seconds(written: exp.Expr) -> exp.Expr:
@@ -197,7 +248,8 @@ def _read(cm: ColumnMap, ref: exp.Expr, typ: str) -> _Read:
     if cm.kind == "duration":
         value, raw = _duration_column(cm, ref, typ)
         return _Read(cm.name, cm.kind, value, raw)
-    return _Read(cm.name, cm.kind, double(ref))
+    value, raw = _number_column(ref, typ)
+    return _Read(cm.name, cm.kind, value, raw)
 
 
 def _unused(cm: ColumnMap, keep: set[str] | None) -> bool:
@@ -240,18 +292,6 @@ def _inner_select(reads: list[_Read], passthrough: list[tuple[str, exp.Expr]]) -
     return inner
 
 
-def _reason(flags: Iterable[ParseFlags], durations: list[exp.Expr]) -> exp.Expr:
-    """The first global exclusion reason of a row, NULL when it is kept."""
-    pairs: list[tuple[exp.Expr, exp.Expr]] = []
-    bad = [col(f.bad) for f in flags]
-    if bad:
-        pairs.append((any_of(bad), lit("unparseable_timestamp")))
-    if durations:
-        pairs.append((any_of(exp.LT(this=d.copy(), expression=lit(0)) for d in durations), lit("negative_duration")))
-    pairs.append((col("_unmapped"), lit("unmapped_channel")))
-    return case(pairs, exp.null())
-
-
 def clean_view(
     mapping: Mapping,
     schema: TMapping[str, str],
@@ -280,22 +320,23 @@ def clean_view(
     outer: list[exp.Expr] = [col(c) for c in outputs]
     outer += [col(name) for f in flags for name in (f.has, f.bad)]
     derived: dict[str, exp.Expr] = {}
-    for name, (later, earlier) in _derivations(mapping, kinds):
+    derivations = _derivations(mapping, kinds)
+    for name, (later, earlier) in derivations:
         derived[name] = exp.Sub(this=exp.TimeToUnix(this=col(later)), expression=exp.TimeToUnix(this=col(earlier)))
     for name, node in derived.items():
         kinds[name] = "duration"
         if keep is None or name in keep:
             outer.append(alias(node.copy(), name))
             outputs.append(name)
-    durations = [derived.get(c, col(c)) for c, k in kinds.items() if k == "duration"]
-    outer.append(alias(_reason(flags, durations), "_reason"))
+    outer.append(col("_unmapped"))
 
     relation: exp.Expr = table_ref(RAW) if mapping.layout == "table" else twitter_support_relation()
     source = exp.select(*_inner_select(reads, passthrough)).from_(relation)
     select = exp.select(*outer).from_(
         exp.Subquery(this=source, alias=exp.TableAlias(this=exp.to_identifier("m", quoted=True)))
     )
-    return CleanView(select, {c: kinds[c] for c in outputs}, flags, tuple(missing))
+    depends: dict[str, tuple[str, ...]] = dict(derivations)
+    return CleanView(select, {c: kinds[c] for c in outputs}, flags, tuple(missing), depends)
 
 
 def _derivations(mapping: Mapping, kinds: TMapping[str, str]) -> list[tuple[str, tuple[str, str]]]:

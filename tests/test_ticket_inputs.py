@@ -216,3 +216,59 @@ def test_semicolon_csv_with_banner_lines_through_the_mapping(tmp_path: Path) -> 
     assert code == 0, err
     (finding,) = [f for f in json.loads(out)["findings"] if f["rule_id"] == "C-1"]
     assert finding["status"] == "pass" and finding["evidence"]["rows"]["read"] == 40
+
+
+# ---------------------------------------------------------------- time zones
+
+
+def _zoned_file(tmp: Path) -> Path:
+    """Mixed writing in one file: +08:00 offsets, Z, a zone name, and naive wall-clock times."""
+    rows = ["ticket_id,channel,created_at,first_response_at"]
+    for i in range(40):  # created 10:00 in Singapore = 02:00Z, answered 12:00Z: 10 hours
+        rows.append(f"a{i},email,2024-01-0{1 + i % 5}T10:00:00+08:00,2024-01-0{1 + i % 5}T12:00:00Z")
+    for i in range(40):  # naive: wall-clock times in the mapping's zone; 1 hour
+        rows.append(f"b{i},phone,2024-01-0{1 + i % 5} 10:00:00,2024-01-0{1 + i % 5} 11:00:00")
+    for i in range(40):  # a zone name and a compact offset: 10:00 Berlin = 09:00Z, 09:30Z; 30 minutes
+        rows.append(f"c{i},chat,2024-01-0{1 + i % 5} 10:00:00 Europe/Berlin,2024-01-0{1 + i % 5} 10:30:00+0100")
+    path = tmp / "zoned.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _medians(out: str) -> dict[str, float]:
+    (finding,) = [f for f in json.loads(out)["findings"] if f["rule_id"] == "Z-1"]
+    return {g["group"]: g["value"] for g in finding["evidence"]["groups"]}
+
+
+def test_offsets_zone_names_and_naive_times_in_one_file(tmp_path: Path) -> None:
+    path = _zoned_file(tmp_path)
+    rules = tmp_path / "r.rules"
+    rules.write_text(
+        'rule Z-1 "z" {\n  severity low\n  tickets\n  require each channel: median(first_response) <= 4h\n}\n',
+        encoding="utf-8",
+    )
+    code, out, _ = _check("--rules", str(rules), "--tickets", str(path), "--format", "json")
+    assert _medians(out) == {"chat": 1800.0, "email": 36000.0, "phone": 3600.0}
+    assert code == 1  # email waited 10 hours, not the 2 hours the dropped offset showed
+    # naive times in New York: created 10:00 EST = 15:00Z; offsets still name their own instants
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(
+        "auditrules: mapping/v1\ntimezone: America/New_York\ncolumns:\n  ticket_id: ticket_id\n"
+        "  channel: channel\n  created_at: created_at\n  first_response_at:\n    column: first_response_at\n"
+        "    timezone: UTC\n",
+        encoding="utf-8",
+    )
+    _, out, _ = _check("--rules", str(rules), "--tickets", str(path), "--mapping", str(mapping), "--format", "json")
+    medians = _medians(out)
+    assert medians["email"] == 36000.0 and medians["chat"] == 1800.0
+    # phone: created 10:00 New York (15:00Z), answered 11:00 read as UTC: negative, so excluded
+    assert "phone" not in medians
+
+
+def test_unknown_time_zone_is_a_mapping_error(tmp_path: Path) -> None:
+    m = tmp_path / "m.yaml"
+    m.write_text("auditrules: mapping/v1\ntimezone: Mars/Olympus\ncolumns:\n  ticket_id: id\n", encoding="utf-8")
+    with pytest.raises(AuditError) as err:
+        load_mapping(str(m))
+    assert err.value.code == "AR303" and "Mars/Olympus" in err.value.message
+    assert err.value.span is not None and err.value.span.line == 2

@@ -170,19 +170,45 @@ def _text_column(cm: ColumnMap, ref: exp.Expr) -> tuple[exp.Expr, exp.Expr | Non
     return value, unmapped
 
 
+#: A written time that names its own offset or zone: ``…10:00Z``, ``…10:00+08:00``, ``…10:00 -0500``,
+#: ``…10:00 Europe/Berlin``, ``…10:00 UTC``. Such a value is the instant it names.
+ZONED = r"[0-9]:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?[ ]?([Zz]|UTC|GMT|[+-][0-9]{2}(:?[0-9]{2})?|[A-Za-z]+/[A-Za-z_/+-]+)$"
+
+
+def _timestamp(node: exp.Expr) -> exp.Expr:
+    return exp.Cast(this=node, to=exp.DataType.build("timestamp"))
+
+
+def _localise(naive: exp.Expr, zone: str) -> exp.Expr:
+    """A naive wall-clock time in ``zone`` → the UTC TIMESTAMP of that instant."""
+    if zone.upper() in ("UTC", "ETC/UTC"):
+        return naive
+    return exp.FromTimeZone(this=naive, zone=exp.Literal.string(zone))
+
+
 def _timestamp_column(cm: ColumnMap, ref: exp.Expr, typ: str) -> tuple[exp.Expr, exp.Expr | None]:
-    """(parsed TIMESTAMP in UTC, raw non-empty text or None when the source is typed)."""
-    if typ.startswith("TIMESTAMP") or typ == "DATE":
-        parsed: exp.Expr = exp.Cast(this=ref, to=exp.DataType.build("timestamp"))
-        raw = None
+    """(the instant as a UTC TIMESTAMP, raw non-empty text or None when the source is typed).
+
+    Written offsets and zone names (``Z``, ``+08:00``, ``Europe/Berlin``) are honoured: the value
+    is the instant they name. Naive values are wall-clock times in the column's ``timezone``
+    (the mapping's, UTC by default). Typed ``TIMESTAMP WITH TIME ZONE`` sources are instants.
+    """
+    zone = cm.timezone or "UTC"
+    upper = typ.upper()
+    if "TIME ZONE" in upper or upper.startswith("TIMESTAMPTZ") or upper == "TIMESTAMP_LTZ":
+        return _timestamp(ref), None
+    if upper.startswith("TIMESTAMP") or upper == "DATE":
+        return _localise(_timestamp(ref), zone), None
+    raw = trimmed_text(ref)
+    if cm.format and ("%z" in cm.format or "%Z" in cm.format):
+        parsed = _timestamp(exp.StrToTime(this=raw.copy(), format=exp.Literal.string(cm.format), safe=True))
+    elif cm.format:
+        parsed = _localise(exp.StrToTime(this=raw.copy(), format=exp.Literal.string(cm.format), safe=True), zone)
     else:
-        raw = trimmed_text(ref)
-        if cm.format:
-            parsed = exp.StrToTime(this=raw.copy(), format=exp.Literal.string(cm.format), safe=True)
-        else:
-            parsed = exp.TryCast(this=raw.copy(), to=exp.DataType.build("timestamp"))
-    if cm.timezone and not (cm.format and "%z" in cm.format):
-        parsed = exp.FromTimeZone(this=parsed, zone=exp.Literal.string(cm.timezone))
+        zoned = exp.RegexpLike(this=raw.copy(), expression=exp.Literal.string(ZONED))
+        instant = _timestamp(exp.TryCast(this=raw.copy(), to=exp.DataType.build("timestamptz")))
+        naive = _localise(exp.TryCast(this=raw.copy(), to=exp.DataType.build("timestamp")), zone)
+        parsed = case([(zoned, instant)], naive)
     return parsed, raw
 
 

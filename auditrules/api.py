@@ -134,6 +134,8 @@ class Report:
     def exit_code(self, fail_on: str) -> int:
         if fail_on != "never" and any(d.level == "error" for d in self.diagnostics):
             return 1
+        if self.options.get("fail_on_not_evaluated") and any(v.status == Status.NOT_EVALUATED for v in self.verdicts):
+            return 1
         return 1 if self.failing(fail_on) else 0
 
     def summary(self) -> dict[str, Any]:
@@ -203,6 +205,8 @@ def check(
     waivers: str | Path | None = None,
     baseline: str | Path | None = None,
     today: date | None = None,
+    as_of: str | None = None,
+    fail_on_not_evaluated: bool = False,
 ) -> Report:
     """Check routing exports and ticket histories against rules (the standard pack by default).
 
@@ -240,7 +244,9 @@ def check(
     if tickets and ticket_pairs:
         from auditrules.tickets import evaluate_tickets
 
-        result = evaluate_tickets(ticket_pairs, list(tickets), mapping=mapping, engine=engine, progress=progress)
+        result = evaluate_tickets(
+            ticket_pairs, list(tickets), mapping=mapping, engine=engine, progress=progress, as_of=as_of
+        )
         inputs.extend(result.inputs)
         for f in result.findings:
             ticket_findings.setdefault(f.rule_id, []).append(f)
@@ -297,7 +303,8 @@ def check(
                                     d.code, d.message))
     return Report(
         tuple(loaded), tuple(unique_inputs), tuple(verdicts), tuple(diagnostics), generated_at,
-        options={"routing_format": routing_format, "mapping": mapping, "engine": engine},
+        options={"routing_format": routing_format, "mapping": mapping, "engine": engine}
+        | ({"fail_on_not_evaluated": True} if fail_on_not_evaluated else {}),
     )
 
 

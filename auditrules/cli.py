@@ -84,6 +84,11 @@ def cli(debug: bool) -> None:
               help="Accepted exceptions (waivers/v1 YAML): matching failing findings become 'waived'.")
 @click.option("--baseline", type=click.Path(dir_okay=False), metavar="REPORT.json",
               help="An earlier JSON report: failing findings already in it become 'waived' (fail only on new ones).")
+@click.option("--as-of", "as_of", metavar="TIME",
+              help="When open tickets are censored (ISO 8601; default: the mapping's as_of, else the latest "
+                   "timestamp in the data).")
+@click.option("--fail-on-not-evaluated", is_flag=True,
+              help="Exit 1 when a rule could not be evaluated (for teams that require full coverage).")
 @click.option("--timestamp", is_flag=True, help="Record the current time in the report (off: reports are byte-stable).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 @click.option("-v", "--verbose", is_flag=True, help="Show passing findings of failing rules too.")
@@ -91,7 +96,8 @@ def cli(debug: bool) -> None:
 def check(
     paths: tuple[str, ...], rules: tuple[str, ...], routing: tuple[str, ...], routing_format: str | None,
     tickets: tuple[str, ...], mapping: str | None, engine: str, fmt: str, output: str | None, fail_on: str,
-    waivers: str | None, baseline: str | None, timestamp: bool, quiet: bool, verbose: bool,
+    waivers: str | None, baseline: str | None, as_of: str | None, fail_on_not_evaluated: bool, timestamp: bool,
+    quiet: bool, verbose: bool,
 ) -> None:
     """Check evidence against rules and print a verdict per rule.
 
@@ -106,7 +112,7 @@ def check(
     progress = not quiet and sys.stderr.isatty()
     report = run_check(
         rules, routing, tickets, mapping, routing_format, engine, progress, generated,
-        waivers=waivers, baseline=baseline,
+        waivers=waivers, baseline=baseline, as_of=as_of, fail_on_not_evaluated=fail_on_not_evaluated,
     )
     data = report.to_json(fail_on)
     _emit(data, fmt, output, verbose)

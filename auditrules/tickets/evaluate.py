@@ -11,15 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
 
 from auditrules.columns import KINDS
 from auditrules.errors import AuditError, fail
 from auditrules.findings import Finding, InputFile
 from auditrules.lang import ast
+from auditrules.tickets import censored as C
 from auditrules.tickets import judge as J
 from auditrules.tickets import plan as P
 from auditrules.tickets.engines import Engine, make_engine
-from auditrules.tickets.mapping import Mapping, load_mapping
+from auditrules.tickets.mapping import Mapping, load_mapping, parse_instant
+from auditrules.tickets.plan.censoring import CENSORABLE
+from auditrules.tickets.plan.censoring import TIMESTAMPS as CENSOR_TIMESTAMPS
+from auditrules.tickets.plan.censoring import censoring as censoring_of
 from auditrules.tickets.plan.twitter import TWEET_COLUMNS, VIEW_SCHEMA
 from auditrules.tickets.progress import StepProgress
 from auditrules.tickets.sources import SourceFile, input_files, resolve_sources, with_csv_options
@@ -41,11 +47,14 @@ def evaluate_tickets(
     mapping: str | None = None,
     engine: str = "duckdb",
     progress: bool = False,
+    as_of: str | None = None,
 ) -> TicketResult:
     """Evaluate ticket rules on ticket files; one finding per (rule, ``require`` statement).
 
     ``mapping`` is a built-in name (``zendesk``, ``twitter-support``) or a YAML path; None reads
-    canonical column names. Raises :class:`AuditError` for unusable input (AR001, AR301-AR306).
+    canonical column names. ``as_of`` (ISO 8601) is when still-open tickets are censored; default:
+    the mapping's ``as_of``, else the latest timestamp in the data. Raises :class:`AuditError` for
+    unusable input (AR001, AR301-AR313).
     """
     rules = [(p, r) for p, r in rules if r.requires]
     the_mapping = load_mapping(mapping)
@@ -58,7 +67,7 @@ def evaluate_tickets(
     try:
         with StepProgress(progress, steps) as prog:
             prog.step("reading ticket sources")
-            findings = _run(eng, rules, files, the_mapping, prog)
+            findings = _run(eng, rules, files, the_mapping, prog, as_of)
     finally:
         eng.close()
     return TicketResult(tuple(findings), inputs)
@@ -87,6 +96,8 @@ def _clean_view(schema: dict[str, str], mapping: Mapping, rules: Rules) -> P.Cle
     needed: set[str] = set()
     for _, rule in rules:
         needed |= P.rule_columns(rule)
+    if needed & set(CENSORABLE):  # censored durations measure the wait from these
+        needed |= set(CENSOR_TIMESTAMPS)
     view = P.clean_view(mapping, _view_schema(schema, mapping), needed)
     if view.missing:
         name = view.missing[0]
@@ -153,14 +164,49 @@ def _aggregate(eng: Engine, plans: Sequence[P.RequirementPlan], prog: StepProgre
     return cells
 
 
-def _judge(eng: Engine, rp: P.RequirementPlan, cells: list[P.Cell], rows: J.RowCounts, view: P.CleanView) -> Finding:
-    j = J.judgement(rp, cells, rows, view.columns, P.render(rp.standalone(), eng.dialect))
-    ranks = J.quantile_ranks(j)
+def _judge(
+    eng: Engine,
+    rp: P.RequirementPlan,
+    cells: list[P.Cell],
+    rows: J.RowCounts,
+    view: P.CleanView,
+    as_of: datetime | None,
+) -> Finding:
+    sql = P.render(rp.standalone(), eng.dialect)
+    j = J.judgement(rp, cells, rows, view.columns, sql)
+    censoring = censoring_of(rp.require, view, as_of) if as_of is not None else None
+    censored = None
+    overrides: dict[tuple[Any, ...], Any] = {}
+    if censoring is not None and as_of is not None:
+        censored = C.read(j, censoring, as_of, eng.query(C.query(j, censoring)))
+        adjusted, overrides = C.apply(j, censored)
+        j = J.judgement(rp, adjusted, rows, view.columns, sql)
+    ranks = [r for r in J.quantile_ranks(j) if r[0] not in overrides]
     order_stats = P.read_order_statistics(rp, eng.query(P.order_statistic_query(rp, ranks))) if ranks else {}
-    return J.judge(j, order_stats)
+    finding = J.judge(j, order_stats, overrides)
+    return C.annotate(finding, j, censored) if censored is not None else finding
 
 
-def _run(eng: Engine, rules: Rules, files: Sequence[SourceFile], mapping: Mapping, prog: StepProgress) -> list[Finding]:
+def _as_of(given: str | None, mapping: Mapping, profile: P.Profile) -> datetime | None:
+    """When open tickets are censored: ``--as-of``, the mapping's ``as_of``, else the latest timestamp."""
+    if given is not None:
+        return parse_instant(given)
+    if mapping.as_of is not None:
+        return mapping.as_of
+    latest = profile.latest
+    if latest is None:
+        return None
+    return latest if latest.tzinfo is not None else latest.replace(tzinfo=timezone.utc)
+
+
+def _run(
+    eng: Engine,
+    rules: Rules,
+    files: Sequence[SourceFile],
+    mapping: Mapping,
+    prog: StepProgress,
+    as_of: str | None = None,
+) -> list[Finding]:
     schema = eng.register(files)
     view = _clean_view(schema, mapping, rules)
     prog.step("parsing and cleaning tickets")
@@ -169,6 +215,7 @@ def _run(eng: Engine, rules: Rules, files: Sequence[SourceFile], mapping: Mappin
     profile_plan = P.profile_query(rules, view)
     profile = profile_plan.read(eng.query(profile_plan.select)[0])
     _check_parsing(profile, mapping)
+    instant = _as_of(as_of, mapping, profile)
     plans, unavailable = _plans(rules, view, profile)
     cells = _aggregate(eng, plans, prog)
     by_index = {p.index: p for p in plans}
@@ -180,6 +227,7 @@ def _run(eng: Engine, rules: Rules, files: Sequence[SourceFile], mapping: Mappin
                 findings.append(J.not_evaluated(rule, req, unavailable[index], schema, profile.read))
             else:
                 prog.step(f"judging {rule.id}")
-                findings.append(_judge(eng, by_index[index], cells[index], _row_counts(profile, index), view))
+                rows = _row_counts(profile, index)
+                findings.append(_judge(eng, by_index[index], cells[index], rows, view, instant))
             index += 1
     return findings

@@ -400,7 +400,9 @@ def _estimate(j: Judgement, g: Group, order_stats: OrderStats) -> S.Estimate:
 
 
 def verdict(est: S.Estimate, t: ast.Threshold, use_interval: bool) -> str:
-    """pass | fail | inconclusive of one estimate against the threshold."""
+    """pass | fail | inconclusive of one estimate against the threshold (an undefined figure: inconclusive)."""
+    if math.isnan(est.value):
+        return "inconclusive"
     thr = float(t.value.value) if isinstance(t.value.value, (int, float)) else math.nan
     high = float(t.high.value) if t.high is not None and isinstance(t.high.value, (int, float)) else None
     if t.op in ("==", "!="):
@@ -421,9 +423,14 @@ def overall_status(verdicts: Sequence[str]) -> Status:
     return Status.PASS
 
 
-def judge(j: Judgement, order_stats: OrderStats) -> Finding:
-    """The finding of one requirement: verdict, message and evidence."""
-    estimates = {g.keys: _estimate(j, g, order_stats) for g in j.eligible}
+def judge(
+    j: Judgement, order_stats: OrderStats, overrides: Mapping[tuple[Any, ...], S.Estimate] | None = None
+) -> Finding:
+    """The finding of one requirement: verdict, message and evidence.
+
+    ``overrides`` replace the estimate of some groups (censored durations: product-limit figures).
+    """
+    estimates = {g.keys: (overrides or {}).get(g.keys) or _estimate(j, g, order_stats) for g in j.eligible}
     evidence = _evidence(j, estimates)
     if not j.groups:
         evidence["comparisons"] = []

@@ -186,7 +186,7 @@ def _from_document(doc: Document, default_name: str) -> Mapping:
             else:
                 cm = replace(cm, timezone=zone)
         cols.append(cm)
-    as_of = parse_instant(str(data["as_of"]), doc.span_of("/as_of"), doc.text) if "as_of" in data else None
+    as_of = _as_of(data["as_of"], doc) if "as_of" in data else None
     options = data.get("csv") or {}
     joins = tuple(
         Join(str(j["files"]), _sources(j["key"]), doc.span_of(f"/join/{i}")) for i, j in enumerate(data.get("join", []))
@@ -209,6 +209,13 @@ def _from_document(doc: Document, default_name: str) -> Mapping:
         ),
         joins=joins,
     )
+
+
+def _as_of(value: Any, doc: Document) -> datetime:
+    """The mapping's ``as_of``: YAML reads an unquoted timestamp as a datetime, a quoted one as text."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return parse_instant(str(value), doc.span_of("/as_of"), doc.text)
 
 
 def check_timezone(zone: str, doc: Document | None = None, pointer: str = "") -> None:

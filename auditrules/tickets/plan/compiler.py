@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from collections.abc import Mapping as TMapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlglot import exp
 
 from auditrules.lang import ast
+from auditrules.tickets.plan.censoring import TIMESTAMPS, censored_column, censored_missing
 from auditrules.tickets.plan.clean import REASONS, CleanView, ParseFlags
 from auditrules.tickets.plan.dialects import render
 from auditrules.tickets.plan.expressions import Unavailable, column_ref, compile_expr, names_in, requirement_columns
@@ -156,7 +158,11 @@ def exclusions(
     where = _where(rule, policy, view.columns)
     if where is not None:
         out.append(("filtered_by_where", exp.not_(where)))
-    absent = [is_null(column_ref(n, view.columns)) for n in sorted(requirement_columns(req))]
+    censored = censored_column(req, view)
+    absent = [
+        censored_missing(n, view) if censored is not None and n == censored[0] else is_null(column_ref(n, view.columns))
+        for n in sorted(requirement_columns(req))
+    ]
     if absent:
         out.append(("missing_value", any_of(absent)))
     return tuple(out)
@@ -330,6 +336,8 @@ class Profile:
     parse_counts: tuple[tuple[str, int, int], ...]  # (column, values given, values not parsed)
     excluded: dict[int, dict[str, int]]  # requirement index → reason → rows (every reason listed)
     edges: dict[EdgeKey, list[float]]
+    #: The latest timestamp in the data (the default as-of time of censored durations).
+    latest: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -341,8 +349,10 @@ class ProfilePlan:
     parse_counts: tuple[ParseCount, ...]
     reasons: dict[int, dict[str, str]]  # requirement index → reason → column
     edges: dict[EdgeKey, str]  # grouping → column
+    latest: tuple[str, ...] = ()  # columns holding each timestamp column's maximum
 
     def read(self, row: TMapping[str, Any]) -> Profile:
+        stamps = [row[c] for c in self.latest if row[c] is not None]
         return Profile(
             read=int(row[self.read_column]),
             parse_counts=tuple((p.column, int(row[p.has]), int(row[p.bad])) for p in self.parse_counts),
@@ -351,6 +361,7 @@ class ProfilePlan:
                 for index, columns in self.reasons.items()
             },
             edges={key: [float(v) for v in row[c]] if row[c] else [] for key, c in self.edges.items()},
+            latest=max(stamps) if stamps else None,
         )
 
 
@@ -410,5 +421,7 @@ def profile_query(rules: Sequence[tuple[ast.Policy, ast.Rule]], view: CleanView)
                     continue
                 edges[key] = f"edges{len(edges)}"
                 cols.append(_edges_column(g, view, scope_condition(rule, policy, view, {g.column.name}), edges[key]))
+    latest = tuple(f"latest_{c}" for c in TIMESTAMPS if view.columns.get(c) == "timestamp")
+    cols += [alias(exp.Max(this=col(name[len("latest_") :])), name) for name in latest]
     select = exp.select(*cols).from_(table_ref(CLEAN))
-    return ProfilePlan(select, "read", tuple(parse_counts), reasons, edges)
+    return ProfilePlan(select, "read", tuple(parse_counts), reasons, edges, latest)

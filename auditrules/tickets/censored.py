@@ -1,0 +1,147 @@
+"""Censored figures for the judge: product-limit estimates in place of the complete-case ones.
+
+For a requirement that reads a censored duration (:mod:`auditrules.tickets.plan.censoring`), the
+engine runs :func:`auditrules.tickets.survival.survival_query` over the requirement's rows, and
+each group that has censored tickets gets its figure from the product-limit curve:
+
+* a quantile: the product-limit quantile with its Brookmeyer–Crowley interval; a quantile the
+  curve never reaches is known only to *exceed* the shortest follow-up of the tickets still
+  waiting, and its interval is open above;
+* ``share(duration <= t)``: ``1 − S(t)`` with the log–log interval of ``S(t)``; across groups the
+  comparison uses the share's count ``round((1 − S(t))·n)`` (documented approximation);
+* a mean: undefined (the tail past the last follow-up is unknown), so the group is
+  ``inconclusive``.
+
+Groups without censored tickets keep their usual figures. The evidence gains a ``censoring``
+section (column, as-of time, method, censored tickets per group) and each group its count.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlglot import exp
+
+from auditrules.findings import Finding
+from auditrules.tickets import plan as P
+from auditrules.tickets import stats as S
+from auditrules.tickets import survival as K
+from auditrules.tickets.judge import DISPLAY_CONFIDENCE, Judgement, fmt_value
+from auditrules.tickets.plan.censoring import CENSORABLE, Censoring
+from auditrules.tickets.plan.sql import CLEAN, all_of, case, col, lit, table_ref
+
+Keys = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Censored:
+    """The product-limit figures of one requirement's groups."""
+
+    censoring: Censoring
+    as_of: datetime
+    figures: Mapping[Keys, K.GroupSurvival]
+
+    @property
+    def total(self) -> int:
+        return sum(f.censored for f in self.figures.values())
+
+
+def query(j: Judgement, censoring: Censoring) -> exp.Select:
+    """The survival query of a requirement, each group's interval at that group's confidence."""
+    plan = j.plan
+    p = float(j.agg.quantile) if j.agg.quantile is not None else None
+    pairs = []
+    for g in j.eligible:
+        cond = all_of(col(n).eq(lit(v)) for n, v in zip(plan.key_columns, g.keys, strict=True))
+        pairs.append((cond, lit(S.z_value(j.group_confidence[g.keys]))))
+    default = lit(S.z_value(DISPLAY_CONFIDENCE))
+    z = case(pairs, default) if pairs and plan.key_columns else (pairs[0][1] if pairs else default)
+    keys = [(name, k.expr) for name, k in zip(plan.key_columns, plan.keys, strict=True)]
+    return K.survival_query(
+        table_ref(CLEAN), keys, censoring.duration, censoring.observed, plan.valid, p, z, censoring.bound
+    )
+
+
+def read(j: Judgement, censoring: Censoring, as_of: datetime, rows: Sequence[Mapping[str, Any]]) -> Censored:
+    p = float(j.agg.quantile) if j.agg.quantile is not None else None
+    figures = {tuple(row[k] for k in j.plan.key_columns): K.read_row(dict(row), p) for row in rows}
+    return Censored(censoring, as_of, figures)
+
+
+def _quantile_estimate(q: K.CensoredQuantile, interval: bool) -> S.Estimate:
+    value = q.value if q.value is not None else math.nan
+    if not interval:
+        return S.Estimate(value, None)
+    low = q.low if q.low is not None else (q.value if q.value is not None else 0.0)
+    return S.Estimate(value, S.Interval(min(low, value) if not math.isnan(value) else low, q.high))
+
+
+def apply(j: Judgement, c: Censored) -> tuple[list[P.Cell], dict[Keys, S.Estimate]]:
+    """The cells with product-limit figures for groups that have censored tickets, and their estimates."""
+    cells: list[P.Cell] = []
+    overrides: dict[Keys, S.Estimate] = {}
+    interval = j.req.confidence is not None
+    for g in j.groups:
+        cell = g.cell
+        f = c.figures.get(g.keys)
+        if f is None or f.censored == 0:
+            cells.append(cell)
+            continue
+        if j.kind == "quantile" and f.quantile is not None:
+            est = _quantile_estimate(f.quantile, interval)
+            cell = replace(cell, quantile=est.value)
+            overrides[g.keys] = est
+        elif j.kind == "share" and f.s_at is not None and f.greenwood_at is not None:
+            share = K.share_within(f.s_at, f.greenwood_at, j.group_confidence.get(g.keys, DISPLAY_CONFIDENCE))
+            cell = replace(cell, successes=round(share.value * cell.n))
+            overrides[g.keys] = S.Estimate(share.value, S.Interval(share.low, share.high) if interval else None)
+        elif j.kind == "mean":
+            cell = replace(cell, mean=None, variance=None)
+            overrides[g.keys] = S.Estimate(math.nan, None)
+        cells.append(cell)
+    return cells, overrides
+
+
+def annotate(finding: Finding, j: Judgement, c: Censored) -> Finding:
+    """The finding with the censoring evidence, each group's censored count and a note in the message."""
+    evidence = dict(finding.evidence)
+    per_group = {g.keys: c.figures[g.keys] for g in j.groups if g.keys in c.figures}
+    groups = []
+    for g, entry in zip(j.groups, evidence.get("groups", []), strict=False):
+        f = per_group.get(g.keys)
+        extra: dict[str, Any] = {"censored": f.censored if f else 0}
+        if f is not None and f.quantile is not None and f.censored:
+            extra["reached"] = f.quantile.reached
+        groups.append({**entry, **extra})
+    evidence["groups"] = groups
+    evidence["rows"] = {**evidence["rows"], "censored": c.total}
+    if not c.total:
+        return replace(finding, evidence=evidence)
+    event = CENSORABLE[c.censoring.column][0]
+    evidence["censoring"] = {
+        "column": c.censoring.column,
+        "as_of": c.as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "censored": c.total,
+        "method": "product-limit (Kaplan–Meier); Brookmeyer–Crowley quantile intervals; log–log share intervals",
+    }
+    notes = [f"{c.total} ticket(s) censored (no {event} by {evidence['censoring']['as_of']} or closed without one)"]
+    unreached = [
+        f"{g.label} exceeds {fmt_value(per_group[g.keys].quantile.value, j.unit)}"  # type: ignore[union-attr]
+        for g in j.eligible
+        if g.keys in per_group
+        and per_group[g.keys].quantile is not None
+        and not per_group[g.keys].quantile.reached  # type: ignore[union-attr]
+        and per_group[g.keys].censored
+    ]
+    if unreached:
+        notes.append(f"{j.aggregate_text} not reached: {', '.join(unreached[:3])}")
+    if j.kind == "mean":
+        notes.append("a mean over censored durations is not defined")
+    return replace(finding, message=f"{finding.message}; {'; '.join(notes)}", evidence=evidence)
+
+
+__all__ = ["Censored", "annotate", "apply", "query", "read"]

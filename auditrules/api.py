@@ -143,9 +143,16 @@ class Report:
         for f in self.findings:
             findings[f.status.value] += 1
         rules = {s.value: 0 for s in STATUS_ORDER}
+        why: dict[str, int] = {}
         for v in self.verdicts:
             rules[v.status.value] += 1
-        return {"findings": findings, "rules": rules, "rules_total": len(self.verdicts)}
+            if v.status == Status.NOT_EVALUATED:
+                reason = _not_evaluated_reason(v.findings)
+                why[reason] = why.get(reason, 0) + 1
+        out: dict[str, Any] = {"findings": findings, "rules": rules, "rules_total": len(self.verdicts)}
+        if why:
+            out["not_evaluated"] = dict(sorted(why.items()))
+        return out
 
     def to_json(self, fail_on: str = "low") -> dict[str, Any]:
         first = self.policies[0].policy if self.policies else None
@@ -170,6 +177,18 @@ class Report:
         if self.generated_at is not None:
             out["generated_at"] = self.generated_at
         return out
+
+
+def _not_evaluated_reason(findings: Sequence[Finding]) -> str:
+    """Why a rule was not evaluated, in a few words for the summary line."""
+    for f in findings:
+        column = f.evidence.get("missing_column")
+        if column:
+            return f"no '{column}' column in the ticket data"
+        needs = f.evidence.get("needs")
+        if needs:
+            return f"no {needs} data given"
+    return "no evidence of its kind"
 
 
 def _sort_key(f: Finding) -> tuple[int, str, str]:
@@ -244,9 +263,15 @@ def check(
     if tickets and ticket_pairs:
         from auditrules.tickets import evaluate_tickets
 
-        result = evaluate_tickets(
-            ticket_pairs, list(tickets), mapping=mapping, engine=engine, progress=progress, as_of=as_of
-        )
+        try:
+            result = evaluate_tickets(
+                ticket_pairs, list(tickets), mapping=mapping, engine=engine, progress=progress, as_of=as_of
+            )
+        except AuditError as exc:  # an error in a rules file (AR312) shows its line
+            texts = {lp.policy.path: lp.source for lp in loaded}
+            if exc.span is not None and exc.source is None and exc.span.path in texts:
+                raise exc.with_source(texts[exc.span.path]) from None
+            raise
         inputs.extend(result.inputs)
         for f in result.findings:
             ticket_findings.setdefault(f.rule_id, []).append(f)

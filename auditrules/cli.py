@@ -151,8 +151,11 @@ def report(report_file: str, fmt: str, output: str | None) -> None:
 def lint(paths: tuple[str, ...]) -> None:
     """Parse and check rule files; exit 0 if all are valid, 2 otherwise."""
     from auditrules.api import load_policies
+    from auditrules.tickets.columns_check import lint_warnings
 
     loaded = load_policies(paths)
+    for warning in lint_warnings(lp.policy for lp in loaded):
+        click.echo(warning, err=True)
     n = sum(len(lp.policy.rules) for lp in loaded)
     click.echo(f"{len(loaded)} file(s), {n} rule(s): ok")
 

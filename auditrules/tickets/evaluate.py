@@ -21,6 +21,7 @@ from auditrules.lang import ast
 from auditrules.tickets import censored as C
 from auditrules.tickets import judge as J
 from auditrules.tickets import plan as P
+from auditrules.tickets.columns_check import check_columns
 from auditrules.tickets.engines import Engine, make_engine
 from auditrules.tickets.mapping import Mapping, load_mapping, parse_instant
 from auditrules.tickets.plan.censoring import CENSORABLE
@@ -98,7 +99,9 @@ def _clean_view(schema: dict[str, str], mapping: Mapping, rules: Rules) -> P.Cle
         needed |= P.rule_columns(rule)
     if needed & set(CENSORABLE):  # censored durations measure the wait from these
         needed |= set(CENSOR_TIMESTAMPS)
-    view = P.clean_view(mapping, _view_schema(schema, mapping), needed)
+    view_schema = _view_schema(schema, mapping)
+    check_columns(rules, view_schema)  # AR312: a typo must not read as "not evaluated"
+    view = P.clean_view(mapping, view_schema, needed)
     if view.missing:
         name = view.missing[0]
         cm = mapping.column(name)

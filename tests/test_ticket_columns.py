@@ -54,7 +54,7 @@ def test_a_pass_through_column_of_the_data_is_fine(tmp_path: Path) -> None:
     data = _data(tmp_path)
     text = 'rule P-1 "p" {\n  severity low\n  tickets\n  require each priority: share(status == "solved") >= 50%\n}\n'
     text += 'rule P-2 "p" {\n  severity low\n  tickets where ticket_id != "x"\n  require count >= 1\n}\n'
-    code, out, err = _run("check", "-q", "--rules", str(_rules(tmp_path, text)), "--tickets", str(data))
+    code, _, err = _run("check", "-q", "--rules", str(_rules(tmp_path, text)), "--tickets", str(data))
     assert code == 0, err
 
 

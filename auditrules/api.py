@@ -273,6 +273,7 @@ def check(
                 raise exc.with_source(texts[exc.span.path]) from None
             raise
         inputs.extend(result.inputs)
+        diagnostics.extend(result.diagnostics)
         for f in result.findings:
             ticket_findings.setdefault(f.rule_id, []).append(f)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from auditrules.columns import KINDS
 from auditrules.errors import AuditError, fail
-from auditrules.findings import Finding, InputFile
+from auditrules.findings import Diagnostic, Finding, InputFile, Location
 from auditrules.lang import ast
 from auditrules.tickets import censored as C
 from auditrules.tickets import judge as J
@@ -36,10 +36,11 @@ Rules = Sequence[tuple[ast.Policy, ast.Rule]]
 
 @dataclass(frozen=True)
 class TicketResult:
-    """The findings of the ticket rules and the inputs they rest on."""
+    """The findings of the ticket rules, the inputs they rest on and notes about the data."""
 
     findings: tuple[Finding, ...]
     inputs: tuple[InputFile, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
 
 
 def evaluate_tickets(
@@ -68,10 +69,10 @@ def evaluate_tickets(
     try:
         with StepProgress(progress, steps) as prog:
             prog.step("reading ticket sources")
-            findings = _run(eng, rules, files, the_mapping, prog, as_of)
+            findings, notes = _run(eng, rules, files, the_mapping, prog, as_of)
     finally:
         eng.close()
-    return TicketResult(tuple(findings), inputs)
+    return TicketResult(tuple(findings), inputs, tuple(notes))
 
 
 def _columns_hint(schema: dict[str, str]) -> str:
@@ -209,7 +210,7 @@ def _run(
     mapping: Mapping,
     prog: StepProgress,
     as_of: str | None = None,
-) -> list[Finding]:
+) -> tuple[list[Finding], list[Diagnostic]]:
     schema = eng.register(files)
     view = _clean_view(schema, mapping, rules)
     prog.step("parsing and cleaning tickets")
@@ -233,4 +234,26 @@ def _run(
                 rows = _row_counts(profile, index)
                 findings.append(_judge(eng, by_index[index], cells[index], rows, view, instant))
             index += 1
-    return findings
+    return findings, implausible_durations(profile, mapping, view)
+
+
+def implausible_durations(profile: P.Profile, mapping: Mapping, view: P.CleanView) -> list[Diagnostic]:
+    """AR313 warnings: durations beyond 365 days, naming the column and where the mapping reads it."""
+    notes = []
+    for column, (count, longest) in sorted(profile.implausible.items()):
+        sources = view.depends.get(column, (column,))
+        spans = [cm.span for cm in (mapping.column(c) for c in sources) if cm is not None and cm.span is not None]
+        where = f" (from {' - '.join(sources)})" if column in view.depends else ""
+        location = (
+            Location(spans[0].path, spans[0].line, spans[0].column) if spans and mapping.path else None
+        )
+        notes.append(
+            Diagnostic(
+                "AR313",
+                "warning",
+                f"{count} value(s) of '{column}'{where} exceed the plausible 365 days (longest "
+                f"{longest / 86400:,.0f} days): check which source column each timestamp is mapped to",
+                location,
+            )
+        )
+    return notes

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
+from auditrules.channels import ALIASES, ZENDESK_VIA_IDS
 from auditrules.columns import CATEGORICAL, DERIVED, KINDS
 from auditrules.tickets.mapping import ColumnMap, Mapping
 from auditrules.tickets.plan.sql import (
@@ -147,26 +148,51 @@ def _resolve(cm: ColumnMap, schema: TMapping[str, str]) -> tuple[exp.Expr, str] 
     return None
 
 
+def _vocabulary(key: exp.Expr) -> list[tuple[exp.Expr, str, exp.Expr]]:
+    """(condition, spelling, canonical) pairs of the channel vocabulary for a lower-cased value.
+
+    Spellings are compared in their key form (spaces and dashes folded to ``_``: "Social media" →
+    ``social_media``); numbers are Zendesk via ids.
+    """
+    folded = exp.RegexpReplace(
+        this=key.copy(),
+        expression=exp.Literal.string("[ \t-]+"),
+        replacement=exp.Literal.string("_"),
+        modifiers=exp.Literal.string("g"),
+    )
+    out: list[tuple[exp.Expr, str, exp.Expr]] = [
+        (folded.copy().eq(lit(k)), k, lit(v)) for k, v in sorted(ALIASES.items())
+    ]
+    out += [(key.copy().eq(lit(str(k))), str(k), lit(v)) for k, v in sorted(ZENDESK_VIA_IDS.items())]
+    return out
+
+
 def _text_column(cm: ColumnMap, ref: exp.Expr) -> tuple[exp.Expr, exp.Expr | None]:
-    """(value, unmapped flag or None)."""
+    """(value, unmapped flag or None).
+
+    ``values`` rename listed values; with ``vocabulary: channels`` other values are looked up in
+    the channel vocabulary; what is left is kept (lower-cased) or, with ``others: exclude``, flagged.
+    """
     v = trimmed_text(ref)
     categorical = cm.name in CATEGORICAL
     key = exp.Lower(this=v) if categorical else v
-    if not cm.values:
+    if not cm.values and cm.vocabulary is None:
         return (exp.Lower(this=v) if categorical else v), None
-    pairs = [
+    listed = [
         (
             key.copy().eq(lit(k.lower() if categorical else k)),
             lit(None if t is None else (t.lower() if categorical else t)),
         )
         for k, t in cm.values
     ]
+    looked_up = _vocabulary(exp.Lower(this=v.copy())) if cm.vocabulary == "channels" else []
+    pairs = listed + [(cond, value) for cond, _, value in looked_up]
     default = None if cm.others == "exclude" else key.copy()
     value = case(pairs, default)
     unmapped = None
     if cm.others == "exclude":
-        keys = [lit(k.lower() if categorical else k) for k, _ in cm.values]
-        unmapped = exp.and_(not_null(v.copy()), exp.not_(key.copy().isin(*keys)))
+        known = any_of([cond.copy() for cond, _ in listed] + [cond.copy() for cond, _, _ in looked_up])
+        unmapped = exp.and_(not_null(v.copy()), exp.not_(exp.Paren(this=known)))
     return value, unmapped
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from collections.abc import Mapping as TMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -318,6 +318,11 @@ def read_order_statistics(
 
 # ---------------------------------------------------------------- the profile
 
+#: Durations longer than this (365 days) are implausible for customer service: a warning (AR313)
+#: names the column, since it usually means a timestamp was mapped to the wrong source column
+#: (a purchase date as ``created_at``).
+PLAUSIBLE_SECONDS = 365 * 86400.0
+
 
 @dataclass(frozen=True)
 class ParseCount:
@@ -338,6 +343,8 @@ class Profile:
     edges: dict[EdgeKey, list[float]]
     #: The latest timestamp in the data (the default as-of time of censored durations).
     latest: datetime | None = None
+    #: Duration column → (values beyond :data:`PLAUSIBLE_SECONDS`, the longest value).
+    implausible: dict[str, tuple[int, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -350,9 +357,13 @@ class ProfilePlan:
     reasons: dict[int, dict[str, str]]  # requirement index → reason → column
     edges: dict[EdgeKey, str]  # grouping → column
     latest: tuple[str, ...] = ()  # columns holding each timestamp column's maximum
+    durations: tuple[str, ...] = ()  # duration columns checked against the plausible bound
 
     def read(self, row: TMapping[str, Any]) -> Profile:
         stamps = [row[c] for c in self.latest if row[c] is not None]
+        implausible = {
+            d: (int(row[f"long_{d}"]), float(row[f"max_{d}"])) for d in self.durations if row[f"long_{d}"]
+        }
         return Profile(
             read=int(row[self.read_column]),
             parse_counts=tuple((p.column, int(row[p.has]), int(row[p.bad])) for p in self.parse_counts),
@@ -362,6 +373,7 @@ class ProfilePlan:
             },
             edges={key: [float(v) for v in row[c]] if row[c] else [] for key, c in self.edges.items()},
             latest=max(stamps) if stamps else None,
+            implausible=implausible,
         )
 
 
@@ -423,5 +435,9 @@ def profile_query(rules: Sequence[tuple[ast.Policy, ast.Rule]], view: CleanView)
                 cols.append(_edges_column(g, view, scope_condition(rule, policy, view, {g.column.name}), edges[key]))
     latest = tuple(f"latest_{c}" for c in TIMESTAMPS if view.columns.get(c) == "timestamp")
     cols += [alias(exp.Max(this=col(name[len("latest_") :])), name) for name in latest]
+    durations = tuple(c for c, kind in view.columns.items() if kind == "duration")
+    for d in durations:
+        cols.append(alias(count_if(exp.GT(this=col(d), expression=lit(PLAUSIBLE_SECONDS))), f"long_{d}"))
+        cols.append(alias(exp.Max(this=col(d)), f"max_{d}"))
     select = exp.select(*cols).from_(table_ref(CLEAN))
-    return ProfilePlan(select, "read", tuple(parse_counts), reasons, edges, latest)
+    return ProfilePlan(select, "read", tuple(parse_counts), reasons, edges, latest, durations)

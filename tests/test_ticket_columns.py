@@ -107,3 +107,21 @@ def test_empty_scope_is_insufficient_data_and_the_others_are_judged(tmp_path: Pa
         rows_ = f["evidence"].get("rows")
         if rows_:
             assert rows_["read"] == rows_["evaluated"] + sum(rows_["excluded"].values())
+
+
+def test_twitter_layout_gives_fair003_openers_only_with_unanswered_censored(tmp_path: Path) -> None:
+    corpus = tweets(tmp_path / "twcs.csv", conversations=120, unanswered_share=0.25)
+    _, out, _ = _run("check", "-q", "--tickets", str(corpus), "--mapping", "twitter-support", "--format", "json")
+    report = json.loads(out)
+    p90 = next(
+        f
+        for f in report["findings"]
+        if f["rule_id"] == "FAIR-003" and f["evidence"].get("aggregate", "").startswith("p90")
+    )
+    # before: 8 of 8 rules not evaluated (no status) and orphan mid-thread replies counted as tickets
+    assert p90["status"] in ("pass", "fail", "inconclusive"), p90["message"]
+    rows = p90["evidence"]["rows"]
+    assert rows["read"] == 120  # the 120 openers; follow-ups and the 6 orphan replies are not tickets
+    assert rows["censored"] > 0 and rows["read"] == rows["evaluated"] + sum(rows["excluded"].values())
+    (group,) = p90["evidence"]["groups"]
+    assert group["group"] == "twitter" and group["censored"] == rows["censored"]

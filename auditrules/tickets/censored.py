@@ -27,10 +27,11 @@ from typing import Any
 from sqlglot import exp
 
 from auditrules.findings import Finding
+from auditrules.lang import ast
 from auditrules.tickets import plan as P
 from auditrules.tickets import stats as S
 from auditrules.tickets import survival as K
-from auditrules.tickets.judge import DISPLAY_CONFIDENCE, Judgement, fmt_value
+from auditrules.tickets.judge import DISPLAY_CONFIDENCE, Judgement, fmt_value, verdict
 from auditrules.tickets.plan.censoring import CENSORABLE, Censoring
 from auditrules.tickets.plan.sql import CLEAN, all_of, case, col, lit, table_ref
 
@@ -72,8 +73,20 @@ def read(j: Judgement, censoring: Censoring, as_of: datetime, rows: Sequence[Map
     return Censored(censoring, as_of, figures)
 
 
-def _quantile_estimate(q: K.CensoredQuantile, interval: bool) -> S.Estimate:
+def _unreached(bound: float, t: ast.Threshold) -> S.Estimate:
+    """An unreached quantile, known only to exceed ``bound``: it fails a ``<=`` threshold the bound
+    already passes, satisfies a ``>=`` one the bound meets, and is otherwise undefined (inconclusive)."""
+    est = S.Estimate(bound, S.Interval(bound, math.inf))
+    outcome = verdict(est, t, True)
+    if outcome == "pass" and t.op not in (">=", ">"):
+        return S.Estimate(math.nan, None)
+    return est
+
+
+def _quantile_estimate(q: K.CensoredQuantile, interval: bool, t: ast.Threshold, across: bool) -> S.Estimate:
     value = q.value if q.value is not None else math.nan
+    if not q.reached and not math.isnan(value) and not across:
+        return _unreached(value, t)
     if not interval:
         return S.Estimate(value, None)
     low = q.low if q.low is not None else (q.value if q.value is not None else 0.0)
@@ -92,8 +105,8 @@ def apply(j: Judgement, c: Censored) -> tuple[list[P.Cell], dict[Keys, S.Estimat
             cells.append(cell)
             continue
         if j.kind == "quantile" and f.quantile is not None:
-            est = _quantile_estimate(f.quantile, interval)
-            cell = replace(cell, quantile=est.value)
+            est = _quantile_estimate(f.quantile, interval, j.req.threshold, j.req.mode == "across")
+            cell = replace(cell, quantile=f.quantile.value)  # shown as the figure (a bound when unreached)
             overrides[g.keys] = est
         elif j.kind == "share" and f.s_at is not None and f.greenwood_at is not None:
             share = K.share_within(f.s_at, f.greenwood_at, j.group_confidence.get(g.keys, DISPLAY_CONFIDENCE))

@@ -36,8 +36,12 @@ class Engine(Protocol):
 
     dialect: str
 
-    def register(self, files: Sequence[SourceFile]) -> dict[str, str]:
-        """Expose the files as the relation ``ar_raw``; return its columns → type names."""
+    def register(self, files: Sequence[SourceFile], name: str = RAW) -> dict[str, str]:
+        """Expose the files as the relation ``name`` (``ar_raw``); return its columns → type names."""
+        ...
+
+    def view(self, name: str, select: exp.Select) -> dict[str, str]:
+        """Create ``name`` as a (lazy) view of ``select``; return its columns → type names."""
         ...
 
     def define(self, name: str, select: exp.Select) -> None:
@@ -185,8 +189,8 @@ class DuckDBEngine:
         if err is not None:
             raise err
 
-    def register(self, files: Sequence[SourceFile]) -> dict[str, str]:
-        """Expose the files as ``ar_raw``: CSV files checked for uneven rows, JSON envelopes unpacked.
+    def register(self, files: Sequence[SourceFile], name: str = RAW) -> dict[str, str]:
+        """Expose the files as ``name`` (``ar_raw``): CSV files checked for uneven rows, JSON envelopes unpacked.
 
         AR311 when a CSV cannot be split into columns, AR310 when the sources hold no rows.
         """
@@ -198,11 +202,14 @@ class DuckDBEngine:
                 key = envelope_key(self._describe(exp.select(exp.Star()).from_(_table_function("read_json", [f.path]))))
                 if key is not None:
                     envelopes[f.path] = key
-        view = exp.Create(this=table_ref(RAW), kind="VIEW", expression=duckdb_source(files, envelopes), replace=True)
-        self._run(render(view))
-        if not self._run(f"SELECT 1 FROM {render(table_ref(RAW))} LIMIT 1").fetchall():
+        schema = self.view(name, duckdb_source(files, envelopes))
+        if not self._run(f"SELECT 1 FROM {render(table_ref(name))} LIMIT 1").fetchall():
             raise empty_sources_message(files)
-        return self._describe(exp.select(exp.Star()).from_(table_ref(RAW)))
+        return schema
+
+    def view(self, name: str, select: exp.Expr) -> dict[str, str]:
+        self._run(render(exp.Create(this=table_ref(name), kind="VIEW", expression=select, replace=True)))
+        return self._describe(exp.select(exp.Star()).from_(table_ref(name)))
 
     def define(self, name: str, select: exp.Select) -> None:
         node = exp.Create(
@@ -272,13 +279,13 @@ class SparkEngine:
         except Exception as exc:  # Spark raises many unrelated types
             raise fail("AR304", f"cannot read the ticket source: {condense(exc)}") from None
 
-    def register(self, files: Sequence[SourceFile]) -> dict[str, str]:
+    def register(self, files: Sequence[SourceFile], name: str = RAW) -> dict[str, str]:
         def load() -> dict[str, str]:
             frames = [self._frame(f) for f in files]
             df = frames[0]
             for other in frames[1:]:
                 df = df.unionByName(other, allowMissingColumns=True)
-            df.createOrReplaceTempView(RAW)
+            df.createOrReplaceTempView(name)
             return {field.name: field.dataType.simpleString().upper() for field in df.schema.fields}
 
         for f in files:
@@ -287,7 +294,7 @@ class SparkEngine:
                 if err is not None:
                     raise err
         result: dict[str, str] = self._wrap(load)
-        if self._wrap(lambda: not self.spark.table(RAW).head(1)):
+        if self._wrap(lambda: not self.spark.table(name).head(1)):
             raise empty_sources_message(files)
         return result
 
@@ -317,6 +324,15 @@ class SparkEngine:
         if key is None:
             return df
         return df.select(functions.explode(functions.col(key)).alias("_record")).select("_record.*")
+
+    def view(self, name: str, select: exp.Expr) -> dict[str, str]:
+        def run() -> dict[str, str]:
+            df = self.spark.sql(render(select, "spark"))
+            df.createOrReplaceTempView(name)
+            return {field.name: field.dataType.simpleString().upper() for field in df.schema.fields}
+
+        result: dict[str, str] = self._wrap(run)
+        return result
 
     def define(self, name: str, select: exp.Select) -> None:
         def run() -> None:

@@ -9,6 +9,8 @@ requirement's groups to the judge (:mod:`auditrules.tickets.judge`).
 
 from __future__ import annotations
 
+import fnmatch
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -27,6 +29,7 @@ from auditrules.tickets.mapping import Mapping, load_mapping, parse_instant
 from auditrules.tickets.plan.censoring import CENSORABLE
 from auditrules.tickets.plan.censoring import TIMESTAMPS as CENSOR_TIMESTAMPS
 from auditrules.tickets.plan.censoring import censoring as censoring_of
+from auditrules.tickets.plan.join import JoinedSource, joined_relation
 from auditrules.tickets.plan.twitter import TWEET_COLUMNS, VIEW_SCHEMA
 from auditrules.tickets.progress import StepProgress
 from auditrules.tickets.sources import SourceFile, input_files, resolve_sources, with_csv_options
@@ -73,6 +76,43 @@ def evaluate_tickets(
     finally:
         eng.close()
     return TicketResult(tuple(findings), inputs, tuple(notes))
+
+
+def _register(eng: Engine, files: Sequence[SourceFile], mapping: Mapping) -> dict[str, str]:
+    """Expose the tickets as ``ar_raw``: the files, or the files joined to the mapping's second sources."""
+    parts = [[f for f in files if fnmatch.fnmatch(os.path.basename(f.path), j.files)] for j in mapping.joins]
+    joined = {f.path for part in parts for f in part}
+    main = [f for f in files if f.path not in joined]
+    if not any(parts):
+        return eng.register(files)
+    if not main:
+        raise fail(
+            "AR306",
+            f"every ticket file matches a join pattern of the mapping ({', '.join(j.files for j in mapping.joins)})",
+        )
+    schema = eng.register(main, "ar_main")
+    id_map = mapping.column("ticket_id")
+    main_key = next((s for s in (id_map.sources if id_map else ()) if s in schema), None)
+    if main_key is None:
+        raise fail(
+            "AR301", f"joining a second source needs the tickets' id column; the source has: {_columns_hint(schema)}"
+        )
+    sources = []
+    for i, (join, part) in enumerate(zip(mapping.joins, parts, strict=True)):
+        if not part:
+            continue
+        jschema = eng.register(part, f"ar_join{i}")
+        key = next((k for k in join.key if k in jschema), None)
+        if key is None:
+            tried = " or ".join(repr(k) for k in join.key)
+            raise AuditError(
+                "AR301",
+                f"joined source {join.files!r} has no key column {tried}; it has: {_columns_hint(jschema)}",
+                join.span,
+                mapping.text,
+            )
+        sources.append(JoinedSource(f"ar_join{i}", key, jschema))
+    return eng.view(P.RAW, joined_relation("ar_main", main_key, schema, sources))
 
 
 def _columns_hint(schema: dict[str, str]) -> str:
@@ -211,7 +251,7 @@ def _run(
     prog: StepProgress,
     as_of: str | None = None,
 ) -> tuple[list[Finding], list[Diagnostic]]:
-    schema = eng.register(files)
+    schema = _register(eng, files, mapping)
     view = _clean_view(schema, mapping, rules)
     prog.step("parsing and cleaning tickets")
     eng.define(P.CLEAN, view.select)
@@ -244,9 +284,7 @@ def implausible_durations(profile: P.Profile, mapping: Mapping, view: P.CleanVie
         sources = view.depends.get(column, (column,))
         spans = [cm.span for cm in (mapping.column(c) for c in sources) if cm is not None and cm.span is not None]
         where = f" (from {' - '.join(sources)})" if column in view.depends else ""
-        location = (
-            Location(spans[0].path, spans[0].line, spans[0].column) if spans and mapping.path else None
-        )
+        location = Location(spans[0].path, spans[0].line, spans[0].column) if spans and mapping.path else None
         notes.append(
             Diagnostic(
                 "AR313",

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from auditrules import evidence as E
 from auditrules.findings import Finding
 from auditrules.lang import ast
 from auditrules.tickets import plan as P
@@ -119,42 +120,45 @@ def apply(j: Judgement, c: Censored) -> tuple[list[P.Cell], dict[Keys, S.Estimat
     return cells, overrides
 
 
+def _unreached_groups(j: Judgement, per_group: Mapping[Keys, K.GroupSurvival]) -> list[str]:
+    out = []
+    for g in j.eligible:
+        f = per_group.get(g.keys)
+        q = f.quantile if f is not None else None
+        if f is not None and f.censored and q is not None and not q.reached:
+            out.append(f"{g.label} exceeds {fmt_value(q.value, j.unit)}")
+    return out
+
+
 def annotate(finding: Finding, j: Judgement, c: Censored) -> Finding:
     """The finding with the censoring evidence, each group's censored count and a note in the message."""
-    evidence = dict(finding.evidence)
+    evidence = finding.evidence
+    if not isinstance(evidence, E.TicketGroups):
+        return finding
     per_group = {g.keys: c.figures[g.keys] for g in j.groups if g.keys in c.figures}
     groups = []
-    for g, entry in zip(j.groups, evidence.get("groups", []), strict=False):
+    for g, figure in zip(j.groups, evidence.groups, strict=False):
         f = per_group.get(g.keys)
-        extra: dict[str, Any] = {"censored": f.censored if f else 0}
-        if f is not None and f.quantile is not None and f.censored:
-            extra["reached"] = f.quantile.reached
-        groups.append({**entry, **extra})
-    evidence["groups"] = groups
-    evidence["rows"] = {**evidence["rows"], "censored": c.total}
+        reached = f.quantile.reached if f is not None and f.quantile is not None and f.censored else None
+        groups.append(replace(figure, censored=f.censored if f else 0, reached=reached))
+    rows = replace(evidence.rows, censored=c.total)
     if not c.total:
-        return replace(finding, evidence=evidence)
+        return replace(finding, evidence=replace(evidence, rows=rows, groups=tuple(groups)))
+    as_of = c.as_of.strftime("%Y-%m-%dT%H:%M:%SZ")
+    note = E.Censoring(c.censoring.column, as_of, c.total, METHOD)
     event = CENSORABLE[c.censoring.column][0]
-    evidence["censoring"] = {
-        "column": c.censoring.column,
-        "as_of": c.as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "censored": c.total,
-        "method": "product-limit (Kaplan–Meier); Brookmeyer–Crowley quantile intervals; log–log share intervals",
-    }
-    notes = [f"{c.total} ticket(s) censored (no {event} by {evidence['censoring']['as_of']} or closed without one)"]
-    unreached = [
-        f"{g.label} exceeds {fmt_value(per_group[g.keys].quantile.value, j.unit)}"  # type: ignore[union-attr]
-        for g in j.eligible
-        if g.keys in per_group
-        and per_group[g.keys].quantile is not None
-        and not per_group[g.keys].quantile.reached  # type: ignore[union-attr]
-        and per_group[g.keys].censored
-    ]
+    notes = [f"{c.total} ticket(s) censored (no {event} by {as_of} or closed without one)"]
+    unreached = _unreached_groups(j, per_group)
     if unreached:
         notes.append(f"{j.aggregate_text} not reached: {', '.join(unreached[:3])}")
     if j.kind == "mean":
         notes.append("a mean over censored durations is not defined")
-    return replace(finding, message=f"{finding.message}; {'; '.join(notes)}", evidence=evidence)
+    typed = replace(evidence, rows=rows, groups=tuple(groups), censoring=note)
+    return replace(finding, message=f"{finding.message}; {'; '.join(notes)}", evidence=typed)
+
+
+#: How censored figures are computed, as the evidence states it.
+METHOD = "product-limit (Kaplan–Meier); Brookmeyer–Crowley quantile intervals; log–log share intervals"
 
 
 __all__ = ["Censored", "annotate", "apply", "query", "read"]

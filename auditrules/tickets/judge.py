@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from auditrules import evidence as E
 from auditrules.columns import CATEGORICAL
 from auditrules.findings import Finding, Location, Severity, Status
 from auditrules.lang import ast
@@ -65,11 +66,11 @@ def rounded(x: Any) -> Any:
     return x
 
 
-def interval_json(iv: S.Interval | None) -> list[Any] | None:
-    """An interval as ``[low, high]`` with open (infinite) bounds as null."""
+def interval_json(iv: S.Interval | None) -> E.Interval | None:
+    """An interval as ``(low, high)`` with open (infinite) bounds as None."""
     if iv is None:
         return None
-    return [rounded(iv.low) if not math.isinf(iv.low) else None, rounded(iv.high) if not math.isinf(iv.high) else None]
+    return (rounded(iv.low) if not math.isinf(iv.low) else None, rounded(iv.high) if not math.isinf(iv.high) else None)
 
 
 def fmt_value(v: float | None, unit: str) -> str:
@@ -142,11 +143,11 @@ class RowCounts:
     def evaluated(self) -> int:
         return self.read - sum(self.excluded.values())
 
-    def evidence(self, evaluated: int | None = None) -> dict[str, Any]:
+    def evidence(self, evaluated: int | None = None) -> E.RowAccounting:
         """The ``rows`` evidence; ``evaluated`` (the rows the groups hold) must match the accounting."""
         if evaluated is not None and evaluated != self.evaluated:
             raise ValueError(f"row accounting mismatch: groups hold {evaluated}, accounting {self.evaluated}")
-        return {"read": self.read, "evaluated": self.evaluated, "excluded": dict(self.excluded)}
+        return E.RowAccounting(self.read, self.evaluated, dict(self.excluded))
 
 
 def not_evaluated(rule: ast.Rule, req: ast.Require, column: str, schema: Mapping[str, str], read: int) -> Finding:
@@ -161,12 +162,12 @@ def not_evaluated(rule: ast.Rule, req: ast.Require, column: str, schema: Mapping
         severity(rule),
         Status.NOT_EVALUATED,
         f"not evaluated: the ticket data has no column '{column}'",
-        {
-            "requirement": require_text(req),
-            "missing_column": column,
-            "columns": sorted(schema),
-            "rows": rows.evidence(),
-        },
+        E.TicketMissingColumn(
+            requirement=require_text(req),
+            missing_column=column,
+            columns=tuple(sorted(schema)),
+            rows=rows.evidence(),
+        ),
         location(rule, req),
     )
 
@@ -312,7 +313,7 @@ class Judgement:
         across_ratio = self.req.mode == "across" and self.req.measure == "ratio"
         return threshold_text(self.req.threshold, "number" if across_ratio else self.unit)
 
-    def finding(self, status: Status, message: str, evidence: Mapping[str, Any]) -> Finding:
+    def finding(self, status: Status, message: str, evidence: E.TicketGroups) -> Finding:
         return Finding(
             self.rule.id, self.rule.title, severity(self.rule), status, message, evidence, location(self.rule, self.req)
         )
@@ -433,101 +434,99 @@ def judge(
     estimates = {g.keys: (overrides or {}).get(g.keys) or _estimate(j, g, order_stats) for g in j.eligible}
     evidence = _evidence(j, estimates)
     if not j.groups:
-        evidence["comparisons"] = []
         return j.finding(
             Status.INSUFFICIENT_DATA,
             f"no tickets to evaluate for {j.aggregate_text} ({j.rows.read} read, none left after exclusions)",
             evidence,
         )
     if j.req.mode in ("overall", "each"):
-        return _judge_groups(j, estimates, evidence)
-    return _judge_across(j, estimates, evidence)
+        evidence = _judge_groups(j, estimates, evidence)
+        too_few = _too_few_groups(j)
+    else:
+        evidence = _judge_across(j, estimates, evidence)
+        too_few = _too_few_to_compare(j, evidence)
+    if too_few is not None:
+        return j.finding(Status.INSUFFICIENT_DATA, too_few, evidence)
+    status = overall_status([c.verdict for c in evidence.comparisons])
+    if j.req.mode in ("overall", "each"):
+        return j.finding(status, _groups_message(j, status, estimates, evidence.comparisons), evidence)
+    return j.finding(status, _across_message(j, status, evidence), evidence)
 
 
-def _evidence(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate]) -> dict[str, Any]:
+def _evidence(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate]) -> E.TicketGroups:
+    """The requirement's evidence before judging: what was asked, the groups and their figures."""
     req, unit = j.req, j.unit
-    evaluated = sum(g.n for g in j.groups)
 
-    def interval_of(g: Group) -> tuple[list[Any] | None, Any]:
+    def figure(g: Group) -> E.GroupFigure:
         est = estimates.get(g.keys)
-        if est is None:
-            return None, None
-        conf = rounded(j.group_confidence.get(g.keys)) if est.interval is not None else None
-        return interval_json(est.interval), conf
-
-    groups = []
-    for g in j.groups:
-        iv, conf = interval_of(g)
-        groups.append(
-            {
-                "group": g.label,
-                "stratum": g.where(j.strata_names),
-                "n": g.n,
-                "value": rounded(value_of(g.cell, j.agg)),
-                "interval": iv,
-                "interval_confidence": conf,
-                "eligible": g.n >= j.minimum,
-            }
+        shown = est is not None and est.interval is not None
+        return E.GroupFigure(
+            group=g.label,
+            stratum=g.where(j.strata_names),
+            n=g.n,
+            value=rounded(value_of(g.cell, j.agg)),
+            interval=interval_json(est.interval) if est is not None else None,
+            interval_confidence=rounded(j.group_confidence.get(g.keys)) if shown else None,
+            eligible=g.n >= j.minimum,
         )
-    return {
-        "requirement": require_text(req),
-        "mode": req.mode,
-        "measure": req.measure,
-        "aggregate": j.aggregate_text,
-        "unit": unit,
-        "threshold": {
-            "op": req.threshold.op,
-            "value": rounded(req.threshold.value.value),
-            "high": rounded(req.threshold.high.value) if req.threshold.high else None,
-            "text": threshold_text(req.threshold, unit),
-        },
-        "confidence": req.confidence,
-        "minimum": j.rule.minimum,
-        "group_by": j.group_by,
-        "strata": list(j.strata_names),
-        "rows": j.rows.evidence(evaluated),
-        "sql": j.sql,
-        "groups": groups,
-        "insufficient": [{"group": g.label, "stratum": g.where(j.strata_names), "n": g.n} for g in j.small],
-    }
+
+    return E.TicketGroups(
+        requirement=require_text(req),
+        mode=req.mode,  # type: ignore[arg-type]
+        measure=req.measure,  # type: ignore[arg-type]
+        aggregate=j.aggregate_text,
+        unit=unit,  # type: ignore[arg-type]
+        threshold=E.Threshold(
+            op=req.threshold.op,
+            value=rounded(req.threshold.value.value),
+            high=rounded(req.threshold.high.value) if req.threshold.high else None,
+            text=threshold_text(req.threshold, unit),
+        ),
+        confidence=req.confidence,
+        minimum=j.rule.minimum,
+        group_by=j.group_by,
+        strata=j.strata_names,
+        rows=j.rows.evidence(sum(g.n for g in j.groups)),
+        sql=j.sql,
+        groups=tuple(figure(g) for g in j.groups),
+        insufficient=tuple(E.SmallGroup(g.label, g.where(j.strata_names), g.n) for g in j.small),
+    )
 
 
 # ---------------------------------------------------------------- overall / each
 
 
-def _judge_groups(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], evidence: dict[str, Any]) -> Finding:
-    req, eligible, small = j.req, j.eligible, j.small
-    comparisons = []
-    for g in eligible:
-        est = estimates[g.keys]
-        comparisons.append(
-            {
-                "group": g.label,
-                "reference": None,
-                "stratum": None,
-                "value": rounded(est.value),
-                "interval": interval_json(est.interval),
-                "verdict": verdict(est, req.threshold, req.confidence is not None),
-            }
+def _judge_groups(
+    j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], evidence: E.TicketGroups
+) -> E.TicketGroups:
+    """``each`` / ``overall``: every eligible group against the threshold."""
+    req = j.req
+    comparisons = tuple(
+        E.Comparison(
+            group=g.label,
+            reference=None,
+            stratum=None,
+            value=rounded(estimates[g.keys].value),
+            interval=interval_json(estimates[g.keys].interval),
+            verdict=verdict(estimates[g.keys], req.threshold, req.confidence is not None),  # type: ignore[arg-type]
         )
-    evidence["comparisons"] = comparisons
-    evidence["pooled"] = None
-    if not eligible:
-        counts = ", ".join(f"{g.label} n={g.n}" for g in small)
-        return j.finding(
-            Status.INSUFFICIENT_DATA,
-            f"too few tickets for {j.aggregate_text}: fewer than {j.minimum} per group ({counts})",
-            evidence,
-        )
-    status = overall_status([c["verdict"] for c in comparisons])
-    return j.finding(status, _groups_message(j, status, estimates, comparisons), evidence)
+        for g in j.eligible
+    )
+    return replace(evidence, comparisons=comparisons)
+
+
+def _too_few_groups(j: Judgement) -> str | None:
+    if j.eligible:
+        return None
+    counts = ", ".join(f"{g.label} n={g.n}" for g in j.small)
+    return f"too few tickets for {j.aggregate_text}: fewer than {j.minimum} per group ({counts})"
 
 
 def _groups_message(
     j: Judgement,
     status: Status,
     estimates: Mapping[tuple[Any, ...], S.Estimate],
-    comparisons: Sequence[Mapping[str, Any]],
+    comparisons: Sequence[E.Comparison],
 ) -> str:
     req, eligible, small, unit, agg_text = j.req, j.eligible, j.small, j.unit, j.aggregate_text
     op_bad = _OP_WORDS.get(req.threshold.op, "past")
@@ -543,7 +542,7 @@ def _groups_message(
         return (
             f"{agg_text} is {_OP_OK.get(req.threshold.op, '')} {thr_value} for all {len(eligible)} {noun} groups{note}"
         )
-    failing = [g for g, c in zip(eligible, comparisons, strict=True) if c["verdict"] != "pass"]
+    failing = [g for g, c in zip(eligible, comparisons, strict=True) if c.verdict != "pass"]
     parts = [f"{fmt_value(value_of(g.cell, j.agg), unit)} for {g.label} (n={g.n})" for g in failing[:3]]
     more = f" and {len(failing) - 3} more" if len(failing) > 3 else ""
     return f"{agg_text} is {', '.join(parts)}{more}, {op_bad} {thr_value}{hedge}{note}"
@@ -597,13 +596,13 @@ def _group_stat(j: Judgement, g: Group, est: S.Estimate) -> S.GroupStat:
 
 def _compare(
     j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], reference: str | None
-) -> tuple[list[dict[str, Any]], list[str]]:
+) -> tuple[list[E.Comparison], list[str]]:
     """Comparisons within each comparable stratum, and the strata that could not be compared."""
     measure = j.req.measure or "ratio"
     stats_kind = j.kind if j.kind in ("share", "mean", "quantile") else "mean"
     use_conf = j.family_confidence if j.kind != "point" else None
     comparable = j.comparable
-    comparisons: list[dict[str, Any]] = []
+    comparisons: list[E.Comparison] = []
     skipped: list[str] = []
     for stratum in sorted(j.by_stratum, key=lambda s: [_sort_key(v) for v in s]):
         gs = comparable.get(stratum)
@@ -615,41 +614,45 @@ def _compare(
         result = S.compare_groups(stats_groups, measure, stats_kind, reference, use_conf)  # type: ignore[arg-type]
         for c in result:
             comparisons.append(
-                {
-                    "group": c.group,
-                    "reference": c.reference,
-                    "stratum": dict(zip(j.strata_names, stratum, strict=True)) if stratum else None,
-                    "value": rounded(c.value),
-                    "interval": interval_json(c.interval),
-                    "verdict": verdict(S.Estimate(c.value, c.interval), j.req.threshold, use_conf is not None),
-                }
+                E.Comparison(
+                    group=c.group,
+                    reference=c.reference,
+                    stratum=dict(zip(j.strata_names, stratum, strict=True)) if stratum else None,
+                    value=rounded(c.value),
+                    interval=interval_json(c.interval),
+                    verdict=verdict(S.Estimate(c.value, c.interval), j.req.threshold, use_conf is not None),  # type: ignore[arg-type]
+                )
             )
     return comparisons, skipped
 
 
-def _judge_across(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], evidence: dict[str, Any]) -> Finding:
+def _judge_across(
+    j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], evidence: E.TicketGroups
+) -> E.TicketGroups:
+    """``across``: groups against the reference (or each other) within each stratum."""
     reference = _reference(j)
-    if j.req.reference is not None:
-        evidence["reference"] = reference
     comparisons, skipped = _compare(j, estimates, reference)
-    evidence["comparisons"] = comparisons
-    evidence["skipped_strata"] = skipped
-    evidence["pooled"] = _pooled(j, reference)
-    if not comparisons:
-        counts = ", ".join(f"{g.label}{_where_text(g, j.strata_names)} n={g.n}" for g in j.groups[:8])
-        judged = {g.label for g in j.eligible}
-        why = (
-            f"reference group '{reference}' has too few tickets"
-            if reference is not None and reference not in judged
-            else f"fewer than 2 groups with at least {j.minimum} tickets"
-        )
-        return j.finding(
-            Status.INSUFFICIENT_DATA,
-            f"cannot compare {j.aggregate_text} across {j.group_by}: {why} ({counts})",
-            evidence,
-        )
-    status = overall_status([c["verdict"] for c in comparisons])
-    return j.finding(status, _across_message(j, status, comparisons, skipped), evidence)
+    return replace(
+        evidence,
+        comparisons=tuple(comparisons),
+        reference=reference,
+        skipped_strata=tuple(skipped),
+        pooled=_pooled(j, reference),
+    )
+
+
+def _too_few_to_compare(j: Judgement, evidence: E.TicketGroups) -> str | None:
+    if evidence.comparisons:
+        return None
+    reference = evidence.reference
+    counts = ", ".join(f"{g.label}{_where_text(g, j.strata_names)} n={g.n}" for g in j.groups[:8])
+    judged = {g.label for g in j.eligible}
+    why = (
+        f"reference group '{reference}' has too few tickets"
+        if reference is not None and reference not in judged
+        else f"fewer than 2 groups with at least {j.minimum} tickets"
+    )
+    return f"cannot compare {j.aggregate_text} across {j.group_by}: {why} ({counts})"
 
 
 def _where_text(g: Group, strata_names: Sequence[str]) -> str:
@@ -658,20 +661,19 @@ def _where_text(g: Group, strata_names: Sequence[str]) -> str:
     return " (" + ", ".join(f"{n}={v}" for n, v in zip(strata_names, g.stratum, strict=True)) + ")"
 
 
-def _across_message(
-    j: Judgement, status: Status, comparisons: Sequence[Mapping[str, Any]], skipped: Sequence[str]
-) -> str:
+def _across_message(j: Judgement, status: Status, evidence: E.TicketGroups) -> str:
+    comparisons, skipped = evidence.comparisons, evidence.skipped_strata
     measure = j.req.measure or "ratio"
     op = j.req.threshold.op
     worst = _worst(comparisons, op)
     where = ""
-    if worst["stratum"]:
-        where = ", " + ", ".join(f"{k}={v}" for k, v in worst["stratum"].items())
-    pair = f"{worst['group']} vs {worst['reference']}{where}"
+    if worst.stratum:
+        where = ", " + ", ".join(f"{k}={v}" for k, v in worst.stratum.items())
+    pair = f"{worst.group} vs {worst.reference}{where}"
     figure = f"{measure}({j.aggregate_text}) across {j.group_by}"
-    value = fmt_value(worst["value"], "number" if measure == "ratio" else j.unit)
+    value = fmt_value(worst.value, "number" if measure == "ratio" else j.unit)
     thr_value = bound_text(j.threshold_text())
-    fails = sum(1 for c in comparisons if c["verdict"] == "fail")
+    fails = sum(1 for c in comparisons if c.verdict == "fail")
     note = f" ({fails} of {len(comparisons)} comparisons fail)" if fails > 1 else ""
     if skipped:
         note += f"; {len(skipped)} stratum/strata not comparable"
@@ -681,23 +683,23 @@ def _across_message(
     return f"{figure} is {value} ({pair}), {_OP_WORDS.get(op, 'past')} {thr_value}{hedge}{note}"
 
 
-def _worst(comparisons: Sequence[Mapping[str, Any]], op: str) -> Mapping[str, Any]:
+def _worst(comparisons: Sequence[E.Comparison], op: str) -> E.Comparison:
     """The comparison furthest in the failing direction, among the worst verdicts."""
     rank = {"fail": 0, "inconclusive": 1, "pass": 2}
 
-    def badness(c: Mapping[str, Any]) -> tuple[int, float]:
-        v = c["value"]
+    def badness(c: E.Comparison) -> tuple[int, float]:
+        v = c.value
         if v is None:
-            return (rank[c["verdict"]], 0.0)
+            return (rank[c.verdict], 0.0)
         direction = -1.0 if op in (">=", ">", "between") else 1.0
         if op == "between":
-            return (rank[c["verdict"]], -abs(math.log(v)) if v > 0 else -math.inf)
-        return (rank[c["verdict"]], -direction * float(v) if direction > 0 else float(v))
+            return (rank[c.verdict], -abs(math.log(v)) if v > 0 else -math.inf)
+        return (rank[c.verdict], -direction * float(v) if direction > 0 else float(v))
 
     return sorted(comparisons, key=badness)[0]
 
 
-def _pooled(j: Judgement, reference: str | None) -> list[dict[str, Any]] | None:
+def _pooled(j: Judgement, reference: str | None) -> tuple[E.PooledComparison, ...] | None:
     """Mantel–Haenszel pooled ratio/difference of shares over strata, per pair of groups."""
     if j.kind != "share" or not j.req.strata:
         return None
@@ -719,7 +721,7 @@ def _pooled(j: Judgement, reference: str | None) -> list[dict[str, Any]] | None:
                 low, high = (a, b) if (pa, a) <= (pb, b) else (b, a)
                 pairs.append((low, high) if measure == "ratio" else (high, low))
     conf = j.family_confidence if j.family_confidence is not None else DISPLAY_CONFIDENCE
-    out = []
+    out: list[E.PooledComparison] = []
     for a, b in pairs:
         cells = []
         for gs in comparable.values():
@@ -729,13 +731,5 @@ def _pooled(j: Judgement, reference: str | None) -> list[dict[str, Any]] | None:
         if not cells:
             continue
         est = S.mantel_haenszel_ratio(cells, conf) if measure == "ratio" else S.mantel_haenszel_difference(cells, conf)
-        out.append(
-            {
-                "group": a,
-                "reference": b,
-                "strata": len(cells),
-                "value": rounded(est.value),
-                "interval": interval_json(est.interval),
-            }
-        )
-    return out
+        out.append(E.PooledComparison(a, b, len(cells), rounded(est.value), interval_json(est.interval)))
+    return tuple(out)

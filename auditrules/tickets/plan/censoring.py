@@ -104,7 +104,7 @@ def censoring(req: ast.Require, view: CleanView, as_of: datetime) -> Censoring |
     return Censoring(column, bound, duration, observed)
 
 
-def censored_missing(column: str, view: CleanView) -> exp.Expr:
+def censored_missing(column: str) -> exp.Expr:
     """The rows whose censored duration is still missing: no value and no creation time to wait from."""
     return exp.and_(is_null(col(column)), is_null(col("created_at")))
 

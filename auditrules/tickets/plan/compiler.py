@@ -160,7 +160,7 @@ def exclusions(
         out.append(("filtered_by_where", exp.not_(where)))
     censored = censored_column(req, view)
     absent = [
-        censored_missing(n, view) if censored is not None and n == censored[0] else is_null(column_ref(n, view.columns))
+        censored_missing(n) if censored is not None and n == censored[0] else is_null(column_ref(n, view.columns))
         for n in sorted(requirement_columns(req))
     ]
     if absent:

@@ -98,9 +98,13 @@ CODES: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class AuditError(Exception):
-    """A user-facing error with a stable code and, where known, the place it concerns."""
+    """A user-facing error with a stable code and, where known, the place it concerns.
+
+    Not frozen: Python sets ``__traceback__`` on an exception that leaves a ``with`` block of a
+    generator context manager, and a frozen dataclass would turn that into FrozenInstanceError.
+    """
 
     code: str
     message: str

@@ -174,7 +174,7 @@ def test_katz_zero_count_uses_haldane_correction() -> None:
 
 
 def test_katz_undefined_ratio() -> None:
-    for args in [(0, 10, 0, 20), (3, 10, 0, 0), (0, 0, 3, 10)]:
+    for args in [(3, 10, 0, 0), (0, 0, 3, 10)]:
         estimate = stats.katz_ratio(*args, 0.95)
         assert math.isnan(estimate.value) and estimate.interval is None
 
@@ -682,3 +682,125 @@ def test_compare_groups_needs_the_right_aggregates() -> None:
     with pytest.raises(ValueError, match="successes"):
         stats.compare_groups({"a": GroupStat("a", 3, 0.5), "b": GroupStat("b", 3, 0.5)}, "ratio", "share", None, 0.95)
     assert stats.compare_groups({"a": GroupStat("a", 3, 0.5, successes=1)}, "ratio", "share", None, 0.95) == []
+
+
+# --------------------------------------------------------------------------- skewed means, MOVER, Katz edges
+
+
+def hall_by_hand(x: np.ndarray, confidence: float) -> tuple[float, float]:
+    """Hall's (1992) transformation inverted numerically with scipy's root finder (no closed form)."""
+    from scipy.optimize import brentq
+
+    n = len(x)
+    mean, s = float(x.mean()), float(x.std(ddof=1))
+    gamma = float(sps.skew(x, bias=True))
+    t = float(sps.t.ppf(0.5 + confidence / 2, n - 1))
+
+    def g(big_t: float) -> float:
+        return big_t + gamma * big_t**2 / 3 + gamma**2 * big_t**3 / 27 + gamma / (6 * n)
+
+    upper_t = brentq(lambda v: math.sqrt(n) * g(v) - t, -50, 50, xtol=1e-15)
+    lower_t = brentq(lambda v: math.sqrt(n) * g(v) + t, -50, 50, xtol=1e-15)
+    return mean - s * upper_t, mean - s * lower_t
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("n", (5, 30, 400))
+def test_skewed_mean_interval_inverts_halls_transformation(seed: int, n: int) -> None:
+    x = np.random.default_rng(seed).lognormal(0.0, 1.0, n)
+    g1 = float(sps.skew(x, bias=False))  # what the engine's skewness() returns
+    estimate = stats.skewed_mean_interval(float(x.mean()), float(x.var(ddof=1)), g1, n, 0.95)
+    assert estimate.interval is not None
+    low, high = hall_by_hand(x, 0.95)
+    assert (estimate.interval.low, estimate.interval.high) == pytest.approx((low, high), rel=1e-9)
+    # right-skewed data: the interval reaches further above the mean than below it
+    assert n < 30 or estimate.interval.high - estimate.value > estimate.value - estimate.interval.low
+
+
+def test_skewed_mean_interval_without_skew_is_student_t() -> None:
+    low, high = sps.t.interval(0.95, 29, loc=4.0, scale=math.sqrt(2.0 / 30))
+    for skew in (None, 0.0, float("nan")):
+        estimate = stats.skewed_mean_interval(4.0, 2.0, skew, 30, 0.95)
+        assert estimate.interval is not None
+        assert (estimate.interval.low, estimate.interval.high) == pytest.approx((low, high), rel=1e-12)
+    assert stats.skewed_mean_interval(4.0, 0.0, 1.0, 30, 0.95).interval == Interval(4.0, 4.0)
+
+
+def test_cochran_minimum_matches_scipy_skewness() -> None:
+    x = np.random.default_rng(3).lognormal(0.0, 1.0, 200)
+    g1 = float(sps.skew(x, bias=False))
+    need = stats.cochran_minimum(g1)
+    assert need > 25 * g1**2 >= need - 1
+    assert stats.cochran_minimum(0.0) == 2
+    assert stats.cochran_minimum(float("nan")) == 2
+    assert stats.cochran_minimum(2.0) == 101
+
+
+@pytest.mark.parametrize(("x1", "n1", "x2", "n2"), KATZ_CASES)
+def test_mover_difference_of_wilson_intervals_is_newcombe(x1: int, n1: int, x2: int, n2: int) -> None:
+    w1 = sps.binomtest(x1, n1).proportion_ci(confidence_level=0.95, method="wilson")
+    w2 = sps.binomtest(x2, n2).proportion_ci(confidence_level=0.95, method="wilson")
+    a = Estimate(x1 / n1, Interval(w1.low, w1.high))
+    b = Estimate(x2 / n2, Interval(w2.low, w2.high))
+    mover = stats.mover_difference(a, b)
+    newcombe = stats.newcombe_difference(x1, n1, x2, n2, 0.95)
+    assert mover.interval is not None and newcombe.interval is not None
+    assert (mover.interval.low, mover.interval.high) == pytest.approx(
+        (newcombe.interval.low, newcombe.interval.high), abs=1e-12
+    )
+
+
+def test_mover_ratio_is_the_log_scale_difference_and_swaps_to_the_reciprocal() -> None:
+    a, b = Estimate(12.0, Interval(9.0, 17.0)), Estimate(10.0, Interval(8.5, 12.5))
+    ratio = stats.mover_ratio(a, b)
+    assert ratio.value == pytest.approx(1.2)
+    assert ratio.interval is not None
+    low = math.log(1.2) - math.hypot(math.log(12 / 9), math.log(12.5 / 10))
+    high = math.log(1.2) + math.hypot(math.log(17 / 12), math.log(10 / 8.5))
+    assert (ratio.interval.low, ratio.interval.high) == pytest.approx((math.exp(low), math.exp(high)), rel=1e-12)
+    swapped = stats.mover_ratio(b, a)
+    assert swapped.interval is not None
+    assert swapped.interval.low == pytest.approx(1 / ratio.interval.high, rel=1e-12)
+    assert stats.mover_ratio(Estimate(1.0, Interval(-1.0, 3.0)), b).interval is None
+    assert math.isnan(stats.mover_ratio(a, Estimate(0.0, None)).value)
+
+
+@pytest.mark.parametrize(("x1", "n1", "x2", "n2"), [(0, 40, 0, 60), (40, 40, 60, 60), (0, 5, 0, 5), (7, 7, 3, 3)])
+def test_katz_with_both_shares_at_zero_or_one_reports_an_interval_around_the_observed_figure(
+    x1: int, n1: int, x2: int, n2: int
+) -> None:
+    estimate = stats.katz_ratio(x1, n1, x2, n2, 0.95)
+    assert estimate.value == 1.0  # equal shares, 0/0 or 1/1
+    assert estimate.interval is not None
+    a, m1, b, m2 = x1 + 0.5, n1 + 1, x2 + 0.5, n2 + 1
+    half = float(sps.norm.ppf(0.975)) * math.sqrt(1 / a - 1 / m1 + 1 / b - 1 / m2)
+    assert (estimate.interval.low, estimate.interval.high) == pytest.approx((math.exp(-half), math.exp(half)))
+    assert estimate.interval.low < 1.0 < estimate.interval.high
+    # statsmodels' adjusted-log interval collapses to [1, 1] when both shares are 100%
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    if x1 == n1:
+        low, high = confint_proportions_2indep(x1, n1, x2, n2, compare="ratio", method="log-adjusted")
+        assert low == high == 1.0
+
+
+@pytest.mark.parametrize("q", (0.1, 0.5, 0.9, 0.99))
+@pytest.mark.parametrize("confidence", (0.9, 0.95, 0.9875))
+def test_quantile_minimum_is_the_first_n_with_an_interval(q: float, confidence: float) -> None:
+    need = stats.quantile_minimum(q, confidence)
+    assert stats.quantile_ranks(need, q, confidence) is not None
+    assert stats.quantile_ranks(need - 1, q, confidence) is None
+    # scipy: the widest interval (X_(1), X_(n)) covers with 1 - F(0) - (1 - F(n - 1))
+    full = float(sps.binom.cdf(need - 1, need, q) - sps.binom.cdf(0, need, q))
+    assert full >= confidence * (1 - 1e-9)
+
+
+def test_rank_probability_picks_the_order_statistic_in_duckdb() -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    for n in (1, 2, 7, 30, 101):
+        con.execute("CREATE OR REPLACE TABLE t AS SELECT UNNEST(RANGE(1, ?)) AS x", [n + 1])
+        probabilities = [stats.rank_probability(rank, n) for rank in range(1, n + 1)]
+        (picked,) = con.execute("SELECT QUANTILE_DISC(x, ?::DOUBLE[]) FROM t", [probabilities]).fetchone()  # type: ignore[misc]
+        assert list(picked) == list(range(1, n + 1))

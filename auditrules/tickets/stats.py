@@ -6,16 +6,21 @@ The module is pure and deterministic and uses only :mod:`math` at runtime: the n
 and Student-t quantiles and the binomial distribution are implemented below and are
 checked against scipy in ``tests/test_stats.py``.
 
-Which interval answers which question (DESIGN §4):
+Which interval answers which question:
 
 ============================  =========================================================
 share of one group            :func:`wilson` (Wilson score interval)
 ratio of two shares           :func:`katz_ratio` (Katz log interval)
 difference of two shares      :func:`newcombe_difference` (Newcombe hybrid score)
-mean of one group             :func:`mean_interval` (Student t)
-difference of two means       :func:`welch_difference` (Welch–Satterthwaite)
-ratio of two means            :func:`ratio_of_means` (delta method on the log scale)
-quantile of one group         :func:`quantile_ranks` (distribution-free order statistics)
+mean of one group             :func:`skewed_mean_interval` (Johnson's modified t, Hall's
+                              monotone form), gated by :func:`cochran_minimum`;
+                              :func:`mean_interval` (Student t) without a skewness
+difference of two means       :func:`mover_difference` of the groups' skew-aware intervals;
+                              :func:`welch_difference` (Welch–Satterthwaite) without
+ratio of two means            :func:`mover_ratio` (the same on the log scale);
+                              :func:`ratio_of_means` (delta method) without
+quantile of one group         :func:`quantile_ranks` (distribution-free order statistics),
+                              none below :func:`quantile_minimum` tickets
 ratio/difference of quantiles :func:`ratio_from_intervals`, :func:`difference_from_intervals`
 shares pooled over strata     :func:`mantel_haenszel_ratio`, :func:`mantel_haenszel_difference`
 ============================  =========================================================
@@ -49,18 +54,24 @@ __all__ = [
     "compare_groups",
     "difference_from_intervals",
     "holm",
+    "cochran_minimum",
     "katz_ratio",
     "mantel_haenszel_difference",
     "mantel_haenszel_ratio",
     "mean_interval",
+    "mover_difference",
+    "mover_ratio",
     "newcombe_difference",
     "normal_quantile",
     "per_group_confidence",
     "point_verdict",
     "quantile_interval_from_values",
+    "quantile_minimum",
     "quantile_ranks",
+    "rank_probability",
     "ratio_from_intervals",
     "ratio_of_means",
+    "skewed_mean_interval",
     "t_quantile",
     "t_value",
     "verdict",
@@ -129,6 +140,9 @@ class GroupStat:
         variance: for means, the sample variance with ``ddof=1``.
         interval: for quantiles, the group's order-statistic interval, computed at
             ``per_group_confidence(confidence, k)`` (see :func:`compare_groups`).
+        skewness: for means, the sample skewness G1; when given (for every group), means
+            are compared with skew-aware intervals (:func:`skewed_mean_interval` combined
+            by :func:`mover_difference` / :func:`mover_ratio`) instead of Welch / delta.
     """
 
     name: str
@@ -137,6 +151,7 @@ class GroupStat:
     successes: int | None = None
     variance: float | None = None
     interval: Interval | None = None
+    skewness: float | None = None
 
 
 @dataclass(frozen=True)
@@ -532,20 +547,27 @@ def katz_ratio(x1: int, n1: int, x2: int, n2: int, confidence: float) -> Estimat
     Zero counts: when exactly one of x₁, x₂ is 0 the raw ratio is 0 or ∞ and the Katz
     variance is infinite, so both the estimate and the interval use the Haldane–Anscombe
     correction (x + ½ successes out of n + 1 in each group); the corrected estimate is
-    then reported instead of 0 or ∞. When both are 0 the ratio 0/0 is undefined: value
-    ``nan``, no interval. An empty group (n = 0) also gives ``nan`` and no interval.
+    then reported instead of 0 or ∞. Both shares at 0% or both at 100% are equal shares:
+    the observed figure is reported (0/0 and 1/1 alike as the ratio 1) and the interval is
+    the Katz interval of the corrected counts around it, never the collapsed [1, 1] that
+    both 100% gives uncorrected (its variance is 0). An empty group (n = 0) gives ``nan``
+    and no interval.
     """
     _check_confidence(confidence)
     _check_count(x1, n1)
     _check_count(x2, n2)
-    if n1 == 0 or n2 == 0 or (x1 == 0 and x2 == 0):
+    if n1 == 0 or n2 == 0:
         return Estimate(_NAN, None)
     a, m1, b, m2 = float(x1), float(n1), float(x2), float(n2)
+    z = z_value(confidence)
+    if (x1 == 0 and x2 == 0) or (x1 == n1 and x2 == n2):
+        a, m1, b, m2 = a + 0.5, m1 + 1.0, b + 0.5, m2 + 1.0
+        half = z * math.sqrt(1.0 / a - 1.0 / m1 + 1.0 / b - 1.0 / m2)
+        return Estimate(1.0, Interval(math.exp(-half), math.exp(half)))
     if x1 == 0 or x2 == 0:
         a, m1, b, m2 = a + 0.5, m1 + 1.0, b + 0.5, m2 + 1.0
     log_ratio = math.log(a / m1) - math.log(b / m2)
     se = math.sqrt(1.0 / a - 1.0 / m1 + 1.0 / b - 1.0 / m2)
-    z = z_value(confidence)
     return Estimate(math.exp(log_ratio), Interval(math.exp(log_ratio - z * se), math.exp(log_ratio + z * se)))
 
 
@@ -652,6 +674,100 @@ def ratio_of_means(
     return Estimate(value, Interval(math.exp(log_value - half), math.exp(log_value + half)))
 
 
+# --------------------------------------------------------------------------- skewed means
+
+#: Cochran's rule for the mean of skewed data: the normal approximation to the sampling
+#: distribution of a mean is adequate when n > 25·G1² (Cochran, Sampling Techniques, 3rd ed.,
+#: 1977, §2.15; also Boos & Hughes-Oliver (2000), The American Statistician 54:121-128).
+COCHRAN_FACTOR = 25.0
+
+
+def cochran_minimum(skewness: float) -> int:
+    """The fewest tickets a group needs for its mean to be judged: the smallest n > 25·G1².
+
+    ``skewness`` is the sample skewness G1 (adjusted Fisher–Pearson, what DuckDB's
+    ``skewness`` and ``scipy.stats.skew(bias=False)`` return); a ``nan`` skewness (constant
+    data) needs no more than 2 tickets.
+    """
+    if math.isnan(skewness):
+        return 2
+    return max(2, math.floor(COCHRAN_FACTOR * skewness * skewness) + 1)
+
+
+def _cube_root(x: float) -> float:
+    return math.copysign(abs(x) ** (1.0 / 3.0), x)
+
+
+def skewed_mean_interval(mean: float, var: float, skewness: float | None, n: int, confidence: float) -> Estimate:
+    """A mean with a skewness-corrected t interval: Johnson's modified t in Hall's monotone form.
+
+    Johnson, N. J. (1978) "Modified t tests and confidence intervals for asymmetrical
+    populations", JASA 73:536-544, corrects the Student t statistic for the skewness of the
+    data; Hall, P. (1992) "On the removal of skewness by transformation", JRSS B 54:221-228,
+    makes that correction a monotone (hence invertible) transformation of T = (x̄ − μ)/s:
+
+        g(T) = T + γT²/3 + γ²T³/27 + γ/(6n),  g⁻¹(u) = (3/γ)·(∛(1 + γ(u − γ/(6n))) − 1),
+
+    with γ = g₁ = m₃/m₂^{3/2} the sample skewness (biased form, from G1 as
+    g₁ = G1·(n − 2)/√(n(n − 1))). The interval is [x̄ − s·g⁻¹(t/√n), x̄ − s·g⁻¹(−t/√n)]
+    with t = t_{n−1} at ``confidence``: for right-skewed data it reaches further above the
+    mean than below it, where Student t's symmetric interval under-covers. With γ = 0 (or
+    no skewness given, or n < 3) it is the Student t interval of :func:`mean_interval`.
+    Its coverage on lognormal data is printed by ``tests/test_replication.py``.
+    """
+    _check_confidence(confidence)
+    if n < 3 or skewness is None or math.isnan(skewness) or var <= 0.0:
+        return mean_interval(mean, var, n, confidence)
+    gamma = skewness * (n - 2) / math.sqrt(n * (n - 1))
+    if abs(gamma) < 1.0e-9:
+        return mean_interval(mean, var, n, confidence)
+    s = math.sqrt(var)
+    t = t_value(confidence, n - 1) / math.sqrt(n)
+
+    def inverse(u: float) -> float:
+        return 3.0 / gamma * (_cube_root(1.0 + gamma * (u - gamma / (6.0 * n))) - 1.0)
+
+    return Estimate(mean, Interval(mean - s * inverse(t), mean - s * inverse(-t)))
+
+
+def mover_difference(a: Estimate, b: Estimate) -> Estimate:
+    """The difference a − b of two independent estimates from their own intervals (MOVER).
+
+    L = d − √((â − l_a)² + (u_b − b̂)²), U = d + √((u_a − â)² + (b̂ − l_b)²) with each
+    interval at the confidence wanted for the difference: Zou, G. Y. & Donner, A. (2008)
+    "Construction of confidence limits about effect measures: a general approach",
+    Statistics in Medicine 27:1693-1702 (Newcombe's interval is this method applied to
+    Wilson intervals). It keeps the asymmetry of skew-aware group intervals.
+    """
+    d = a.value - b.value
+    if a.interval is None or b.interval is None:
+        return Estimate(d, None)
+    low = d - math.hypot(a.value - a.interval.low, b.interval.high - b.value)
+    high = d + math.hypot(a.interval.high - a.value, b.value - b.interval.low)
+    return Estimate(d, Interval(low, high))
+
+
+def mover_ratio(a: Estimate, b: Estimate) -> Estimate:
+    """The ratio a/b of two independent positive estimates: :func:`mover_difference` on the
+    log scale, exponentiated (Zou & Donner 2008, §3). Swapping the groups gives the reciprocal
+    interval. Without positive intervals for both, no interval (``nan`` when b is 0)."""
+    if b.value == 0.0 or math.isnan(a.value) or math.isnan(b.value):
+        return Estimate(_NAN, None)
+    value = a.value / b.value
+    if a.interval is None or b.interval is None or a.interval.low <= 0.0 or b.interval.low <= 0.0:
+        return Estimate(value, None)
+    if a.value <= 0.0 or b.value <= 0.0:
+        return Estimate(value, None)
+
+    def logged(e: Estimate) -> Estimate:
+        assert e.interval is not None
+        return Estimate(math.log(e.value), Interval(math.log(e.interval.low), math.log(e.interval.high)))
+
+    log_ratio = mover_difference(logged(a), logged(b))
+    assert log_ratio.interval is not None
+    return Estimate(value, Interval(math.exp(log_ratio.interval.low), math.exp(log_ratio.interval.high)))
+
+
 # --------------------------------------------------------------------------- quantiles
 
 
@@ -709,6 +825,31 @@ def quantile_ranks(n: int, q: float, confidence: float) -> tuple[int, int] | Non
     if best is None:
         return None
     return best[3], best[4]
+
+
+def quantile_minimum(q: float, confidence: float) -> int:
+    """The fewest tickets for which :func:`quantile_ranks` gives an interval: the smallest n
+    with P(X₍₁₎ ≤ ξ_q ≤ X₍ₙ₎) = 1 − qⁿ − (1 − q)ⁿ ≥ ``confidence``."""
+    _check_confidence(confidence)
+    if not 0.0 < q < 1.0:
+        raise ValueError(f"q must lie strictly between 0 and 1, got {q}")
+    alpha = (1.0 - confidence) * (1.0 + 1.0e-9)
+    n = 2
+    while q**n + (1.0 - q) ** n > alpha:
+        n += 1
+    return n
+
+
+def rank_probability(rank: int, n: int) -> float:
+    """The probability p at which a discrete quantile returns the order statistic X₍rank₎ of n.
+
+    DuckDB's ``quantile_disc(x, p)`` returns X₍⌈n·p⌉₎ (Hyndman & Fan type 1, the inverse of
+    the empirical distribution function); p = (rank − ½)/n sits in the middle of that
+    order statistic's step, so rounding in the engine cannot move it to a neighbour.
+    """
+    if not 1 <= rank <= n:
+        raise ValueError(f"rank must lie in 1..{n}, got {rank}")
+    return (rank - 0.5) / n
 
 
 def _linear_quantile(sorted_values: Sequence[float], q: float) -> float:
@@ -945,7 +1086,7 @@ def point_verdict(value: float, op: str, threshold: float, high: float | None = 
 
 
 def verdict(estimate: Estimate, op: str, threshold: float, high: float | None = None) -> Outcome:
-    """The verdict of ``estimate op threshold`` at the estimate's confidence (DESIGN §4).
+    """The verdict of ``estimate op threshold`` at the estimate's confidence.
 
     - ``"fail"`` only when every value of the interval breaks the rule (the whole interval
       lies past the threshold on the failing side; for ``between``, entirely below
@@ -1001,9 +1142,7 @@ def _compare_pair(
         else:
             if group.variance is None or reference.variance is None:
                 raise ValueError("mean comparisons need the variance of every group")
-            args = (group.value, group.variance, group.n, reference.value, reference.variance, reference.n)
-            combine = ratio_of_means if measure == "ratio" else welch_difference
-            estimate = combine(*args, confidence)
+            estimate = _compare_means(group, reference, measure, confidence)
     elif kind == "quantile":
         if confidence is None:
             estimate = _point_combination(group.value, reference.value, measure)
@@ -1013,6 +1152,17 @@ def _compare_pair(
     else:
         raise ValueError(f"unknown kind {kind!r} (expected share, mean, quantile)")
     return Comparison(group.name, reference.name, estimate.value, estimate.interval)
+
+
+def _compare_means(group: GroupStat, reference: GroupStat, measure: Measure, confidence: float) -> Estimate:
+    assert group.variance is not None and reference.variance is not None
+    if group.skewness is None or reference.skewness is None:
+        args = (group.value, group.variance, group.n, reference.value, reference.variance, reference.n)
+        combine = ratio_of_means if measure == "ratio" else welch_difference
+        return combine(*args, confidence)
+    a = skewed_mean_interval(group.value, group.variance, group.skewness, group.n, confidence)
+    b = skewed_mean_interval(reference.value, reference.variance, reference.skewness, reference.n, confidence)
+    return mover_ratio(a, b) if measure == "ratio" else mover_difference(a, b)
 
 
 def _share(group: GroupStat) -> float:

@@ -146,22 +146,31 @@ def test_quantile_intervals_on_skewed_data(sigma: float, n: int, q: float) -> No
     assert coverage >= FLOOR
 
 
-@pytest.mark.parametrize("n", (30, 100))
-def test_ratio_of_quantiles_from_group_intervals(n: int) -> None:
-    rng = np.random.default_rng(n)
-    per_group = stats.per_group_confidence(CONFIDENCE, 2)
-    ranks = stats.quantile_ranks(n, 0.5, per_group)
-    assert ranks is not None
-    a = np.sort(rng.lognormal(0.0, 1.0, size=(REPS, n)), axis=1)
-    b = np.sort(rng.lognormal(0.0, 1.0, size=(REPS, n)), axis=1)
-    hits = 0
+@pytest.mark.parametrize(("sigma", "n"), [(1.0, 30), (1.0, 100), (1.5, 300)])
+@pytest.mark.parametrize("q", (0.5, 0.9))
+def test_mover_comparisons_of_quantiles(sigma: float, n: int, q: float) -> None:
+    """Two groups with the same lognormal distribution; group intervals at the comparison's confidence."""
+    ranks = stats.quantile_ranks(n, q, CONFIDENCE)
+    if ranks is None:
+        print(f"p{round(q * 100)} compared, n={n}: no interval (needs {stats.quantile_minimum(q, CONFIDENCE)})")
+        return
+    rng = np.random.default_rng(n + int(q * 10))
+    a = np.sort(rng.lognormal(0.0, sigma, size=(REPS, n)), axis=1)
+    b = np.sort(rng.lognormal(0.0, sigma, size=(REPS, n)), axis=1)
+    qa, qb = np.quantile(a, q, axis=1), np.quantile(b, q, axis=1)
+    ratio_hits = difference_hits = 0
     for i in range(REPS):
-        ea = Estimate(float(np.median(a[i])), stats.Interval(a[i, ranks[0] - 1], a[i, ranks[1] - 1]))
-        eb = Estimate(float(np.median(b[i])), stats.Interval(b[i, ranks[0] - 1], b[i, ranks[1] - 1]))
-        ratio = stats.ratio_from_intervals(ea, eb)
-        hits += ratio.interval is not None and ratio.interval.contains(1.0)
-    print(f"ratio of medians, lognormal sigma=1 n={n}: covers {hits / REPS:.3f} (conservative by construction)")
-    assert hits / REPS >= FLOOR
+        ea = Estimate(float(qa[i]), stats.Interval(a[i, ranks[0] - 1], a[i, ranks[1] - 1]))
+        eb = Estimate(float(qb[i]), stats.Interval(b[i, ranks[0] - 1], b[i, ranks[1] - 1]))
+        ratio, difference = stats.mover_ratio(ea, eb), stats.mover_difference(ea, eb)
+        ratio_hits += ratio.interval is not None and ratio.interval.contains(1.0)
+        difference_hits += difference.interval is not None and difference.interval.contains(0.0)
+    print(
+        f"p{round(q * 100)} compared, lognormal sigma={sigma} n={n}: MOVER ratio covers {ratio_hits / REPS:.3f}, "
+        f"difference {difference_hits / REPS:.3f}"
+    )
+    assert ratio_hits / REPS >= FLOOR
+    assert difference_hits / REPS >= FLOOR
 
 
 def test_mantel_haenszel_pooled_intervals() -> None:

@@ -806,3 +806,24 @@ def test_rank_probability_picks_the_order_statistic_in_duckdb() -> None:
         probabilities = [stats.rank_probability(rank, n) for rank in range(1, n + 1)]
         (picked,) = con.execute("SELECT QUANTILE_DISC(x, ?::DOUBLE[]) FROM t", [probabilities]).fetchone()  # type: ignore[misc]
         assert list(picked) == list(range(1, n + 1))
+
+
+def test_orient_between_makes_pooled_figures_read_like_their_message() -> None:
+    # Simpson: crude shares put "a" lower, the strata put it higher; the pooled ratio is then > 1
+    strata = [(9, 10, 80, 100), (20, 100, 1, 10)]
+    pooled = stats.mantel_haenszel_ratio(strata, 0.95)
+    assert pooled.value > 1.0 and pooled.interval is not None
+    swapped, oriented = stats.orient_between(pooled, "ratio")
+    assert swapped and oriented.value == pytest.approx(1.0 / pooled.value)
+    assert oriented.interval is not None
+    assert oriented.interval.low == pytest.approx(1.0 / pooled.interval.high)
+    reverse = stats.mantel_haenszel_ratio([(x2, n2, x1, n1) for x1, n1, x2, n2 in strata], 0.95)
+    assert oriented.value == pytest.approx(reverse.value) and reverse.interval is not None
+    assert oriented.interval.high == pytest.approx(reverse.interval.high)
+    difference = stats.mantel_haenszel_difference(strata, 0.95)
+    swapped, oriented = stats.orient_between(difference, "difference")
+    assert oriented.value == pytest.approx(abs(difference.value)) and swapped == (difference.value < 0)
+    assert stats.orient_between(Estimate(0.5, Interval(0.4, 0.7)), "ratio") == (
+        False,
+        Estimate(0.5, Interval(0.4, 0.7)),
+    )

@@ -64,6 +64,7 @@ __all__ = [
     "mover_ratio",
     "newcombe_difference",
     "normal_quantile",
+    "orient_between",
     "per_group_confidence",
     "point_verdict",
     "quantile_interval_from_values",
@@ -1015,6 +1016,29 @@ def mantel_haenszel_difference(strata: Sequence[tuple[int, int, int, int]], conf
     se = math.sqrt(max(rd * p_sum + q_sum, 0.0)) / weight
     z = z_value(confidence)
     return Estimate(rd, Interval(max(-1.0, rd - z * se), min(1.0, rd + z * se)))
+
+
+def orient_between(estimate: Estimate, measure: Measure) -> tuple[bool, Estimate]:
+    """A pair's figure oriented as the between-groups comparisons are: a ratio lower ÷ higher
+    (≤ 1), a difference higher − lower (≥ 0). Returns whether the pair had to be swapped and
+    the oriented estimate (reciprocal or negated, interval included). Pooled figures need this:
+    the Mantel–Haenszel direction can differ from the crude shares' (Simpson's paradox)."""
+    value, interval = estimate.value, estimate.interval
+    if math.isnan(value):
+        return False, estimate
+    if measure == "ratio":
+        if value <= 1.0 or value == 0.0:
+            return False, estimate
+        flipped = None
+        if interval is not None:
+            flipped = Interval(
+                1.0 / interval.high if interval.high > 0.0 else math.inf,
+                1.0 / interval.low if interval.low > 0.0 else math.inf,
+            )
+        return True, Estimate(1.0 / value, flipped)
+    if value >= 0.0:
+        return False, estimate
+    return True, Estimate(-value, None if interval is None else Interval(-interval.high, -interval.low))
 
 
 # --------------------------------------------------------------------------- multiplicity

@@ -54,7 +54,9 @@ __all__ = [
     "bonferroni",
     "cochran_minimum",
     "compare_groups",
+    "compare_pair",
     "difference_from_intervals",
+    "figure",
     "holm",
     "katz_ratio",
     "mantel_haenszel_difference",
@@ -64,6 +66,7 @@ __all__ = [
     "mover_ratio",
     "newcombe_difference",
     "normal_quantile",
+    "orient",
     "orient_between",
     "per_group_confidence",
     "point_verdict",
@@ -1145,10 +1148,11 @@ def verdict(estimate: Estimate, op: str, threshold: float, high: float | None = 
 # --------------------------------------------------------------------------- group comparisons
 
 
-def _compare_pair(
+def compare_pair(
     group: GroupStat, reference: GroupStat, measure: Measure, kind: Kind, confidence: float | None
 ) -> Comparison:
-    """``group`` against ``reference`` as ratio (group/reference) or difference (group − reference)."""
+    """``group`` against ``reference`` as ratio (group/reference) or difference (group − reference),
+    with the interval of ``kind`` at ``confidence`` (None: the point figure only)."""
     estimate: Estimate
     if kind == "share":
         if group.successes is None or reference.successes is None:
@@ -1201,8 +1205,19 @@ def _point_combination(value: float, reference: float, measure: Measure) -> Esti
     return Estimate(value - reference, None)
 
 
-def _figure(group: GroupStat, kind: Kind) -> float:
+def figure(group: GroupStat, kind: Kind) -> float:
+    """The figure groups are ordered by: the share for shares, else ``value``."""
     return _share(group) if kind == "share" and group.successes is not None else group.value
+
+
+def orient(a: GroupStat, b: GroupStat, measure: Measure, kind: Kind) -> tuple[GroupStat, GroupStat]:
+    """A between-groups pair as (group, reference): ratios lower ÷ higher, differences higher −
+    lower; ties and undefined figures are ordered by name."""
+    fa, fb = figure(a, kind), figure(b, kind)
+    low, high = (a, b) if (fa, a.name) <= (fb, b.name) else (b, a)
+    if math.isnan(fa) or math.isnan(fb):
+        low, high = (a, b) if a.name <= b.name else (b, a)
+    return (low, high) if measure == "ratio" else (high, low)
 
 
 def compare_groups(
@@ -1250,12 +1265,7 @@ def compare_groups(
     stats = list(groups.values())
     pairs: list[tuple[GroupStat, GroupStat]] = []
     if reference is None:
-        for a, b in combinations(stats, 2):
-            fa, fb = _figure(a, kind), _figure(b, kind)
-            low, high = (a, b) if (fa, a.name) <= (fb, b.name) else (b, a)
-            if math.isnan(fa) or math.isnan(fb):
-                low, high = (a, b) if a.name <= b.name else (b, a)
-            pairs.append((low, high) if measure == "ratio" else (high, low))
+        pairs = [orient(a, b, measure, kind) for a, b in combinations(stats, 2)]
     else:
         if reference not in groups:
             raise ValueError(f"reference group {reference!r} is not among the groups")
@@ -1266,7 +1276,7 @@ def compare_groups(
     per_comparison = confidence
     if confidence is not None:
         per_comparison = bonferroni(confidence, len(pairs))
-    comparisons = [_compare_pair(g, r, measure, kind, per_comparison) for g, r in pairs]
+    comparisons = [compare_pair(g, r, measure, kind, per_comparison) for g, r in pairs]
 
     def worst_first(c: Comparison) -> tuple[bool, float, str, str]:
         order = c.value if measure == "ratio" else -c.value

@@ -256,9 +256,9 @@ def _summarise(
     others = [s.group for s in sides]
     for i, g in enumerate(special):
         for h in [*others, *special[i + 1 :]]:
-            outcome = judge(g, h)[1]
-            fails += outcome == "fail"
-            point_fails += outcome != "pass"
+            special_verdict = judge(g, h)[1]
+            fails += special_verdict == "fail"
+            point_fails += special_verdict != "pass"
     worst = sorted(judged.values(), key=lambda item: _rank(item, measure))
     total = (len(sides) + len(special)) * (len(sides) + len(special) - 1) // 2
     return PairSummary(tuple(worst[:keep]), total, fails, point_fails - fails)

@@ -19,13 +19,14 @@ import pytest
 from click.testing import CliRunner
 
 from auditrules.cli import cli
-from auditrules.report.charts import ChartRow, ThresholdLine, dot_whisker, format_duration, format_value
+from auditrules.report.charts import ChartRow, ThresholdLine, dot_whisker
 from auditrules.report.html import build_view, render_html
 from auditrules.report.json import load_report
 from auditrules.report.junit import render_junit
 from auditrules.report.markdown import md, render_markdown
 from auditrules.report.render import render
 from auditrules.report.sarif import SARIF_SCHEMA, render_sarif
+from auditrules.units import format_duration, format_value
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "reports"
@@ -234,7 +235,7 @@ def test_html_minimal_report() -> None:
     [
         (11520, "duration", "3.2h"), (86400, "duration", "24h"), (432000, "duration", "5d"),
         (45, "duration", "45s"), (750, "duration", "12.5m"), (0.125, "fraction", "12.5%"),
-        (0.31234, "number", "0.3123"), (None, "fraction", "—"), (1840, "number", "1840"),
+        (0.31234, "number", "0.312"), (4500, "duration", "75m"), (12345.6, "number", "12346"), (None, "fraction", "—"), (1840, "number", "1840"),
     ],
 )
 def test_format_value(value: float | None, unit: str, text: str) -> None:

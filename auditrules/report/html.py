@@ -13,30 +13,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from auditrules.report.charts import (
-    ChartRow,
-    ThresholdLine,
-    dot_whisker,
-    format_duration,
-    format_interval,
-    format_value,
-    number,
-)
-from auditrules.report.locations import STATUS_ORDER, where
+from auditrules.report.charts import ChartRow, ThresholdLine, dot_whisker, format_interval, number
+from auditrules.report.locations import where
+from auditrules.report.statuses import FAILING_VALUES, ORDER, look
+from auditrules.units import format_duration, format_value
 
-#: Label, symbol and CSS class per status. The label and symbol carry the meaning in greyscale print.
-STATUS: dict[str, tuple[str, str]] = {
-    "fail": ("FAIL", "✗"),
-    "error": ("ERROR", "!"),
-    "inconclusive": ("INCONCLUSIVE", "?"),
-    "insufficient_data": ("INSUFFICIENT DATA", "…"),
-    "warn": ("WARNING", "⚠"),
-    "not_evaluated": ("NOT EVALUATED", "–"),
-    "waived": ("WAIVED", "~"),
-    "pass": ("PASS", "✓"),
-}
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
-FAILING = ("fail", "error")
 
 #: Evidence keys the page shows in their own sections; any other scalar goes to "Further details".
 _SHOWN_KEYS = frozenset({
@@ -73,8 +55,8 @@ def render_html(data: dict[str, Any]) -> str:
 
 def status_view(status: str) -> dict[str, str]:
     """A status as the page shows it: ``{"key", "label", "symbol"}``."""
-    label, symbol = STATUS.get(status, (status.replace("_", " ").upper(), "•"))
-    return {"key": status if status in STATUS else "unknown", "label": label, "symbol": symbol}
+    shown = look(status)
+    return {"key": shown.key, "label": shown.label, "symbol": shown.symbol}
 
 
 
@@ -96,7 +78,7 @@ def build_view(data: Mapping[str, Any]) -> dict[str, Any]:
         findings_by_rule.setdefault(str(f.get("rule_id")), []).append(f)
     rule_views = [_rule_view(r, findings_by_rule.get(str(r.get("rule_id")), [])) for r in rules]
     failing = sorted(
-        (rv for rv in rule_views if rv["status"]["key"] in FAILING),
+        (rv for rv in rule_views if rv["status"]["key"] in FAILING_VALUES),
         key=lambda rv: (-SEVERITY_RANK.get(rv["severity"], 0), rv["rule_id"]),
     )
     summary = data.get("summary") or {}
@@ -104,9 +86,9 @@ def build_view(data: Mapping[str, Any]) -> dict[str, Any]:
     finding_counts = summary.get("findings") or {}
     counts = [
         {"status": status_view(s), "rules": int(rule_counts.get(s, 0)), "findings": int(finding_counts.get(s, 0))}
-        for s in STATUS_ORDER
+        for s in ORDER
     ]
-    any_failing = any(rv["status"]["key"] in FAILING for rv in rule_views)
+    any_failing = any(rv["status"]["key"] in FAILING_VALUES for rv in rule_views)
     title = str(policy.get("name") or "auditrules policy")
     return {
         "title": title,
@@ -176,7 +158,7 @@ def _summary_paragraph(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any
     by_status: dict[str, list[Mapping[str, Any]]] = {}
     for r in rules:
         by_status.setdefault(r["status"]["key"], []).append(r)
-    failing = [r for s in FAILING for r in by_status.get(s, [])]
+    failing = [r for r in rules if r["status"]["key"] in FAILING_VALUES]
     if failing:
         sev: dict[str, int] = {}
         for r in failing:

@@ -13,20 +13,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditrules.report.charts import format_interval, format_value
-from auditrules.report.locations import STATUS_ORDER, where
+from auditrules.report.charts import format_interval
+from auditrules.report.locations import where
+from auditrules.report.statuses import ORDER, look
+from auditrules.units import format_value
 
-_LABELS = {
-    "pass": ("✅", "PASS"),
-    "fail": ("❌", "FAIL"),
-    "error": ("❗", "ERROR"),
-    "warn": ("⚠️", "WARNING"),
-    "inconclusive": ("❔", "INCONCLUSIVE"),
-    "insufficient_data": ("⏳", "INSUFFICIENT DATA"),
-    "not_evaluated": ("➖", "NOT EVALUATED"),
-    "waived": ("🔕", "WAIVED"),
-}
-_ORDER = STATUS_ORDER
 #: Ticket groups shown per finding; the JSON and HTML reports carry them all.
 MAX_GROUP_ROWS = 12
 #: Punctuation that can start inline markup mid-line (links need ``[``, so ``(`` may stay bare).
@@ -50,8 +41,8 @@ def code(text: Any) -> str:
 
 
 def badge(status: str) -> str:
-    icon, label = _LABELS.get(status, ("•", status.upper()))
-    return f"{icon} **{md(label)}**"
+    shown = look(status)
+    return f"{shown.emoji} **{md(shown.label)}**"
 
 
 def render_markdown(data: dict[str, Any]) -> str:
@@ -110,7 +101,7 @@ def _summary_table(data: Mapping[str, Any]) -> list[str]:
     summary = data.get("summary") or {}
     rules, findings = summary.get("rules") or {}, summary.get("findings") or {}
     out = ["| Verdict | Rules | Findings |", "|---|---:|---:|"]
-    for s in _ORDER:
+    for s in ORDER:
         r, f = int(rules.get(s, 0)), int(findings.get(s, 0))
         if r or f:
             out.append(f"| {badge(s)} | {r} | {f} |")
@@ -127,7 +118,7 @@ def _rule_block(rule: Mapping[str, Any], findings: Sequence[Mapping[str, Any]]) 
     for f in findings:
         if f.get("status") == "pass":
             continue
-        icon = _LABELS.get(str(f.get("status")), ("•", ""))[0]
+        icon = look(str(f.get("status"))).emoji
         out.append(f"- {icon} {md(f.get('message', ''))}")
         for loc in f.get("locations") or []:
             note = f" — {md(loc['note'])}" if loc.get("note") else ""

@@ -5,16 +5,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
-_STYLE = {
-    "pass": ("PASS", "bold green", "✓"),
-    "fail": ("FAIL", "bold red", "✗"),
-    "error": ("ERROR", "bold red", "!"),
-    "warn": ("WARN", "bold yellow", "⚠"),
-    "inconclusive": ("INCONCLUSIVE", "bold yellow", "?"),
-    "insufficient_data": ("INSUFFICIENT DATA", "yellow", "…"),
-    "not_evaluated": ("NOT EVALUATED", "dim", "-"),
-    "waived": ("WAIVED", "cyan", "~"),
-}
+from auditrules.report.statuses import look
+from auditrules.units import format_value
+
 MAX_GROUP_ROWS = 12
 
 
@@ -52,7 +45,8 @@ def render_text(data: dict[str, Any], color: bool = False, width: int = 100, ver
     for f in data.get("findings", []):
         findings_by_rule.setdefault(f["rule_id"], []).append(f)
     for rule in data.get("rules", []):
-        label, style, mark = _STYLE[rule["status"]]
+        shown = look(rule["status"])
+        label, style, mark = shown.label, shown.style, shown.symbol
         emit(
             f"[{style}]{mark} {label}[/{style}]  [bold]{escape(rule['rule_id'])}[/bold] "
             f"{escape(rule['title'])} [dim]({rule['severity']})[/dim]"
@@ -60,7 +54,8 @@ def render_text(data: dict[str, Any], color: bool = False, width: int = 100, ver
         for f in findings_by_rule.get(rule["rule_id"], []):
             if f["status"] == "pass" and rule["status"] != "pass" and not verbose:
                 continue
-            _, fstyle, fmark = _STYLE[f["status"]]
+            fshown = look(f["status"])
+            fstyle, fmark = fshown.style, fshown.symbol
             emit(f"    [{fstyle}]{fmark}[/{fstyle}] {escape(f['message'])}")
             for loc in f.get("locations", []):
                 where = loc["path"] + (f":{loc['line']}" if loc.get("line") else "")
@@ -134,24 +129,4 @@ def _stratum(value: Any) -> str:
 
 
 def _fmt(value: Any, unit: str | None) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, (int, float)):
-        if unit == "duration":
-            return format_duration(float(value))
-        if unit == "fraction":
-            return f"{value * 100:.1f}%"
-        return f"{value:.4g}"
-    return str(value)
-
-
-def format_duration(seconds: float) -> str:
-    """Seconds → a short human duration: ``45s``, ``12.5m``, ``3.2h``, ``2.1d``."""
-    a = abs(seconds)
-    if a < 60:
-        return f"{seconds:.0f}s"
-    if a < 3600:
-        return f"{seconds / 60:.1f}m"
-    if a < 86400 * 2:
-        return f"{seconds / 3600:.1f}h"
-    return f"{seconds / 86400:.1f}d"
+    return format_value(value, unit)

@@ -21,6 +21,7 @@ from typing import Any
 from auditrules.findings import Finding, Location, Severity, Status
 from auditrules.lang import ast
 from auditrules.routing.model import Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
+from auditrules.units import format_duration
 
 ALL_PRIORITIES = "*"
 
@@ -354,14 +355,6 @@ def sla_coverage(ctx: RuleContext, model: RoutingModel) -> list[Finding]:
     return findings
 
 
-def format_seconds(seconds: float) -> str:
-    """``3600`` → ``1h``; ``5400`` → ``90m``."""
-    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= max(size, 172800 if unit == "d" else 0) and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
-
-
 def sla_equal(ctx: RuleContext, st: ast.SlaEqual, model: RoutingModel) -> list[Finding]:
     across = "channel" if st.across is None else st.across.name
     statement = f"sla targets must be equal across {across} per priority" + (f" for {st.metric}" if st.metric else "")
@@ -397,7 +390,7 @@ def sla_equal(ctx: RuleContext, st: ast.SlaEqual, model: RoutingModel) -> list[F
             if v is None:
                 label = "none"
             else:
-                label = format_seconds(v[0].seconds) + (" (business hours)" if v[0].business_hours else "")
+                label = format_duration(v[0].seconds) + (" (business hours)" if v[0].business_hours else "")
             pol = "" if v is None else f" by '{v[1].name}'"
             groups.setdefault(f"{label}{pol}", []).append(c)
             if v is not None:

@@ -81,6 +81,7 @@ CODES: dict[str, tuple[str, str]] = {
     "AR304": ("unreadable ticket source", "A ticket source cannot be read by the engine."),
     "AR305": ("unknown engine", "`--engine` names an engine that is not installed."),
     "AR306": ("no ticket files", "A glob or directory given to `--tickets` matched no files."),
+    "AR320": ("unknown reference group", "A `vs \"name\"` comparison names a group the ticket data does not have."),
     # AR4xx: reports, waivers, configuration
     "AR401": ("invalid report", "A JSON report (for `auditrules report` or `--baseline`) does not match its schema."),
     "AR402": ("invalid waivers", "A waivers file does not match its schema or has a date that is not a date."),

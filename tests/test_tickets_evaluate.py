@@ -21,6 +21,7 @@ from auditrules.lang import ast
 from auditrules.lang.parser import parse_policy
 from auditrules.tickets import evaluate_tickets
 from auditrules.tickets import stats as S
+from tests.test_stats import hall_by_hand
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "tickets"
@@ -294,8 +295,32 @@ def test_mean_interval_and_variance_match_scipy(tmp_path: Path) -> None:
     conf = 1 - 0.1 / k  # Bonferroni over the k groups
     for row in f.evidence["groups"]:
         s = df.loc[df["channel"] == row["group"], "satisfaction"]
-        lo, hi = sps.t.interval(conf, len(s) - 1, loc=s.mean(), scale=s.std(ddof=1) / math.sqrt(len(s)))
+        # the engine's skewness is scipy's G1 and the interval is Hall's inverted transformation
+        lo, hi = hall_by_hand(s.to_numpy(dtype=float), conf)
         assert row["interval"] == pytest.approx([lo, hi], rel=1e-7)
+        assert row["value"] == pytest.approx(float(s.mean()), rel=1e-9)
+    gap = sps.t.interval(conf, 10)  # keep scipy's t in view: symmetric data gives Student t
+    assert gap[0] == -gap[1]
+
+
+def test_mean_of_skewed_data_needs_cochrans_minimum(tmp_path: Path) -> None:
+    from scipy import stats as sps
+
+    rng = np.random.default_rng(3)
+    amounts = rng.lognormal(3.0, 1.5, 200)
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "ticket_id,channel,compensation\n" + "".join(f"T{i},email,{a:.4f}\n" for i, a in enumerate(amounts))
+    )
+    rules = rules_from('rule M-2 "m" { severity low\n tickets\n require mean(compensation) >= 1 at 95% confidence }')
+    f = evaluate_tickets(rules, [str(path)]).findings[0]
+    g1 = float(sps.skew(np.round(amounts, 4), bias=False))
+    need = math.floor(25 * g1 * g1) + 1
+    assert need > 200
+    assert f.status.value == "insufficient_data", f.message
+    assert f"needs {need} tickets" in f.message
+    assert "Cochran" in f.message
+    assert f.evidence["groups"][0]["needs"] == need
 
 
 def test_order_statistic_interval_hand_case(tmp_path: Path) -> None:

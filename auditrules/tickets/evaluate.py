@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from auditrules.columns import KINDS
+from auditrules.documents import read_text
 from auditrules.errors import AuditError, fail
 from auditrules.findings import Finding, InputFile
 from auditrules.lang import ast
@@ -41,11 +42,14 @@ def evaluate_tickets(
     mapping: str | None = None,
     engine: str = "duckdb",
     progress: bool = False,
+    all_comparisons: bool = False,
 ) -> TicketResult:
     """Evaluate ticket rules on ticket files; one finding per (rule, ``require`` statement).
 
     ``mapping`` is a built-in name (``zendesk``, ``twitter-support``) or a YAML path; None reads
-    canonical column names. Raises :class:`AuditError` for unusable input (AR001, AR301-AR306).
+    canonical column names. ``all_comparisons`` keeps every between-groups comparison in the
+    evidence (k(k−1)/2 per stratum) instead of the worst few and the counts. Raises
+    :class:`AuditError` for unusable input (AR001, AR301-AR306, AR320).
     """
     rules = [(p, r) for p, r in rules if r.requires]
     the_mapping = load_mapping(mapping)
@@ -58,10 +62,23 @@ def evaluate_tickets(
     try:
         with StepProgress(progress, steps) as prog:
             prog.step("reading ticket sources")
-            findings = _run(eng, rules, files, the_mapping, prog)
+            findings = _run(eng, rules, files, the_mapping, prog, all_comparisons)
+    except AuditError as err:
+        raise _with_rule_source(err) from None
     finally:
         eng.close()
     return TicketResult(tuple(findings), inputs)
+
+
+def _with_rule_source(err: AuditError) -> AuditError:
+    """A judge's error about a rule (AR320) with the rules file's text, for the caret excerpt."""
+    if err.source is not None or err.span is None or not err.span.path:
+        return err
+    try:
+        text, _ = read_text(err.span.path)
+    except AuditError:
+        return err
+    return err.with_source(text)
 
 
 def _columns_hint(schema: dict[str, str]) -> str:
@@ -152,14 +169,28 @@ def _aggregate(eng: Engine, plans: Sequence[P.RequirementPlan], prog: StepProgre
     return cells
 
 
-def _judge(eng: Engine, rp: P.RequirementPlan, cells: list[P.Cell], rows: J.RowCounts, view: P.CleanView) -> Finding:
-    j = J.judgement(rp, cells, rows, view.columns, P.render(rp.standalone(), eng.dialect))
+def _judge(
+    eng: Engine,
+    rp: P.RequirementPlan,
+    cells: list[P.Cell],
+    rows: J.RowCounts,
+    view: P.CleanView,
+    all_comparisons: bool = False,
+) -> Finding:
+    j = J.judgement(rp, cells, rows, view.columns, P.render(rp.standalone(), eng.dialect), all_comparisons)
     ranks = J.quantile_ranks(j)
     order_stats = P.read_order_statistics(rp, eng.query(P.order_statistic_query(rp, ranks))) if ranks else {}
     return J.judge(j, order_stats)
 
 
-def _run(eng: Engine, rules: Rules, files: Sequence[SourceFile], mapping: Mapping, prog: StepProgress) -> list[Finding]:
+def _run(
+    eng: Engine,
+    rules: Rules,
+    files: Sequence[SourceFile],
+    mapping: Mapping,
+    prog: StepProgress,
+    all_comparisons: bool = False,
+) -> list[Finding]:
     schema = eng.register(files)
     view = _clean_view(schema, mapping, rules)
     prog.step("parsing and cleaning tickets")
@@ -180,6 +211,6 @@ def _run(eng: Engine, rules: Rules, files: Sequence[SourceFile], mapping: Mappin
                 findings.append(J.not_evaluated(rule, req, unavailable[index], schema, rows))
             else:
                 prog.step(f"judging {rule.id}")
-                findings.append(_judge(eng, by_index[index], cells[index], rows, view))
+                findings.append(_judge(eng, by_index[index], cells[index], rows, view, all_comparisons))
             index += 1
     return findings

@@ -19,15 +19,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditrules.columns import CATEGORICAL
+from auditrules.errors import AuditError
 from auditrules.findings import Finding, Location, Severity, Status
 from auditrules.lang import ast
 from auditrules.lang.format import format_aggregate, format_group, format_require
+from auditrules.tickets import pairs as PAIRS
 from auditrules.tickets import stats as S
 from auditrules.tickets.plan import Cell, GroupKey, RequirementPlan
 from auditrules.units import format_value
 
 #: Confidence of the intervals shown when a rule states none (they are then not used for verdicts).
 DISPLAY_CONFIDENCE = 0.95
+
+#: Comparisons kept per stratum for between-groups rules (the worst first); the counts cover all.
+KEPT_COMPARISONS = 20
 
 #: Order statistics per group key: (lower, upper) bound values of a quantile's interval.
 OrderStats = Mapping[tuple[Any, ...], tuple[Any, Any]]
@@ -257,6 +262,10 @@ class Judgement:
     family_confidence: float | None
     #: Confidence each group's own interval is computed at, by group key.
     group_confidence: Mapping[tuple[Any, ...], float]
+    #: Eligible groups whose figure has no interval at their confidence: tickets each would need.
+    needs: Mapping[tuple[Any, ...], int]
+    #: Keep every between-groups comparison in the evidence, not only the worst.
+    all_comparisons: bool = False
 
     @property
     def rule(self) -> ast.Rule:
@@ -279,10 +288,20 @@ class Judgement:
         return [g for g in self.groups if g.n < self.minimum]
 
     @property
+    def judged(self) -> list[Group]:
+        """Eligible groups whose figure can be judged: those with an interval when one is needed."""
+        return [g for g in self.eligible if g.keys not in self.needs]
+
+    @property
+    def unjudged(self) -> list[Group]:
+        """Eligible groups left out because their figure has no interval (see ``needs``)."""
+        return [g for g in self.eligible if g.keys in self.needs]
+
+    @property
     def by_stratum(self) -> dict[tuple[str, ...], list[Group]]:
-        """Eligible groups per stratum."""
+        """Judged groups per stratum."""
         out: dict[tuple[str, ...], list[Group]] = {}
-        for g in self.eligible:
+        for g in self.judged:
             out.setdefault(g.stratum, []).append(g)
         return out
 
@@ -315,19 +334,45 @@ class Judgement:
 def _group_confidence(
     req: ast.Require, kind: str, by_stratum: Mapping[tuple[str, ...], list[Group]], family: float | None
 ) -> dict[tuple[Any, ...], float]:
+    """Each group's interval confidence: the family's; for quantiles compared across groups, the
+    confidence of one comparison (Bonferroni over the stratum's pairs), since each comparison
+    combines the two groups' own intervals (MOVER) at the comparison's level."""
     out: dict[tuple[Any, ...], float] = {}
     base = family if family is not None else DISPLAY_CONFIDENCE
     for gs in by_stratum.values():
         gc = base
         if req.mode == "across" and kind == "quantile" and len(gs) >= 2:
-            gc = S.per_group_confidence(base, len(gs))
+            k = len(gs)
+            gc = S.bonferroni(base, k - 1 if req.reference is not None else k * (k - 1) // 2)
         for g in gs:
             out[g.keys] = gc
     return out
 
 
+def _needs(req: ast.Require, kind: str, group: Group, confidence: float) -> int | None:
+    """The tickets ``group`` would need for its figure to get an interval under ``at P% confidence``
+    (None when it has one): Cochran's n > 25·G1² for means, the smallest n with an
+    order-statistic interval for quantiles."""
+    if req.confidence is None:
+        return None
+    cell = group.cell
+    if kind == "mean":
+        skew = cell.skewness
+        need = 2 if skew is None or math.isnan(skew) else S.cochran_minimum(skew)
+        return need if cell.n < need else None
+    if kind == "quantile" and req.aggregate.quantile is not None:
+        q = float(req.aggregate.quantile)
+        return None if S.quantile_ranks(cell.n, q, confidence) is not None else S.quantile_minimum(q, confidence)
+    return None
+
+
 def judgement(
-    plan: RequirementPlan, cells: Sequence[Cell], rows: RowCounts, columns: Mapping[str, str], sql: str
+    plan: RequirementPlan,
+    cells: Sequence[Cell],
+    rows: RowCounts,
+    columns: Mapping[str, str],
+    sql: str,
+    all_comparisons: bool = False,
 ) -> Judgement:
     """The judgement context of one requirement from its cells (one per group) and row counts."""
     req = plan.require
@@ -345,6 +390,8 @@ def judgement(
     else:
         family = max(len(eligible), 1)
     family_conf = S.bonferroni(conf, family) if conf is not None else None
+    group_conf = _group_confidence(req, kind, by_stratum, family_conf)
+    needs = {g.keys: n for g in eligible if (n := _needs(req, kind, g, group_conf[g.keys])) is not None}
     return Judgement(
         plan=plan,
         kind=kind,
@@ -355,7 +402,9 @@ def judgement(
         rows=rows,
         sql=sql,
         family_confidence=family_conf,
-        group_confidence=_group_confidence(req, kind, by_stratum, family_conf),
+        group_confidence=group_conf,
+        needs=needs,
+        all_comparisons=all_comparisons,
     )
 
 
@@ -369,7 +418,7 @@ def quantile_ranks(j: Judgement) -> list[tuple[tuple[Any, ...], int, int]]:
     if j.kind != "quantile" or q is None or j.req.confidence is None:
         return []
     ranks = []
-    for g in j.eligible:
+    for g in j.judged:
         r = S.quantile_ranks(g.n, float(q), j.group_confidence[g.keys])
         if r is not None:
             ranks.append((g.keys, r[0], r[1]))
@@ -385,7 +434,8 @@ def _estimate(j: Judgement, g: Group, order_stats: OrderStats) -> S.Estimate:
     if j.kind == "share":
         return S.wilson(int(c.successes or 0), c.n, conf)
     if j.kind == "mean":
-        return S.mean_interval(value_of(c, j.agg), c.variance if c.variance is not None else 0.0, c.n, conf)
+        var = c.variance if c.variance is not None else 0.0
+        return S.skewed_mean_interval(value_of(c, j.agg), var, c.skewness, c.n, conf)
     if j.kind == "quantile":
         lo_hi = order_stats.get(c.keys)
         if lo_hi and lo_hi[0] is not None and lo_hi[1] is not None:
@@ -408,16 +458,32 @@ def verdict(est: S.Estimate, t: ast.Threshold, use_interval: bool) -> str:
 
 
 def overall_status(verdicts: Sequence[str]) -> Status:
+    """fail > inconclusive > insufficient_data (a figure without the interval it needed) > pass."""
     if "fail" in verdicts:
         return Status.FAIL
     if "inconclusive" in verdicts:
         return Status.INCONCLUSIVE
+    if Status.INSUFFICIENT_DATA.value in verdicts:
+        return Status.INSUFFICIENT_DATA
     return Status.PASS
+
+
+def _needs_note(j: Judgement) -> str:
+    """``; phone (n=35) needs 42 tickets for an interval at 98.75%`` for groups left without one."""
+    left = j.unjudged
+    if not left:
+        return ""
+    parts = [f"{g.label}{_where_text(g, j.strata_names)} (n={g.n}) needs {j.needs[g.keys]}" for g in left[:3]]
+    more = f" and {len(left) - 3} more" if len(left) > 3 else ""
+    what = "for its skewness (Cochran: n > 25·G1²)" if j.kind == "mean" else "for an interval"
+    conf = max(j.group_confidence[g.keys] for g in left)
+    return f"; not judged, too few tickets {what} at {conf * 100:.4g}% confidence: {', '.join(parts)}{more} tickets"
 
 
 def judge(j: Judgement, order_stats: OrderStats) -> Finding:
     """The finding of one requirement: verdict, message and evidence."""
-    estimates = {g.keys: _estimate(j, g, order_stats) for g in j.eligible}
+    estimates = {g.keys: _estimate(j, g, order_stats) for g in j.judged}
+    estimates |= {g.keys: S.Estimate(value_of(g.cell, j.agg), None) for g in j.unjudged}
     evidence = _evidence(j, estimates)
     if not j.groups:
         evidence["comparisons"] = []
@@ -454,6 +520,7 @@ def _evidence(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate]) -> 
                 "interval": iv,
                 "interval_confidence": conf,
                 "eligible": g.n >= j.minimum,
+                "needs": j.needs.get(g.keys),
             }
         )
     return {
@@ -487,6 +554,7 @@ def _judge_groups(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate],
     comparisons = []
     for g in eligible:
         est = estimates[g.keys]
+        unsure = g.keys in j.needs
         comparisons.append(
             {
                 "group": g.label,
@@ -494,7 +562,9 @@ def _judge_groups(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate],
                 "stratum": None,
                 "value": rounded(est.value),
                 "interval": interval_json(est.interval),
-                "verdict": verdict(est, req.threshold, req.confidence is not None),
+                "verdict": Status.INSUFFICIENT_DATA.value
+                if unsure
+                else verdict(est, req.threshold, req.confidence is not None),
             }
         )
     evidence["comparisons"] = comparisons
@@ -520,17 +590,25 @@ def _groups_message(
     op_bad = _OP_WORDS.get(req.threshold.op, "past")
     thr_value = bound_text(j.threshold_text())
     hedge = " (within the margin of error)" if status == Status.INCONCLUSIVE else ""
+    needs = _needs_note(j)
     if req.mode == "overall":
         g = eligible[0]
+        if g.keys in j.needs:
+            return f"{agg_text} is {fmt_value(estimates[g.keys].value, unit)} (n={g.n}), not judged{needs[1:]}"
         word = op_bad if status != Status.PASS else _OP_OK.get(req.threshold.op, "")
         return f"{agg_text} is {fmt_value(estimates[g.keys].value, unit)} (n={g.n}), {word} {thr_value}{hedge}"
     note = f"; {len(small)} group(s) below {j.minimum} tickets not judged" if small else ""
+    note += needs
+    judged = j.judged
     if status == Status.PASS:
         noun = j.group_by or "tickets"
-        return (
-            f"{agg_text} is {_OP_OK.get(req.threshold.op, '')} {thr_value} for all {len(eligible)} {noun} groups{note}"
-        )
-    failing = [g for g, c in zip(eligible, comparisons, strict=True) if c["verdict"] != "pass"]
+        return f"{agg_text} is {_OP_OK.get(req.threshold.op, '')} {thr_value} for all {len(judged)} {noun} groups{note}"
+    failing = [g for g, c in zip(eligible, comparisons, strict=True) if c["verdict"] in ("fail", "inconclusive")]
+    if not failing:
+        if not judged:
+            return f"{agg_text} cannot be judged{note}"
+        noun = j.group_by or "tickets"
+        return f"{agg_text} is {_OP_OK.get(req.threshold.op, '')} {thr_value} for {len(judged)} {noun} group(s){note}"
     parts = [f"{fmt_value(value_of(g.cell, j.agg), unit)} for {g.label} (n={g.n})" for g in failing[:3]]
     more = f" and {len(failing) - 3} more" if len(failing) > 3 else ""
     return f"{agg_text} is {', '.join(parts)}{more}, {op_bad} {thr_value}{hedge}{note}"
@@ -548,6 +626,15 @@ def _reference(j: Judgement) -> str | None:
         name = ref.name or ""
         if j.req.group is not None and j.req.group.column.name in CATEGORICAL:
             name = name.lower()
+        present = sorted({g.label for g in j.groups}, key=_sort_key)
+        if present and name not in present:
+            shown = ", ".join(present[:20]) + (f", … ({len(present)} in all)" if len(present) > 20 else "")
+            raise AuditError(
+                "AR320",
+                f'{j.rule.id} compares against {j.group_by} "{name}", but the ticket data has no such group; '
+                f"it has: {shown}",
+                j.req.span if j.req.span.line else None,
+            )
         return name
     totals: dict[str, int] = {}
     orders: dict[str, tuple[Any, ...]] = {}
@@ -579,19 +666,62 @@ def _group_stat(j: Judgement, g: Group, est: S.Estimate) -> S.GroupStat:
         successes=int(c.successes or 0) if j.kind == "share" else None,
         variance=(c.variance if c.variance is not None else 0.0) if j.kind == "mean" else None,
         interval=est.interval if j.kind == "quantile" else None,
+        skewness=(c.skewness if c.skewness is not None and not math.isnan(c.skewness) else 0.0)
+        if j.kind == "mean"
+        else None,
     )
 
 
-def _compare(
-    j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], reference: str | None
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """Comparisons within each comparable stratum, and the strata that could not be compared."""
+@dataclass(frozen=True)
+class _Compared:
+    """The comparisons kept for the evidence (worst first per stratum; all on request) and the
+    counts over every comparison made."""
+
+    kept: list[dict[str, Any]]
+    skipped: list[str]
+    total: int
+    failing: int
+    inconclusive: int
+
+
+def _comparison_json(j: Judgement, c: S.Comparison, verdict_text: str, stratum: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "group": c.group,
+        "reference": c.reference,
+        "stratum": dict(zip(j.strata_names, stratum, strict=True)) if stratum else None,
+        "value": rounded(c.value),
+        "interval": interval_json(c.interval),
+        "verdict": verdict_text,
+    }
+
+
+def _stratum_comparisons(
+    j: Judgement, stats_groups: Mapping[str, S.GroupStat], reference: str | None, use_conf: float | None
+) -> tuple[list[tuple[S.Comparison, str]], int, int, int]:
+    """One stratum's comparisons (kept ones) with their verdicts, and total / failing / inconclusive counts."""
     measure = j.req.measure or "ratio"
-    stats_kind = j.kind if j.kind in ("share", "mean", "quantile") else "mean"
+    kind = j.kind if j.kind in ("share", "mean", "quantile") else "mean"
+    t = j.req.threshold
+    if reference is None and t.op not in ("==", "!=") and isinstance(t.value.value, (int, float)):
+        high = float(t.high.value) if t.high is not None and isinstance(t.high.value, (int, float)) else None
+        keep = None if j.all_comparisons else KEPT_COMPARISONS
+        summary = PAIRS.between_groups(stats_groups, measure, kind, use_conf, (t.op, float(t.value.value), high), keep)  # type: ignore[arg-type]
+        kept = [(c, str(v)) for c, v in summary.worst]
+        return kept, summary.total, summary.failing, summary.inconclusive
+    result = S.compare_groups(stats_groups, measure, kind, reference, use_conf)  # type: ignore[arg-type]
+    judged = [(c, verdict(S.Estimate(c.value, c.interval), t, use_conf is not None)) for c in result]
+    fails = sum(1 for _, v in judged if v == "fail")
+    unsure = sum(1 for _, v in judged if v == "inconclusive")
+    return judged, len(judged), fails, unsure
+
+
+def _compare(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], reference: str | None) -> _Compared:
+    """Comparisons within each comparable stratum, and the strata that could not be compared."""
     use_conf = j.family_confidence if j.kind != "point" else None
     comparable = j.comparable
-    comparisons: list[dict[str, Any]] = []
+    kept: list[dict[str, Any]] = []
     skipped: list[str] = []
+    total = failing = inconclusive = 0
     for stratum in sorted(j.by_stratum, key=lambda s: [_sort_key(v) for v in s]):
         gs = comparable.get(stratum)
         where = ", ".join(f"{n}={v}" for n, v in zip(j.strata_names, stratum, strict=True))
@@ -599,32 +729,30 @@ def _compare(
             skipped.append(where or "all")
             continue
         stats_groups = {g.label: _group_stat(j, g, estimates[g.keys]) for g in gs}
-        result = S.compare_groups(stats_groups, measure, stats_kind, reference, use_conf)  # type: ignore[arg-type]
-        for c in result:
-            comparisons.append(
-                {
-                    "group": c.group,
-                    "reference": c.reference,
-                    "stratum": dict(zip(j.strata_names, stratum, strict=True)) if stratum else None,
-                    "value": rounded(c.value),
-                    "interval": interval_json(c.interval),
-                    "verdict": verdict(S.Estimate(c.value, c.interval), j.req.threshold, use_conf is not None),
-                }
-            )
-    return comparisons, skipped
+        judged, count, fails, unsure = _stratum_comparisons(j, stats_groups, reference, use_conf)
+        kept += [_comparison_json(j, c, v, stratum) for c, v in judged]
+        total, failing, inconclusive = total + count, failing + fails, inconclusive + unsure
+    return _Compared(kept, skipped, total, failing, inconclusive)
 
 
 def _judge_across(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], evidence: dict[str, Any]) -> Finding:
     reference = _reference(j)
     if j.req.reference is not None:
         evidence["reference"] = reference
-    comparisons, skipped = _compare(j, estimates, reference)
+    compared = _compare(j, estimates, reference)
+    comparisons = compared.kept
     evidence["comparisons"] = comparisons
-    evidence["skipped_strata"] = skipped
-    evidence["pooled"] = _pooled(j, reference)
+    evidence["comparison_counts"] = {
+        "total": compared.total,
+        "failing": compared.failing,
+        "inconclusive": compared.inconclusive,
+        "shown": len(comparisons),
+    }
+    evidence["skipped_strata"] = compared.skipped
+    evidence["pooled"] = _pooled(j, reference, comparisons)
     if not comparisons:
         counts = ", ".join(f"{g.label}{_where_text(g, j.strata_names)} n={g.n}" for g in j.groups[:8])
-        judged = {g.label for g in j.eligible}
+        judged = {g.label for g in j.judged}
         why = (
             f"reference group '{reference}' has too few tickets"
             if reference is not None and reference not in judged
@@ -632,11 +760,17 @@ def _judge_across(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate],
         )
         return j.finding(
             Status.INSUFFICIENT_DATA,
-            f"cannot compare {j.aggregate_text} across {j.group_by}: {why} ({counts})",
+            f"cannot compare {j.aggregate_text} across {j.group_by}: {why} ({counts}){_needs_note(j)}",
             evidence,
         )
-    status = overall_status([c["verdict"] for c in comparisons])
-    return j.finding(status, _across_message(j, status, comparisons, skipped), evidence)
+    status = Status.PASS
+    if compared.failing:
+        status = Status.FAIL
+    elif compared.inconclusive:
+        status = Status.INCONCLUSIVE
+    elif j.unjudged:
+        status = Status.INSUFFICIENT_DATA
+    return j.finding(status, _across_message(j, status, compared), evidence)
 
 
 def _where_text(g: Group, strata_names: Sequence[str]) -> str:
@@ -645,12 +779,10 @@ def _where_text(g: Group, strata_names: Sequence[str]) -> str:
     return " (" + ", ".join(f"{n}={v}" for n, v in zip(strata_names, g.stratum, strict=True)) + ")"
 
 
-def _across_message(
-    j: Judgement, status: Status, comparisons: Sequence[Mapping[str, Any]], skipped: Sequence[str]
-) -> str:
+def _across_message(j: Judgement, status: Status, compared: _Compared) -> str:
     measure = j.req.measure or "ratio"
     op = j.req.threshold.op
-    worst = _worst(comparisons, op)
+    worst = _worst(compared.kept, op)
     where = ""
     if worst["stratum"]:
         where = ", " + ", ".join(f"{k}={v}" for k, v in worst["stratum"].items())
@@ -658,11 +790,14 @@ def _across_message(
     figure = f"{measure}({j.aggregate_text}) across {j.group_by}"
     value = fmt_value(worst["value"], "number" if measure == "ratio" else j.unit)
     thr_value = bound_text(j.threshold_text())
-    fails = sum(1 for c in comparisons if c["verdict"] == "fail")
-    note = f" ({fails} of {len(comparisons)} comparisons fail)" if fails > 1 else ""
-    if skipped:
-        note += f"; {len(skipped)} stratum/strata not comparable"
-    if status == Status.PASS:
+    fails = compared.failing
+    note = f" ({fails} of {compared.total} comparisons fail)" if fails > 1 else ""
+    if compared.skipped:
+        note += f"; {len(compared.skipped)} stratum/strata not comparable"
+    if j.small:
+        note += f"; {len(j.small)} group(s) below {j.minimum} tickets left out"
+    note += _needs_note(j)
+    if status in (Status.PASS, Status.INSUFFICIENT_DATA):
         return f"{figure} is {value} at worst ({pair}), {_OP_OK.get(op, '')} {thr_value}{note}"
     hedge = " but the interval reaches the threshold (inconclusive)" if status == Status.INCONCLUSIVE else ""
     return f"{figure} is {value} ({pair}), {_OP_WORDS.get(op, 'past')} {thr_value}{hedge}{note}"
@@ -684,27 +819,21 @@ def _worst(comparisons: Sequence[Mapping[str, Any]], op: str) -> Mapping[str, An
     return sorted(comparisons, key=badness)[0]
 
 
-def _pooled(j: Judgement, reference: str | None) -> list[dict[str, Any]] | None:
-    """Mantel–Haenszel pooled ratio/difference of shares over strata, per pair of groups."""
+def _pooled(
+    j: Judgement, reference: str | None, comparisons: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]] | None:
+    """Mantel–Haenszel pooled ratio/difference of shares over strata, for each pair of groups the
+    kept comparisons name (every group with a reference), oriented as the comparisons are:
+    lower ÷ higher, higher − lower, or group against the reference."""
     if j.kind != "share" or not j.req.strata:
         return None
-    measure = j.req.measure or "ratio"
+    measure: S.Measure = "ratio" if (j.req.measure or "ratio") == "ratio" else "difference"
     comparable = j.comparable
     labels = sorted({g.label for gs in comparable.values() for g in gs})
-    totals = {lab: [0, 0] for lab in labels}
-    for gs in comparable.values():
-        for g in gs:
-            totals[g.label][0] += int(g.cell.successes or 0)
-            totals[g.label][1] += g.n
-    pairs: list[tuple[str, str]] = []
     if reference is not None:
         pairs = [(lab, reference) for lab in labels if lab != reference]
     else:
-        for i, a in enumerate(labels):
-            for b in labels[i + 1 :]:
-                pa, pb = totals[a][0] / totals[a][1], totals[b][0] / totals[b][1]
-                low, high = (a, b) if (pa, a) <= (pb, b) else (b, a)
-                pairs.append((low, high) if measure == "ratio" else (high, low))
+        pairs = sorted({tuple(sorted((str(c["group"]), str(c["reference"])))) for c in comparisons})  # type: ignore[misc]
     conf = j.family_confidence if j.family_confidence is not None else DISPLAY_CONFIDENCE
     out = []
     for a, b in pairs:
@@ -716,6 +845,9 @@ def _pooled(j: Judgement, reference: str | None) -> list[dict[str, Any]] | None:
         if not cells:
             continue
         est = S.mantel_haenszel_ratio(cells, conf) if measure == "ratio" else S.mantel_haenszel_difference(cells, conf)
+        if reference is None:
+            swapped, est = S.orient_between(est, measure)
+            a, b = (b, a) if swapped else (a, b)
         out.append(
             {
                 "group": a,

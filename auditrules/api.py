@@ -203,12 +203,14 @@ def check(
     waivers: str | Path | None = None,
     baseline: str | Path | None = None,
     today: date | None = None,
+    all_comparisons: bool = False,
 ) -> Report:
     """Check routing exports and ticket histories against rules (the standard pack by default).
 
     ``waivers`` (a ``waivers/v1`` YAML file) and ``baseline`` (an earlier JSON report) turn
     accepted or already-known failing findings into ``waived``; ``today`` decides which waivers
-    have expired (default: the current date).
+    have expired (default: the current date). ``all_comparisons`` keeps every between-groups
+    comparison in the evidence instead of the worst few and the counts.
     """
     loaded = list(policies) if policies is not None else load_policies(rules)
     accepted = None
@@ -240,7 +242,14 @@ def check(
     if tickets and ticket_pairs:
         from auditrules.tickets import evaluate_tickets
 
-        result = evaluate_tickets(ticket_pairs, list(tickets), mapping=mapping, engine=engine, progress=progress)
+        result = evaluate_tickets(
+            ticket_pairs,
+            list(tickets),
+            mapping=mapping,
+            engine=engine,
+            progress=progress,
+            all_comparisons=all_comparisons,
+        )
         inputs.extend(result.inputs)
         for f in result.findings:
             ticket_findings.setdefault(f.rule_id, []).append(f)

@@ -85,13 +85,15 @@ def cli(debug: bool) -> None:
 @click.option("--baseline", type=click.Path(dir_okay=False), metavar="REPORT.json",
               help="An earlier JSON report: failing findings already in it become 'waived' (fail only on new ones).")
 @click.option("--timestamp", is_flag=True, help="Record the current time in the report (off: reports are byte-stable).")
+@click.option("--all-comparisons", is_flag=True,
+              help="Keep every pair of groups in the evidence (default: the worst 20 per stratum and the counts).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 @click.option("-v", "--verbose", is_flag=True, help="Show passing findings of failing rules too.")
 @_handle_errors
 def check(
     paths: tuple[str, ...], rules: tuple[str, ...], routing: tuple[str, ...], routing_format: str | None,
     tickets: tuple[str, ...], mapping: str | None, engine: str, fmt: str, output: str | None, fail_on: str,
-    waivers: str | None, baseline: str | None, timestamp: bool, quiet: bool, verbose: bool,
+    waivers: str | None, baseline: str | None, timestamp: bool, all_comparisons: bool, quiet: bool, verbose: bool,
 ) -> None:
     """Check evidence against rules and print a verdict per rule.
 
@@ -106,7 +108,7 @@ def check(
     progress = not quiet and sys.stderr.isatty()
     report = run_check(
         rules, routing, tickets, mapping, routing_format, engine, progress, generated,
-        waivers=waivers, baseline=baseline,
+        waivers=waivers, baseline=baseline, all_comparisons=all_comparisons,
     )
     data = report.to_json(fail_on)
     _emit(data, fmt, output, verbose)

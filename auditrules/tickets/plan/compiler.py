@@ -23,7 +23,6 @@ from auditrules.tickets.plan.sql import (
     CLEAN,
     alias,
     all_of,
-    case,
     col,
     count_if,
     double,

@@ -15,7 +15,7 @@ exactly as ``auditrules check`` does (the shipped rules file, the shipped judge)
 
 Histories are judged many at a time: each scenario's histories are one table with a
 ``history`` column, and the engine evaluates them as independent partitions of one run
-(:func:`auditrules.tickets.evaluate.evaluate_partitions`), so a thousand histories cost a few
+(:func:`auditrules.tickets.partitions.evaluate_partitions`), so a thousand histories cost a few
 queries, not a thousand runs. ``--histories`` and ``--power-histories`` set the counts.
 """
 
@@ -269,14 +269,14 @@ def judge(table: Any, rules: Sequence[tuple[Any, Any]], workdir: Path) -> dict[i
     """Every history of ``table`` judged by the shipped pack: history → finding key → status."""
     import pyarrow.parquet as pq
 
-    from auditrules.tickets.evaluate import evaluate_partitions
+    from auditrules.tickets.partitions import evaluate_partitions
 
     path = workdir / "histories.parquet"
     pq.write_table(table, str(path))
     keys = finding_keys(rules)
     out: dict[int, dict[str, str]] = {}
-    for history, result in evaluate_partitions(rules, [str(path)], partition="history").items():
-        out[int(history)] = {k: f.status.value for k, f in zip(keys, result.findings, strict=True)}
+    for history, findings in evaluate_partitions(rules, [str(path)], partition="history").items():
+        out[int(history)] = {k: f.status.value for k, f in zip(keys, findings, strict=True)}
     return out
 
 

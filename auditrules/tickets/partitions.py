@@ -155,9 +155,9 @@ def _judge_all(
     split = {rp.index: _partitioned(rp, partition) for rp in plans}
     cells: dict[tuple[Any, int], list[P.Cell]] = {}
     for batch, query in P.aggregate_queries(list(split.values())):
-        rows = eng.query(query)
+        result = eng.query(query)
         for rp in batch:
-            for cell in (rp.read(row) for row in rows):
+            for cell in (rp.read(row) for row in result):
                 if cell is not None:
                     cells.setdefault((cell.keys[0], rp.index), []).append(replace(cell, keys=cell.keys[1:]))
     by_index = {rp.index: rp for rp in plans}

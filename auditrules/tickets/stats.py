@@ -38,6 +38,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 from typing import Literal
 
@@ -776,6 +777,7 @@ def mover_ratio(a: Estimate, b: Estimate) -> Estimate:
 # --------------------------------------------------------------------------- quantiles
 
 
+@lru_cache(maxsize=65536)
 def quantile_ranks(n: int, q: float, confidence: float) -> tuple[int, int] | None:
     """1-based ranks (l, u) of order statistics that bracket the q-quantile with ``confidence``.
 

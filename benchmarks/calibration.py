@@ -46,6 +46,7 @@ RESOLVED, DEFLECTED = 0.85, 0.03
 SENIOR = 0.30
 COMPENSATED = 0.40  # share of tickets with compensation > 0
 COMPENSATION_MEDIAN = 20.0
+REOPENED = 0.10  # share of solved tickets reopened (FAIR-010, when the pack has it)
 GOAL_FALSE_FAIL, GOAL_POWER = 0.05, 0.90
 
 
@@ -76,6 +77,7 @@ class World:
     deflected: Mapping[str, float] = field(default_factory=dict)
     senior: Mapping[str, float] = field(default_factory=dict)
     top_quartile_compensation: float = 1.0
+    reopened: Mapping[str, float] = field(default_factory=dict)
 
     def median(self, channel: str, priority: str) -> float:
         return MEDIAN_HOURS[priority] * HOUR * self.response.get((channel, priority), 1.0)
@@ -154,6 +156,7 @@ def simulate(world: World, histories: int, per_cell: int, seed: int) -> Any:
     amount = COMPENSATION_MEDIAN * rng.lognormal(0.0, SIGMA, n)
     amount = np.where(influence > 75.0, amount * world.top_quartile_compensation, amount)
     compensation = np.where(rng.uniform(size=n) < COMPENSATED, amount, 0.0)
+    reopens = (rng.uniform(size=n) < per_channel(world.reopened, REOPENED)).astype(np.int64)
     return pa.table(
         {
             "history": history,
@@ -166,6 +169,7 @@ def simulate(world: World, histories: int, per_cell: int, seed: int) -> Any:
             "outcome": outcome,
             "agent_tier": np.where(senior, "senior", "junior"),
             "compensation": compensation.round(2),
+            "reopens": reopens,
         }
     )
 
@@ -190,6 +194,7 @@ def at_threshold(per_cell: int) -> list[Scenario]:
         senior={"twitter": SENIOR + 0.10},  # FAIR-006: difference exactly 10 points
         resolved={"phone": 0.9 * RESOLVED},  # FAIR-008: ratio exactly 0.9 in every priority
         top_quartile_compensation=1.25,  # FAIR-007: Q4/Q1 mean compensation exactly 1.25
+        reopened={"twitter": REOPENED + 0.10},  # FAIR-010: difference exactly 10 points
     )
     return [
         Scenario("p90 first response 24h in every channel", with_p90(FAIR, 24.0), ("FAIR-003#1",), per_cell),
@@ -208,7 +213,7 @@ def at_threshold(per_cell: int) -> list[Scenario]:
         Scenario(
             "shares and compensation at their thresholds",
             shares,
-            ("FAIR-005", "FAIR-006", "FAIR-007", "FAIR-008"),
+            ("FAIR-005", "FAIR-006", "FAIR-007", "FAIR-008", "FAIR-010"),
             per_cell,
         ),
     ]
@@ -221,6 +226,7 @@ def violations(per_cell: int) -> list[Scenario]:
         senior={"twitter": SENIOR + 0.20},
         resolved={"phone": 0.8 * RESOLVED},
         top_quartile_compensation=1.35,
+        reopened={"twitter": REOPENED + 0.20},
     )
     return [
         Scenario("p90 first response 26.4h", with_p90(FAIR, 26.4), ("FAIR-003#1",), per_cell),
@@ -239,7 +245,7 @@ def violations(per_cell: int) -> list[Scenario]:
         Scenario(
             "shares and compensation 10 points beyond",
             shares,
-            ("FAIR-005", "FAIR-006", "FAIR-007", "FAIR-008"),
+            ("FAIR-005", "FAIR-006", "FAIR-007", "FAIR-008", "FAIR-010"),
             per_cell,
         ),
     ]
@@ -296,7 +302,8 @@ def fail_rates(
     scenario: Scenario, histories: int, seed: int, rules: Sequence[tuple[Any, Any]], workdir: Path
 ) -> dict[str, float]:
     statuses = judge(simulate(scenario.world, histories, scenario.per_cell, seed), rules, workdir)
-    return {r: sum(s[r] == "fail" for s in statuses.values()) / len(statuses) for r in scenario.rules}
+    present = set(finding_keys(rules))  # rules other issues add are measured once the pack has them
+    return {r: sum(s[r] == "fail" for s in statuses.values()) / len(statuses) for r in scenario.rules if r in present}
 
 
 def run(histories: int, power_histories: int, seed: int, workdir: Path, say: Callable[[str], None]) -> list[Row]:

@@ -9,6 +9,7 @@ requirement's groups to the judge (:mod:`auditrules.tickets.judge`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping as TMapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -143,7 +144,9 @@ def _row_counts(profile: P.Profile, rule_id: str) -> J.RowCounts:
     return J.RowCounts(profile.read, in_scope, profile.excluded, profile.kept - in_scope)
 
 
-def _plans(rules: Rules, view: P.CleanView, profile: P.Profile) -> tuple[list[P.RequirementPlan], dict[int, str]]:
+def _plans(
+    rules: Rules, view: P.CleanView, edges: TMapping[P.EdgeKey, Sequence[float]]
+) -> tuple[list[P.RequirementPlan], dict[int, str]]:
     """Each requirement compiled (numbered across the run); the missing column of those that cannot be."""
     plans: list[P.RequirementPlan] = []
     unavailable: dict[int, str] = {}
@@ -151,7 +154,7 @@ def _plans(rules: Rules, view: P.CleanView, profile: P.Profile) -> tuple[list[P.
     for policy, rule in rules:
         for req in rule.requires:
             try:
-                plans.append(P.plan_requirement(index, policy, rule, req, view.columns, profile.edges))
+                plans.append(P.plan_requirement(index, policy, rule, req, view.columns, edges))
             except P.Unavailable as missing:
                 unavailable[index] = missing.column
             index += 1
@@ -199,7 +202,7 @@ def _run(
     profile_plan = P.profile_query(rules, view)
     profile = profile_plan.read(eng.query(profile_plan.select)[0])
     _check_parsing(profile, mapping)
-    plans, unavailable = _plans(rules, view, profile)
+    plans, unavailable = _plans(rules, view, profile.edges)
     cells = _aggregate(eng, plans, prog)
     by_index = {p.index: p for p in plans}
     findings: list[Finding] = []

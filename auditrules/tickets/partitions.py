@@ -22,8 +22,9 @@ from auditrules.tickets import judge as J
 from auditrules.tickets import plan as P
 from auditrules.tickets.engines import Engine, make_engine
 from auditrules.tickets.evaluate import Rules, _check_parsing, _clean_view, _row_counts
+from auditrules.tickets.evaluate import _plans as _compile
 from auditrules.tickets.mapping import load_mapping
-from auditrules.tickets.plan.groups import BIN_COUNT, edge_probabilities
+from auditrules.tickets.plan.groups import edge_probabilities
 from auditrules.tickets.plan.sql import alias, case, col, double, lit
 from auditrules.tickets.sources import resolve_sources
 
@@ -116,26 +117,17 @@ def _plans(
     rules: Rules, view: P.CleanView, bins: Mapping[P.EdgeKey, str]
 ) -> tuple[list[P.RequirementPlan], dict[int, str]]:
     """Each requirement compiled, its decile/quartile keys reading the per-partition bin columns."""
-    plans: list[P.RequirementPlan] = []
-    unavailable: dict[int, str] = {}
-    index = 0
-    for policy, rule in rules:
-        for req in rule.requires:
-            try:
-                rp = P.plan_requirement(index, policy, rule, req, view.columns, {})
-            except P.Unavailable as missing:
-                unavailable[index] = missing.column
-            else:
-                groupings = ([req.group] if req.group is not None else []) + list(req.strata)
-                keys = tuple(
-                    replace(k, expr=col(bins[P.EdgeKey.of(rule, g)]))
-                    if g.kind in BIN_COUNT and P.EdgeKey.of(rule, g) in bins
-                    else k
-                    for k, g in zip(rp.keys, groupings, strict=True)
-                )
-                plans.append(replace(rp, keys=keys))
-            index += 1
-    return plans, unavailable
+    plans, unavailable = _compile(rules, view, {})
+    out: list[P.RequirementPlan] = []
+    for rp in plans:
+        req = rp.require
+        groupings = ([req.group] if req.group is not None else []) + list(req.strata)
+        keys = tuple(
+            replace(k, expr=col(bins[P.EdgeKey.of(rp.rule, g)])) if P.EdgeKey.of(rp.rule, g) in bins else k
+            for k, g in zip(rp.keys, groupings, strict=True)
+        )
+        out.append(replace(rp, keys=keys))
+    return out, unavailable
 
 
 def _partitioned(rp: P.RequirementPlan, partition: str) -> P.RequirementPlan:

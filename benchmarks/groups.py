@@ -3,7 +3,8 @@
 ``python benchmarks/groups.py`` writes seeded ticket files of ``--rows`` rows (default 1M) spread
 over 1,000 … 10,000 channels into ``benchmarks/data/`` (gitignored) and runs
 ``auditrules check --format json`` on each in its own subprocess (so ru_maxrss is that run's
-peak), with one between-groups rule: every pair of channels is compared (k(k−1)/2 pairs,
+peak), with two between-groups rules (a share and a median with its order-statistic intervals):
+every pair of channels is compared (k(k−1)/2 pairs,
 50 million at 10,000 groups). The report keeps every group's figures, the worst comparisons
 and the counts, so its size grows linearly with the groups; ``--all-comparisons`` would keep
 every pair. Budget: 10,000 groups over 1M rows within 10 s and 1 GB.
@@ -29,6 +30,12 @@ rule G-1 "Every channel resolves alike" {
   tickets
   require across channel: ratio(share(outcome == "resolved")) >= 0.8 at 95% confidence
 }
+
+rule G-2 "Every channel answers alike" {
+  severity low
+  tickets
+  require across channel: ratio(median(first_response)) >= 0.5 at 95% confidence
+}
 """
 
 
@@ -37,19 +44,27 @@ def make_data(rows: int, groups: int, seed: int = 5) -> Path:
     import pyarrow.parquet as pq
 
     DATA.mkdir(parents=True, exist_ok=True)
-    path = DATA / f"groups_{groups}_{rows}.parquet"
+    path = DATA / f"groups2_{groups}_{rows}.parquet"
     if not path.exists():
         rng = np.random.default_rng(seed)
         channel = rng.integers(0, groups, rows)
         names = np.array([f"c{i:05d}" for i in range(groups)])
         outcome = np.where(rng.uniform(size=rows) < 0.85, "resolved", "unresolved")
-        table = pa.table({"ticket_id": np.arange(rows).astype(str), "channel": names[channel], "outcome": outcome})
+        first = rng.lognormal(np.log(3 * 3600.0), 1.0, rows).round(0)
+        table = pa.table(
+            {
+                "ticket_id": np.arange(rows).astype(str),
+                "channel": names[channel],
+                "outcome": outcome,
+                "first_response": first,
+            }
+        )
         pq.write_table(table, str(path))
     return path
 
 
 def run_one(tickets: Path, rules: Path, report: Path) -> tuple[float, float, int, dict[str, int]]:
-    """(seconds, peak MB, report bytes, comparison counts) of one ``auditrules check`` run."""
+    """(seconds, peak MB, report bytes, comparison counts summed over the rules) of one run."""
     code = (
         "import resource, sys, time\n"
         "from auditrules.cli import cli\n"
@@ -64,8 +79,10 @@ def run_one(tickets: Path, rules: Path, report: Path) -> tuple[float, float, int
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     seconds, peak_kb = out.stdout.split()[-2:]
-    finding = json.loads(report.read_text(encoding="utf-8"))["findings"][0]
-    counts = finding["evidence"].get("comparison_counts") or {}
+    counts: dict[str, int] = {}
+    for finding in json.loads(report.read_text(encoding="utf-8"))["findings"]:
+        for key, value in (finding["evidence"].get("comparison_counts") or {}).items():
+            counts[key] = counts.get(key, 0) + value
     return float(seconds), int(peak_kb) / 1024.0, report.stat().st_size, counts
 
 

@@ -469,15 +469,16 @@ def overall_status(verdicts: Sequence[str]) -> Status:
 
 
 def _needs_note(j: Judgement) -> str:
-    """``; phone (n=35) needs 42 tickets for an interval at 98.75%`` for groups left without one."""
+    """``; not judged, too few tickets for an interval at 98.75% confidence: phone (n=35) needs
+    42 tickets`` for the groups left without the interval they need ("" when there are none)."""
     left = j.unjudged
     if not left:
         return ""
-    parts = [f"{g.label}{_where_text(g, j.strata_names)} (n={g.n}) needs {j.needs[g.keys]}" for g in left[:3]]
-    more = f" and {len(left) - 3} more" if len(left) > 3 else ""
+    parts = [f"{g.label}{_where_text(g, j.strata_names)} (n={g.n}) needs {j.needs[g.keys]} tickets" for g in left[:3]]
+    more = f" and {len(left) - 3} more group(s)" if len(left) > 3 else ""
     what = "for its skewness (Cochran: n > 25·G1²)" if j.kind == "mean" else "for an interval"
     conf = max(j.group_confidence[g.keys] for g in left)
-    return f"; not judged, too few tickets {what} at {conf * 100:.4g}% confidence: {', '.join(parts)}{more} tickets"
+    return f"; not judged, too few tickets {what} at {conf * 100:.4g}% confidence: {', '.join(parts)}{more}"
 
 
 def judge(j: Judgement, order_stats: OrderStats) -> Finding:
@@ -594,7 +595,8 @@ def _groups_message(
     if req.mode == "overall":
         g = eligible[0]
         if g.keys in j.needs:
-            return f"{agg_text} is {fmt_value(estimates[g.keys].value, unit)} (n={g.n}), not judged{needs[1:]}"
+            why = needs.replace("; not judged, ", "not judged: ", 1)
+            return f"{agg_text} is {fmt_value(estimates[g.keys].value, unit)} (n={g.n}), {why}"
         word = op_bad if status != Status.PASS else _OP_OK.get(req.threshold.op, "")
         return f"{agg_text} is {fmt_value(estimates[g.keys].value, unit)} (n={g.n}), {word} {thr_value}{hedge}"
     note = f"; {len(small)} group(s) below {j.minimum} tickets not judged" if small else ""
@@ -606,7 +608,7 @@ def _groups_message(
     failing = [g for g, c in zip(eligible, comparisons, strict=True) if c["verdict"] in ("fail", "inconclusive")]
     if not failing:
         if not judged:
-            return f"{agg_text} cannot be judged{note}"
+            return f"{agg_text} cannot be judged{note.replace('; not judged, ', ': ', 1)}"
         noun = j.group_by or "tickets"
         return f"{agg_text} is {_OP_OK.get(req.threshold.op, '')} {thr_value} for {len(judged)} {noun} group(s){note}"
     parts = [f"{fmt_value(value_of(g.cell, j.agg), unit)} for {g.label} (n={g.n})" for g in failing[:3]]

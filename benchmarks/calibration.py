@@ -254,11 +254,11 @@ def violations(per_cell: int) -> list[Scenario]:
 # --------------------------------------------------------------------------- judging
 
 
-def load_rules() -> list[tuple[Any, Any]]:
-    """The standard pack's ticket rules, parsed from the shipped file."""
+def load_rules(pack: Path = PACK) -> list[tuple[Any, Any]]:
+    """The ticket rules of ``pack`` (the shipped standard pack by default), parsed."""
     from auditrules.api import load_policies
 
-    return [(p.policy, r) for p in load_policies([PACK]) for r in p.policy.rules if r.requires]
+    return [(p.policy, r) for p in load_policies([pack]) for r in p.policy.rules if r.requires]
 
 
 def finding_keys(rules: Sequence[tuple[Any, Any]]) -> list[str]:
@@ -306,8 +306,9 @@ def fail_rates(
     return {r: sum(s[r] == "fail" for s in statuses.values()) / len(statuses) for r in scenario.rules if r in present}
 
 
-def run(histories: int, power_histories: int, seed: int, workdir: Path, say: Callable[[str], None]) -> list[Row]:
-    rules = load_rules()
+def run(histories: tuple[int, int], seed: int, pack: Path, workdir: Path, say: Callable[[str], None]) -> list[Row]:
+    histories, power_histories = histories
+    rules = load_rules(pack)
     rows: list[Row] = []
     for i, scenario in enumerate(at_threshold(500)):
         started = time.perf_counter()
@@ -347,13 +348,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--histories", type=int, default=1000, help="histories per false-fail scenario (default 1000)")
     ap.add_argument("--power-histories", type=int, default=200, help="histories per power scenario (default 200)")
     ap.add_argument("--seed", type=int, default=20261201)
+    ap.add_argument("--rules", type=Path, default=PACK, help="rules file to calibrate (default: the standard pack)")
     args = ap.parse_args(argv)
     import tempfile
 
     started = time.perf_counter()
-    print(f"calibrating {PACK.relative_to(ROOT)} ({datetime.now(timezone.utc):%Y-%m-%d})", file=sys.stderr)
+    print(f"calibrating {args.rules} ({datetime.now(timezone.utc):%Y-%m-%d})", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="auditrules-calibration-") as tmp:
-        rows = run(args.histories, args.power_histories, args.seed, Path(tmp), lambda m: print(m, file=sys.stderr))
+        counts = (args.histories, args.power_histories)
+        rows = run(counts, args.seed, args.rules, Path(tmp), lambda m: print(m, file=sys.stderr))
     print(table(rows))
     print(f"\n{time.perf_counter() - started:.0f}s; {sum(not r.met for r in rows)} of {len(rows)} goals missed")
     return 0 if all(r.met for r in rows) else 1

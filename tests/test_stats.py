@@ -374,39 +374,6 @@ def test_quantile_interval_coverage_simulation(name: str, n: int, q: float, draw
     assert observed >= 0.95 - 3 * se, name
 
 
-# --------------------------------------------------------------------------- combining intervals
-
-
-def test_per_group_confidence() -> None:
-    assert stats.per_group_confidence(0.95) == pytest.approx(math.sqrt(0.95))
-    assert stats.per_group_confidence(0.95, 4) ** 4 == pytest.approx(0.95)
-
-
-def test_ratio_and_difference_from_intervals() -> None:
-    a = Estimate(10.0, Interval(8.0, 13.0))
-    b = Estimate(5.0, Interval(4.0, 6.5))
-    assert stats.ratio_from_intervals(a, b) == Estimate(2.0, Interval(8.0 / 6.5, 13.0 / 4.0))
-    assert stats.difference_from_intervals(a, b) == Estimate(5.0, Interval(8.0 - 6.5, 13.0 - 4.0))
-    assert stats.ratio_from_intervals(a, Estimate(5.0, None)) == Estimate(2.0, None)
-    reaching_zero = stats.ratio_from_intervals(a, Estimate(5.0, Interval(0.0, 9.0)))
-    assert reaching_zero.interval == Interval(8.0 / 9.0, math.inf)
-    assert math.isnan(stats.ratio_from_intervals(a, Estimate(0.0, Interval(0.0, 1.0))).value)
-
-
-def test_ratio_of_medians_coverage_with_sqrt_confidence() -> None:
-    rng = np.random.default_rng(11)
-    c = stats.per_group_confidence(0.9)
-    reps, covered = 2000, 0
-    truth = (2.0 * math.log(2.0)) / (1.0 * math.log(2.0))  # medians of exponentials with means 2 and 1
-    for _ in range(reps):
-        a = stats.quantile_interval_from_values(sorted(rng.exponential(2.0, 40).tolist()), 0.5, c)
-        b = stats.quantile_interval_from_values(sorted(rng.exponential(1.0, 50).tolist()), 0.5, c)
-        ratio = stats.ratio_from_intervals(a, b)
-        assert ratio.interval is not None
-        covered += ratio.interval.contains(truth)
-    assert covered / reps >= 0.9
-
-
 # --------------------------------------------------------------------------- strata
 
 
@@ -795,17 +762,6 @@ def test_quantile_minimum_is_the_first_n_with_an_interval(q: float, confidence: 
     # scipy: the widest interval (X_(1), X_(n)) covers with 1 - F(0) - (1 - F(n - 1))
     full = float(sps.binom.cdf(need - 1, need, q) - sps.binom.cdf(0, need, q))
     assert full >= confidence * (1 - 1e-9)
-
-
-def test_rank_probability_picks_the_order_statistic_in_duckdb() -> None:
-    import duckdb
-
-    con = duckdb.connect()
-    for n in (1, 2, 7, 30, 101):
-        con.execute("CREATE OR REPLACE TABLE t AS SELECT UNNEST(RANGE(1, ?)) AS x", [n + 1])
-        probabilities = [stats.rank_probability(rank, n) for rank in range(1, n + 1)]
-        (picked,) = con.execute("SELECT QUANTILE_DISC(x, ?::DOUBLE[]) FROM t", [probabilities]).fetchone()  # type: ignore[misc]
-        assert list(picked) == list(range(1, n + 1))
 
 
 def test_orient_between_makes_pooled_figures_read_like_their_message() -> None:

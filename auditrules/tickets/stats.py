@@ -56,7 +56,6 @@ __all__ = [
     "cochran_minimum",
     "compare_groups",
     "compare_pair",
-    "difference_from_intervals",
     "figure",
     "holm",
     "katz_ratio",
@@ -69,13 +68,10 @@ __all__ = [
     "normal_quantile",
     "orient",
     "orient_between",
-    "per_group_confidence",
     "point_verdict",
     "quantile_interval_from_values",
     "quantile_minimum",
     "quantile_ranks",
-    "rank_probability",
-    "ratio_from_intervals",
     "ratio_of_means",
     "skewed_mean_interval",
     "t_quantile",
@@ -144,8 +140,8 @@ class GroupStat:
             the sample quantile (linear interpolation) for quantiles.
         successes: for shares, the number of tickets where the predicate holds.
         variance: for means, the sample variance with ``ddof=1``.
-        interval: for quantiles, the group's order-statistic interval, computed at
-            ``per_group_confidence(confidence, k)`` (see :func:`compare_groups`).
+        interval: for quantiles, the group's order-statistic interval, computed at the
+            confidence of one comparison (see :func:`compare_groups`).
         skewness: for means, the sample skewness G1; when given (for every group), means
             are compared with skew-aware intervals (:func:`skewed_mean_interval` combined
             by :func:`mover_difference` / :func:`mover_ratio`) instead of Welch / delta.
@@ -847,18 +843,6 @@ def quantile_minimum(q: float, confidence: float) -> int:
     return n
 
 
-def rank_probability(rank: int, n: int) -> float:
-    """The probability p at which a discrete quantile returns the order statistic X₍rank₎ of n.
-
-    DuckDB's ``quantile_disc(x, p)`` returns X₍⌈n·p⌉₎ (Hyndman & Fan type 1, the inverse of
-    the empirical distribution function); p = (rank − ½)/n sits in the middle of that
-    order statistic's step, so rounding in the engine cannot move it to a neighbour.
-    """
-    if not 1 <= rank <= n:
-        raise ValueError(f"rank must lie in 1..{n}, got {rank}")
-    return (rank - 0.5) / n
-
-
 def _linear_quantile(sorted_values: Sequence[float], q: float) -> float:
     """numpy's default ('linear') quantile, the same as DuckDB's ``quantile_cont``."""
     h = (len(sorted_values) - 1) * q
@@ -888,60 +872,6 @@ def quantile_interval_from_values(sorted_values: Sequence[float], q: float, conf
     if ranks is None:
         return Estimate(value, None)
     return Estimate(value, Interval(sorted_values[ranks[0] - 1], sorted_values[ranks[1] - 1]))
-
-
-# --------------------------------------------------------------------------- combining intervals
-
-
-def per_group_confidence(confidence: float, groups: int = 2) -> float:
-    """The confidence for each of ``groups`` independent group intervals: C^(1/groups).
-
-    If the groups' intervals are computed from disjoint tickets (independent samples),
-    P(all cover) = Π P(each covers) ≥ (C^(1/k))^k = C (Šidák, 1967). For a single pair
-    this is sqrt(C); then every interval built by :func:`ratio_from_intervals` or
-    :func:`difference_from_intervals` from those group intervals covers with
-    probability ≥ C — for all pairs of the k groups at once.
-    """
-    _check_confidence(confidence)
-    if groups < 1:
-        raise ValueError(f"groups must be at least 1, got {groups}")
-    return float(confidence ** (1.0 / groups))
-
-
-def ratio_from_intervals(a: Estimate, b: Estimate) -> Estimate:
-    """The ratio a/b with the conservative interval [a.low/b.high, a.high/b.low].
-
-    For a strictly positive denominator interval the ratio interval is the hull of the
-    four corner quotients (which is [a.low/b.high, a.high/b.low] for positive a). It
-    covers a/b whenever both intervals cover their quantities, so with independent
-    intervals each at ``per_group_confidence(C)`` = sqrt(C) it covers with probability
-    ≥ C. A denominator interval reaching 0 gives an infinite upper bound for positive
-    numerators; a missing interval gives no interval; a denominator of 0 gives ``nan``.
-    """
-    if b.value == 0.0 or math.isnan(a.value) or math.isnan(b.value):
-        return Estimate(_NAN, None)
-    value = a.value / b.value
-    if a.interval is None or b.interval is None:
-        return Estimate(value, None)
-    (al, ah), (bl, bh) = (a.interval.low, a.interval.high), (b.interval.low, b.interval.high)
-    if bl > 0.0:
-        corners = (al / bl, al / bh, ah / bl, ah / bh)
-        return Estimate(value, Interval(min(corners), max(corners)))
-    if bl <= 0.0 < b.value and al >= 0.0:
-        return Estimate(value, Interval(al / bh if bh > 0.0 else 0.0, math.inf))
-    return Estimate(value, None)
-
-
-def difference_from_intervals(a: Estimate, b: Estimate) -> Estimate:
-    """The difference a − b with the conservative interval [a.low − b.high, a.high − b.low].
-
-    It covers a − b whenever both intervals cover; with independent intervals at
-    ``per_group_confidence(C)`` = sqrt(C) each, it covers with probability ≥ C.
-    """
-    value = a.value - b.value
-    if a.interval is None or b.interval is None:
-        return Estimate(value, None)
-    return Estimate(value, Interval(a.interval.low - b.interval.high, a.interval.high - b.interval.low))
 
 
 # --------------------------------------------------------------------------- strata
@@ -1250,11 +1180,11 @@ def compare_groups(
     own order-statistic intervals (``GroupStat.interval``) by MOVER (:func:`mover_ratio`,
     :func:`mover_difference`); the caller computes those at the same Bonferroni
     confidence ``bonferroni(confidence, m)``, as MOVER wants each group's interval at the
-    level of the comparison. (Combining the bounds corner to corner with
-    :func:`ratio_from_intervals` at Šidák's per-group confidence is valid too but so
-    conservative that a 10-point gap over ten deciles of 2,000 tickets is missed one
-    time in five.) For a rule with S strata (``within``), call this once per stratum
-    with ``bonferroni(C, S)`` to keep the whole rule at ≤ 1 − C.
+    level of the comparison. (Combining the bounds corner to corner at Šidák's per-group
+    confidence C^(1/k) is valid too but so conservative that a 10-point gap over ten
+    deciles of 2,000 tickets is missed one time in five.) For a rule with S strata
+    (``within``), call this once per stratum with ``bonferroni(C, S)`` to keep the whole
+    rule at ≤ 1 − C.
 
     ``confidence=None`` gives point comparisons without intervals.
     """

@@ -353,7 +353,8 @@ def main(argv: list[str] | None = None) -> int:
     import tempfile
 
     started = time.perf_counter()
-    print(f"calibrating {args.rules} ({datetime.now(timezone.utc):%Y-%m-%d})", file=sys.stderr)
+    shown = args.rules.relative_to(ROOT) if args.rules.is_relative_to(ROOT) else args.rules
+    print(f"calibrating {shown} ({datetime.now(timezone.utc):%Y-%m-%d})", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="auditrules-calibration-") as tmp:
         counts = (args.histories, args.power_histories)
         rows = run(counts, args.seed, args.rules, Path(tmp), lambda m: print(m, file=sys.stderr))

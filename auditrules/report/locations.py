@@ -1,4 +1,4 @@
-"""Shared by every renderer: a report location (JSON form) → ``path:line:column`` text."""
+"""Shared by every renderer: a report location (JSON form) → ``path:line:column`` text; a stratum → ``k=v``."""
 
 from __future__ import annotations
 
@@ -16,3 +16,8 @@ def where(loc: Mapping[str, Any] | None) -> str:
         if loc.get("column"):
             out += f":{loc['column']}"
     return out
+
+
+def stratum_text(stratum: Mapping[str, Any] | None) -> str:
+    """``{"priority": "high"}`` → ``priority=high`` (empty when there is no stratum)."""
+    return ", ".join(f"{k}={v}" for k, v in sorted(stratum.items())) if stratum else ""

@@ -47,6 +47,7 @@ def _rule(rule: RoutingRule, base: Path | None) -> dict[str, Any]:
         "location": _location(rule.location, base),
         "reads": [
             {"field": r.field, "text": r.text, "location": _location(r.location, base)}
+            | ({"values": list(r.values)} if r.values else {})
             for r in sorted(rule.reads, key=lambda r: (_loc_key(r.location), r.field, r.text))
         ],
         "writes": [
@@ -67,6 +68,9 @@ def _policy(policy: SlaPolicy, base: Path | None) -> dict[str, Any]:
         "channels": list(policy.channels) if policy.channels is not None else None,
         "conditions": list(policy.conditions),
         "location": _location(policy.location, base),
+        **({"excluded": list(policy.excluded)} if policy.excluded else {}),
+        **({"filter_known": False} if not policy.filter_known else {}),
+        **({"id": policy.id} if policy.id else {}),
         "targets": [
             {
                 "metric": t.metric,
@@ -94,10 +98,15 @@ def model_to_json(model: RoutingModel, base: str | Path | None = None) -> dict[s
         "format": model.format,
         "name": model.name,
         "channels": sorted(model.channels),
+        **({"declared_channels": list(model.declared_channels)} if model.declared_channels is not None else {}),
+        "gaps": [{"scope": g.scope, "reason": g.reason, "location": _location(g.location, b)} for g in model.gaps],
+        "delays": [
+            {"rule": d.rule, "seconds": d.seconds, "applies_to": d.applies_to, "location": _location(d.location, b)}
+            for d in model.delays
+        ],
         "rules": [_rule(r, b) for r in sorted(model.rules, key=lambda r: (r.order, r.id))],
         "sla_policies": [
-            _policy(p, b)
-            for p in sorted(model.sla_policies, key=lambda p: (p.order, p.name, _loc_key(p.location)))
+            _policy(p, b) for p in sorted(model.sla_policies, key=lambda p: (p.order, p.name, _loc_key(p.location)))
         ],
         "inputs": sorted(
             ({"path": _relpath(f.path, b), "kind": f.kind, "sha256": f.sha256} for f in model.inputs),

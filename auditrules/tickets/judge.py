@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from auditrules import evidence as E
 from auditrules.columns import CATEGORICAL
 from auditrules.errors import AuditError
 from auditrules.findings import Finding, Location, Severity, Status
@@ -70,11 +71,11 @@ def rounded(x: Any) -> Any:
     return x
 
 
-def interval_json(iv: S.Interval | None) -> list[Any] | None:
-    """An interval as ``[low, high]`` with open (infinite) bounds as null."""
+def interval_json(iv: S.Interval | None) -> E.Interval | None:
+    """An interval as ``(low, high)`` with open (infinite) bounds as None."""
     if iv is None:
         return None
-    return [rounded(iv.low) if not math.isinf(iv.low) else None, rounded(iv.high) if not math.isinf(iv.high) else None]
+    return (rounded(iv.low) if not math.isinf(iv.low) else None, rounded(iv.high) if not math.isinf(iv.high) else None)
 
 
 def fmt_value(v: float | None, unit: str) -> str:
@@ -140,7 +141,7 @@ class RowCounts:
     excluded: Mapping[str, int]  # global exclusion reason → rows
     filtered_by_where: int
 
-    def evidence(self, evaluated: int) -> dict[str, Any]:
+    def evidence(self, evaluated: int) -> E.RowAccounting:
         """The ``rows`` evidence once ``evaluated`` rows reached the requirement's groups."""
         excluded = {
             "unparseable_timestamp": self.excluded["unparseable_timestamp"],
@@ -149,7 +150,7 @@ class RowCounts:
             "unmapped_channel": self.excluded["unmapped_channel"],
             "filtered_by_where": self.filtered_by_where,
         }
-        return {"read": self.read, "evaluated": evaluated, "excluded": excluded}
+        return E.RowAccounting(self.read, evaluated, excluded)
 
 
 def not_evaluated(rule: ast.Rule, req: ast.Require, column: str, schema: Mapping[str, str], rows: RowCounts) -> Finding:
@@ -160,12 +161,12 @@ def not_evaluated(rule: ast.Rule, req: ast.Require, column: str, schema: Mapping
         severity(rule),
         Status.NOT_EVALUATED,
         f"not evaluated: the ticket data has no column '{column}'",
-        {
-            "requirement": require_text(req),
-            "missing_column": column,
-            "columns": sorted(schema),
-            "rows": rows.evidence(rows.in_scope) | {"evaluated": 0},  # no row reached a group
-        },
+        E.TicketMissingColumn(
+            requirement=require_text(req),
+            missing_column=column,
+            columns=tuple(sorted(schema)),
+            rows=replace(rows.evidence(rows.in_scope), evaluated=0),  # no row reached a group
+        ),
         location(rule, req),
     )
 
@@ -325,7 +326,7 @@ class Judgement:
         across_ratio = self.req.mode == "across" and self.req.measure == "ratio"
         return threshold_text(self.req.threshold, "number" if across_ratio else self.unit)
 
-    def finding(self, status: Status, message: str, evidence: Mapping[str, Any]) -> Finding:
+    def finding(self, status: Status, message: str, evidence: E.TicketGroups) -> Finding:
         return Finding(
             self.rule.id, self.rule.title, severity(self.rule), status, message, evidence, location(self.rule, self.req)
         )
@@ -500,105 +501,111 @@ def judge(j: Judgement, order_stats: OrderStats) -> Finding:
     estimates |= {g.keys: S.Estimate(value_of(g.cell, j.agg), None) for g in j.unjudged}
     evidence = _evidence(j, estimates)
     if not j.groups:
-        evidence["comparisons"] = []
         return j.finding(
             Status.INSUFFICIENT_DATA,
             f"no tickets to evaluate for {j.aggregate_text} ({j.rows.read} read, none left after exclusions)",
             evidence,
         )
     if j.req.mode in ("overall", "each"):
-        return _judge_groups(j, estimates, evidence)
-    return _judge_across(j, estimates, evidence)
+        evidence = _judge_groups(j, estimates, evidence)
+        too_few = _too_few_groups(j)
+    else:
+        evidence = _judge_across(j, estimates, evidence)
+        too_few = _too_few_to_compare(j, evidence)
+    if too_few is not None:
+        return j.finding(Status.INSUFFICIENT_DATA, too_few, evidence)
+    if j.req.mode in ("overall", "each"):
+        status = overall_status([c.verdict for c in evidence.comparisons])
+        return j.finding(status, _groups_message(j, status, estimates, evidence.comparisons), evidence)
+    counts = evidence.comparison_counts
+    assert counts is not None
+    status = Status.PASS
+    if counts.failing:
+        status = Status.FAIL
+    elif counts.inconclusive:
+        status = Status.INCONCLUSIVE
+    elif j.unjudged:
+        status = Status.INSUFFICIENT_DATA
+    return j.finding(status, _across_message(j, status, evidence), evidence)
 
 
-def _evidence(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate]) -> dict[str, Any]:
+def _evidence(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate]) -> E.TicketGroups:
+    """The requirement's evidence before judging: what was asked, the groups and their figures."""
     req, unit = j.req, j.unit
-    evaluated = sum(g.n for g in j.groups)
 
-    def interval_of(g: Group) -> tuple[list[Any] | None, Any]:
+    def figure(g: Group) -> E.GroupFigure:
         est = estimates.get(g.keys)
-        if est is None:
-            return None, None
-        conf = rounded(j.group_confidence.get(g.keys)) if est.interval is not None else None
-        return interval_json(est.interval), conf
-
-    groups = []
-    for g in j.groups:
-        iv, conf = interval_of(g)
-        groups.append(
-            {
-                "group": g.label,
-                "stratum": g.where(j.strata_names),
-                "n": g.n,
-                "value": rounded(value_of(g.cell, j.agg)),
-                "interval": iv,
-                "interval_confidence": conf,
-                "eligible": g.n >= j.minimum,
-                "needs": j.needs.get(g.keys),
-            }
+        shown = est is not None and est.interval is not None
+        return E.GroupFigure(
+            group=g.label,
+            stratum=g.where(j.strata_names),
+            n=g.n,
+            value=rounded(value_of(g.cell, j.agg)),
+            interval=interval_json(est.interval) if est is not None else None,
+            interval_confidence=rounded(j.group_confidence.get(g.keys)) if shown else None,
+            eligible=g.n >= j.minimum,
+            needs=j.needs.get(g.keys),
         )
-    return {
-        "requirement": require_text(req),
-        "mode": req.mode,
-        "measure": req.measure,
-        "aggregate": j.aggregate_text,
-        "unit": unit,
-        "threshold": {
-            "op": req.threshold.op,
-            "value": rounded(req.threshold.value.value),
-            "high": rounded(req.threshold.high.value) if req.threshold.high else None,
-            "text": threshold_text(req.threshold, unit),
-        },
-        "confidence": req.confidence,
-        "minimum": j.rule.minimum,
-        "group_by": j.group_by,
-        "strata": list(j.strata_names),
-        "rows": j.rows.evidence(evaluated),
-        "sql": j.sql,
-        "groups": groups,
-        "insufficient": [{"group": g.label, "stratum": g.where(j.strata_names), "n": g.n} for g in j.small],
-    }
+
+    return E.TicketGroups(
+        requirement=require_text(req),
+        mode=req.mode,  # type: ignore[arg-type]
+        measure=req.measure,  # type: ignore[arg-type]
+        aggregate=j.aggregate_text,
+        unit=unit,  # type: ignore[arg-type]
+        threshold=E.Threshold(
+            op=req.threshold.op,
+            value=rounded(req.threshold.value.value),
+            high=rounded(req.threshold.high.value) if req.threshold.high else None,
+            text=threshold_text(req.threshold, unit),
+        ),
+        confidence=req.confidence,
+        minimum=j.rule.minimum,
+        group_by=j.group_by,
+        strata=j.strata_names,
+        rows=j.rows.evidence(sum(g.n for g in j.groups)),
+        sql=j.sql,
+        groups=tuple(figure(g) for g in j.groups),
+        insufficient=tuple(E.SmallGroup(g.label, g.where(j.strata_names), g.n) for g in j.small),
+    )
 
 
 # ---------------------------------------------------------------- overall / each
 
 
-def _judge_groups(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], evidence: dict[str, Any]) -> Finding:
-    req, eligible, small = j.req, j.eligible, j.small
-    comparisons = []
-    for g in eligible:
-        est = estimates[g.keys]
-        unsure = g.keys in j.needs
-        comparisons.append(
-            {
-                "group": g.label,
-                "reference": None,
-                "stratum": None,
-                "value": rounded(est.value),
-                "interval": interval_json(est.interval),
-                "verdict": Status.INSUFFICIENT_DATA.value
-                if unsure
-                else verdict(est, req.threshold, req.confidence is not None),
-            }
+def _judge_groups(
+    j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], evidence: E.TicketGroups
+) -> E.TicketGroups:
+    """``each`` / ``overall``: every eligible group against the threshold."""
+    req = j.req
+    comparisons = tuple(
+        E.Comparison(
+            group=g.label,
+            reference=None,
+            stratum=None,
+            value=rounded(estimates[g.keys].value),
+            interval=interval_json(estimates[g.keys].interval),
+            verdict=Status.INSUFFICIENT_DATA.value  # type: ignore[arg-type]
+            if g.keys in j.needs
+            else verdict(estimates[g.keys], req.threshold, req.confidence is not None),
         )
-    evidence["comparisons"] = comparisons
-    evidence["pooled"] = None
-    if not eligible:
-        counts = ", ".join(f"{g.label} n={g.n}" for g in small)
-        return j.finding(
-            Status.INSUFFICIENT_DATA,
-            f"too few tickets for {j.aggregate_text}: fewer than {j.minimum} per group ({counts})",
-            evidence,
-        )
-    status = overall_status([c["verdict"] for c in comparisons])
-    return j.finding(status, _groups_message(j, status, estimates, comparisons), evidence)
+        for g in j.eligible
+    )
+    return replace(evidence, comparisons=comparisons)
+
+
+def _too_few_groups(j: Judgement) -> str | None:
+    if j.eligible:
+        return None
+    counts = ", ".join(f"{g.label} n={g.n}" for g in j.small)
+    return f"too few tickets for {j.aggregate_text}: fewer than {j.minimum} per group ({counts})"
 
 
 def _groups_message(
     j: Judgement,
     status: Status,
     estimates: Mapping[tuple[Any, ...], S.Estimate],
-    comparisons: Sequence[Mapping[str, Any]],
+    comparisons: Sequence[E.Comparison],
 ) -> str:
     req, eligible, small, unit, agg_text = j.req, j.eligible, j.small, j.unit, j.aggregate_text
     op_bad = _OP_WORDS.get(req.threshold.op, "past")
@@ -618,7 +625,7 @@ def _groups_message(
     if status == Status.PASS:
         noun = j.group_by or "tickets"
         return f"{agg_text} is {_OP_OK.get(req.threshold.op, '')} {thr_value} for all {len(judged)} {noun} groups{note}"
-    failing = [g for g, c in zip(eligible, comparisons, strict=True) if c["verdict"] in ("fail", "inconclusive")]
+    failing = [g for g, c in zip(eligible, comparisons, strict=True) if c.verdict in ("fail", "inconclusive")]
     if not failing:
         if not judged:
             return f"{agg_text} cannot be judged{note.replace('; not judged, ', ': ', 1)}"
@@ -651,6 +658,7 @@ def _reference(j: Judgement) -> str | None:
                 j.req.span if j.req.span.line else None,
             )
         return name
+
     totals: dict[str, int] = {}
     orders: dict[str, tuple[Any, ...]] = {}
     for g in j.eligible:
@@ -692,35 +700,38 @@ class _Compared:
     """The comparisons kept for the evidence (worst first per stratum; all on request) and the
     counts over every comparison made."""
 
-    kept: list[dict[str, Any]]
+    kept: list[E.Comparison]
     skipped: list[str]
-    total: int
-    failing: int
-    inconclusive: int
+    counts: E.ComparisonCounts
 
 
-def _comparison_json(j: Judgement, c: S.Comparison, verdict_text: str, stratum: tuple[str, ...]) -> dict[str, Any]:
-    return {
-        "group": c.group,
-        "reference": c.reference,
-        "stratum": dict(zip(j.strata_names, stratum, strict=True)) if stratum else None,
-        "value": rounded(c.value),
-        "interval": interval_json(c.interval),
-        "verdict": verdict_text,
-    }
+def _comparison(j: Judgement, c: S.Comparison, verdict_text: str, stratum: tuple[str, ...]) -> E.Comparison:
+    return E.Comparison(
+        group=c.group,
+        reference=c.reference,
+        stratum=dict(zip(j.strata_names, stratum, strict=True)) if stratum else None,
+        value=rounded(c.value),
+        interval=interval_json(c.interval),
+        verdict=verdict_text,  # type: ignore[arg-type]
+    )
 
 
 def _stratum_comparisons(
     j: Judgement, stats_groups: Mapping[str, S.GroupStat], reference: str | None, use_conf: float | None
 ) -> tuple[list[tuple[S.Comparison, str]], int, int, int]:
-    """One stratum's comparisons (kept ones) with their verdicts, and total / failing / inconclusive counts."""
+    """One stratum's comparisons (kept ones) with their verdicts, and total / failing / inconclusive counts.
+
+    Between-groups rules go through :func:`auditrules.tickets.pairs.between_groups`, which finds the
+    verdicts of all k(k−1)/2 pairs without visiting each; with a reference there are k − 1.
+    """
     measure = j.req.measure or "ratio"
     kind = j.kind if j.kind in ("share", "mean", "quantile") else "mean"
     t = j.req.threshold
     if reference is None and t.op not in ("==", "!=") and isinstance(t.value.value, (int, float)):
         high = float(t.high.value) if t.high is not None and isinstance(t.high.value, (int, float)) else None
         keep = None if j.all_comparisons else KEPT_COMPARISONS
-        summary = PAIRS.between_groups(stats_groups, measure, kind, use_conf, (t.op, float(t.value.value), high), keep)  # type: ignore[arg-type]
+        threshold = (t.op, float(t.value.value), high)
+        summary = PAIRS.between_groups(stats_groups, measure, kind, use_conf, threshold, keep)  # type: ignore[arg-type]
         kept = [(c, str(v)) for c, v in summary.worst]
         return kept, summary.total, summary.failing, summary.inconclusive
     result = S.compare_groups(stats_groups, measure, kind, reference, use_conf)  # type: ignore[arg-type]
@@ -734,7 +745,7 @@ def _compare(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], refe
     """Comparisons within each comparable stratum, and the strata that could not be compared."""
     use_conf = j.family_confidence if j.kind != "point" else None
     comparable = j.comparable
-    kept: list[dict[str, Any]] = []
+    kept: list[E.Comparison] = []
     skipped: list[str] = []
     total = failing = inconclusive = 0
     for stratum in sorted(j.by_stratum, key=lambda s: [_sort_key(v) for v in s]):
@@ -745,47 +756,39 @@ def _compare(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], refe
             continue
         stats_groups = {g.label: _group_stat(j, g, estimates[g.keys]) for g in gs}
         judged, count, fails, unsure = _stratum_comparisons(j, stats_groups, reference, use_conf)
-        kept += [_comparison_json(j, c, v, stratum) for c, v in judged]
+        kept += [_comparison(j, c, v, stratum) for c, v in judged]
         total, failing, inconclusive = total + count, failing + fails, inconclusive + unsure
-    return _Compared(kept, skipped, total, failing, inconclusive)
+    return _Compared(kept, skipped, E.ComparisonCounts(total, failing, inconclusive, len(kept)))
 
 
-def _judge_across(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], evidence: dict[str, Any]) -> Finding:
+def _judge_across(
+    j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], evidence: E.TicketGroups
+) -> E.TicketGroups:
+    """``across``: groups against the reference (or each other) within each stratum."""
     reference = _reference(j)
-    if j.req.reference is not None:
-        evidence["reference"] = reference
     compared = _compare(j, estimates, reference)
-    comparisons = compared.kept
-    evidence["comparisons"] = comparisons
-    evidence["comparison_counts"] = {
-        "total": compared.total,
-        "failing": compared.failing,
-        "inconclusive": compared.inconclusive,
-        "shown": len(comparisons),
-    }
-    evidence["skipped_strata"] = compared.skipped
-    evidence["pooled"] = _pooled(j, reference, comparisons)
-    if not comparisons:
-        counts = ", ".join(f"{g.label}{_where_text(g, j.strata_names)} n={g.n}" for g in j.groups[:8])
-        judged = {g.label for g in j.judged}
-        why = (
-            f"reference group '{reference}' has too few tickets"
-            if reference is not None and reference not in judged
-            else f"fewer than 2 groups with at least {j.minimum} tickets"
-        )
-        return j.finding(
-            Status.INSUFFICIENT_DATA,
-            f"cannot compare {j.aggregate_text} across {j.group_by}: {why} ({counts}){_needs_note(j)}",
-            evidence,
-        )
-    status = Status.PASS
-    if compared.failing:
-        status = Status.FAIL
-    elif compared.inconclusive:
-        status = Status.INCONCLUSIVE
-    elif j.unjudged:
-        status = Status.INSUFFICIENT_DATA
-    return j.finding(status, _across_message(j, status, compared), evidence)
+    return replace(
+        evidence,
+        comparisons=tuple(compared.kept),
+        reference=reference,
+        skipped_strata=tuple(compared.skipped),
+        pooled=_pooled(j, reference, compared.kept),
+        comparison_counts=compared.counts,
+    )
+
+
+def _too_few_to_compare(j: Judgement, evidence: E.TicketGroups) -> str | None:
+    if evidence.comparisons:
+        return None
+    reference = evidence.reference
+    counts = ", ".join(f"{g.label}{_where_text(g, j.strata_names)} n={g.n}" for g in j.groups[:8])
+    judged = {g.label for g in j.judged}
+    why = (
+        f"reference group '{reference}' has too few tickets"
+        if reference is not None and reference not in judged
+        else f"fewer than 2 groups with at least {j.minimum} tickets"
+    )
+    return f"cannot compare {j.aggregate_text} across {j.group_by}: {why} ({counts}){_needs_note(j)}"
 
 
 def _where_text(g: Group, strata_names: Sequence[str]) -> str:
@@ -794,21 +797,23 @@ def _where_text(g: Group, strata_names: Sequence[str]) -> str:
     return " (" + ", ".join(f"{n}={v}" for n, v in zip(strata_names, g.stratum, strict=True)) + ")"
 
 
-def _across_message(j: Judgement, status: Status, compared: _Compared) -> str:
+def _across_message(j: Judgement, status: Status, evidence: E.TicketGroups) -> str:
+    comparisons, skipped = evidence.comparisons, evidence.skipped_strata
     measure = j.req.measure or "ratio"
     op = j.req.threshold.op
-    worst = _worst(compared.kept, op)
+    worst = _worst(comparisons, op)
     where = ""
-    if worst["stratum"]:
-        where = ", " + ", ".join(f"{k}={v}" for k, v in worst["stratum"].items())
-    pair = f"{worst['group']} vs {worst['reference']}{where}"
+    if worst.stratum:
+        where = ", " + ", ".join(f"{k}={v}" for k, v in worst.stratum.items())
+    pair = f"{worst.group} vs {worst.reference}{where}"
     figure = f"{measure}({j.aggregate_text}) across {j.group_by}"
-    value = fmt_value(worst["value"], "number" if measure == "ratio" else j.unit)
+    value = fmt_value(worst.value, "number" if measure == "ratio" else j.unit)
     thr_value = bound_text(j.threshold_text())
-    fails = compared.failing
-    note = f" ({fails} of {compared.total} comparisons fail)" if fails > 1 else ""
-    if compared.skipped:
-        note += f"; {len(compared.skipped)} stratum/strata not comparable"
+    counts = evidence.comparison_counts
+    fails, total = (counts.failing, counts.total) if counts is not None else (0, len(comparisons))
+    note = f" ({fails} of {total} comparisons fail)" if fails > 1 else ""
+    if skipped:
+        note += f"; {len(skipped)} stratum/strata not comparable"
     if j.small:
         note += f"; {len(j.small)} group(s) below {j.minimum} tickets left out"
     note += _needs_note(j)
@@ -818,25 +823,25 @@ def _across_message(j: Judgement, status: Status, compared: _Compared) -> str:
     return f"{figure} is {value} ({pair}), {_OP_WORDS.get(op, 'past')} {thr_value}{hedge}{note}"
 
 
-def _worst(comparisons: Sequence[Mapping[str, Any]], op: str) -> Mapping[str, Any]:
+def _worst(comparisons: Sequence[E.Comparison], op: str) -> E.Comparison:
     """The comparison furthest in the failing direction, among the worst verdicts."""
     rank = {"fail": 0, "inconclusive": 1, "pass": 2}
 
-    def badness(c: Mapping[str, Any]) -> tuple[int, float]:
-        v = c["value"]
+    def badness(c: E.Comparison) -> tuple[int, float]:
+        v = c.value
         if v is None:
-            return (rank[c["verdict"]], 0.0)
+            return (rank[c.verdict], 0.0)
         direction = -1.0 if op in (">=", ">", "between") else 1.0
         if op == "between":
-            return (rank[c["verdict"]], -abs(math.log(v)) if v > 0 else -math.inf)
-        return (rank[c["verdict"]], -direction * float(v) if direction > 0 else float(v))
+            return (rank[c.verdict], -abs(math.log(v)) if v > 0 else -math.inf)
+        return (rank[c.verdict], -direction * float(v) if direction > 0 else float(v))
 
     return sorted(comparisons, key=badness)[0]
 
 
 def _pooled(
-    j: Judgement, reference: str | None, comparisons: Sequence[Mapping[str, Any]]
-) -> list[dict[str, Any]] | None:
+    j: Judgement, reference: str | None, comparisons: Sequence[E.Comparison]
+) -> tuple[E.PooledComparison, ...] | None:
     """Mantel–Haenszel pooled ratio/difference of shares over strata, for each pair of groups the
     kept comparisons name (every group with a reference), oriented as the comparisons are:
     lower ÷ higher, higher − lower, or group against the reference."""
@@ -848,9 +853,9 @@ def _pooled(
     if reference is not None:
         pairs = [(lab, reference) for lab in labels if lab != reference]
     else:
-        pairs = sorted({tuple(sorted((str(c["group"]), str(c["reference"])))) for c in comparisons})  # type: ignore[misc]
+        pairs = sorted({(min(c.group, str(c.reference)), max(c.group, str(c.reference))) for c in comparisons})
     conf = j.family_confidence if j.family_confidence is not None else DISPLAY_CONFIDENCE
-    out = []
+    out: list[E.PooledComparison] = []
     for a, b in pairs:
         cells = []
         for gs in comparable.values():
@@ -863,13 +868,5 @@ def _pooled(
         if reference is None:
             swapped, est = S.orient_between(est, measure)
             a, b = (b, a) if swapped else (a, b)
-        out.append(
-            {
-                "group": a,
-                "reference": b,
-                "strata": len(cells),
-                "value": rounded(est.value),
-                "interval": interval_json(est.interval),
-            }
-        )
-    return out
+        out.append(E.PooledComparison(a, b, len(cells), rounded(est.value), interval_json(est.interval)))
+    return tuple(out)

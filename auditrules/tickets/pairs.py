@@ -181,86 +181,99 @@ def between_groups(
             special.append(g)
         else:
             sides.append(side)
-    return _summarise(sides, special, measure, kind, per_pair, threshold, fast, keep)
+    return _summarise(sides, special, (measure, kind, per_pair, threshold), fast, keep)
+
+
+class _Sweep:
+    """One stratum's between-groups sweep: the groups sorted by θ and by θ − h⁻, and the pairs
+    judged one by one so far (by name, for the worst list; by figures, for the counts)."""
+
+    def __init__(
+        self,
+        sides: list[_Side],
+        judging: tuple[S.Measure, S.Kind, float | None, tuple[str, float, float | None]],
+        c: float,
+    ) -> None:
+        self.sides = sorted(sides, key=lambda s: (s.theta, s.group.name))
+        self.judging = judging
+        self.c = c
+        self.thetas = [s.theta for s in self.sides]
+        self.by_floor = sorted(range(len(self.sides)), key=lambda j: self.sides[j].theta - self.sides[j].down)
+        self.floor_of = [s.theta - s.down for s in self.sides]
+        self.floors = [self.floor_of[j] for j in self.by_floor]
+        self.best_above = _suffix_best(self.by_floor, self.thetas)
+        self.margin = _MARGIN * (1.0 + abs(c) + max((abs(t) for t in self.thetas), default=0.0))
+        self.judged: dict[tuple[str, str], tuple[S.Comparison, S.Outcome]] = {}
+        self.outcomes: dict[tuple[object, object], S.Outcome] = {}
+
+    def judge(self, a: S.GroupStat, b: S.GroupStat) -> tuple[S.Comparison, S.Outcome]:
+        """The pair judged (and kept for the worst list)."""
+        key = (a.name, b.name) if a.name <= b.name else (b.name, a.name)
+        if key not in self.judged:
+            self.judged[key] = _judge(a, b, *self.judging)
+        return self.judged[key]
+
+    def outcome(self, a: S.GroupStat, b: S.GroupStat) -> S.Outcome:
+        """The verdict alone, shared by pairs of groups with the same figures (ties are common)."""
+        measure, kind = self.judging[0], self.judging[1]
+        low, high = S.orient(a, b, measure, kind)
+        key = (_signature(low), _signature(high))
+        if key not in self.outcomes:
+            self.outcomes[key] = _judge(low, high, *self.judging)[1]
+        return self.outcomes[key]
+
+    def point_fails(self, i: int) -> int:
+        """Partners above group i whose point fails: beyond the gap, or within the margin and judged so."""
+        a, c, margin = self.sides[i], self.c, self.margin
+        start = max(i + 1, bisect_left(self.thetas, a.theta + c - margin))
+        sure = max(i + 1, bisect_right(self.thetas, a.theta + c + margin))
+        near = sum(self.outcome(a.group, self.sides[j].group) != "pass" for j in range(start, sure))
+        return len(self.sides) - sure + near
+
+    def interval_fails(self, i: int) -> int:
+        """Partners above group i whose interval fails: sure ones counted, the band judged one by one."""
+        a, c, margin = self.sides[i], self.c, self.margin
+        bound = a.theta + a.up + c
+        sure = bisect_right(self.floors, bound + margin)
+        if sure < len(self.floors):
+            self.judge(a.group, self.sides[self.best_above[sure]].group)  # this group's most extreme sure fail
+        # the band: floor in (θ + c, bound] and θ above bound; walk whichever ordering is shorter
+        first_floor = bisect_left(self.floors, a.theta + c - margin)
+        first_theta = max(i + 1, bisect_left(self.thetas, bound - margin))
+        if sure - first_floor <= len(self.sides) - first_theta:
+            band = [j for j in self.by_floor[first_floor:sure] if j > i and self.thetas[j] > bound - margin]
+        else:
+            low, high = a.theta + c - margin, bound + margin
+            band = [j for j in range(first_theta, len(self.sides)) if low <= self.floor_of[j] <= high]
+        failing = [j for j in band if self.outcome(a.group, self.sides[j].group) == "fail"]
+        for j in failing:
+            self.judge(a.group, self.sides[j].group)
+        return len(self.floors) - sure + len(failing)
 
 
 def _summarise(
     sides: list[_Side],
     special: Sequence[S.GroupStat],
-    measure: S.Measure,
-    kind: S.Kind,
-    confidence: float | None,
-    threshold: tuple[str, float, float | None],
+    judging: tuple[S.Measure, S.Kind, float | None, tuple[str, float, float | None]],
     c: float,
     keep: int,
 ) -> PairSummary:
-    sides.sort(key=lambda s: (s.theta, s.group.name))
-    thetas = [s.theta for s in sides]
-    by_floor = sorted(range(len(sides)), key=lambda j: sides[j].theta - sides[j].down)
-    floor_of = [s.theta - s.down for s in sides]
-    floors = [floor_of[j] for j in by_floor]
-    best_above = _suffix_best(by_floor, thetas)
-    margin = _MARGIN * (1.0 + abs(c) + max((abs(t) for t in thetas), default=0.0))
-    judged: dict[tuple[str, str], tuple[S.Comparison, S.Outcome]] = {}
-
-    outcomes: dict[tuple[object, object], S.Outcome] = {}
-
-    def judge(a: S.GroupStat, b: S.GroupStat) -> tuple[S.Comparison, S.Outcome]:
-        key = (a.name, b.name) if a.name <= b.name else (b.name, a.name)
-        if key not in judged:
-            judged[key] = _judge(a, b, measure, kind, confidence, threshold)
-        return judged[key]
-
-    def outcome(a: S.GroupStat, b: S.GroupStat) -> S.Outcome:
-        """The verdict alone, shared by pairs of groups with the same figures (ties are common)."""
-        low, high = S.orient(a, b, measure, kind)
-        key = (_signature(low), _signature(high))
-        if key not in outcomes:
-            outcomes[key] = _judge(low, high, measure, kind, confidence, threshold)[1]
-        return outcomes[key]
-
-    point_fails = fails = 0
-    for i, a in enumerate(sides):
-        # point verdicts: partners above the gap fail on the point, those within the margin are judged
-        start = max(i + 1, bisect_left(thetas, a.theta + c - margin))
-        sure_point = max(i + 1, bisect_right(thetas, a.theta + c + margin))
-        point_fails += len(sides) - sure_point
-        for j in range(start, sure_point):
-            point_fails += outcome(a.group, sides[j].group) != "pass"
-        if confidence is None:
-            continue
-        # interval verdicts: sure fails counted, the band between the bounds judged one by one
-        bound = a.theta + a.up + c
-        sure = bisect_right(floors, bound + margin)
-        fails += len(floors) - sure
-        if sure < len(floors):
-            judge(a.group, sides[best_above[sure]].group)  # this group's most extreme sure fail
-        # the band: floor in (θ + c, bound] and θ above bound; walk whichever ordering is shorter
-        first_floor = bisect_left(floors, a.theta + c - margin)
-        first_theta = max(i + 1, bisect_left(thetas, bound - margin))
-        if sure - first_floor <= len(sides) - first_theta:
-            band = [j for j in by_floor[first_floor:sure] if j > i and thetas[j] > bound - margin]
-        else:
-            low_floor, high_floor = a.theta + c - margin, bound + margin
-            band = [j for j in range(first_theta, len(sides)) if low_floor <= floor_of[j] <= high_floor]
-        for j in band:
-            verdict = outcome(a.group, sides[j].group)
-            fails += verdict == "fail"
-            if verdict == "fail":
-                judge(a.group, sides[j].group)
-    if confidence is None:
-        fails, point_fails = point_fails, point_fails
-    extremes = sides[:keep] + sides[max(keep, len(sides) - keep) :]
+    sweep = _Sweep(sides, judging, c)
+    ordered = sweep.sides
+    point_fails = sum(sweep.point_fails(i) for i in range(len(ordered)))
+    with_intervals = judging[2] is not None
+    fails = sum(sweep.interval_fails(i) for i in range(len(ordered))) if with_intervals else point_fails
+    extremes = ordered[:keep] + ordered[max(keep, len(ordered) - keep) :]
     for a, b in combinations(extremes, 2):
-        judge(a.group, b.group)
-    others = [s.group for s in sides]
+        sweep.judge(a.group, b.group)
+    others = [s.group for s in ordered]
     for i, g in enumerate(special):
         for h in [*others, *special[i + 1 :]]:
-            special_verdict = judge(g, h)[1]
-            fails += special_verdict == "fail"
-            point_fails += special_verdict != "pass"
-    worst = sorted(judged.values(), key=lambda item: _rank(item, measure))
-    total = (len(sides) + len(special)) * (len(sides) + len(special) - 1) // 2
+            verdict = sweep.judge(g, h)[1]
+            fails += verdict == "fail"
+            point_fails += verdict != "pass"
+    worst = sorted(sweep.judged.values(), key=lambda item: _rank(item, judging[0]))
+    total = (len(ordered) + len(special)) * (len(ordered) + len(special) - 1) // 2
     return PairSummary(tuple(worst[:keep]), total, fails, point_fails - fails)
 
 

@@ -57,7 +57,6 @@ __all__ = [
     "compare_groups",
     "compare_pair",
     "figure",
-    "holm",
     "katz_ratio",
     "mantel_haenszel_difference",
     "mantel_haenszel_ratio",
@@ -989,25 +988,6 @@ def bonferroni(confidence: float, comparisons: int) -> float:
     if comparisons < 1:
         raise ValueError(f"comparisons must be at least 1, got {comparisons}")
     return 1.0 - (1.0 - confidence) / comparisons
-
-
-def holm(p_values: Sequence[float], alpha: float) -> list[bool]:
-    """Holm's step-down rejections at family-wise level ``alpha``, in the input order.
-
-    Sort p₍₁₎ ≤ … ≤ p₍ₘ₎ and reject H₍ᵢ₎ while p₍ᵢ₎ ≤ alpha/(m − i + 1); stop at the first
-    that is not. Holm, S. (1979) "A simple sequentially rejective multiple test
-    procedure", Scandinavian Journal of Statistics 6:65-70.
-    """
-    if not 0.0 < alpha < 1.0:
-        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha}")
-    m = len(p_values)
-    order = sorted(range(m), key=lambda i: p_values[i])
-    rejected = [False] * m
-    for step, index in enumerate(order):
-        if p_values[index] > alpha / (m - step):
-            break
-        rejected[index] = True
-    return rejected
 
 
 # --------------------------------------------------------------------------- verdicts

@@ -16,9 +16,10 @@ rules and mappings become literals, identifiers are always quoted) and rendered 
   under ``FILTER (WHERE …)``) and the *order statistics* for quantile intervals (a small second
   pass, because the ranks depend on each group's n).
 
-Python sees only per-group aggregates, never rows. The room imports sqlglot, the rule AST
-(:mod:`auditrules.lang.ast`), the mapping, and the vocabularies (:mod:`auditrules.columns`,
-:mod:`auditrules.units`); never an engine, DuckDB or the judge.
+Python sees only per-group aggregates, never rows. The room imports sqlglot, the rule AST, the
+mapping and the vocabularies; never an engine, DuckDB or the judge.
+
+May import: channels, columns, units, lang, tickets.mapping
 """
 
 from auditrules.tickets.plan.clean import REASONS, CleanView, ParseFlags, clean_view

@@ -256,6 +256,7 @@ def check(
     declared_channels: DeclaredChannels | None = None,
     as_of: str | None = None,
     fail_on_not_evaluated: bool = False,
+    all_comparisons: bool = False,
 ) -> Report:
     """Check routing exports and ticket histories against rules (the standard pack by default).
 
@@ -264,6 +265,8 @@ def check(
     have expired (default: the current date). ``declared_channels`` (channels with a label saying
     where they were declared, e.g. the configuration file's ``channels:`` key) are the channels the
     help desk serves, unless the policy declares them itself (``define channels = channels …``).
+    ``all_comparisons`` keeps every between-groups comparison in the evidence instead of the
+    worst few and the counts.
     """
     loaded = list(policies) if policies is not None else load_policies(rules)
     accepted = None
@@ -299,7 +302,13 @@ def check(
 
         try:
             result = evaluate_tickets(
-                ticket_pairs, list(tickets), mapping=mapping, engine=engine, progress=progress, as_of=as_of
+                ticket_pairs,
+                list(tickets),
+                mapping=mapping,
+                engine=engine,
+                progress=progress,
+                all_comparisons=all_comparisons,
+                as_of=as_of,
             )
         except AuditError as exc:  # an error in a rules file (AR312) shows its line
             texts = {lp.policy.path: lp.source for lp in loaded}

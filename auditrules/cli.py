@@ -90,6 +90,8 @@ def cli(debug: bool) -> None:
 @click.option("--fail-on-not-evaluated", is_flag=True,
               help="Exit 1 when a rule could not be evaluated (for teams that require full coverage).")
 @click.option("--timestamp", is_flag=True, help="Record the current time in the report (off: reports are byte-stable).")
+@click.option("--all-comparisons", is_flag=True,
+              help="Keep every pair of groups in the evidence (default: the worst 20 per stratum and the counts).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 @click.option("-v", "--verbose", is_flag=True, help="Show passing findings of failing rules too.")
 @_handle_errors
@@ -97,7 +99,7 @@ def check(
     paths: tuple[str, ...], rules: tuple[str, ...], routing: tuple[str, ...], routing_format: str | None,
     tickets: tuple[str, ...], mapping: str | None, engine: str, fmt: str, output: str | None, fail_on: str,
     waivers: str | None, baseline: str | None, as_of: str | None, fail_on_not_evaluated: bool, timestamp: bool,
-    quiet: bool, verbose: bool,
+    all_comparisons: bool, quiet: bool, verbose: bool,
 ) -> None:
     """Check evidence against rules and print a verdict per rule.
 
@@ -113,6 +115,7 @@ def check(
     report = run_check(
         rules, routing, tickets, mapping, routing_format, engine, progress, generated,
         waivers=waivers, baseline=baseline, as_of=as_of, fail_on_not_evaluated=fail_on_not_evaluated,
+        all_comparisons=all_comparisons,
     )
     data = report.to_json(fail_on)
     _emit(data, fmt, output, verbose)

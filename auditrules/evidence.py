@@ -124,6 +124,10 @@ class GroupFigure:
     #: whether the product-limit curve reached it (False: ``value`` is a lower bound).
     censored: int | None = field(default=None, metadata=_OMIT_NONE)
     reached: bool | None = field(default=None, metadata=_OMIT_NONE)
+    #: Under ``at P% confidence``, the tickets the group would need for its figure to get an
+    #: interval (Cochran's rule for means, the order-statistic minimum for quantiles); omitted
+    #: when it has one.
+    needs: int | None = field(default=None, metadata=_OMIT_NONE)
 
 
 @dataclass(frozen=True)
@@ -144,7 +148,18 @@ class Comparison:
     stratum: Stratum | None
     value: float | None
     interval: Interval | None
-    verdict: Literal["pass", "fail", "inconclusive"]
+    verdict: Literal["pass", "fail", "inconclusive", "insufficient_data"]
+
+
+@dataclass(frozen=True)
+class ComparisonCounts:
+    """Every comparison a requirement made (``total``), how many fail or are inconclusive, and how
+    many the evidence lists (``shown``: the worst per stratum, or all with ``--all-comparisons``)."""
+
+    total: int
+    failing: int
+    inconclusive: int
+    shown: int
 
 
 @dataclass(frozen=True)
@@ -375,6 +390,7 @@ class TicketGroups(Evidence):
     skipped_strata: tuple[str, ...] = ()
     pooled: tuple[PooledComparison, ...] | None = None
     censoring: Censoring | None = field(default=None, metadata=_OMIT_NONE)
+    comparison_counts: ComparisonCounts | None = field(default=None, metadata=_OMIT_NONE)
 
 
 @dataclass(frozen=True)

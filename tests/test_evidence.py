@@ -156,8 +156,13 @@ def _findings_of_every_kind() -> list[Any]:
     findings += run("A-1", model(rule("a", 1, reads=["klout"], writes=["tag:vip"])))  # derivation
     findings += run("A-2", model(rule("b", 2, reads=["language"], effects=True)))  # outside allowed
     findings += run("A-2", model(rule("a", 1, reads=["channel"], effects=True)))  # only allowed
-    partial = RoutingModel("zendesk", "z", (), (rule("a", 1, reads=["channel"], effects=True),),
-                           gaps=(Gap("rules", "missing triggers pages"),))
+    partial = RoutingModel(
+        "zendesk",
+        "z",
+        (),
+        (rule("a", 1, reads=["channel"], effects=True),),
+        gaps=(Gap("rules", "missing triggers pages"),),
+    )
     findings += run("A-1", partial)  # routing-incomplete
     delay = Delay("Email waits", 3600.0, "tasks matching task.channel == 'email'", Location("wf.json", 1, 5))
     findings += run("A-4", RoutingModel("taskrouter", "wf", (), (), delays=(delay,)))  # sla-delay

@@ -22,6 +22,7 @@ from auditrules.lang import ast
 from auditrules.lang.parser import parse_policy
 from auditrules.tickets import evaluate_tickets
 from auditrules.tickets import stats as S
+from tests.test_stats import hall_by_hand
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "tickets"
@@ -315,8 +316,32 @@ def test_mean_interval_and_variance_match_scipy(tmp_path: Path) -> None:
     conf = 1 - 0.1 / k  # Bonferroni over the k groups
     for row in f.evidence["groups"]:
         s = df.loc[df["channel"] == row["group"], "satisfaction"]
-        lo, hi = sps.t.interval(conf, len(s) - 1, loc=s.mean(), scale=s.std(ddof=1) / math.sqrt(len(s)))
+        # the engine's skewness is scipy's G1 and the interval is Hall's inverted transformation
+        lo, hi = hall_by_hand(s.to_numpy(dtype=float), conf)
         assert row["interval"] == pytest.approx([lo, hi], rel=1e-7)
+        assert row["value"] == pytest.approx(float(s.mean()), rel=1e-9)
+    gap = sps.t.interval(conf, 10)  # keep scipy's t in view: symmetric data gives Student t
+    assert gap[0] == -gap[1]
+
+
+def test_mean_of_skewed_data_needs_cochrans_minimum(tmp_path: Path) -> None:
+    from scipy import stats as sps
+
+    rng = np.random.default_rng(3)
+    amounts = rng.lognormal(3.0, 1.5, 200)
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "ticket_id,channel,compensation\n" + "".join(f"T{i},email,{a:.4f}\n" for i, a in enumerate(amounts))
+    )
+    rules = rules_from('rule M-2 "m" { severity low\n tickets\n require mean(compensation) >= 1 at 95% confidence }')
+    f = evaluate_tickets(rules, [str(path)]).findings[0]
+    g1 = float(sps.skew(np.round(amounts, 4), bias=False))
+    need = math.floor(25 * g1 * g1) + 1
+    assert need > 200
+    assert f.status.value == "insufficient_data", f.message
+    assert f"needs {need} tickets" in f.message
+    assert "Cochran" in f.message
+    assert f.evidence["groups"][0]["needs"] == need
 
 
 def test_order_statistic_interval_hand_case(tmp_path: Path) -> None:
@@ -489,3 +514,68 @@ def test_package_import_is_light() -> None:
     code = "import sys, auditrules.tickets; print('duckdb' in sys.modules, 'sqlglot' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def _lognormal_tickets(path: Path, per_channel: int, seed: int, extra: str = "") -> None:
+    rng = np.random.default_rng(seed)
+    lines = ["ticket_id,channel,priority,first_response,outcome"]
+    i = 0
+    for channel in ("email", "phone", "chat", "twitter"):
+        for value in rng.lognormal(np.log(3 * 3600.0), 1.0, per_channel):
+            outcome = "resolved" if rng.uniform() < 0.8 else "unresolved"
+            lines.append(f"T{i},{channel},normal,{value:.0f},{outcome}")
+            i += 1
+    path.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
+
+
+def test_p90_over_too_few_tickets_is_insufficient_data_and_says_how_many(tmp_path: Path) -> None:
+    # 35 tickets per channel: a p90 interval at 1 - 5%/4 needs 42; it used to be judged on its point
+    path = tmp_path / "t.csv"
+    _lognormal_tickets(path, 35, seed=1)
+    rules = rules_from(
+        'rule P-1 "p" { severity low\n tickets\n minimum 30 tickets per group\n'
+        " require each channel: p90(first_response) <= 1h at 95% confidence }"
+    )
+    f = evaluate_tickets(rules, [str(path)]).findings[0]
+    assert f.status == Status.INSUFFICIENT_DATA, f.message
+    assert "needs 42 tickets" in f.message and "98.75% confidence" in f.message
+    assert all(g["needs"] == 42 and g["interval"] is None for g in f.evidence["groups"])
+    # without `at P% confidence` the point is judged, as the rule says
+    point = rules_from(
+        'rule P-2 "p" { severity low\n tickets\n minimum 30 tickets per group\n'
+        " require each channel: p90(first_response) <= 1h }"
+    )
+    assert evaluate_tickets(point, [str(path)]).findings[0].status == Status.FAIL
+
+
+def test_across_message_counts_the_groups_minimum_left_out(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    _lognormal_tickets(path, 200, seed=2, extra="X1,fax,normal,100,resolved\nX2,fax,normal,100,resolved\n")
+    rules = rules_from(
+        'rule A-1 "a" { severity low\n tickets\n minimum 30 tickets per group\n'
+        ' require across channel: ratio(share(outcome == "resolved")) >= 0.5 at 95% confidence }'
+    )
+    f = evaluate_tickets(rules, [str(path)]).findings[0]
+    assert "1 group(s) below 30 tickets left out" in f.message
+    assert f.evidence["comparison_counts"]["total"] == 6
+
+
+def test_pooled_mantel_haenszel_figures_read_like_the_comparisons(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    rng = np.random.default_rng(5)
+    lines = ["ticket_id,channel,priority,outcome"]
+    shares = {("email", "low"): 0.9, ("phone", "low"): 0.5, ("email", "high"): 0.6, ("phone", "high"): 0.55}
+    for (channel, priority), share in shares.items():
+        for i in range(300):
+            lines.append(f"{channel}{priority}{i},{channel},{priority},{'resolved' if rng.uniform() < share else 'no'}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for measure, op in (("ratio", ">= 0.5"), ("difference", "<= 0.5")):
+        rules = rules_from(
+            f'rule M-3 "m" {{ severity low\n tickets\n require across channel: {measure}(share(outcome == "resolved")) '
+            f"{op} within priority at 95% confidence }}"
+        )
+        (pooled,) = evaluate_tickets(rules, [str(path)]).findings[0].evidence["pooled"]
+        assert (pooled["value"] <= 1.0) if measure == "ratio" else (pooled["value"] >= 0.0)
+        assert (pooled["group"], pooled["reference"]) == (
+            ("phone", "email") if measure == "ratio" else ("email", "phone")
+        )

@@ -158,3 +158,25 @@ def test_hms_durations_and_channel_values() -> None:
 
 def test_glob_to_like() -> None:
     assert P.glob_to_like("*vip_?%") == "%vip\\__\\%"
+
+
+def test_spark_skewness_is_adjusted_to_duckdbs_g1() -> None:
+    """Spark's SKEWNESS is the population g1; the dialect table scales it to G1 = g1·√(n(n−1))/(n−2)."""
+    import numpy as np
+    from scipy import stats as sps
+    from sqlglot import exp
+
+    from auditrules.tickets.plan import render
+
+    node = exp.Filter(this=exp.Skewness(this=exp.column("x")), expression=exp.Where(this=exp.column("ok")))
+    spark = render(node, "spark")
+    assert "SQRT(" in spark and "SKEWNESS(x) FILTER(WHERE ok)" in spark
+    values = np.random.default_rng(2).lognormal(0.0, 1.0, 80)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT UNNEST(?::DOUBLE[]) AS x, TRUE AS ok", [values.tolist()])
+    # evaluate Spark's formula in DuckDB with Spark's population skewness substituted for SKEWNESS
+    g1 = float(sps.skew(values, bias=True))
+    (adjusted,) = con.execute(f"SELECT {spark.replace('SKEWNESS(x) FILTER(WHERE ok)', repr(g1))} FROM t").fetchone()  # type: ignore[misc]
+    (duck,) = con.execute(f"SELECT {render(node, 'duckdb')} FROM t").fetchone()  # type: ignore[misc]
+    assert adjusted == pytest.approx(duck, rel=1e-9)
+    assert duck == pytest.approx(float(sps.skew(values, bias=False)), rel=1e-9)

@@ -54,17 +54,23 @@ class Censored:
 
 def query(j: Judgement, censoring: Censoring) -> exp.Select:
     """The survival query of a requirement, each group's interval at that group's confidence."""
-    plan = j.plan
-    p = float(j.agg.quantile) if j.agg.quantile is not None else None
+    return query_groups(j.plan, censoring, [(g.keys, j.group_confidence[g.keys]) for g in j.eligible])
+
+
+def query_groups(plan: P.RequirementPlan, censoring: Censoring, groups: Sequence[tuple[Keys, float]]) -> exp.Select:
+    """The survival query over ``plan``'s groups; ``groups`` give (key values, confidence) of those
+    judged (the others get the display confidence)."""
+    agg = plan.require.aggregate
+    p = float(agg.quantile) if agg.quantile is not None else None
     pairs = []
-    for g in j.eligible:
-        cond = all_of(col(n).eq(lit(v)) for n, v in zip(plan.key_columns, g.keys, strict=True))
-        pairs.append((cond, lit(S.z_value(j.group_confidence[g.keys]))))
+    for keys, conf in groups:
+        cond = all_of(col(n).eq(lit(v)) for n, v in zip(plan.key_columns, keys, strict=True))
+        pairs.append((cond, lit(S.z_value(conf))))
     default = lit(S.z_value(DISPLAY_CONFIDENCE))
     z = case(pairs, default) if pairs and plan.key_columns else (pairs[0][1] if pairs else default)
-    keys = [(name, k.expr) for name, k in zip(plan.key_columns, plan.keys, strict=True)]
+    named = [(name, k.expr) for name, k in zip(plan.key_columns, plan.keys, strict=True)]
     return K.survival_query(
-        table_ref(CLEAN), keys, censoring.duration, censoring.observed, plan.valid, p, z, censoring.bound
+        table_ref(CLEAN), named, censoring.duration, censoring.observed, plan.valid, p, z, censoring.bound
     )
 
 

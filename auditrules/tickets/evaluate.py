@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from collections.abc import Mapping as TMapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from auditrules.columns import KINDS
+from auditrules.documents import read_text
 from auditrules.errors import AuditError, fail
 from auditrules.findings import Diagnostic, Finding, InputFile, Location
 from auditrules.lang import ast
@@ -53,13 +55,15 @@ def evaluate_tickets(
     engine: str = "duckdb",
     progress: bool = False,
     as_of: str | None = None,
+    all_comparisons: bool = False,
 ) -> TicketResult:
     """Evaluate ticket rules on ticket files; one finding per (rule, ``require`` statement).
 
     ``mapping`` is a built-in name (``zendesk``, ``twitter-support``) or a YAML path; None reads
     canonical column names. ``as_of`` (ISO 8601) is when still-open tickets are censored; default:
-    the mapping's ``as_of``, else the latest timestamp in the data. Raises :class:`AuditError` for
-    unusable input (AR001, AR301-AR313).
+    the mapping's ``as_of``, else the latest timestamp in the data. ``all_comparisons`` keeps every
+    between-groups comparison in the evidence (k(k−1)/2 per stratum) instead of the worst few and
+    the counts. Raises :class:`AuditError` for unusable input (AR001, AR301-AR313, AR320).
     """
     rules = [(p, r) for p, r in rules if r.requires]
     the_mapping = load_mapping(mapping)
@@ -72,7 +76,9 @@ def evaluate_tickets(
     try:
         with StepProgress(progress, steps) as prog:
             prog.step("reading ticket sources")
-            findings, notes = _run(eng, rules, files, the_mapping, prog, as_of)
+            findings, notes = _run(eng, rules, files, the_mapping, prog, as_of, all_comparisons)
+    except AuditError as err:
+        raise _with_rule_source(err) from None
     finally:
         eng.close()
     return TicketResult(tuple(findings), inputs, tuple(notes))
@@ -115,6 +121,17 @@ def _register(eng: Engine, files: Sequence[SourceFile], mapping: Mapping) -> dic
     return eng.view(P.RAW, joined_relation("ar_main", main_key, schema, sources))
 
 
+def _with_rule_source(err: AuditError) -> AuditError:
+    """A judge's error about a rule (AR320) with the rules file's text, for the caret excerpt."""
+    if err.source is not None or err.span is None or not err.span.path:
+        return err
+    try:
+        text, _ = read_text(err.span.path)
+    except AuditError:
+        return err
+    return err.with_source(text)
+
+
 def _columns_hint(schema: dict[str, str]) -> str:
     names = sorted(schema)
     text = ", ".join(names[:30])
@@ -133,13 +150,19 @@ def _view_schema(schema: dict[str, str], mapping: Mapping) -> dict[str, str]:
     return dict(VIEW_SCHEMA)
 
 
-def _clean_view(schema: dict[str, str], mapping: Mapping, rules: Rules) -> P.CleanView:
-    """The clean view of the columns the rules read; AR301 when a strict mapping names an absent column."""
+def needed_columns(rules: Rules) -> set[str]:
+    """The columns the rules read, and the timestamps censored durations measure the wait from."""
     needed: set[str] = set()
     for _, rule in rules:
         needed |= P.rule_columns(rule)
-    if needed & set(CENSORABLE):  # censored durations measure the wait from these
+    if needed & set(CENSORABLE):
         needed |= set(CENSOR_TIMESTAMPS)
+    return needed
+
+
+def _clean_view(schema: dict[str, str], mapping: Mapping, rules: Rules) -> P.CleanView:
+    """The clean view of the columns the rules read; AR301 when a strict mapping names an absent column."""
+    needed = needed_columns(rules)
     view_schema = _view_schema(schema, mapping)
     check_columns(rules, view_schema)  # AR312: a typo must not read as "not evaluated"
     view = P.clean_view(mapping, view_schema, needed)
@@ -182,7 +205,9 @@ def _row_counts(profile: P.Profile, index: int) -> J.RowCounts:
     return J.RowCounts(profile.read, profile.excluded[index])
 
 
-def _plans(rules: Rules, view: P.CleanView, profile: P.Profile) -> tuple[list[P.RequirementPlan], dict[int, str]]:
+def _plans(
+    rules: Rules, view: P.CleanView, edges: TMapping[P.EdgeKey, Sequence[float]]
+) -> tuple[list[P.RequirementPlan], dict[int, str]]:
     """Each requirement compiled (numbered across the run); the missing column of those that cannot be."""
     plans: list[P.RequirementPlan] = []
     unavailable: dict[int, str] = {}
@@ -190,7 +215,7 @@ def _plans(rules: Rules, view: P.CleanView, profile: P.Profile) -> tuple[list[P.
     for policy, rule in rules:
         for req in rule.requires:
             try:
-                plans.append(P.plan_requirement(index, policy, rule, req, view, profile.edges))
+                plans.append(P.plan_requirement(index, policy, rule, req, view, edges))
             except P.Unavailable as missing:
                 unavailable[index] = missing.column
             index += 1
@@ -215,16 +240,17 @@ def _judge(
     rows: J.RowCounts,
     view: P.CleanView,
     as_of: datetime | None,
+    all_comparisons: bool = False,
 ) -> Finding:
     sql = P.render(rp.standalone(), eng.dialect)
-    j = J.judgement(rp, cells, rows, view.columns, sql)
+    j = J.judgement(rp, cells, rows, view.columns, sql, all_comparisons)
     censoring = censoring_of(rp.require, view, as_of) if as_of is not None else None
     censored = None
     overrides: dict[tuple[Any, ...], Any] = {}
     if censoring is not None and as_of is not None:
         censored = C.read(j, censoring, as_of, eng.query(C.query(j, censoring)))
         adjusted, overrides = C.apply(j, censored)
-        j = J.judgement(rp, adjusted, rows, view.columns, sql)
+        j = J.judgement(rp, adjusted, rows, view.columns, sql, all_comparisons)
     ranks = [r for r in J.quantile_ranks(j) if r[0] not in overrides]
     order_stats = P.read_order_statistics(rp, eng.query(P.order_statistic_query(rp, ranks))) if ranks else {}
     finding = J.judge(j, order_stats, overrides)
@@ -250,6 +276,7 @@ def _run(
     mapping: Mapping,
     prog: StepProgress,
     as_of: str | None = None,
+    all_comparisons: bool = False,
 ) -> tuple[list[Finding], list[Diagnostic]]:
     schema = _register(eng, files, mapping)
     view = _clean_view(schema, mapping, rules)
@@ -260,7 +287,7 @@ def _run(
     profile = profile_plan.read(eng.query(profile_plan.select)[0])
     _check_parsing(profile, mapping)
     instant = _as_of(as_of, mapping, profile)
-    plans, unavailable = _plans(rules, view, profile)
+    plans, unavailable = _plans(rules, view, profile.edges)
     cells = _aggregate(eng, plans, prog)
     by_index = {p.index: p for p in plans}
     findings: list[Finding] = []
@@ -272,7 +299,7 @@ def _run(
             else:
                 prog.step(f"judging {rule.id}")
                 rows = _row_counts(profile, index)
-                findings.append(_judge(eng, by_index[index], cells[index], rows, view, instant))
+                findings.append(_judge(eng, by_index[index], cells[index], rows, view, instant, all_comparisons))
             index += 1
     return findings, implausible_durations(profile, mapping, view)
 

@@ -64,7 +64,13 @@ def _epoch(node: exp.Expr) -> exp.Expr:
     return exp.TimeToUnix(this=node)
 
 
-def waited(column: str, view: CleanView, as_of: datetime | None) -> exp.Expr:
+def instant(as_of: datetime) -> exp.Expr:
+    """An as-of time as a TIMESTAMP literal (UTC)."""
+    stamp = as_of.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return exp.Cast(this=lit(stamp), to=exp.DataType.build("timestamp"))
+
+
+def waited(column: str, view: CleanView, as_of: datetime | exp.Expr | None) -> exp.Expr:
     """How long a ticket without ``column`` has waited: until a close without the event, else ``as_of``.
 
     NULL when ``created_at`` is missing; never negative (an as-of time before creation waits 0).
@@ -73,8 +79,10 @@ def waited(column: str, view: CleanView, as_of: datetime | None) -> exp.Expr:
     """
     _, closers = CENSORABLE[column]
     ends: list[exp.Expr] = [col(c) for c in closers if c in view.columns]
-    stamp = as_of.strftime("%Y-%m-%d %H:%M:%S.%f") if as_of is not None else "1970-01-01 00:00:00"
-    ends.append(exp.Cast(this=lit(stamp), to=exp.DataType.build("timestamp")))
+    if isinstance(as_of, datetime):
+        ends.append(instant(as_of))
+    else:
+        ends.append(as_of if as_of is not None else instant(datetime(1970, 1, 1)))
     end = exp.Coalesce(this=ends[0], expressions=ends[1:]) if len(ends) > 1 else ends[0]
     seconds = exp.Sub(this=_epoch(end), expression=_epoch(col("created_at")))
     return case(
@@ -93,8 +101,10 @@ class Censoring:
     observed: exp.Expr
 
 
-def censoring(req: ast.Require, view: CleanView, as_of: datetime) -> Censoring | None:
-    """The censoring of a requirement, or None when it reads no censored duration."""
+def censoring(req: ast.Require, view: CleanView, as_of: datetime | exp.Expr) -> Censoring | None:
+    """The censoring of a requirement, or None when it reads no censored duration.
+
+    ``as_of`` is the as-of time, or an expression giving it per row (one per partition)."""
     found = censored_column(req, view)
     if found is None:
         return None

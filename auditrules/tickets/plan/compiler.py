@@ -45,8 +45,9 @@ class AggregateColumns:
     """Where one requirement's aggregates are in an aggregate query's result rows.
 
     ``n`` counts the valid rows; the others are set for the aggregates the requirement needs:
-    ``successes`` (share), ``mean`` and ``variance`` (mean), ``quantile`` (median, p1…p99) and
-    ``point`` (min, max, sum).
+    ``successes`` (share), ``mean``, ``variance`` and ``skewness`` (mean: the skewness G1 from
+    the third moment, in the same scan, for the skew-aware interval and Cochran's rule),
+    ``quantile`` (median, p1…p99) and ``point`` (min, max, sum).
     """
 
     n: str
@@ -55,6 +56,7 @@ class AggregateColumns:
     variance: str | None = None
     quantile: str | None = None
     point: str | None = None
+    skewness: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class Cell:
     variance: float | None = None
     quantile: float | None = None
     point: float | None = None
+    skewness: float | None = None
 
 
 def _number(row: TMapping[str, Any], name: str | None) -> float | None:
@@ -119,6 +122,7 @@ class RequirementPlan:
             variance=_number(row, c.variance),
             quantile=_number(row, c.quantile),
             point=_number(row, c.point),
+            skewness=_number(row, c.skewness),
         )
 
 
@@ -211,7 +215,8 @@ def _aggregates(
         assert value is not None
         mean = add("mean", filtered(exp.Avg(this=value.copy()), valid.copy()))
         var = add("var", filtered(exp.Variance(this=value.copy()), valid.copy()))  # sample variance
-        handles = AggregateColumns(n, mean=mean, variance=var)
+        skew = add("skew", filtered(exp.Skewness(this=value.copy()), valid.copy()))  # G1 (see dialects)
+        handles = AggregateColumns(n, mean=mean, variance=var, skewness=skew)
     elif agg.quantile is not None:
         assert value is not None
         q = exp.PercentileCont(this=value.copy(), expression=lit(float(agg.quantile)))
@@ -278,8 +283,9 @@ Ranks = Sequence[tuple[tuple[Any, ...], int, int]]
 def order_statistic_query(plan: RequirementPlan, ranks: Ranks) -> exp.Select:
     """The order statistics at 1-based ranks (lo, hi) per group: ``LIST_SORT(ARRAY_AGG(x))[rank]``.
 
-    Keys are matched with plain equality because groups with NULL keys are never compared.
-    Read the result with :func:`read_order_statistics`.
+    The ranks come in as a ``VALUES`` relation joined on the key columns, so the query grows
+    linearly with the number of groups. Keys are matched with plain equality because groups
+    with NULL keys are never compared. Read the result with :func:`read_order_statistics`.
     """
     agg = plan.require.aggregate
     assert agg.column is not None
@@ -295,18 +301,24 @@ def order_statistic_query(plan: RequirementPlan, ranks: Ranks) -> exp.Select:
     )
     if keys:
         inner = inner.group_by(*[k.expr.copy() for k in keys])
+    wanted = exp.Values(
+        expressions=[
+            exp.Tuple(expressions=[*(lit(v) for v in key_values), lit(lo), lit(hi)]) for key_values, lo, hi in ranks
+        ],
+        alias=exp.TableAlias(
+            this=exp.to_identifier("r", quoted=True),
+            columns=[exp.to_identifier(c, quoted=True) for c in (*(f"r{n}" for n in names), "rlo", "rhi")],
+        ),
+    )
 
-    def pick(which: int) -> exp.Expr:
-        pairs = []
-        for key_values, lo, hi in ranks:
-            cond = all_of(col(n).eq(lit(v)) for n, v in zip(names, key_values, strict=True))
-            idx = lo if which == 0 else hi
-            pairs.append((cond, exp.Bracket(this=col("xs"), expressions=[lit(idx)], offset=1, safe=True)))
-        return case(pairs, exp.null()) if pairs else exp.null()
+    def pick(rank: str) -> exp.Expr:
+        return exp.Bracket(this=col("xs", "s"), expressions=[col(rank, "r")], offset=1, safe=True)
 
-    return exp.select(*[col(n) for n in names], alias(pick(0), "lo"), alias(pick(1), "hi")).from_(
+    query = exp.select(*[col(n, "s") for n in names], alias(pick("rlo"), "lo"), alias(pick("rhi"), "hi")).from_(
         exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("s", quoted=True)))
     )
+    on = all_of(col(n, "s").eq(col(f"r{n}", "r")) for n in names)
+    return query.join(wanted, on=on)
 
 
 def read_order_statistics(

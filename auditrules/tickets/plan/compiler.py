@@ -373,9 +373,7 @@ class ProfilePlan:
 
     def read(self, row: TMapping[str, Any]) -> Profile:
         stamps = [row[c] for c in self.latest if row[c] is not None]
-        implausible = {
-            d: (int(row[f"long_{d}"]), float(row[f"max_{d}"])) for d in self.durations if row[f"long_{d}"]
-        }
+        implausible = {d: (int(row[f"long_{d}"]), float(row[f"max_{d}"])) for d in self.durations if row[f"long_{d}"]}
         return Profile(
             read=int(row[self.read_column]),
             parse_counts=tuple((p.column, int(row[p.has]), int(row[p.bad])) for p in self.parse_counts),

@@ -160,7 +160,13 @@ def annotate(finding: Finding, j: Judgement, c: Censored) -> Finding:
     if j.kind == "mean":
         notes.append("a mean over censored durations is not defined")
     typed = replace(evidence, rows=rows, groups=tuple(groups), censoring=note)
-    return replace(finding, message=f"{finding.message}; {'; '.join(notes)}", evidence=typed)
+    message = finding.message
+    for g in j.eligible:  # an unreached quantile's figure is a lower bound: say so where it is quoted
+        f = per_group.get(g.keys)
+        if f is not None and f.censored and f.quantile is not None and not f.quantile.reached:
+            shown = f"{fmt_value(f.quantile.value, j.unit)} for {g.label} (n="
+            message = message.replace(shown, f"more than {shown}")
+    return replace(finding, message=f"{message}; {'; '.join(notes)}", evidence=typed)
 
 
 #: How censored figures are computed, as the evidence states it.

@@ -15,9 +15,10 @@ rules and mappings become literals, identifiers are always quoted) and rendered 
 * :mod:`~auditrules.tickets.plan.groups` — group keys (columns, months, buckets, deciles, quartiles).
 * :mod:`~auditrules.tickets.plan.compiler` — the queries, with typed handles to their result columns:
   the *profile* (rows read, AR302 parse counts, each requirement's exclusions by reason,
-  quantile edges, the latest timestamp and implausible durations, in one pass), the *aggregates* (one query per distinct grouping, each requirement's aggregates
-  under ``FILTER (WHERE …)``) and the *order statistics* for quantile intervals (a small second
-  pass, because the ranks depend on each group's n).
+  quantile edges, the latest timestamp and implausible durations, in one pass), the *aggregates*
+  (one query per distinct grouping, each requirement's aggregates under ``FILTER (WHERE …)``)
+  and the *order statistics* for quantile intervals (a small second pass, because the ranks
+  depend on each group's n).
 
 Python sees only per-group aggregates, never rows. The room imports sqlglot, the rule AST, the
 mapping and the vocabularies; never an engine, DuckDB or the judge.

@@ -26,6 +26,7 @@ from auditrules.tickets import censored as C
 from auditrules.tickets import judge as J
 from auditrules.tickets import plan as P
 from auditrules.tickets.columns_check import check_columns
+from auditrules.tickets.engine_spec import EngineSpec
 from auditrules.tickets.engines import Engine, make_engine
 from auditrules.tickets.mapping import Mapping, load_mapping, parse_instant
 from auditrules.tickets.plan.censoring import CENSORABLE
@@ -52,7 +53,7 @@ def evaluate_tickets(
     rules: Rules,
     sources: Sequence[str],
     mapping: str | None = None,
-    engine: str = "duckdb",
+    engine: str | EngineSpec = "duckdb",
     progress: bool = False,
     as_of: str | None = None,
     all_comparisons: bool = False,

@@ -29,8 +29,8 @@ from auditrules.findings import (
     worst,
 )
 from auditrules.lang import ast
+from auditrules.lang.cached import parse_policy
 from auditrules.lang.check import check_policies
-from auditrules.lang.parser import parse_policy
 from auditrules.resources import standard_pack
 from auditrules.routing.universe import DeclaredChannels
 

@@ -116,10 +116,13 @@ def check(
 def _emit(
     data: dict[str, Any], fmt: str, output: str | None, verbose: bool = False, source: str | None = None
 ) -> None:
+    """Render and write ``data``: a report this process built, or one ``load_report`` validated whole."""
+    from auditrules.evidence import validated_upstream
     from auditrules.report.render import render
 
     color = output is None and fmt == "text" and sys.stdout.isatty()
-    text = render(data, fmt, color=color, verbose=verbose, source=source)
+    with validated_upstream():
+        text = render(data, fmt, color=color, verbose=verbose, source=source)
     if output is not None:
         from auditrules.report.output import write_atomic
 

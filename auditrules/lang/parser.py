@@ -54,21 +54,16 @@ def grammar_cache_file(grammar: str, name: str) -> str | bool:
     directory the parser is rebuilt each run (``False``).
     """
     import hashlib
-    import os
 
     import lark
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    directory = os.path.join(base, "auditrules")
-    try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        st = os.stat(directory)
-        if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
-            return False
-    except OSError:
+    from auditrules.cache import private_dir
+
+    directory = private_dir()
+    if directory is None:
         return False
     digest = hashlib.sha256((grammar + lark.__version__).encode()).hexdigest()[:16]
-    return os.path.join(directory, f"{name}-{digest}.lark-cache")
+    return str(directory / f"{name}-{digest}.lark-cache")
 
 
 @cache

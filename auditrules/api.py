@@ -27,8 +27,8 @@ from auditrules.findings import (
     Status,
 )
 from auditrules.lang import ast
+from auditrules.lang.cached import parse_policy
 from auditrules.lang.check import check_policies
-from auditrules.lang.parser import parse_policy
 from auditrules.report.options import ReportOptions
 from auditrules.resources import standard_pack
 

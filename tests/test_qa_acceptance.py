@@ -131,3 +131,21 @@ def test_subdirectory_of_a_routing_directory_is_named_not_silently_skipped(tmp_p
     assert notes == {str(tmp_path / "zendesk"): "error", str(tmp_path / "images"): "warning"}
     assert Status.PASS not in {f.status for f in report.findings if f.rule_id == "FAIR-001"}
     assert report.exit_code("low") == 1
+
+
+def test_directory_of_ticket_files_given_as_routing_gets_the_tickets_hint(tmp_path: Path) -> None:
+    """``--routing exports/`` where the folder holds a Zendesk ticket export (CSV, Parquet) only."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from auditrules.errors import AuditError
+
+    (tmp_path / "tickets.csv").write_text("id,via_channel,created_at\n1,email,2025-01-02T10:00:00Z\n", encoding="utf-8")
+    pq.write_table(pa.table({"id": [1], "channel": ["chat"]}), tmp_path / "tickets.parquet")
+    try:
+        check(routing=[tmp_path])
+    except AuditError as err:
+        assert err.code == "AR204" and err.hint is not None and "--tickets" in err.hint
+        assert "tickets.csv" in err.hint and "tickets.parquet" in err.hint
+    else:
+        raise AssertionError("a directory without routing exports must be AR204")

@@ -160,6 +160,10 @@ def _load_models(path: str | Path, options: CheckOptions) -> list[RoutingModel]:
     except AuditError as err:
         from auditrules.tickets.sources import file_format
 
+        if err.code == "AR204" and Path(path).is_dir():  # a folder of ticket exports given as routing
+            names = sorted(f.name for f in Path(path).iterdir() if file_format(f.name) not in (None, "json"))
+            if names:
+                raise replace(err, hint=f"{', '.join(names)}: ticket data? give it with --tickets") from None
         kind = file_format(str(path))
         if err.code != "AR204" or kind in (None, "json") or str(path).lower().endswith(".txt"):
             raise

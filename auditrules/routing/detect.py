@@ -5,10 +5,12 @@ Every file is detected on its own, never by its name:
 * ``.yaml``/``.yml`` declaring ``auditrules: routing/v1`` is the canonical format;
 * ``.json`` is Zendesk (a top-level ``triggers``, ``sla_policies``, ``{"trigger": {...}}`` …) and/or
   Twilio TaskRouter (``configuration``, ``task_routing``, ``workflows``); a file holding both is
-  read by both adapters;
+  read by both adapters; Freshdesk API JSON (``sla_target``, ``automation_type_id``, condition
+  ``resource_type``) or Genesys Cloud queues (``mediaSettings``);
 * a directory is every file in it that some adapter understands: its Zendesk files form one
-  export, each TaskRouter workflow and canonical file is its own input. Every file skipped is
-  named in a note, and is a gap in the evidence (it may have held routing rules).
+  export, so do its Freshdesk files and its Genesys Cloud queue pages; each TaskRouter workflow
+  and canonical file is its own input. Every file skipped is named in a note, and is a gap in the
+  evidence (it may have held routing rules).
 
 Adapters are imported only when needed so that ``auditrules check`` starts fast.
 """
@@ -18,13 +20,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from auditrules.documents import require_regular
 from auditrules.errors import AuditError, Span
 from auditrules.findings import Diagnostic, Location
 from auditrules.routing.model import RoutingModel
 
-FORMATS: tuple[str, ...] = ("canonical", "zendesk", "taskrouter")
+FORMATS: tuple[str, ...] = ("canonical", "zendesk", "taskrouter", "freshdesk", "genesys")
 #: Suffixes of files a routing directory may hold.
 _ROUTING_SUFFIXES: tuple[str, ...] = (".json", ".yaml", ".yml")
+#: Formats whose files in one directory make one export.
+_BUNDLED: tuple[str, ...] = ("zendesk", "freshdesk", "genesys")
 
 
 def _unknown(path: str | Path) -> AuditError:
@@ -32,7 +37,7 @@ def _unknown(path: str | Path) -> AuditError:
         "AR204",
         f"cannot tell the routing format of {path} (expected canonical YAML 'auditrules: routing/v1', "
         "a Zendesk export (triggers, automations, views, macros, sla_policies, *_fields), "
-        "or a Twilio TaskRouter workflow)",
+        "a Twilio TaskRouter workflow, Freshdesk SLA policies or automation rules, or Genesys Cloud queues)",
         Span(str(path), 1, 1),
     )
 
@@ -43,13 +48,25 @@ def formats_of(path: Path) -> tuple[str, ...]:
     if suffix in (".yaml", ".yml"):
         from auditrules.routing.canonical import is_canonical
 
-        return ("canonical",) if is_canonical(path) else ()
+        if is_canonical(path):
+            return ("canonical",)
+        from auditrules.routing.genesys.architect import is_architect
+
+        return ("genesys",) if is_architect(path) else ()
     if suffix != ".json":
         return ()
+    from auditrules.routing.freshdesk import is_freshdesk
+    from auditrules.routing.genesys import is_genesys
     from auditrules.routing.taskrouter import is_taskrouter
     from auditrules.routing.zendesk import is_zendesk
 
-    return tuple(name for name, test in (("zendesk", is_zendesk), ("taskrouter", is_taskrouter)) if test(path))
+    tests = (
+        ("zendesk", is_zendesk),
+        ("taskrouter", is_taskrouter),
+        ("freshdesk", is_freshdesk),
+        ("genesys", is_genesys),
+    )
+    return tuple(name for name, test in tests if test(path))
 
 
 def detect_format(path: str | Path) -> str:
@@ -58,19 +75,26 @@ def detect_format(path: str | Path) -> str:
     p = Path(path)
     if not p.exists():
         raise AuditError("AR001", f"no such file or directory: {path}")
+    if not p.is_dir():
+        require_regular(p)  # a FIFO or device would hang or never end when sniffed
     found = {fmt for f in _directory_files(p) for fmt in formats_of(f)} if p.is_dir() else set(formats_of(p))
-    for fmt in ("zendesk", "taskrouter", "canonical"):
+    for fmt in ("zendesk", "taskrouter", "freshdesk", "genesys", "canonical"):
         if fmt in found:
             return fmt
     raise _unknown(path)
 
 
 def _directory_files(path: Path) -> list[Path]:
-    return sorted(f for f in path.iterdir() if f.is_file() and not f.name.startswith("."))
+    """The regular files of an export directory; a FIFO, device or socket in it is refused (AR002)."""
+    entries = sorted(f for f in path.iterdir() if not f.name.startswith(".") and not f.is_dir())
+    for f in entries:
+        if not f.is_file():
+            require_regular(f)
+    return entries
 
 
 def load_routing(path: str | Path, fmt: str | None = None) -> RoutingModel:
-    """Load one routing input; ``fmt`` (canonical | zendesk | taskrouter) overrides detection.
+    """Load one routing input; ``fmt`` (one of FORMATS) overrides detection.
 
     A path that holds several inputs (a directory mixing formats) gives its first; use
     :func:`load_routing_inputs` to get them all.
@@ -87,6 +111,7 @@ def load_routing_inputs(path: str | Path, fmt: str | None = None) -> list[Routin
         raise AuditError("AR005", f"unknown routing format '{fmt}' (expected {', '.join(FORMATS)})")
     if p.is_dir():
         return _load_directory(p, fmt)
+    require_regular(p)  # a FIFO or device would hang or never end when sniffed
     kinds = (fmt,) if fmt is not None else formats_of(p)
     if not kinds:
         raise _unknown(path)
@@ -94,16 +119,16 @@ def load_routing_inputs(path: str | Path, fmt: str | None = None) -> list[Routin
 
 
 def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
-    if fmt == "zendesk":
-        return [_load("zendesk", [path])]
-    if fmt is not None and fmt != "zendesk":
+    if fmt in _BUNDLED:
+        return [_load(fmt, [path])]
+    if fmt is not None:
         raise AuditError("AR204", f"{path} is a directory; a {fmt} input is one file", Span(str(path), 1, 1))
     by_format, skipped = _classify(_directory_files(path))
     if not by_format:
         raise AuditError(
             "AR204",
-            f"no routing export in directory {path} (expected Zendesk JSON, TaskRouter workflows or "
-            "canonical YAML 'auditrules: routing/v1')",
+            f"no routing export in directory {path} (expected Zendesk JSON, TaskRouter workflows, Freshdesk or "
+            "Genesys Cloud API JSON, or canonical YAML 'auditrules: routing/v1')",
             Span(str(path), 1, 1),
         )
     models: list[RoutingModel] = []
@@ -113,6 +138,9 @@ def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
         model = load_zendesk(by_format["zendesk"], skipped)
         models.append(model.with_name(path.name))
         skipped = []
+    for kind in ("freshdesk", "genesys"):
+        if kind in by_format:
+            models.append(_load(kind, by_format[kind]).with_name(path.name))
     for kind in ("taskrouter", "canonical"):
         for f in by_format.get(kind, []):
             models.append(_load(kind, [f]))
@@ -163,6 +191,14 @@ def _load(kind: str, paths: list[Path]) -> RoutingModel:
         from auditrules.routing.zendesk import load_zendesk
 
         return load_zendesk(paths)
+    if kind == "freshdesk":
+        from auditrules.routing.freshdesk import load_freshdesk
+
+        return load_freshdesk(paths)
+    if kind == "genesys":
+        from auditrules.routing.genesys import load_genesys
+
+        return load_genesys(paths)
     from auditrules.routing.taskrouter import load_taskrouter
 
     if paths[0].is_dir():

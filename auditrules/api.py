@@ -33,6 +33,7 @@ from auditrules.lang.check import check_policies
 from auditrules.lang.parser import parse_policy
 from auditrules.resources import standard_pack
 from auditrules.routing.universe import DeclaredChannels
+from auditrules.tickets.engine_spec import EngineSpec
 
 FAIL_ON = ("low", "medium", "high", "never")
 
@@ -243,7 +244,7 @@ def check(
     tickets: Sequence[str] = (),
     mapping: str | None = None,
     routing_format: str | None = None,
-    engine: str = "duckdb",
+    engine: str | EngineSpec = "duckdb",
     progress: bool = False,
     generated_at: str | None = None,
     policies: Sequence[LoadedPolicy] | None = None,
@@ -362,7 +363,11 @@ def check(
                                     d.code, d.message))
     return Report(
         tuple(loaded), tuple(unique_inputs), tuple(verdicts), tuple(diagnostics), generated_at,
-        options={"routing_format": routing_format, "mapping": mapping, "engine": engine},
+        options={
+            "routing_format": routing_format,
+            "mapping": mapping,
+            "engine": engine if isinstance(engine, str) else engine.name,
+        },
     )
 
 

@@ -76,6 +76,8 @@ def cli(debug: bool) -> None:
               help="Column mapping file, or a built-in name (zendesk, twitter-support).")
 @click.option("--engine", default="duckdb", show_default=True, type=click.Choice(["duckdb", "spark"]),
               help="Engine for ticket data.")
+@click.option("--spark-master", metavar="URL",
+              help="Spark master for --engine spark (spark://host:7077; default local[*] or $AUDITRULES_SPARK_MASTER).")
 @click.option("--format", "fmt", default="text", show_default=True, type=click.Choice(FORMATS))
 @click.option("-o", "--output", metavar="FILE", help="Write the report here (atomically).")
 @click.option("--fail-on", default="low", show_default=True, type=click.Choice(["low", "medium", "high", "never"]),
@@ -92,7 +94,8 @@ def cli(debug: bool) -> None:
 @_handle_errors
 def check(
     paths: tuple[str, ...], rules: tuple[str, ...], routing: tuple[str, ...], routing_format: str | None,
-    tickets: tuple[str, ...], mapping: str | None, engine: str, fmt: str, output: str | None, fail_on: str,
+    tickets: tuple[str, ...], mapping: str | None, engine: str, spark_master: str | None, fmt: str,
+    output: str | None, fail_on: str,
     waivers: str | None, baseline: str | None, timestamp: bool, all_comparisons: bool, quiet: bool, verbose: bool,
 ) -> None:
     """Check evidence against rules and print a verdict per rule.
@@ -100,14 +103,16 @@ def check(
     ROUTING_PATH arguments are routing exports, like --routing (handy for pre-commit hooks).
     """
     from auditrules.api import check as run_check
+    from auditrules.tickets.engine_spec import EngineSpec
 
     routing = (*routing, *paths)
     if not routing and not tickets:
         raise AuditError("AR005", "nothing to check: give --routing PATH and/or --tickets PATH")
     generated = datetime.now(timezone.utc).replace(microsecond=0).isoformat() if timestamp else None
     progress = not quiet and sys.stderr.isatty()
+    spec = EngineSpec(engine, spark_master, verbose)
     report = run_check(
-        rules, routing, tickets, mapping, routing_format, engine, progress, generated,
+        rules, routing, tickets, mapping, routing_format, spec, progress, generated,
         waivers=waivers, baseline=baseline, all_comparisons=all_comparisons,
     )
     data = report.to_json(fail_on)

@@ -20,6 +20,7 @@ from auditrules.findings import Finding, InputFile
 from auditrules.lang import ast
 from auditrules.tickets import judge as J
 from auditrules.tickets import plan as P
+from auditrules.tickets.engine_spec import EngineSpec
 from auditrules.tickets.engines import Engine, make_engine
 from auditrules.tickets.mapping import Mapping, load_mapping
 from auditrules.tickets.plan.twitter import TWEET_COLUMNS, VIEW_SCHEMA
@@ -41,7 +42,7 @@ def evaluate_tickets(
     rules: Rules,
     sources: Sequence[str],
     mapping: str | None = None,
-    engine: str = "duckdb",
+    engine: str | EngineSpec = "duckdb",
     progress: bool = False,
     all_comparisons: bool = False,
 ) -> TicketResult:

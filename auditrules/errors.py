@@ -103,6 +103,14 @@ CODES: dict[str, tuple[str, str]] = {
     "AR402": ("invalid waivers", "A waivers file does not match its schema or has a date that is not a date."),
     "AR403": ("waiver expired", "A waiver matches failing findings but has expired; they fail again (a warning)."),
     "AR404": ("unused waiver", "A waiver matches no failing finding and can be removed (a warning)."),
+    "AR410": (
+        "baselined finding gone",
+        "A finding in the baseline is no longer found; the baseline can shrink (a warning).",
+    ),
+    "AR411": (
+        "invalid configuration",
+        "A configuration file (`.auditrules.yaml`, `[tool.auditrules]`) does not match its schema.",
+    ),
 }
 
 

@@ -286,14 +286,14 @@ def merge_options(params: dict[str, Any], given: set[str], config: Mapping[str, 
     return merged
 
 
-def _emit(data: dict[str, Any], fmt: str, output: str | None, verbose: bool = False, source: str | None = None) -> None:
+def _emit(data: dict[str, Any], fmt: str, output: str | None, verbose: bool = False) -> None:
     """Render and write ``data``: a report this process built, or one ``load_report`` validated whole."""
     from auditrules.evidence import validated_upstream
     from auditrules.report.render import render
 
     color = output is None and fmt == "text" and sys.stdout.isatty()
     with validated_upstream():
-        text = render(data, fmt, color=color, verbose=verbose, source=source)
+        text = render(data, fmt, color=color, verbose=verbose)
     if output is not None:
         from auditrules.report.output import write_atomic
 
@@ -312,7 +312,7 @@ def report(report_file: str, fmt: str, output: str | None) -> None:
     from auditrules.report.json import load_report
 
     data = load_report(report_file)
-    _emit(data, fmt, output, source=report_file)
+    _emit(data, fmt, output)
 
 
 @cli.command()

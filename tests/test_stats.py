@@ -547,7 +547,8 @@ def test_point_verdict_and_verdict_without_interval(
     value: float, op: str, threshold: float, high: float | None, expected: str
 ) -> None:
     assert stats.point_verdict(value, op, threshold, high) == expected
-    assert stats.verdict(Estimate(value, None), op, threshold, high) == expected
+    # under a confidence, a figure without an interval is neither a pass nor a fail
+    assert stats.verdict(Estimate(value, None), op, threshold, high) == "inconclusive"
 
 
 def test_verdict_on_undefined_value_is_inconclusive() -> None:

@@ -1035,14 +1035,15 @@ def verdict(estimate: Estimate, op: str, threshold: float, high: float | None = 
       reaches values that satisfy it;
     - ``"pass"`` otherwise, i.e. whenever the point estimate satisfies the rule.
 
-    Without an interval the point estimate is judged alone (:func:`point_verdict`).
-    When the interval covers the true value with probability ≥ C, a rule that truly holds
-    fails with probability ≤ 1 − C.
+    Without an interval it is ``"inconclusive"``: a figure asked for at a confidence but
+    without an interval at it is never a pass or a fail on its point (judge points with
+    :func:`point_verdict`). When the interval covers the true value with probability ≥ C, a
+    rule that truly holds fails with probability ≤ 1 − C.
     """
     _check_op(op, threshold, high)
     interval = estimate.interval
     if interval is None:
-        return point_verdict(estimate.value, op, threshold, high)
+        return "inconclusive"
     if math.isnan(estimate.value) or math.isnan(interval.low) or math.isnan(interval.high):
         return "inconclusive"
     if _satisfies(estimate.value, op, threshold, high):

@@ -33,6 +33,7 @@ This module imports only :mod:`auditrules.findings` and :mod:`auditrules.errors`
 from __future__ import annotations
 
 import json
+import math
 import types
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
@@ -326,6 +327,23 @@ class TicketGroups(Evidence):
     reference: str | None = None
     skipped_strata: tuple[str, ...] = ()
     pooled: tuple[PooledComparison, ...] | None = None
+
+    def worst_first(self) -> tuple[Comparison, ...]:
+        """The comparisons, failing ones first, then inconclusive, then passing; within each, the
+        figure farthest beyond (or nearest to) the threshold first. Missing figures go last."""
+        verdict_rank = {"fail": 0, "inconclusive": 1, "pass": 2}
+
+        def beyond(c: Comparison) -> float:
+            v = c.value
+            if v is None or not math.isfinite(v):
+                return math.inf
+            if self.threshold.op in (">=", ">"):
+                return v
+            if self.threshold.op == "between":
+                return -abs(math.log(v)) if v > 0 else -math.inf
+            return -v
+
+        return tuple(sorted(self.comparisons, key=lambda c: (verdict_rank.get(c.verdict, 3), beyond(c))))
 
 
 @dataclass(frozen=True)

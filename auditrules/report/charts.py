@@ -18,14 +18,16 @@ from markupsafe import Markup, escape
 
 from auditrules.units import format_value
 
-#: Geometry of a chart, in SVG user units (px at 100% zoom).
-WIDTH = 860
+#: Geometry of a chart, in SVG user units (px at 100% zoom). The label column widens to the longest
+#: label (labels are never cut); the plot keeps its width.
+PLOT_WIDTH = 602
 LABEL_WIDTH = 230
 RIGHT_MARGIN = 28
 ROW_HEIGHT = 22
 TOP_MARGIN = 30
 AXIS_HEIGHT = 40
-MAX_LABEL_CHARS = 30
+#: Average advance of one label character at font-size 12, generous for wide glyphs.
+CHAR_WIDTH = 7.2
 
 #: Marker per comparison verdict; the shape (not only the colour) carries the meaning in greyscale print.
 _MARKERS = {
@@ -156,8 +158,10 @@ def _px(x: float) -> str:
     return "0.0" if s == "-0.0" else s
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"
+def label_width(rows: Sequence[ChartRow]) -> int:
+    """The label column's width: the longest label's, at least LABEL_WIDTH."""
+    longest = max((len(r.label) for r in rows), default=0)
+    return max(LABEL_WIDTH, int(CHAR_WIDTH * longest) + 20)
 
 
 # --------------------------------------------------------------------------- chart
@@ -180,7 +184,9 @@ def dot_whisker(
     if not rows or not finite:
         return Markup("")
     lo, hi, ticks, scale, suffix = _domain(finite, unit)
-    x0, x1 = float(LABEL_WIDTH), float(WIDTH - RIGHT_MARGIN)
+    labels = label_width(rows)
+    width = labels + PLOT_WIDTH + RIGHT_MARGIN
+    x0, x1 = float(labels), float(labels + PLOT_WIDTH)
 
     def x(v: float) -> float:
         return x0 + (v - lo) / (hi - lo) * (x1 - x0)
@@ -188,8 +194,8 @@ def dot_whisker(
     height = TOP_MARGIN + ROW_HEIGHT * len(rows) + AXIS_HEIGHT
     plot_bottom = TOP_MARGIN + ROW_HEIGHT * len(rows)
     out: list[str] = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" role="img" aria-label="{escape(title)}" '
+        f'<svg class="chart" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}" '
         'font-family="inherit" font-size="12">',
         f"<title>{escape(title)}</title>",
     ]
@@ -197,7 +203,7 @@ def dot_whisker(
     for i in range(len(rows)):
         if i % 2 == 0:
             out.append(
-                f'<rect x="0" y="{_px(TOP_MARGIN + i * ROW_HEIGHT)}" width="{WIDTH}" height="{ROW_HEIGHT}" '
+                f'<rect x="0" y="{_px(TOP_MARGIN + i * ROW_HEIGHT)}" width="{width}" height="{ROW_HEIGHT}" '
                 'fill="#f4f6f9" class="band"/>'
             )
     for tick in ticks:
@@ -243,8 +249,8 @@ def dot_whisker(
     for i, r in enumerate(rows):
         cy = TOP_MARGIN + i * ROW_HEIGHT + ROW_HEIGHT / 2
         out.append(
-            f'<text x="{LABEL_WIDTH - 10}" y="{_px(cy + 4)}" text-anchor="end" fill="#1f2a44">'
-            f"<title>{escape(r.label)}</title>{escape(_short(r.label))}</text>"
+            f'<text x="{labels - 10}" y="{_px(cy + 4)}" text-anchor="end" fill="#1f2a44">'
+            f"{escape(r.label)}</text>"
         )
         value, low, high = number(r.value), number(r.low), number(r.high)
         shape, colour, filled = _MARKERS.get(r.verdict or "", _DEFAULT_MARKER)

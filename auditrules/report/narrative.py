@@ -224,29 +224,12 @@ def _ratio_words(value: float | None) -> str:
     return f"{format_value(value, 'number')} times"
 
 
-def worst(comparisons: Sequence[E.Comparison], op: str) -> E.Comparison:
-    """The failing comparison farthest beyond the threshold."""
-    import math
-
-    def badness(c: E.Comparison) -> float:
-        v = c.value if c.value is not None else math.nan
-        if math.isnan(v):
-            return -math.inf
-        if op in (">=", ">"):
-            return -v
-        if op == "between":
-            return abs(math.log(v)) if v > 0 else math.inf
-        return v
-
-    return max(comparisons, key=badness)
-
-
 def _ticket_groups(ev: E.TicketGroups) -> list[str]:
     measure = measure_phrase(ev.aggregate)
     failing = [c for c in ev.comparisons if c.verdict == "fail"]
     if not failing:
         return []
-    w = worst(failing, ev.threshold.op)
+    w = ev.worst_first()[0]
     where = _stratum_text(w.stratum)
     where = f" among {where} tickets" if where else ""
     more = f" ({len(failing)} of {len(ev.comparisons)} comparisons fail)" if len(failing) > 1 else ""
@@ -265,6 +248,18 @@ def _ticket_groups(ev: E.TicketGroups) -> list[str]:
         f"For {who}{where}, {measure} is {_figure(w.value, ev.unit)}; "
         f"the policy requires {threshold_words(ev.threshold, ev.unit)}{more}."
     ]
+
+
+#: What a rule needed that was not supplied, as a client would say it.
+_NEEDED = {"tickets": "ticket history", "routing": "routing configuration"}
+
+
+def client_message(message: str, ev: E.Evidence) -> str:
+    """A finding's message for client text: terminal hints (``use --tickets PATH``) become words."""
+    if isinstance(ev, E.MissingEvidence):
+        what = _NEEDED.get(ev.needs, f"{ev.needs} data")
+        return f"No {what} was supplied for this audit, so this rule was not checked."
+    return message
 
 
 def paragraphs(
@@ -293,4 +288,4 @@ def paragraphs(
     return sorted(out, key=lambda p: (rank.get(p.severity, 3), p.rule_id))
 
 
-__all__ = ["Paragraph", "duration_words", "group_phrase", "measure_phrase", "paragraphs", "sentences"]
+__all__ = ["Paragraph", "client_message", "duration_words", "group_phrase", "measure_phrase", "paragraphs", "sentences"]

@@ -131,8 +131,14 @@ def measure_phrase(aggregate: str) -> str:
         return f"the {_column(quantile['col'])} that {quantile['p']}% of tickets stay within"
     simple = _SIMPLE.match(aggregate)
     if simple:
-        words = {"median": "the median", "mean": "the average", "min": "the lowest", "max": "the highest",
-                 "sum": "the total", "count": "the number of tickets"}
+        words = {
+            "median": "the median",
+            "mean": "the average",
+            "min": "the lowest",
+            "max": "the highest",
+            "sum": "the total",
+            "count": "the number of tickets",
+        }
         return f"{words[simple['fn']]} {_column(simple['col'])}".strip()
     return aggregate
 
@@ -162,8 +168,10 @@ def sentences(ev: E.Evidence) -> list[str]:
     if isinstance(ev, E.RoutingChain):
         return [_routing_chain(ev)]
     if isinstance(ev, E.RoutingOutsideAllowed):
-        return [f"The routing rule “{ev.routing_rule}” decides on {join_words(list(ev.not_allowed))}, "
-                "which the policy does not allow routing to use."]
+        return [
+            f"The routing rule “{ev.routing_rule}” decides on {join_words(list(ev.not_allowed))}, "
+            "which the policy does not allow routing to use."
+        ]
     if isinstance(ev, E.TicketGroups):
         return _ticket_groups(ev)
     return []

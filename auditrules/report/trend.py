@@ -99,8 +99,14 @@ def _label(data: Mapping[str, Any], fallback: str) -> str:
     return str(data.get("generated_at") or fallback)
 
 
-def compare(current: Mapping[str, Any], previous: Mapping[str, Any], *, current_name: str = "this audit",
-            previous_name: str = "the previous audit", tolerance: float = 1e-9) -> Trend:
+def compare(
+    current: Mapping[str, Any],
+    previous: Mapping[str, Any],
+    *,
+    current_name: str = "this audit",
+    previous_name: str = "the previous audit",
+    tolerance: float = 1e-9,
+) -> Trend:
     """Compare two reports (their JSON forms). Figures that moved by more than ``tolerance``
     (relative) are listed, largest move first."""
     prev_rules = {str(r.get("rule_id")): r for r in previous.get("rules") or []}

@@ -9,14 +9,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from auditrules import __version__
 from auditrules.documents import read_text, sha256_file
-from auditrules.errors import AuditError
+from auditrules.errors import AuditError, Span
 from auditrules.evidence import MissingEvidence
 from auditrules.findings import (
     FAILING,
@@ -32,6 +32,7 @@ from auditrules.lang import ast
 from auditrules.lang.check import check_policies
 from auditrules.lang.parser import parse_policy
 from auditrules.resources import standard_pack
+from auditrules.routing.universe import DeclaredChannels
 
 FAIL_ON = ("low", "medium", "high", "never")
 
@@ -73,9 +74,28 @@ def load_policies(paths: Sequence[str | Path] = ()) -> list[LoadedPolicy]:
             policy = parse_policy(text, shown)
         except AuditError as exc:
             raise exc.with_source(text) from None
+        if not policy.rules and not policy.defines:
+            raise AuditError(
+                "AR007", f"{shown} defines no rule (an empty file, or one that is all comments)",
+                Span(shown, 1, 1),
+            )
         loaded.append(LoadedPolicy(policy, text, digest))
     check_policies([(lp.policy, lp.source) for lp in loaded])
+    require_rules(loaded)
     return loaded
+
+
+def require_rules(policies: Sequence[LoadedPolicy], selection: str = "") -> None:
+    """AR007 when ``policies`` hold no rule: a run with nothing to judge is a usage error, not a pass.
+
+    Called after loading and again after any selection of rules; ``selection`` says how the rules
+    were chosen (e.g. ``"after --select FAIR-00*"``) for the message.
+    """
+    if any(lp.policy.rules for lp in policies):
+        return
+    files = ", ".join(lp.policy.path for lp in policies) or "no rules files"
+    where = f" {selection}" if selection else ""
+    raise AuditError("AR007", f"no rule to check{where} (loaded: {files})")
 
 
 @dataclass(frozen=True)
@@ -191,6 +211,32 @@ def _without_repeated_notes(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+def _ticket_channels(
+    pairs: Sequence[tuple[ast.Policy, ast.Rule]], models: Sequence[Any], tickets: Sequence[str], mapping: str | None
+) -> DeclaredChannels | None:
+    """Channels seen in the ticket data, when SLA statements are checked on routing in the same run."""
+    sla = any(isinstance(st, (ast.SlaCoverage, ast.SlaEqual)) for _, r in pairs for st in r.routing_statements)
+    if not (sla and models and tickets):
+        return None
+    from auditrules.tickets.seen import ticket_channels
+
+    # one DISTINCT over the channel column: DuckDB reads it without starting a second Spark session
+    return DeclaredChannels(ticket_channels(list(tickets), mapping, "duckdb"), "the ticket data")
+
+
+def _routing_inputs(load: Any, path: str | Path, fmt: str | None) -> Any:
+    """The routing inputs at ``path``; a ticket file given as routing evidence gets a hint (AR204)."""
+    try:
+        return load(path, fmt)
+    except AuditError as err:
+        from auditrules.tickets.sources import file_format
+
+        kind = file_format(str(path))
+        if err.code != "AR204" or kind in (None, "json") or str(path).lower().endswith(".txt"):
+            raise
+        raise replace(err, hint=f"{path} looks like ticket data ({kind}): give it with --tickets") from None
+
+
 def check(
     rules: Sequence[str | Path] = (),
     routing: Sequence[str | Path] = (),
@@ -204,14 +250,19 @@ def check(
     waivers: str | Path | None = None,
     baseline: str | Path | None = None,
     today: date | None = None,
+    *,
+    declared_channels: DeclaredChannels | None = None,
 ) -> Report:
     """Check routing exports and ticket histories against rules (the standard pack by default).
 
     ``waivers`` (a ``waivers/v1`` YAML file) and ``baseline`` (an earlier JSON report) turn
     accepted or already-known failing findings into ``waived``; ``today`` decides which waivers
-    have expired (default: the current date).
+    have expired (default: the current date). ``declared_channels`` (channels with a label saying
+    where they were declared, e.g. the configuration file's ``channels:`` key) are the channels the
+    help desk serves, unless the policy declares them itself (``define channels = channels …``).
     """
     loaded = list(policies) if policies is not None else load_policies(rules)
+    require_rules(loaded)
     accepted = None
     if waivers is not None:
         from auditrules.waivers import load_waivers
@@ -223,10 +274,11 @@ def check(
         from auditrules.report.json import load_report
 
         known = known_fingerprints(load_report(str(baseline)))
-    from auditrules.routing.analysis import evaluate_routing
-    from auditrules.routing.detect import load_routing
+    from auditrules.routing.analysis import RoutingContext, evaluate_routing, input_labels
+    from auditrules.routing.detect import load_routing_inputs
 
-    models = [load_routing(p, routing_format) for p in routing]
+    models = [m for p in routing for m in _routing_inputs(load_routing_inputs, p, routing_format)]
+    labels = input_labels(models)
     inputs: list[InputFile] = [
         InputFile(lp.policy.path, "rules", lp.sha256) for lp in loaded
     ]
@@ -236,6 +288,7 @@ def check(
         diagnostics.extend(m.resolve_diagnostic(d) for d in m.diagnostics)
 
     pairs = [(lp.policy, rule) for lp in loaded for rule in lp.policy.rules]
+    ticket_channels = _ticket_channels(pairs, models, tickets, mapping)
     ticket_findings: dict[str, list[Finding]] = {}
     ticket_pairs = [(p, r) for p, r in pairs if r.scope is not None]
     if tickets and ticket_pairs:
@@ -253,7 +306,8 @@ def check(
         if rule.routing_statements:
             if models:
                 for m in models:
-                    findings.extend(m.resolve_finding(f) for f in evaluate_routing(policy, rule, m))
+                    ctx = RoutingContext(declared_channels, ticket_channels, labels.get(id(m)))
+                    findings.extend(m.resolve_finding(f) for f in evaluate_routing(policy, rule, m, ctx))
             else:
                 findings.append(
                     Finding(rule.id, rule.title, sev, Status.NOT_EVALUATED,
@@ -311,4 +365,4 @@ def find_rule(rule_id: str, policies: Sequence[LoadedPolicy]) -> ast.Rule:
     raise AuditError("AR004", f"no rule {rule_id} (known: {known})", None)
 
 
-__all__ = ["FAIL_ON", "LoadedPolicy", "Report", "RuleVerdict", "check", "find_rule", "load_policies"]
+__all__ = ["FAIL_ON", "LoadedPolicy", "Report", "RuleVerdict", "check", "find_rule", "load_policies", "require_rules"]

@@ -14,11 +14,15 @@ routing-derivation         a derived tag or field carries a signal that no rule 
 routing-reads-checked      no routing rule reads the signal
 routing-outside-allowed    a routing rule reads a name outside the allowed set
 routing-only-allowed       every routing rule reads only allowed names
-routing-statement          a routing statement with nothing to check (no SLA data, no channels)
+routing-statement          a routing statement with nothing to check (no rules, no SLA data, no channels)
+routing-incomplete         a statement that would pass on evidence known to be partial or not understood
 sla-coverage-gap           a channel no SLA policy covers (or covers only in part)
 sla-coverage               every channel has an SLA policy
 sla-targets                SLA targets that differ by channel, per metric and priority
 sla-targets-equal          SLA targets that are the same for every channel
+routing-priorities         routing priorities that differ within a channel class (or cannot be compared)
+routing-priorities-equal   every channel gets the routing priorities of its class
+sla-delay                  a deliberate wait (a TaskRouter park step) only some tasks get
 ticket-groups              one ticket requirement: groups, comparisons, thresholds, row counts
 ticket-missing-column      a ticket requirement naming a column the data lacks
 missing-evidence           a rule whose evidence (routing export or tickets) was not given
@@ -27,7 +31,8 @@ missing-evidence           a rule whose evidence (routing export or tickets) was
 A finding that a waiver or a baseline covers keeps its evidence and gains ``waiver``,
 ``waived_status`` (and ``baseline``) keys: :meth:`Evidence.waived`.
 
-This module imports only :mod:`auditrules.findings` and :mod:`auditrules.errors`.
+This module imports :mod:`auditrules.findings`, :mod:`auditrules.errors` and (to find the schema)
+:mod:`auditrules.resources`.
 """
 
 from __future__ import annotations
@@ -79,6 +84,30 @@ class SlaTargetRow:
     seconds: float | None
     business_hours: bool | None
     policy: str | None
+    #: The share of work the target promises ("80% within 20 s"); omitted when every item is due.
+    share: float | None = field(default=None, metadata=_OMIT_NONE)
+
+
+@dataclass(frozen=True)
+class PriorityRow:
+    """A priority a channel-specific routing rule sets: the vendor's ``raw`` value, its normalised
+    ``rank`` (lower is served first) and ``scale`` (ranks compare within one scale); None when
+    the value is decided outside the export."""
+
+    rule: str
+    rule_name: str
+    kind: str
+    raw: str
+    rank: float | None
+    scale: str | None
+
+
+@dataclass(frozen=True)
+class ChannelPriorities:
+    """The priorities channel-specific rules give one channel (empty: not set by channel)."""
+
+    channel: str
+    priorities: tuple[PriorityRow, ...]
 
 
 @dataclass(frozen=True)
@@ -225,6 +254,16 @@ class RoutingStatement(RoutingEvidence):
 
 
 @dataclass(frozen=True)
+class RoutingIncomplete(RoutingEvidence):
+    """``would_pass`` is the verdict the evidence seen gives; ``gaps`` why it is not complete."""
+
+    KIND: ClassVar[str] = "routing-incomplete"
+
+    would_pass: str
+    gaps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RoutingChain(RoutingEvidence):
     KIND: ClassVar[str] = "routing-chain"
 
@@ -275,6 +314,8 @@ class SlaCoverageGap(RoutingEvidence):
 
     channel: str
     partial_policies: tuple[str, ...]
+    channels: tuple[str, ...]
+    channels_source: str
 
 
 @dataclass(frozen=True)
@@ -282,6 +323,8 @@ class SlaCoverage(RoutingEvidence):
     KIND: ClassVar[str] = "sla-coverage"
 
     covered: Mapping[str, tuple[str, ...]]
+    channels: tuple[str, ...]
+    channels_source: str
 
 
 @dataclass(frozen=True)
@@ -291,6 +334,13 @@ class SlaTargets(RoutingEvidence):
     metric: str
     priority: str
     targets: tuple[SlaTargetRow, ...]
+    channels: tuple[str, ...]
+    channels_source: str
+    #: The channel class compared (live, async; ``all`` for metrics compared across classes); None
+    #: in reports written before channels were compared like for like.
+    channel_class: str | None = field(default=None, metadata=_OMIT_NONE)
+    #: The scope the targets hold in (a Genesys queue); None for the whole desk.
+    scope: str | None = field(default=None, metadata=_OMIT_NONE)
 
 
 @dataclass(frozen=True)
@@ -299,6 +349,42 @@ class SlaTargetsEqual(RoutingEvidence):
 
     targets_compared: int
     channels: tuple[str, ...]
+    channels_source: str
+
+
+@dataclass(frozen=True)
+class RoutingPriorities(RoutingEvidence):
+    """Routing priorities that differ between channels of one class (or that cannot be compared:
+    decided outside the export, or set by rules whose channel scope is not understood)."""
+
+    KIND: ClassVar[str] = "routing-priorities"
+
+    channel_class: str
+    channels: tuple[ChannelPriorities, ...]
+    channels_source: str
+    unresolved_rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RoutingPrioritiesEqual(RoutingEvidence):
+    """Every channel gets the routing priorities of the others of its class."""
+
+    KIND: ClassVar[str] = "routing-priorities-equal"
+
+    classes: Mapping[str, tuple[str, ...]]
+    priorities_set: int
+    channels_source: str
+
+
+@dataclass(frozen=True)
+class SlaDelay(RoutingEvidence):
+    """Tasks matching ``applies_to`` wait ``seconds`` in ``rule`` before the next target is tried."""
+
+    KIND: ClassVar[str] = "sla-delay"
+
+    rule: str
+    seconds: float
+    applies_to: str
 
 
 @dataclass(frozen=True)
@@ -368,6 +454,7 @@ KINDS: dict[str, type[Evidence]] = {
     cls.KIND: cls
     for cls in (
         RoutingStatement,
+        RoutingIncomplete,
         RoutingChain,
         RoutingDerivation,
         RoutingReadsChecked,
@@ -377,6 +464,9 @@ KINDS: dict[str, type[Evidence]] = {
         SlaCoverage,
         SlaTargets,
         SlaTargetsEqual,
+        RoutingPriorities,
+        RoutingPrioritiesEqual,
+        SlaDelay,
         TicketGroups,
         TicketMissingColumn,
         MissingEvidence,
@@ -467,22 +557,28 @@ def evidence_from_json(data: Any, where: str = "evidence") -> Evidence:
 __all__ = [
     "KINDS",
     "ChainStep",
+    "ChannelPriorities",
     "Comparison",
     "Effect",
     "Evidence",
     "GroupFigure",
     "MissingEvidence",
     "PooledComparison",
+    "PriorityRow",
     "RoutingChain",
     "RoutingDerivation",
     "RoutingEvidence",
+    "RoutingIncomplete",
     "RoutingOnlyAllowed",
     "RoutingOutsideAllowed",
+    "RoutingPriorities",
+    "RoutingPrioritiesEqual",
     "RoutingReadsChecked",
     "RoutingStatement",
     "RowAccounting",
     "SlaCoverage",
     "SlaCoverageGap",
+    "SlaDelay",
     "SlaTargetRow",
     "SlaTargets",
     "SlaTargetsEqual",

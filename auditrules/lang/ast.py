@@ -128,11 +128,30 @@ class ChannelSet:
 
 
 @dataclass(frozen=True)
+class ValueSet:
+    """``values matching "*vip*", "press" [in|outside fields matching "*tier*", ...]``.
+
+    Glob patterns over the values a routing condition compares a field with (tag names count as
+    values of the field ``tags``). ``scope`` is ``in`` (only conditions on fields matching
+    ``fields``), ``outside`` (every field but those) or None (any field).
+    """
+
+    patterns: tuple[str, ...]
+    fields: tuple[str, ...] = ()
+    scope: str | None = None
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Define:
-    """``define NAME = fields matching ... | channels ...``."""
+    """``define NAME = fields matching ... | channels ... | values matching ...``.
+
+    A channel set named ``channels`` declares the channels the help desk serves (the channel
+    universe of ``sla must cover every channel`` and ``… across channel …``).
+    """
 
     name: str
-    value: FieldSet | ChannelSet
+    value: FieldSet | ChannelSet | ValueSet
     span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
@@ -190,7 +209,7 @@ class Reference:
 
 @dataclass(frozen=True)
 class MustNotRead:
-    """``routing must not read SET``."""
+    """``routing must not read SET``: SET is a field set or a value set."""
 
     fields: SetRef
     span: Span = field(default=NOSPAN, compare=False, repr=False)
@@ -220,6 +239,18 @@ class SlaEqual:
 
     across: SetRef | None = None
     metric: str | None = None
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class PriorityEqual:
+    """``routing priority must be equal across channel|SET``: no channel's work is given a
+    higher or lower routing priority than another channel of the same class (live or async).
+
+    ``across`` is None for every channel, otherwise a SetRef to a channel set.
+    """
+
+    across: SetRef | None = None
     span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
@@ -260,7 +291,7 @@ class Require:
     span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
-RoutingStatement = MustNotRead | MayReadOnly | SlaCoverage | SlaEqual
+RoutingStatement = MustNotRead | MayReadOnly | SlaCoverage | SlaEqual | PriorityEqual
 TicketStatement = TicketScope | Minimum | Require
 Statement = RoutingStatement | TicketStatement
 
@@ -296,7 +327,9 @@ class Rule:
     @property
     def routing_statements(self) -> tuple[RoutingStatement, ...]:
         return tuple(
-            s for s in self.statements if isinstance(s, (MustNotRead, MayReadOnly, SlaCoverage, SlaEqual))
+            s
+            for s in self.statements
+            if isinstance(s, (MustNotRead, MayReadOnly, SlaCoverage, SlaEqual, PriorityEqual))
         )
 
 

@@ -80,6 +80,11 @@ def quote(text: str) -> str:
 def format_define(d: ast.Define) -> str:
     if isinstance(d.value, ast.FieldSet):
         return f"define {d.name} = fields matching " + ", ".join(quote(p) for p in d.value.patterns)
+    if isinstance(d.value, ast.ValueSet):
+        text = f"define {d.name} = values matching " + ", ".join(quote(p) for p in d.value.patterns)
+        if d.value.scope is not None:
+            text += f" {d.value.scope} fields matching " + ", ".join(quote(p) for p in d.value.fields)
+        return text
     return f"define {d.name} = channels " + ", ".join(quote(c) for c in d.value.channels)
 
 
@@ -94,6 +99,8 @@ def format_statement(st: ast.Statement) -> str:
         across = st.across.name if st.across else "channel"
         text = f"sla targets must be equal across {across} per priority"
         return text + (f" for {st.metric}" if st.metric else "")
+    if isinstance(st, ast.PriorityEqual):
+        return f"routing priority must be equal across {st.across.name if st.across else 'channel'}"
     if isinstance(st, ast.TicketScope):
         return "tickets" + (f" where {format_expr(st.where)}" if st.where is not None else "")
     if isinstance(st, ast.Minimum):

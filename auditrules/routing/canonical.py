@@ -20,6 +20,7 @@ from auditrules.lang.format import format_expr
 from auditrules.lang.parser import parse_expression
 from auditrules.resources import schema_path
 from auditrules.routing.model import Effect, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
+from auditrules.routing.parity import expression_channels
 from auditrules.units import DURATION_SUFFIXES
 
 MARKER = "routing/v1"
@@ -58,8 +59,9 @@ def load_canonical(path: str | Path) -> RoutingModel:
 
 def _validate(doc: Document) -> None:
     if not isinstance(doc.data, dict):
-        raise AuditError("AR202", "a routing file must be a mapping with 'auditrules: routing/v1'",
-                         Span(doc.path, 1, 1), doc.text)
+        raise AuditError(
+            "AR202", "a routing file must be a mapping with 'auditrules: routing/v1'", Span(doc.path, 1, 1), doc.text
+        )
     errors = sorted(_validator().iter_errors(doc.data), key=lambda e: (list(e.absolute_path), e.message))
     if not errors:
         return
@@ -118,6 +120,24 @@ def _leaf_conditions(expr: ast.Expr) -> list[ast.Expr]:
     return [expr]
 
 
+def _compared_values(leaf: ast.Expr) -> tuple[str, ...]:
+    """The constants a condition compares with (``tier == "gold"`` → ``gold``; each item of an ``in`` list)."""
+    literals: list[ast.Literal] = []
+    if isinstance(leaf, ast.Compare):
+        literals = [side for side in (leaf.left, leaf.right) if isinstance(side, ast.Literal)]
+    elif isinstance(leaf, ast.InList) and isinstance(leaf.values, tuple):
+        literals = list(leaf.values)
+    elif isinstance(leaf, ast.Matches):
+        return (leaf.pattern,)
+    return tuple(_literal_text(lit) for lit in literals if lit.value is not None)
+
+
+def _literal_text(lit: ast.Literal) -> str:
+    if isinstance(lit.value, bool):
+        return "true" if lit.value else "false"
+    return lit.text if lit.unit != "string" and lit.text else str(lit.value)
+
+
 class _Converter:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
@@ -151,11 +171,13 @@ class _Converter:
             sla_policies=sla,
             inputs=(InputFile(self.doc.path, "routing:canonical", self.doc.sha256),),
             sla_known="sla" in self.data,
+            declared_channels=channels if "channels" in self.data else None,
         )
 
     def rule(self, index: int, spec: dict[str, Any], order: int) -> RoutingRule:
         ptr = f"/rules/{index}"
         reads: list[Read] = []
+        scope: tuple[str, ...] | None = None
         if "when" in spec:
             wptr = f"{ptr}/when"
             line, col = self.doc.position_of(wptr) or (1, 1)
@@ -169,8 +191,11 @@ class _Converter:
             except AuditError as exc:
                 raise AuditError("AR203", f"in rule '{spec['id']}': {exc.message}", exc.span, self.doc.text) from None
             for leaf in _leaf_conditions(expr):
+                values = _compared_values(leaf)
                 for name in expression_names(leaf):
-                    reads.append(Read(name.name, self.loc(wptr, name.span.column, name.span.line), format_expr(leaf)))
+                    where = self.loc(wptr, name.span.column, name.span.line)
+                    reads.append(Read(name.name, where, format_expr(leaf), values))
+            scope = expression_channels(expr, [str(c).lower() for c in self.data.get("channels") or ()])
         writes: list[Write] = []
         effects: list[Effect] = []
         route = spec.get("route") or {}
@@ -195,6 +220,7 @@ class _Converter:
             writes=tuple(writes),
             effects=tuple(effects),
             active=bool(spec.get("active", True)),
+            channels=scope,
         )
 
     def sla(self, index: int, spec: dict[str, Any]) -> SlaPolicy:

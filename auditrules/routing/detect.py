@@ -1,20 +1,35 @@
-"""Routing format detection: a path (file or directory) → the RoutingModel of the adapter that reads it.
+"""Routing format detection: a path (file or directory) → the RoutingModels of the adapters that read it.
 
-* a directory is a Zendesk export bundle;
+Every file is detected on its own, never by its name:
+
 * ``.yaml``/``.yml`` declaring ``auditrules: routing/v1`` is the canonical format;
-* ``.json`` is Zendesk or Twilio TaskRouter, told apart by its top-level keys.
+* ``.json`` is Zendesk (a top-level ``triggers``, ``sla_policies``, ``{"trigger": {...}}`` …) and/or
+  Twilio TaskRouter (``configuration``, ``task_routing``, ``workflows``); a file holding both is
+  read by both adapters; Freshdesk API JSON (``sla_target``, ``automation_type_id``, condition
+  ``resource_type``) or Genesys Cloud queues (``mediaSettings``);
+* a directory is every file in it that some adapter understands: its Zendesk files form one
+  export, so do its Freshdesk files and its Genesys Cloud queue pages; each TaskRouter workflow
+  and canonical file is its own input. Every file skipped is named in a note, and is a gap in the
+  evidence (it may have held routing rules).
 
 Adapters are imported only when needed so that ``auditrules check`` starts fast.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from auditrules.documents import require_regular
 from auditrules.errors import AuditError, Span
+from auditrules.findings import Diagnostic, Location
 from auditrules.routing.model import RoutingModel
 
-FORMATS: tuple[str, ...] = ("canonical", "zendesk", "taskrouter")
+FORMATS: tuple[str, ...] = ("canonical", "zendesk", "taskrouter", "freshdesk", "genesys")
+#: Suffixes of files a routing directory may hold.
+_ROUTING_SUFFIXES: tuple[str, ...] = (".json", ".yaml", ".yml")
+#: Formats whose files in one directory make one export.
+_BUNDLED: tuple[str, ...] = ("zendesk", "freshdesk", "genesys")
 
 
 def _unknown(path: str | Path) -> AuditError:
@@ -22,60 +37,175 @@ def _unknown(path: str | Path) -> AuditError:
         "AR204",
         f"cannot tell the routing format of {path} (expected canonical YAML 'auditrules: routing/v1', "
         "a Zendesk export (triggers, automations, views, macros, sla_policies, *_fields), "
-        "or a Twilio TaskRouter workflow)",
+        "a Twilio TaskRouter workflow, Freshdesk SLA policies or automation rules, or Genesys Cloud queues)",
         Span(str(path), 1, 1),
     )
 
 
-def detect_format(path: str | Path) -> str:
-    """The format name of ``path`` (one of FORMATS); AR001 when it is missing, AR204 when unknown."""
-    p = Path(path)
-    if not p.exists():
-        raise AuditError("AR001", f"no such file or directory: {path}")
-    if p.is_dir():
-        return "zendesk"
-    suffix = p.suffix.lower()
+def formats_of(path: Path) -> tuple[str, ...]:
+    """The formats one file holds (possibly two: a JSON file with Zendesk and TaskRouter keys)."""
+    suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         from auditrules.routing.canonical import is_canonical
 
-        if is_canonical(p):
-            return "canonical"
-        raise _unknown(path)
-    if suffix == ".json":
-        from auditrules.routing.zendesk import is_zendesk
+        if is_canonical(path):
+            return ("canonical",)
+        from auditrules.routing.genesys.architect import is_architect
 
-        if is_zendesk(p):
-            return "zendesk"
-        from auditrules.routing.taskrouter import is_taskrouter
+        return ("genesys",) if is_architect(path) else ()
+    if suffix != ".json":
+        return ()
+    from auditrules.routing.freshdesk import is_freshdesk
+    from auditrules.routing.genesys import is_genesys
+    from auditrules.routing.taskrouter import is_taskrouter
+    from auditrules.routing.zendesk import is_zendesk
 
-        if is_taskrouter(p):
-            return "taskrouter"
+    tests = (
+        ("zendesk", is_zendesk),
+        ("taskrouter", is_taskrouter),
+        ("freshdesk", is_freshdesk),
+        ("genesys", is_genesys),
+    )
+    return tuple(name for name, test in tests if test(path))
+
+
+def detect_format(path: str | Path) -> str:
+    """The format name of ``path`` (one of FORMATS; a directory: its first format, Zendesk first);
+    AR001 when it is missing, AR204 when no adapter understands it."""
+    p = Path(path)
+    if not p.exists():
+        raise AuditError("AR001", f"no such file or directory: {path}")
+    if not p.is_dir():
+        require_regular(p)  # a FIFO or device would hang or never end when sniffed
+    found = {fmt for f in _directory_files(p) for fmt in formats_of(f)} if p.is_dir() else set(formats_of(p))
+    for fmt in ("zendesk", "taskrouter", "freshdesk", "genesys", "canonical"):
+        if fmt in found:
+            return fmt
     raise _unknown(path)
 
 
+def _directory_files(path: Path) -> list[Path]:
+    """The regular files of an export directory; a FIFO, device or socket in it is refused (AR002)."""
+    entries = sorted(f for f in path.iterdir() if not f.name.startswith(".") and not f.is_dir())
+    for f in entries:
+        if not f.is_file():
+            require_regular(f)
+    return entries
+
+
 def load_routing(path: str | Path, fmt: str | None = None) -> RoutingModel:
-    """Load one routing input; ``fmt`` (canonical | zendesk | taskrouter) overrides detection."""
+    """Load one routing input; ``fmt`` (one of FORMATS) overrides detection.
+
+    A path that holds several inputs (a directory mixing formats) gives its first; use
+    :func:`load_routing_inputs` to get them all.
+    """
+    return load_routing_inputs(path, fmt)[0]
+
+
+def load_routing_inputs(path: str | Path, fmt: str | None = None) -> list[RoutingModel]:
+    """Every routing input ``path`` holds (see the module docstring); ``fmt`` overrides detection."""
     p = Path(path)
     if not p.exists():
         raise AuditError("AR001", f"no such file or directory: {path}")
     if fmt is not None and fmt not in FORMATS:
         raise AuditError("AR005", f"unknown routing format '{fmt}' (expected {', '.join(FORMATS)})")
-    kind = fmt or detect_format(p)
+    if p.is_dir():
+        return _load_directory(p, fmt)
+    require_regular(p)  # a FIFO or device would hang or never end when sniffed
+    kinds = (fmt,) if fmt is not None else formats_of(p)
+    if not kinds:
+        raise _unknown(path)
+    return [_load(kind, [p]) for kind in kinds]
+
+
+def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
+    if fmt in _BUNDLED:
+        return [_load(fmt, [path])]
+    if fmt is not None:
+        raise AuditError("AR204", f"{path} is a directory; a {fmt} input is one file", Span(str(path), 1, 1))
+    by_format, skipped = _classify(_directory_files(path))
+    if not by_format:
+        raise AuditError(
+            "AR204",
+            f"no routing export in directory {path} (expected Zendesk JSON, TaskRouter workflows, Freshdesk or "
+            "Genesys Cloud API JSON, or canonical YAML 'auditrules: routing/v1')",
+            Span(str(path), 1, 1),
+        )
+    models: list[RoutingModel] = []
+    if "zendesk" in by_format:
+        from auditrules.routing.zendesk import load_zendesk
+
+        model = load_zendesk(by_format["zendesk"], skipped)
+        models.append(model.with_name(path.name))
+        skipped = []
+    for kind in ("freshdesk", "genesys"):
+        if kind in by_format:
+            models.append(_load(kind, by_format[kind]).with_name(path.name))
+    for kind in ("taskrouter", "canonical"):
+        for f in by_format.get(kind, []):
+            models.append(_load(kind, [f]))
+    if skipped:
+        models[0] = models[0].with_notes(skipped)
+    return models
+
+
+def _classify(files: list[Path]) -> tuple[dict[str, list[Path]], list[Diagnostic]]:
+    """Files by the formats they hold, and a note for each file no adapter reads: an error for a
+    JSON or YAML file (it may have held routing: a gap in the evidence), a warning for others."""
+    by_format: dict[str, list[Path]] = {}
+    skipped: list[Diagnostic] = []
+    for f in files:
+        kinds = formats_of(f)
+        for kind in kinds:
+            by_format.setdefault(kind, []).append(f)
+        if kinds:
+            continue
+        if f.suffix.lower() in _ROUTING_SUFFIXES and not _other_auditrules_document(f):
+            message = f"{f} is not a routing export any adapter understands; skipped"
+            skipped.append(Diagnostic("AR204", "error", message, Location(str(f), 1, 1)))
+        else:
+            message = f"{f} is not a routing file; skipped"
+            skipped.append(Diagnostic("AR204", "warning", message, Location(str(f), 1, 1)))
+    return by_format, skipped
+
+
+def _other_auditrules_document(path: Path) -> bool:
+    """Whether ``path`` declares another auditrules format (``auditrules: waivers/v1``, ``mapping/v1``):
+    a known document that holds no routing, skipped with a warning rather than counted as a gap."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return False
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return re.search(r"^auditrules:\s*['\"]?(?!routing/)[a-z]+/v\d", head, re.MULTILINE) is not None
+
+
+def _load(kind: str, paths: list[Path]) -> RoutingModel:
     if kind == "canonical":
         from auditrules.routing.canonical import load_canonical
 
-        return load_canonical(p)
+        return load_canonical(paths[0])
     if kind == "zendesk":
         from auditrules.routing.zendesk import load_zendesk
 
-        return load_zendesk([p])
+        return load_zendesk(paths)
+    if kind == "freshdesk":
+        from auditrules.routing.freshdesk import load_freshdesk
+
+        return load_freshdesk(paths)
+    if kind == "genesys":
+        from auditrules.routing.genesys import load_genesys
+
+        return load_genesys(paths)
     from auditrules.routing.taskrouter import load_taskrouter
 
-    if p.is_dir():
+    if paths[0].is_dir():
         raise AuditError(
-            "AR204", f"{path} is a directory; a TaskRouter workflow is one JSON file", Span(str(p), 1, 1)
+            "AR204", f"{paths[0]} is a directory; a TaskRouter workflow is one JSON file", Span(str(paths[0]), 1, 1)
         )
-    return load_taskrouter(p)
+    return load_taskrouter(paths[0])
 
 
-__all__ = ["FORMATS", "detect_format", "load_routing"]
+__all__ = ["FORMATS", "detect_format", "formats_of", "load_routing", "load_routing_inputs"]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from auditrules.findings import Diagnostic, Location
-from auditrules.routing.model import RoutingModel, RoutingRule, SlaPolicy
+from auditrules.routing.model import Effect, RoutingModel, RoutingRule, SlaPolicy
 
 
 def _relpath(path: str, base: Path | None) -> str:
@@ -37,16 +37,27 @@ def _loc_key(loc: Location | None) -> tuple[str, int, int, str]:
     return (loc.path, loc.line or 0, loc.column or 0, loc.pointer or "")
 
 
-def _rule(rule: RoutingRule, base: Path | None) -> dict[str, Any]:
+def _effect(effect: Effect, model: RoutingModel, base: Path | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": effect.kind, "value": effect.value, "location": _location(effect.location, base)}
+    if effect.kind == "priority":
+        prio = model.priority_of(effect)
+        out["priority"] = None if prio is None else {"rank": prio.rank, "raw": prio.raw, "scale": prio.scale}
+    return out
+
+
+def _rule(rule: RoutingRule, model: RoutingModel, base: Path | None) -> dict[str, Any]:
+    scope = {} if rule.channels is None else {"channels": list(rule.channels)}
     return {
         "id": rule.id,
         "name": rule.name,
         "kind": rule.kind,
         "order": rule.order,
         "active": rule.active,
+        **scope,
         "location": _location(rule.location, base),
         "reads": [
             {"field": r.field, "text": r.text, "location": _location(r.location, base)}
+            | ({"values": list(r.values)} if r.values else {})
             for r in sorted(rule.reads, key=lambda r: (_loc_key(r.location), r.field, r.text))
         ],
         "writes": [
@@ -54,8 +65,7 @@ def _rule(rule: RoutingRule, base: Path | None) -> dict[str, Any]:
             for w in sorted(rule.writes, key=lambda w: (_loc_key(w.location), w.target, w.text))
         ],
         "effects": [
-            {"kind": e.kind, "value": e.value, "location": _location(e.location, base)}
-            for e in sorted(rule.effects, key=lambda e: (_loc_key(e.location), e.kind, e.value))
+            _effect(e, model, base) for e in sorted(rule.effects, key=lambda e: (_loc_key(e.location), e.kind, e.value))
         ],
     }
 
@@ -66,13 +76,18 @@ def _policy(policy: SlaPolicy, base: Path | None) -> dict[str, Any]:
         "order": policy.order,
         "channels": list(policy.channels) if policy.channels is not None else None,
         "conditions": list(policy.conditions),
+        **({} if policy.scope is None else {"scope": policy.scope}),
         "location": _location(policy.location, base),
+        **({"excluded": list(policy.excluded)} if policy.excluded else {}),
+        **({"filter_known": False} if not policy.filter_known else {}),
+        **({"id": policy.id} if policy.id else {}),
         "targets": [
             {
                 "metric": t.metric,
                 "priority": t.priority,
                 "seconds": t.seconds,
                 "business_hours": t.business_hours,
+                **({} if t.share is None else {"share": t.share}),
                 "location": _location(t.location, base),
             }
             for t in sorted(policy.targets, key=lambda t: (t.metric, t.priority, _loc_key(t.location)))
@@ -94,10 +109,15 @@ def model_to_json(model: RoutingModel, base: str | Path | None = None) -> dict[s
         "format": model.format,
         "name": model.name,
         "channels": sorted(model.channels),
-        "rules": [_rule(r, b) for r in sorted(model.rules, key=lambda r: (r.order, r.id))],
+        **({"declared_channels": list(model.declared_channels)} if model.declared_channels is not None else {}),
+        "gaps": [{"scope": g.scope, "reason": g.reason, "location": _location(g.location, b)} for g in model.gaps],
+        "delays": [
+            {"rule": d.rule, "seconds": d.seconds, "applies_to": d.applies_to, "location": _location(d.location, b)}
+            for d in model.delays
+        ],
+        "rules": [_rule(r, model, b) for r in sorted(model.rules, key=lambda r: (r.order, r.id))],
         "sla_policies": [
-            _policy(p, b)
-            for p in sorted(model.sla_policies, key=lambda p: (p.order, p.name, _loc_key(p.location)))
+            _policy(p, b) for p in sorted(model.sla_policies, key=lambda p: (p.order, p.name, _loc_key(p.location)))
         ],
         "inputs": sorted(
             ({"path": _relpath(f.path, b), "kind": f.kind, "sha256": f.sha256} for f in model.inputs),

@@ -90,7 +90,7 @@ def test_printed_report_has_no_blank_page_and_names_the_client(demo: str, paper:
     count, blank = blank_pages(pdf, pages)
     print(f"{demo} on {paper}: {count} pages, blank: {blank or 'none'}")
     assert not blank, f"blank pages {blank} of {count}"
-    assert count <= 40, f"{count} pages: the print should stay readable"
+    assert count <= 45, f"{count} pages: the print should stay readable"
     first = subprocess.run(
         ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout

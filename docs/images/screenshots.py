@@ -6,7 +6,6 @@ screenshots the cover, one failing rule (FAIR-002) and the trend view with headl
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys

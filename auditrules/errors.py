@@ -77,7 +77,10 @@ CODES: dict[str, tuple[str, str]] = {
         "A routing path matches none of the known export formats; inside a bundle, a file that is skipped (a warning).",
     ),
     "AR205": ("invalid JSON", "A JSON routing export cannot be parsed."),
-    "AR206": ("unresolved reference", "A condition refers to a custom field id missing from the field catalogs."),
+    "AR206": (
+        "unresolved reference",
+        "A condition refers to a custom field, group, brand, organisation or queue id missing from the catalogs.",
+    ),
     "AR207": ("inactive rule", "A trigger or automation is inactive; it is reported but not analysed."),
     "AR208": ("unreachable filter", "A TaskRouter filter can never match because an earlier one always does."),
     "AR209": ("invalid TaskRouter expression", "A TaskRouter filter or target expression does not parse."),

@@ -9,8 +9,10 @@ Every file is detected on its own, never by its name:
   ``resource_type``) or Genesys Cloud queues (``mediaSettings``);
 * a directory is every file in it that some adapter understands: its Zendesk files form one
   export, so do its Freshdesk files and its Genesys Cloud queue pages; each TaskRouter workflow
-  and canonical file is its own input. Every file skipped is named in a note, and is a gap in the
-  evidence (it may have held routing rules).
+  and canonical file is its own input. Name catalogs belong to the export beside them: Zendesk
+  ``groups``/``brands``/``organizations`` with Zendesk files, a TaskRouter workspace's
+  ``task_queues`` with its workflows (each workflow is read with them). Every file skipped is
+  named in a note, and is a gap in the evidence (it may have held routing rules).
 
 Adapters are imported only when needed so that ``auditrules check`` starts fast.
 """
@@ -30,6 +32,8 @@ FORMATS: tuple[str, ...] = ("canonical", "zendesk", "taskrouter", "freshdesk", "
 _ROUTING_SUFFIXES: tuple[str, ...] = (".json", ".yaml", ".yml")
 #: Formats whose files in one directory make one export.
 _BUNDLED: tuple[str, ...] = ("zendesk", "freshdesk", "genesys")
+#: A TaskRouter workspace's TaskQueues list: read with every workflow of the directory.
+_TASK_QUEUES = "taskrouter:task_queues"
 
 
 def _unknown(path: str | Path) -> AuditError:
@@ -141,21 +145,28 @@ def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
     for kind in ("freshdesk", "genesys"):
         if kind in by_format:
             models.append(_load(kind, by_format[kind]).with_name(path.name))
-    for kind in ("taskrouter", "canonical"):
-        for f in by_format.get(kind, []):
-            models.append(_load(kind, [f]))
+    if "taskrouter" in by_format:
+        from auditrules.routing.taskrouter import load_taskrouter
+
+        queues = by_format.get(_TASK_QUEUES, [])
+        models.extend(load_taskrouter(f, queues) for f in by_format["taskrouter"])
+    for f in by_format.get("canonical", []):
+        models.append(_load("canonical", [f]))
     if skipped:
         models[0] = models[0].with_notes(skipped)
     return models
 
 
 def _classify(files: list[Path]) -> tuple[dict[str, list[Path]], list[Diagnostic]]:
-    """Files by the formats they hold, and a note for each file no adapter reads: an error for a
-    JSON or YAML file (it may have held routing: a gap in the evidence), a warning for others."""
+    """Files by the formats they hold (name catalogs with the export they name), and a note for each
+    file no adapter reads: an error for a JSON or YAML file (it may have held routing: a gap in the
+    evidence), a warning for others."""
+    formats = {f: formats_of(f) for f in files}
+    present = {kind for kinds in formats.values() for kind in kinds}
     by_format: dict[str, list[Path]] = {}
     skipped: list[Diagnostic] = []
     for f in files:
-        kinds = formats_of(f)
+        kinds = formats[f] or _catalog_of(f, present)
         for kind in kinds:
             by_format.setdefault(kind, []).append(f)
         if kinds:
@@ -167,6 +178,24 @@ def _classify(files: list[Path]) -> tuple[dict[str, list[Path]], list[Diagnostic
             message = f"{f} is not a routing file; skipped"
             skipped.append(Diagnostic("AR204", "warning", message, Location(str(f), 1, 1)))
     return by_format, skipped
+
+
+def _catalog_of(path: Path, present: set[str]) -> tuple[str, ...]:
+    """Where a name catalog goes when the export it names is in the directory: a Zendesk groups,
+    brands or organizations list with the Zendesk files; a TaskQueues list with the workflows."""
+    if path.suffix.lower() != ".json":
+        return ()
+    if "zendesk" in present:
+        from auditrules.routing.zendesk import is_zendesk_catalog
+
+        if is_zendesk_catalog(path):
+            return ("zendesk",)
+    if "taskrouter" in present:
+        from auditrules.routing.taskrouter import is_task_queues
+
+        if is_task_queues(path):
+            return (_TASK_QUEUES,)
+    return ()
 
 
 def _other_auditrules_document(path: Path) -> bool:

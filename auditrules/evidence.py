@@ -41,6 +41,8 @@ import json
 import math
 import types
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from functools import cache, cached_property
 from typing import Any, ClassVar, Literal, Union, cast, get_args, get_origin, get_type_hints
@@ -127,6 +129,9 @@ class RowAccounting:
     read: int
     evaluated: int
     excluded: Mapping[str, int]
+    #: Evaluated rows whose duration is right-censored (still waiting at the as-of time); None
+    #: when the requirement reads no censored duration.
+    censored: int | None = field(default=None, metadata=_OMIT_NONE)
 
 
 Stratum = Mapping[str, str]
@@ -144,6 +149,14 @@ class GroupFigure:
     interval: Interval | None
     interval_confidence: float | None
     eligible: bool
+    #: Censored tickets in the group (None: no censored duration read) and, for a quantile,
+    #: whether the product-limit curve reached it (False: ``value`` is a lower bound).
+    censored: int | None = field(default=None, metadata=_OMIT_NONE)
+    reached: bool | None = field(default=None, metadata=_OMIT_NONE)
+    #: Under ``at P% confidence``, the tickets the group would need for its figure to get an
+    #: interval (Cochran's rule for means, the order-statistic minimum for quantiles); omitted
+    #: when it has one.
+    needs: int | None = field(default=None, metadata=_OMIT_NONE)
 
 
 @dataclass(frozen=True)
@@ -164,7 +177,18 @@ class Comparison:
     stratum: Stratum | None
     value: float | None
     interval: Interval | None
-    verdict: Literal["pass", "fail", "inconclusive"]
+    verdict: Literal["pass", "fail", "inconclusive", "insufficient_data"]
+
+
+@dataclass(frozen=True)
+class ComparisonCounts:
+    """Every comparison a requirement made (``total``), how many fail or are inconclusive, and how
+    many the evidence lists (``shown``: the worst per stratum, or all with ``--all-comparisons``)."""
+
+    total: int
+    failing: int
+    inconclusive: int
+    shown: int
 
 
 @dataclass(frozen=True)
@@ -388,6 +412,16 @@ class SlaDelay(RoutingEvidence):
 
 
 @dataclass(frozen=True)
+class Censoring:
+    """How censored durations entered a requirement's figures."""
+
+    column: str
+    as_of: str
+    censored: int
+    method: str
+
+
+@dataclass(frozen=True)
 class TicketGroups(Evidence):
     """One ticket requirement judged: ``comparisons`` are the judged figures (per group against the
     threshold for ``each``/``overall``, group against reference for ``across``); ``pooled`` are the
@@ -413,6 +447,8 @@ class TicketGroups(Evidence):
     reference: str | None = None
     skipped_strata: tuple[str, ...] = ()
     pooled: tuple[PooledComparison, ...] | None = None
+    censoring: Censoring | None = field(default=None, metadata=_OMIT_NONE)
+    comparison_counts: ComparisonCounts | None = field(default=None, metadata=_OMIT_NONE)
 
     def worst_first(self) -> tuple[Comparison, ...]:
         """The comparisons, failing ones first, then inconclusive, then passing; within each, the
@@ -540,13 +576,38 @@ def _validator() -> Any:
     return jsonschema.Draft202012Validator({"$defs": schema["$defs"], "$ref": "#/$defs/evidence"})
 
 
+#: Set (by :func:`validated_upstream`) while rendering a report that was validated as a whole
+#: (``load_report``) or built by this process (``Report.to_json``): each evidence is then decoded
+#: without validating it again, so rendering a routing check never imports jsonschema.
+_VALIDATED_UPSTREAM: ContextVar[bool] = ContextVar("auditrules_evidence_validated_upstream", default=False)
+
+
+@contextmanager
+def validated_upstream() -> Iterator[None]:
+    """Within this block, :func:`evidence_from_json` trusts its input (see ``_VALIDATED_UPSTREAM``)."""
+    token = _VALIDATED_UPSTREAM.set(True)
+    try:
+        yield
+    finally:
+        _VALIDATED_UPSTREAM.reset(token)
+
+
 def evidence_from_json(data: Any, where: str = "evidence") -> Evidence:
-    """Validate a JSON evidence object against its kind's schema and build it; AR401 when it does not fit."""
+    """Validate a JSON evidence object against its kind's schema and build it; AR401 when it does not fit.
+
+    Inside :func:`validated_upstream` the validation is skipped (the whole report was validated).
+    """
+    if _VALIDATED_UPSTREAM.get():
+        return _build(data)
     errors = sorted(_validator().iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.path))))
     if errors:
         err = errors[-1]
         at = "/".join(str(p) for p in err.absolute_path)
         raise AuditError("AR401", f"not a valid auditrules report at {where}{'/' + at if at else ''}: {err.message}")
+    return _build(data)
+
+
+def _build(data: Mapping[str, Any]) -> Evidence:
     evidence: Evidence = _decode_dataclass(KINDS[data["kind"]], data)
     if "waiver" in data:
         note = _decode(WaiverNote, data["waiver"])
@@ -589,4 +650,5 @@ __all__ = [
     "Waived",
     "WaiverNote",
     "evidence_from_json",
+    "validated_upstream",
 ]

@@ -323,7 +323,7 @@ def test_demo_pair(example: str, code: int) -> None:
     report = check(routing=[ROOT / "examples" / example])
     assert report.exit_code("low") == code
     failing = {v.rule.id for v in report.verdicts if v.status is Status.FAIL}
-    assert failing == ({"FAIR-001", "FAIR-002", "FAIR-011"} if code else set())
+    assert failing == ({"FAIR-001", "FAIR-002", "FAIR-009", "FAIR-011"} if code else set())
 
 
 def test_webhook_action_is_noted_as_not_auditable(tmp_path: Path) -> None:

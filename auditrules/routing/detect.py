@@ -12,7 +12,8 @@ Every file is detected on its own, never by its name:
   and canonical file is its own input. Name catalogs belong to the export beside them: Zendesk
   ``groups``/``brands``/``organizations`` with Zendesk files, a TaskRouter workspace's
   ``task_queues`` with its workflows (each workflow is read with them). Every file skipped is
-  named in a note, and is a gap in the evidence (it may have held routing rules).
+  named in a note, and is a gap in the evidence (it may have held routing rules); so is every
+  subdirectory holding JSON or YAML (subdirectories are not read).
 
 Adapters are imported only when needed so that ``auditrules check`` starts fast.
 """
@@ -128,6 +129,7 @@ def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
     if fmt is not None:
         raise AuditError("AR204", f"{path} is a directory; a {fmt} input is one file", Span(str(path), 1, 1))
     by_format, skipped = _classify(_directory_files(path))
+    skipped.extend(_subdirectory_notes(path))
     if not by_format:
         raise AuditError(
             "AR204",
@@ -178,6 +180,18 @@ def _classify(files: list[Path]) -> tuple[dict[str, list[Path]], list[Diagnostic
             message = f"{f} is not a routing file; skipped"
             skipped.append(Diagnostic("AR204", "warning", message, Location(str(f), 1, 1)))
     return by_format, skipped
+
+
+def _subdirectory_notes(path: Path) -> list[Diagnostic]:
+    """A note for each subdirectory: it is not read. One holding JSON or YAML (a nested export) is an
+    error (a gap in the evidence); any other is a warning."""
+    notes: list[Diagnostic] = []
+    for sub in sorted(d for d in path.iterdir() if d.is_dir() and not d.name.startswith(".")):
+        nested = any(f.suffix.lower() in _ROUTING_SUFFIXES for f in sub.rglob("*") if f.is_file())
+        level = "error" if nested else "warning"
+        message = f"subdirectory {sub.name}/ is not read; give it with its own --routing {sub}"
+        notes.append(Diagnostic("AR204", level, message, Location(str(sub), None, None)))
+    return notes
 
 
 def _catalog_of(path: Path, present: set[str]) -> tuple[str, ...]:

@@ -11,7 +11,21 @@ as files or a directory holding them. One module per stage:
 * :mod:`.build`: the model.
 """
 
-from auditrules.routing.freshdesk.build import load_freshdesk
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
 from auditrules.routing.freshdesk.files import is_freshdesk
+from auditrules.routing.model import RoutingModel
+
+
+def load_freshdesk(paths: Sequence[str | Path]) -> RoutingModel:
+    """See :func:`auditrules.routing.freshdesk.build.load_freshdesk` (imported when an export is loaded: detection,
+    which every routing check runs, needs only the cheap peek)."""
+    from auditrules.routing.freshdesk.build import load_freshdesk as load
+
+    return load(paths)
+
 
 __all__ = ["is_freshdesk", "load_freshdesk"]

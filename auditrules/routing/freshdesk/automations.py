@@ -21,6 +21,7 @@ from auditrules.channels import freshdesk_channel
 from auditrules.findings import Diagnostic
 from auditrules.routing.freshdesk.files import Item, location
 from auditrules.routing.model import Effect, Read, RoutingRule, Write
+from auditrules.routing.zendesk import condition_values
 
 #: Automation types (the ``{type}`` of ``/api/v2/automations/{type}/rules``) → rule kind.
 KINDS: dict[int, str] = {1: "ticket creation rule", 3: "hourly trigger", 4: "ticket update rule"}
@@ -147,7 +148,7 @@ class RuleReader:
             chans = [freshdesk_channel(v) or f"source {v}" for v in _values(value)]
             return [Read("source", loc, f"source {op} {render(value)} ({', '.join(chans)})")]
         qualified = fname if resource == "ticket" else f"{resource}.{fname}"
-        return [Read(qualified, loc, f"{qualified} {op} {render(value)}")]
+        return [Read(qualified, loc, f"{qualified} {op} {render(value)}", condition_values(value))]
 
     def restriction(self, prop: dict[str, Any]) -> set[str] | None:
         """The channels a ``source`` condition keeps; None for any other condition."""

@@ -12,7 +12,21 @@ Which queue a contact reaches, and the priority it is given, are decided in Arch
 which this endpoint does not return: the model says so (AR211) and carries no priorities.
 """
 
-from auditrules.routing.genesys.build import load_genesys
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
 from auditrules.routing.genesys.pages import is_genesys
+from auditrules.routing.model import RoutingModel
+
+
+def load_genesys(paths: Sequence[str | Path]) -> RoutingModel:
+    """See :func:`auditrules.routing.genesys.build.load_genesys` (imported when an export is loaded: detection,
+    which every routing check runs, needs only the cheap peek)."""
+    from auditrules.routing.genesys.build import load_genesys as load
+
+    return load(paths)
+
 
 __all__ = ["is_genesys", "load_genesys"]

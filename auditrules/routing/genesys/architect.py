@@ -41,6 +41,8 @@ FLOW_CHANNELS: dict[str, str] = {
 _PEEK = re.compile(r"^(" + "|".join(FLOW_CHANNELS) + r")\s*:", re.MULTILINE)
 #: Variables and built-ins an expression reads (``Flow.IsVip``, ``Call.Ani``, ``Task.score``).
 _IDENT = re.compile(r"\b(?:Flow|Task|State|Call|Chat|Email|Message|Memory|Interaction|Common)\.[A-Za-z_][\w.]*")
+#: A string literal in an Architect expression (``Flow.Segment == "celebrity"``).
+_STRING = re.compile(r'"([^"\\]*)"')
 #: Actions whose outputs come from outside the export.
 EXTERNAL_ACTIONS = frozenset({"callData", "callLambda", "callDataAction"})
 
@@ -108,8 +110,9 @@ class FlowReader:
     def reads(self, value: Any, pointer: str) -> list[Read]:
         out = []
         for text in _expressions(value):
+            values = tuple(_STRING.findall(text))  # the expression's string constants, for value sets
             for name in dict.fromkeys(_IDENT.findall(text)):
-                out.append(Read(name, self.loc(pointer), text.strip()))
+                out.append(Read(name, self.loc(pointer), text.strip(), values))
         return out
 
     def walk(self, node: Any, pointer: str, conditions: tuple[Read, ...]) -> None:

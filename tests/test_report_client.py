@@ -159,3 +159,97 @@ def test_trend_shows_what_changed(acme: dict[str, Any], acme_fair: dict[str, Any
     assert "Since the last audit" in page and "2025 audit" in page and "Fixed" in page
     back = compare(acme, acme_fair)
     assert back.by_change("newly failing")
+
+
+def test_engagement_flags_reach_the_json_and_html_reports(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from auditrules.cli import cli
+
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    out = tmp_path / "r.json"
+    args = [
+        "check",
+        "-q",
+        "--routing",
+        str(ROOT / "examples/acme/routing.yaml"),
+        "--format",
+        "json",
+        "-o",
+        str(out),
+        "--client",
+        "Acme Retail Ltd",
+        "--auditor",
+        "R. Okafor",
+        "--auditor-firm",
+        "Fairline Consulting",
+        "--period",
+        "2025",
+        "--report-date",
+        "2026-01-15",
+        "--logo",
+        str(logo),
+        "--paper",
+        "letter",
+    ]
+    assert CliRunner().invoke(cli, args).exit_code == 1
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["engagement"]["client"] == "Acme Retail Ltd" and data["engagement"]["paper"] == "Letter"
+    assert data["engagement"]["logo"].startswith("data:image/png;base64,")
+    html = tmp_path / "r.html"
+    previous = tmp_path / "previous.json"
+    fair = [
+        "check",
+        "-q",
+        "--routing",
+        str(ROOT / "examples/acme-fair/routing.yaml"),
+        "--format",
+        "json",
+        "-o",
+        str(previous),
+    ]
+    assert CliRunner().invoke(cli, fair).exit_code == 0
+    result = CliRunner().invoke(
+        cli,
+        [
+            "report",
+            str(out),
+            "--format",
+            "html",
+            "-o",
+            str(html),
+            "--compare",
+            str(previous),
+            "--scope",
+            "Routing only",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    page = html.read_text(encoding="utf-8")
+    assert "Acme Retail Ltd" in page and "Routing only" in page and "Since the last audit" in page
+    assert "data:image/png;base64," in page and "size: letter;" in page
+    # without engagement details, the JSON report carries no engagement section (byte-stable as before)
+    plain = CliRunner().invoke(
+        cli, ["check", "-q", "--routing", str(ROOT / "examples/acme/routing.yaml"), "--format", "json"]
+    )
+    assert "engagement" not in json.loads(plain.output)
+
+
+def test_bad_engagement_values_are_one_line_errors(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from auditrules.cli import cli
+
+    routing = str(ROOT / "examples/acme/routing.yaml")
+    big = tmp_path / "big.png"
+    big.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * (300 * 1024))
+    text = tmp_path / "notes.txt"
+    text.write_text("not an image", encoding="utf-8")
+    for extra, code in (
+        (["--report-date", "2026-1-5"], "AR005"),
+        (["--logo", str(big)], "AR003"),
+        (["--logo", str(text)], "AR006"),
+    ):
+        result = CliRunner().invoke(cli, ["check", "-q", "--routing", routing, *extra])
+        assert result.exit_code == 2 and f"error[{code}]" in result.output, result.output

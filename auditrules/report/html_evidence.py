@@ -242,8 +242,12 @@ def tickets(ev: E.Evidence) -> dict[str, Any] | None:
         "groups": groups if len(groups) <= MAX_ROWS else [],
         "all_groups": groups,
         "comparisons": [_comparison_row(c, comp_unit) for c in shown],
-        "comparisons_total": len(ev.comparisons),
-        "comparisons_failing": sum(1 for c in ev.comparisons if c.verdict == "fail"),
+        "comparisons_total": ev.comparison_counts.total if ev.comparison_counts else len(ev.comparisons),
+        "comparisons_failing": (
+            ev.comparison_counts.failing
+            if ev.comparison_counts
+            else sum(1 for c in ev.comparisons if c.verdict == "fail")
+        ),
         "group_chart": "" if per_group_only and ev.comparisons else group_chart,
         "group_threshold": bool(thresholds) and not judged_as_comparisons,
         "comparison_chart": comp_chart,

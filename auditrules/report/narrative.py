@@ -240,7 +240,9 @@ def _ticket_groups(ev: E.TicketGroups) -> list[str]:
     w = ev.worst_first()[0]
     where = _stratum_text(w.stratum)
     where = f" among {where} tickets" if where else ""
-    more = f" ({len(failing)} of {len(ev.comparisons)} comparisons fail)" if len(failing) > 1 else ""
+    n_failing = ev.comparison_counts.failing if ev.comparison_counts else len(failing)
+    n_total = ev.comparison_counts.total if ev.comparison_counts else len(ev.comparisons)
+    more = f" ({n_failing} of {n_total} comparisons fail)" if n_failing > 1 else ""
     if ev.mode == "across" and w.reference is not None:
         this, ref = group_phrase(w.group, ev.group_by), group_phrase(w.reference, ev.group_by)
         if ev.measure == "difference":

@@ -277,6 +277,8 @@ class Report:
             out["generated_at"] = self.generated_at
         if self.hostname is not None:
             out["hostname"] = self.hostname
+        if not self.report_options.empty:
+            out["engagement"] = self.report_options.engagement()
         return out
 
 

@@ -7,6 +7,7 @@ traceback (``--debug`` shows one).
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
@@ -18,6 +19,7 @@ from click.core import ParameterSource
 
 from auditrules import __version__
 from auditrules.errors import AuditError, render_error
+from auditrules.report.options import ReportOptions
 from auditrules.tickets.engine_spec import ENGINES
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -62,6 +64,60 @@ def _handle_errors(func: F) -> F:
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 def cli(debug: bool) -> None:
     """Audit customer-service routing configs and ticket histories against fairness rules."""
+
+
+#: Engagement details for the client report (the configuration file's ``report:`` section), and
+#: ``--compare``: the options ``check`` and ``report`` share.
+_CLIENT_REPORT_OPTIONS = (
+    click.option("--client", metavar="NAME", help="Client the report is for (cover and running header)."),
+    click.option("--auditor", metavar="NAME", help="Auditor's name."),
+    click.option("--auditor-firm", metavar="FIRM", help="Auditor's firm."),
+    click.option("--period", metavar="TEXT", help="Audit period, e.g. '2025-01-01 to 2025-12-31'."),
+    click.option("--scope", metavar="TEXT", help="Scope statement for the cover."),
+    click.option(
+        "--report-date",
+        metavar="YYYY-MM-DD",
+        help="Report date (never defaulted to today: reports stay byte-stable).",
+    ),
+    click.option("--logo", metavar="FILE", help="Logo (PNG, JPEG or SVG, at most 256 KiB), embedded in the report."),
+    click.option("--paper", type=click.Choice(["A4", "Letter"], case_sensitive=False), help="Paper size for print."),
+    click.option(
+        "--compare",
+        metavar="PREVIOUS.json",
+        help="An earlier JSON report: the HTML report shows what changed since (rules, figures).",
+    ),
+)
+
+
+def client_report_options(f: F) -> F:
+    for option in reversed(_CLIENT_REPORT_OPTIONS):
+        f = option(f)
+    return f
+
+
+def _engagement(
+    base: ReportOptions,
+    client: str | None,
+    auditor: str | None,
+    auditor_firm: str | None,
+    period: str | None,
+    scope: str | None,
+    report_date: str | None,
+    logo: str | None,
+    paper: str | None,
+) -> ReportOptions:
+    if report_date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", report_date):
+        raise AuditError("AR005", f"--report-date takes YYYY-MM-DD, not {report_date!r}")
+    return base.overridden(
+        client=client,
+        auditor_name=auditor,
+        auditor_firm=auditor_firm,
+        period=period,
+        scope=scope,
+        date=report_date,
+        logo=logo,
+        paper=None if paper is None else ("Letter" if paper.lower() == "letter" else "A4"),
+    )
 
 
 @cli.command()
@@ -165,6 +221,7 @@ def cli(debug: bool) -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 @click.option("-v", "--verbose", is_flag=True, help="Show passing findings of failing rules too.")
+@client_report_options
 @_handle_errors
 def check(
     paths: tuple[str, ...],
@@ -191,6 +248,15 @@ def check(
     changed: bool,
     quiet: bool,
     verbose: bool,
+    client: str | None,
+    auditor: str | None,
+    auditor_firm: str | None,
+    period: str | None,
+    scope: str | None,
+    report_date: str | None,
+    logo: str | None,
+    paper: str | None,
+    compare: str | None,
 ) -> None:
     """Check evidence against rules and print a verdict per rule.
 
@@ -245,14 +311,16 @@ def check(
         fail_on_not_evaluated=merged["fail_on_not_evaluated"],
         all_comparisons=merged["all_comparisons"],
         declared_channels=config.declared_channels(),
-        report=config.report_options(),
+        report=_engagement(
+            config.report_options(), client, auditor, auditor_firm, period, scope, report_date, logo, paper
+        ),
         progress=not merged["quiet"] and sys.stderr.isatty(),
         generated_at=generated,
         hostname=host,
     )
     report = run(options)
     data = report.to_json(merged["fail_on"])
-    _emit(data, merged["fmt"], merged["output"], merged["verbose"])
+    _emit(data, merged["fmt"], merged["output"], merged["verbose"], compare)
     sys.exit(data["exit_code"])
 
 
@@ -305,14 +373,23 @@ def merge_options(params: dict[str, Any], given: set[str], config: Mapping[str, 
     return merged
 
 
-def _emit(data: dict[str, Any], fmt: str, output: str | None, verbose: bool = False) -> None:
-    """Render and write ``data``: a report this process built, or one ``load_report`` validated whole."""
+def _emit(
+    data: dict[str, Any], fmt: str, output: str | None, verbose: bool = False, compare: str | None = None
+) -> None:
+    """Render and write ``data``: a report this process built, or one ``load_report`` validated whole.
+    ``compare`` (an earlier JSON report) adds what changed since to the HTML report."""
     from auditrules.evidence import validated_upstream
     from auditrules.report.render import render
 
+    trend = None
+    if compare is not None:
+        from auditrules.report.json import load_report
+        from auditrules.report.trend import compare as compare_reports
+
+        trend = compare_reports(data, load_report(compare), previous_name=compare)
     color = output is None and fmt == "text" and sys.stdout.isatty()
     with validated_upstream():
-        text = render(data, fmt, color=color, verbose=verbose)
+        text = render(data, fmt, color=color, verbose=verbose, trend=trend)
     if output is not None:
         from auditrules.report.output import write_atomic
 
@@ -325,13 +402,32 @@ def _emit(data: dict[str, Any], fmt: str, output: str | None, verbose: bool = Fa
 @click.argument("report_file", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", default="html", show_default=True, type=click.Choice(FORMATS))
 @click.option("-o", "--output", metavar="FILE", help="Write the rendering here (atomically).")
+@client_report_options
 @_handle_errors
-def report(report_file: str, fmt: str, output: str | None) -> None:
-    """Re-render a JSON report (from `check --format json`) in another format."""
+def report(
+    report_file: str,
+    fmt: str,
+    output: str | None,
+    client: str | None,
+    auditor: str | None,
+    auditor_firm: str | None,
+    period: str | None,
+    scope: str | None,
+    report_date: str | None,
+    logo: str | None,
+    paper: str | None,
+    compare: str | None,
+) -> None:
+    """Re-render a JSON report (from `check --format json`) in another format; engagement details
+    given here are added to (or replace) those the report carries."""
     from auditrules.report.json import load_report
 
     data = load_report(report_file)
-    _emit(data, fmt, output)
+    base = ReportOptions.from_engagement(data.get("engagement") or {})
+    options = _engagement(base, client, auditor, auditor_firm, period, scope, report_date, logo, paper)
+    if not options.empty:
+        data = {**data, "engagement": options.engagement()}
+    _emit(data, fmt, output, compare=compare)
 
 
 @cli.command()

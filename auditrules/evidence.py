@@ -38,6 +38,7 @@ This module imports :mod:`auditrules.findings`, :mod:`auditrules.errors` and (to
 from __future__ import annotations
 
 import json
+import math
 import types
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -448,6 +449,23 @@ class TicketGroups(Evidence):
     pooled: tuple[PooledComparison, ...] | None = None
     censoring: Censoring | None = field(default=None, metadata=_OMIT_NONE)
     comparison_counts: ComparisonCounts | None = field(default=None, metadata=_OMIT_NONE)
+
+    def worst_first(self) -> tuple[Comparison, ...]:
+        """The comparisons, failing ones first, then inconclusive, then passing; within each, the
+        figure farthest beyond (or nearest to) the threshold first. Missing figures go last."""
+        verdict_rank = {"fail": 0, "inconclusive": 1, "pass": 2}
+
+        def beyond(c: Comparison) -> float:
+            v = c.value
+            if v is None or not math.isfinite(v):
+                return math.inf
+            if self.threshold.op in (">=", ">"):
+                return v
+            if self.threshold.op == "between":
+                return -abs(math.log(v)) if v > 0 else -math.inf
+            return -v
+
+        return tuple(sorted(self.comparisons, key=lambda c: (verdict_rank.get(c.verdict, 3), beyond(c))))
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,15 @@ from markupsafe import Markup, escape
 from auditrules.units import format_value
 
 #: Geometry of a chart, in SVG user units (px at 100% zoom).
-WIDTH = 860
+#: The plot keeps its width; the label column widens to the longest label (labels are never cut).
+PLOT_WIDTH = 602
 LABEL_WIDTH = 230
 RIGHT_MARGIN = 28
 ROW_HEIGHT = 22
 TOP_MARGIN = 30
 AXIS_HEIGHT = 40
-MAX_LABEL_CHARS = 30
+#: Average advance of one label character at font-size 12, generous for wide glyphs.
+CHAR_WIDTH = 7.2
 
 #: Marker per comparison verdict; the shape (not only the colour) carries the meaning in greyscale print.
 _MARKERS = {
@@ -156,8 +158,10 @@ def _px(x: float) -> str:
     return "0.0" if s == "-0.0" else s
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"
+def label_width(rows: Sequence[ChartRow]) -> int:
+    """The label column's width: the longest label's, at least LABEL_WIDTH."""
+    longest = max((len(r.label) for r in rows), default=0)
+    return max(LABEL_WIDTH, int(CHAR_WIDTH * longest) + 20)
 
 
 # --------------------------------------------------------------------------- chart
@@ -172,6 +176,7 @@ class _Frame:
     x0: float
     x1: float
     bottom: float
+    width: float
 
     def x(self, v: float) -> float:
         return self.x0 + (v - self.lo) / (self.hi - self.lo) * (self.x1 - self.x0)
@@ -195,11 +200,13 @@ def dot_whisker(
     if not rows or not finite or not math.isfinite((max(finite) - min(finite)) * 2):
         return Markup("")
     lo, hi, ticks, scale, suffix = _domain(finite, unit)
-    frame = _Frame(lo, hi, float(LABEL_WIDTH), float(WIDTH - RIGHT_MARGIN), TOP_MARGIN + ROW_HEIGHT * len(rows))
+    labels = float(label_width(rows))
+    width = int(labels) + PLOT_WIDTH + RIGHT_MARGIN
+    frame = _Frame(lo, hi, labels, labels + PLOT_WIDTH, TOP_MARGIN + ROW_HEIGHT * len(rows), width)
     height = TOP_MARGIN + ROW_HEIGHT * len(rows) + AXIS_HEIGHT
     out: list[str] = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" role="img" aria-label="{escape(title)}" '
+        f'<svg class="chart" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}" '
         'font-family="inherit" font-size="12">',
         f"<title>{escape(title)}</title>",
     ]
@@ -215,7 +222,7 @@ def dot_whisker(
 def _grid(frame: _Frame, n_rows: int, ticks: Sequence[tuple[float, str]]) -> list[str]:
     """Zebra bands, vertical grid lines with their tick labels, and the axis."""
     out = [
-        f'<rect x="0" y="{_px(TOP_MARGIN + i * ROW_HEIGHT)}" width="{WIDTH}" height="{ROW_HEIGHT}" '
+        f'<rect x="0" y="{_px(TOP_MARGIN + i * ROW_HEIGHT)}" width="{_px(frame.width)}" height="{ROW_HEIGHT}" '
         'fill="#f4f6f9" class="band"/>'
         for i in range(0, n_rows, 2)
     ]
@@ -258,8 +265,8 @@ def _threshold(frame: _Frame, t: ThresholdLine) -> list[str]:
 def _row(frame: _Frame, cy: float, r: ChartRow) -> list[str]:
     """One row: its label, the whisker over its interval (dashed when a bound is open) and its marker."""
     out = [
-        f'<text x="{LABEL_WIDTH - 10}" y="{_px(cy + 4)}" text-anchor="end" fill="#1f2a44">'
-        f"<title>{escape(r.label)}</title>{escape(_short(r.label))}</text>"
+        f'<text x="{_px(frame.x0 - 10)}" y="{_px(cy + 4)}" text-anchor="end" fill="#1f2a44">'
+        f"{escape(r.label)}</text>"
     ]
     value, low, high = number(r.value), number(r.low), number(r.high)
     shape, colour, filled = _MARKERS.get(r.verdict or "", _DEFAULT_MARKER)

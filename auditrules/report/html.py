@@ -17,15 +17,18 @@ from auditrules.evidence import Evidence, evidence_from_json
 from auditrules.report import html_evidence as V
 from auditrules.report.html_evidence import status_view
 from auditrules.report.locations import where
+from auditrules.report.narrative import client_message, paragraphs
 from auditrules.report.statuses import FAILING_VALUES, ORDER
+from auditrules.report.trend import Trend
 
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
 
 _NEEDS = {"tickets": "ticket", "routing": "routing"}
 
 
-def render_html(data: dict[str, Any]) -> str:
-    """Render the report as one HTML document (a string ending in a newline)."""
+def render_html(data: dict[str, Any], trend: Trend | None = None) -> str:
+    """Render the report as one HTML document (a string ending in a newline). ``trend`` (from
+    :func:`auditrules.report.trend.compare`) adds a "Since the last audit" section."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     from auditrules.resources import templates_dir
@@ -38,7 +41,9 @@ def render_html(data: dict[str, Any]) -> str:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    return env.get_template("report.html.j2").render(report=build_view(data))
+    view = build_view(data)
+    view["trend"] = trend_view(trend) if trend is not None else None
+    return env.get_template("report.html.j2").render(report=view)
 
 
 # --------------------------------------------------------------------------- view
@@ -74,8 +79,21 @@ def build_view(data: Mapping[str, Any]) -> dict[str, Any]:
     ]
     any_failing = any(rv["status"]["key"] in FAILING_VALUES for rv in rule_views)
     title = str(policy.get("name") or "auditrules policy")
+    engagement = engagement_view(data.get("engagement") or {}, title)
     return {
         "title": title,
+        "engagement": engagement,
+        "paper": engagement["paper"],
+        "running_header": css_string(engagement["running_header"]),
+        "narrative": [
+            {"rule_id": p.rule_id, "title": p.title, "severity": p.severity, "anchor": p.anchor,
+             "sentences": list(p.sentences)}
+            for p in paragraphs(rules, data.get("findings") or [], anchor)
+        ],
+        "appendix_figures": [
+            {"anchor": f["anchor"], "rule_id": rv["rule_id"], "message": f["message"], "tickets": f["tickets"]}
+            for rv in rule_views for f in (*rv["problems"], *rv["passing"]) if f["tickets"]
+        ],
         "policy_version": str(policy.get("version") or ""),
         "tool_version": str(data.get("auditrules_version") or ""),
         "generated_at": str(data.get("generated_at") or ""),
@@ -192,8 +210,12 @@ def _summary_paragraph(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any
 
 def _rule_view(rule: Mapping[str, Any], findings: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     status = str(rule.get("status", ""))
+    rule_anchor = anchor(str(rule.get("rule_id", "")))
     evidence = [evidence_from_json(f.get("evidence")) for f in findings]
-    views = [_finding_view(f, ev) for f, ev in zip(findings, evidence, strict=True)]
+    views = [
+        _finding_view(f, ev) | {"anchor": f"{rule_anchor}-f{i + 1}"}
+        for i, (f, ev) in enumerate(zip(findings, evidence, strict=True))
+    ]
     problems = [v for v in views if v["status"]["key"] != "pass"]
     passing = [v for v in views if v["status"]["key"] == "pass"]
     if status == "pass":
@@ -202,7 +224,7 @@ def _rule_view(rule: Mapping[str, Any], findings: Sequence[Mapping[str, Any]]) -
     needs = [n for n in (V.needs(ev) for ev in evidence) if n is not None]
     return {
         "rule_id": str(rule.get("rule_id", "")),
-        "anchor": anchor(str(rule.get("rule_id", ""))),
+        "anchor": rule_anchor,
         "title": str(rule.get("title", "")),
         "severity": str(rule.get("severity", "")),
         "status": status_view(status),
@@ -219,7 +241,7 @@ def _rule_view(rule: Mapping[str, Any], findings: Sequence[Mapping[str, Any]]) -
 def _finding_view(f: Mapping[str, Any], ev: Evidence) -> dict[str, Any]:
     return {
         "status": status_view(str(f.get("status", ""))),
-        "message": str(f.get("message", "")),
+        "message": client_message(str(f.get("message", "")), ev),
         "locations": [{"where": where(loc), "note": str(loc.get("note") or "")} for loc in f.get("locations") or []],
         "requirement": V.requirement(ev),
         "routing": V.routing(ev),
@@ -227,4 +249,77 @@ def _finding_view(f: Mapping[str, Any], ev: Evidence) -> dict[str, Any]:
         "tickets": V.tickets(ev),
         "waiver": V.waiver(ev),
         "details": V.details(ev),
+    }
+
+
+# --------------------------------------------------------------------------- engagement and trend
+
+#: Paper sizes the print stylesheet knows (the CSS ``@page size`` keyword).
+PAPER = {"a4": "A4", "letter": "letter"}
+
+
+def css_string(text: str) -> str:
+    """``text`` as the body of a CSS string literal (for ``content: "…"``): quotes, backslashes,
+    line breaks, control characters and ``<`` escaped as CSS hex escapes, so a value can close
+    neither the string, the declaration nor the ``<style>`` element."""
+    out = []
+    for ch in text:
+        if ch in '"\\<>&' or ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def engagement_view(e: Mapping[str, Any], title: str) -> dict[str, Any]:
+    """The cover block and running header: who the report is for, who audited, when, on what paper."""
+    auditor = e.get("auditor") or {}
+    name, firm = str(auditor.get("name") or ""), str(auditor.get("firm") or "")
+    client = str(e.get("client") or "")
+    logo = str(e.get("logo") or "")
+    paper = PAPER.get(str(e.get("paper") or "A4").lower(), "A4")
+    header = " · ".join(x for x in (client, f"Fairness audit: {title}", str(e.get("date") or "")) if x)
+    return {
+        "present": bool(client or name or firm or e.get("period") or e.get("scope") or e.get("date") or logo),
+        "client": client,
+        "auditor": ", ".join(x for x in (name, firm) if x),
+        "period": str(e.get("period") or ""),
+        "scope": str(e.get("scope") or ""),
+        "date": str(e.get("date") or ""),
+        # only data: URIs of images are embedded; anything else is dropped (no network references)
+        "logo": logo if logo.startswith(("data:image/png;base64,", "data:image/jpeg;base64,",
+                                         "data:image/svg+xml;base64,")) else "",
+        "paper": paper,
+        "running_header": header,
+    }
+
+
+def trend_view(t: Trend) -> dict[str, Any]:
+    """Rules newly failing, fixed, still failing; the figures that moved most, both periods' values."""
+    def rules(change: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "rule_id": r.rule_id,
+                "title": r.title,
+                "anchor": anchor(r.rule_id),
+                "previous": status_view(r.previous or "not_evaluated"),
+                "current": status_view(r.current or "not_evaluated"),
+            }
+            for r in t.by_change(change)
+        ]
+
+    figures = []
+    for f in t.figures[:V.MAX_ROWS * 2]:
+        before, after = f.formatted()
+        figures.append({"rule_id": f.rule_id, "requirement": f.requirement, "group": f.group,
+                        "stratum": f.stratum, "previous": before, "current": after})
+    return {
+        "previous_label": t.previous_label,
+        "current_label": t.current_label,
+        "newly_failing": rules("newly failing"),
+        "fixed": rules("fixed"),
+        "still_failing": rules("still failing"),
+        "other": [*rules("changed"), *rules("new rule"), *rules("no longer checked")],
+        "figures": figures,
+        "figures_total": len(t.figures),
     }

@@ -215,6 +215,7 @@ def tickets(ev: E.Evidence) -> dict[str, Any] | None:
         "Group figures with their intervals",
         [] if judged_as_comparisons else thresholds,
     )
+    shown = ev.worst_first()[:MAX_ROWS]
     comp_chart = dot_whisker(
         [
             _chart_row(
@@ -223,26 +224,41 @@ def tickets(ev: E.Evidence) -> dict[str, Any] | None:
                 c.interval,
                 c.verdict,
             )
-            for c in ev.comparisons
+            for c in shown
         ],
         comp_unit,
         f"{(ev.measure or 'comparison').capitalize()} per group with intervals and threshold",
         [*thresholds, *parity],
     )
+    # "each" and "overall" judge every group against the threshold: the comparison chart says it all
+    per_group_only = ev.mode != "across"
+    groups = [_group_row(g, unit) for g in ev.groups]
     return _tickets_frame(unit) | {
         "measure": ev.measure or "",
         "threshold": " and ".join(t.label for t in thresholds),
         "confidence": f"{ev.confidence * 100:g}%" if ev.confidence is not None else "",
         "pooled": _pooled_text(ev.pooled, comp_unit),
         "has_strata": any(g.stratum for g in ev.groups) or any(c.stratum for c in ev.comparisons),
-        "groups": [_group_row(g, unit) for g in ev.groups],
-        "comparisons": [_comparison_row(c, comp_unit) for c in ev.comparisons],
-        "group_chart": group_chart,
+        "groups": groups if len(groups) <= MAX_ROWS else [],
+        "all_groups": groups,
+        "comparisons": [_comparison_row(c, comp_unit) for c in shown],
+        "comparisons_total": ev.comparison_counts.total if ev.comparison_counts else len(ev.comparisons),
+        "comparisons_failing": (
+            ev.comparison_counts.failing
+            if ev.comparison_counts
+            else sum(1 for c in ev.comparisons if c.verdict == "fail")
+        ),
+        "group_chart": "" if per_group_only and ev.comparisons else group_chart,
         "group_threshold": bool(thresholds) and not judged_as_comparisons,
         "comparison_chart": comp_chart,
         "rows": _rows_view(ev.rows),
         "sql": ev.sql,
     }
+
+
+#: Tables and charts in a rule's section show at most this many rows (the worst comparisons first);
+#: every group's figures are in the report's appendix.
+MAX_ROWS = 15
 
 
 def _tickets_frame(unit: str) -> dict[str, Any]:
@@ -255,7 +271,10 @@ def _tickets_frame(unit: str) -> dict[str, Any]:
         "pooled": "",
         "has_strata": False,
         "groups": [],
+        "all_groups": [],
         "comparisons": [],
+        "comparisons_total": 0,
+        "comparisons_failing": 0,
         "group_chart": "",
         "group_threshold": False,
         "comparison_chart": "",

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditrules.errors import AuditError, visible
 
+if TYPE_CHECKING:
+    from auditrules.report.trend import Trend
 
-def render(data: dict[str, Any], fmt: str, color: bool = False, verbose: bool = False) -> str:
+
+def render(
+    data: dict[str, Any], fmt: str, color: bool = False, verbose: bool = False, trend: Trend | None = None
+) -> str:
     """Render ``data`` as ``fmt``. JSON keeps every string as it is (JSON escapes control
     characters itself); every other format sees control characters written visibly (``\\x1b``)."""
     if fmt == "json":
         from auditrules.report.json import dumps
 
         return dumps(data)
-    return _render(visible_data(data), fmt, color, verbose)
+    return _render(visible_data(data), fmt, color, verbose, trend)
 
 
-def _render(data: dict[str, Any], fmt: str, color: bool, verbose: bool) -> str:
+def _render(data: dict[str, Any], fmt: str, color: bool, verbose: bool, trend: Trend | None = None) -> str:
     if fmt == "text":
         from auditrules.report.text import render_text
 
@@ -29,7 +34,7 @@ def _render(data: dict[str, Any], fmt: str, color: bool, verbose: bool) -> str:
     if fmt == "html":
         from auditrules.report.html import render_html
 
-        return render_html(data)
+        return render_html(data, trend=trend)
     if fmt == "sarif":
         from auditrules.report.sarif import render_sarif
 

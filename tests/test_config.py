@@ -111,7 +111,7 @@ def test_invalid_config_points_at_the_line(repo: Path, runner: CliRunner) -> Non
 
 
 def test_channels_and_report_section(repo: Path, runner: CliRunner) -> None:
-    (repo / "docs" / "logo.png").write_bytes(b"\x89PNG\r\n")
+    (repo / "docs" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     (repo / ".auditrules.yaml").write_text(
         "routing: exports/acme.yaml\nformat: json\nchannels: [Email, phone, Twitter, chat]\n"
         "report:\n  client: Acme Ltd\n  auditor: {name: J. Doe, firm: Fair & Co}\n  period: 2026 H1\n"
@@ -130,7 +130,8 @@ def test_channels_and_report_section(repo: Path, runner: CliRunner) -> None:
         "docs/logo.png",
     )
     data = _json(runner.invoke(cli, ["check"]))
-    assert data["inputs"] and "report" not in data  # the JSON report stays as it was
+    assert data["inputs"] and data["engagement"]["client"] == "Acme Ltd"  # the cover of the client report
+    assert data["engagement"]["logo"].startswith("data:image/png;base64,")
     from auditrules.pipeline import CheckOptions, run
 
     report = run(CheckOptions(routing=("exports/acme.yaml",), report=opts))

@@ -147,6 +147,17 @@ VENDOR_DEFAULT_CHANNELS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType
 )
 
 
+#: Salesforce Omni-Channel work items (a service channel's ``relatedEntityType``) → canonical channel.
+#: ``Case`` is absent: a case's channel is its ``Origin`` (see SALESFORCE_CASE_ORIGINS).
+SALESFORCE_WORK_ITEMS: Final[Mapping[str, str]] = MappingProxyType(
+    {"MessagingSession": "messaging", "LiveChatTranscript": "chat", "VoiceCall": "phone"}
+)
+
+#: Channels of Salesforce's default ``Case.Origin`` picklist (Phone, Email, Web), used when no
+#: criteria name an origin.
+SALESFORCE_CASE_ORIGINS: Final[tuple[str, ...]] = ("email", "phone", "web")
+
+
 def normalise_spelling(value: str) -> str:
     """``value`` lower-cased and trimmed, spaces and dashes folded to ``_`` (the key form of ALIASES)."""
     return "_".join(value.strip().lower().replace("-", " ").split())
@@ -178,6 +189,8 @@ __all__ = [
     "ALIASES",
     "CHANNELS",
     "CHANNEL_CLASSES",
+    "SALESFORCE_CASE_ORIGINS",
+    "SALESFORCE_WORK_ITEMS",
     "VENDOR_DEFAULT_CHANNELS",
     "ZENDESK_VIA_IDS",
     "ChannelClass",

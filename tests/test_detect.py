@@ -87,7 +87,7 @@ def test_format_override(tmp_path: Path) -> None:
         load_routing(cfg, "zendesk")  # told it is Zendesk: it is not
     assert info.value.code == "AR204"
     with pytest.raises(AuditError) as info:
-        load_routing(cfg, "salesforce")
+        load_routing(cfg, "sap-crm")
     assert info.value.code == "AR005"
 
 
@@ -105,7 +105,7 @@ def test_unknown_files_are_ar204(tmp_path: Path, name: str, content: str) -> Non
     assert err.message == (
         f"cannot tell the routing format of {path} (expected canonical YAML 'auditrules: routing/v1', "
         "a Zendesk export (triggers, automations, views, macros, sla_policies, *_fields), "
-        "or a Twilio TaskRouter workflow)"
+        "a Twilio TaskRouter workflow, Salesforce metadata or an Amazon Connect flow)"
     )
     assert err.span is not None and (err.span.line, err.span.column) == (1, 1)
 

@@ -223,6 +223,8 @@ def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) ->
         for rd in offending[1:]:
             locations.append(_note(rd.location, f"{rule.name}: {rd.text or rd.field}"))
         findings.append(ctx.finding(Status.FAIL, message, evidence, locations))
+    failing = {f.evidence.get("routing_rule") for f in findings}
+    findings.extend(not_auditable(ctx, model, statement, [r for r in routing_rules if r.id not in failing]))
     # derivations nothing reads yet
     for name, derivation in sorted(tainted.items()):
         if name in read_names:
@@ -258,6 +260,30 @@ def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) ->
     return findings
 
 
+def not_auditable(
+    ctx: RuleContext, model: RoutingModel, statement: str, rules: Sequence[RoutingRule]
+) -> list[Finding]:
+    """A ``warn`` per routing rule that decides on a value the export cannot show (``Read.opaque``):
+    a Lambda's answer, a formula, Apex. Such a decision is never a silent pass."""
+    out: list[Finding] = []
+    for rule in rules:
+        opaque = [rd for rd in rule.reads if rd.opaque is not None]
+        if not opaque:
+            continue
+        why = "; ".join(sorted({f"{rd.field}: {rd.opaque}" for rd in opaque}))
+        message = (
+            f"{rule.kind} '{rule.name}' decides {_effects_text(rule)} on values the export cannot show ({why}); "
+            "not auditable from the file"
+        )
+        evidence = _base_evidence(model, statement)
+        evidence.update(
+            {"routing_rule": rule.id, "not_auditable": [{"field": rd.field, "why": rd.opaque} for rd in opaque]}
+        )
+        locs = [_note(rd.location, f"{rule.name}: {rd.text or rd.field}") for rd in opaque]
+        out.append(ctx.finding(Status.WARN, message, evidence, locs))
+    return out
+
+
 def _note(loc: Location, note: str) -> Location:
     return Location(loc.path, loc.line, loc.column, loc.pointer, note)
 
@@ -287,8 +313,9 @@ def may_read_only(ctx: RuleContext, st: ast.MayReadOnly, model: RoutingModel) ->
 
     findings: list[Finding] = []
     routing_rules = [r for r in sorted(model.rules, key=lambda r: r.order) if r.active and r.routes]
+    findings.extend(not_auditable(ctx, model, statement, routing_rules))
     for rule in routing_rules:
-        bad = [rd for rd in rule.reads if not is_allowed(rd.field)]
+        bad = [rd for rd in rule.reads if rd.opaque is None and not is_allowed(rd.field)]
         if not bad:
             continue
         names = sorted({rd.field for rd in bad})
@@ -298,7 +325,7 @@ def may_read_only(ctx: RuleContext, st: ast.MayReadOnly, model: RoutingModel) ->
         findings.append(
             ctx.finding(Status.FAIL, message, evidence, [_note(rd.location, rd.text or rd.field) for rd in bad])
         )
-    if not findings:
+    if not any(f.status is Status.FAIL for f in findings):
         evidence = _base_evidence(model, statement)
         evidence.update({"routing_rules_checked": len(routing_rules), "allowed_patterns": list(patterns)})
         findings.append(

@@ -1,8 +1,10 @@
 """Routing format detection: a path (file or directory) → the RoutingModel of the adapter that reads it.
 
-* a directory is a Zendesk export bundle;
+* a directory is Salesforce metadata (an SFDX project or a Metadata API retrieve), a folder of
+  Amazon Connect flows, or otherwise a Zendesk export bundle;
 * ``.yaml``/``.yml`` declaring ``auditrules: routing/v1`` is the canonical format;
-* ``.json`` is Zendesk or Twilio TaskRouter, told apart by its top-level keys.
+* ``.json`` is Zendesk, Twilio TaskRouter or an Amazon Connect flow, told apart by its top-level keys;
+* ``.xml`` (or a Metadata API suffix such as ``.queue``) is Salesforce metadata.
 
 Adapters are imported only when needed so that ``auditrules check`` starts fast.
 """
@@ -14,7 +16,7 @@ from pathlib import Path
 from auditrules.errors import AuditError, Span
 from auditrules.routing.model import RoutingModel
 
-FORMATS: tuple[str, ...] = ("canonical", "zendesk", "taskrouter")
+FORMATS: tuple[str, ...] = ("canonical", "zendesk", "taskrouter", "salesforce", "connect")
 
 
 def _unknown(path: str | Path) -> AuditError:
@@ -22,7 +24,7 @@ def _unknown(path: str | Path) -> AuditError:
         "AR204",
         f"cannot tell the routing format of {path} (expected canonical YAML 'auditrules: routing/v1', "
         "a Zendesk export (triggers, automations, views, macros, sla_policies, *_fields), "
-        "or a Twilio TaskRouter workflow)",
+        "a Twilio TaskRouter workflow, Salesforce metadata or an Amazon Connect flow)",
         Span(str(path), 1, 1),
     )
 
@@ -32,8 +34,15 @@ def detect_format(path: str | Path) -> str:
     p = Path(path)
     if not p.exists():
         raise AuditError("AR001", f"no such file or directory: {path}")
+    from auditrules.routing.salesforce import is_salesforce
+
+    if is_salesforce(p):
+        return "salesforce"
     if p.is_dir():
-        return "zendesk"
+        from auditrules.routing.connect import is_connect
+        from auditrules.routing.zendesk import is_zendesk
+
+        return "connect" if not is_zendesk(p) and is_connect(p) else "zendesk"
     suffix = p.suffix.lower()
     if suffix in (".yaml", ".yml"):
         from auditrules.routing.canonical import is_canonical
@@ -50,11 +59,15 @@ def detect_format(path: str | Path) -> str:
 
         if is_taskrouter(p):
             return "taskrouter"
+        from auditrules.routing.connect import is_connect
+
+        if is_connect(p):
+            return "connect"
     raise _unknown(path)
 
 
 def load_routing(path: str | Path, fmt: str | None = None) -> RoutingModel:
-    """Load one routing input; ``fmt`` (canonical | zendesk | taskrouter) overrides detection."""
+    """Load one routing input; ``fmt`` (one of FORMATS) overrides detection."""
     p = Path(path)
     if not p.exists():
         raise AuditError("AR001", f"no such file or directory: {path}")
@@ -69,6 +82,14 @@ def load_routing(path: str | Path, fmt: str | None = None) -> RoutingModel:
         from auditrules.routing.zendesk import load_zendesk
 
         return load_zendesk([p])
+    if kind == "salesforce":
+        from auditrules.routing.salesforce import load_salesforce
+
+        return load_salesforce(p)
+    if kind == "connect":
+        from auditrules.routing.connect import load_connect
+
+        return load_connect(p)
     from auditrules.routing.taskrouter import load_taskrouter
 
     if p.is_dir():

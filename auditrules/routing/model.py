@@ -31,11 +31,14 @@ class Read:
     """A rule reads ``field`` (a resolved field name or ``tag:x``) at ``location``.
 
     ``text`` is a short human rendering of the condition (``requester_twitter_followers_count > 5000``).
+    ``opaque`` says why the value read cannot be audited from the export (a Lambda's answer, a
+    formula, Apex); None when it can. A decision on an opaque read is reported, never passed.
     """
 
     field: str
     location: Location
     text: str = ""
+    opaque: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,58 @@
+"""Is a path Salesforce metadata? Cheap checks only: a few ``stat`` calls for a directory, the first
+kilobytes for a file; nothing is parsed.
+
+A directory is Salesforce metadata when it is (or holds) an SFDX project (``sfdx-project.json``,
+``force-app/``), a Metadata API retrieve (``package.xml``, ``unpackaged/``) or a folder of one of
+the metadata types the adapter reads (``assignmentRules/``, ``queues/`` ...).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+#: Metadata folder → the file suffix its components use (the SFDX source format appends ``-meta.xml``).
+FOLDERS: dict[str, str] = {
+    "assignmentRules": ".assignmentRules",
+    "queues": ".queue",
+    "queueRoutingConfigs": ".queueRoutingConfig",
+    "serviceChannels": ".serviceChannel",
+    "entitlementProcesses": ".entitlementProcess",
+}
+#: Root element of each metadata type the adapter reads.
+ROOT_TAGS: frozenset[str] = frozenset(
+    {"AssignmentRules", "Queue", "QueueRoutingConfig", "ServiceChannel", "EntitlementProcess"}
+)
+#: Markers of an SFDX project or a Metadata API retrieve.
+MARKERS: tuple[str, ...] = ("sfdx-project.json", "package.xml", "force-app", "unpackaged")
+
+_ROOT = re.compile(r"<(?:\w+:)?(" + "|".join(sorted(ROOT_TAGS)) + r")\b[^>]*http://soap\.sforce\.com/2006/04/metadata")
+
+
+def metadata_suffix(name: str) -> str | None:
+    """The metadata suffix of a file name (``Case.assignmentRules-meta.xml`` → ``.assignmentRules``)."""
+    base = name[: -len("-meta.xml")] if name.endswith("-meta.xml") else name
+    for suffix in FOLDERS.values():
+        if base.endswith(suffix):
+            return suffix
+    return None
+
+
+def is_salesforce(path: str | Path) -> bool:
+    """Whether ``path`` looks like Salesforce metadata (see the module docstring)."""
+    p = Path(path)
+    if p.is_dir():
+        return any((p / m).exists() for m in MARKERS) or any((p / f).is_dir() for f in FOLDERS)
+    if metadata_suffix(p.name) is not None:
+        return True
+    if p.suffix.lower() != ".xml":
+        return False
+    try:
+        with open(p, encoding="utf-8", errors="replace") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return _ROOT.search(head) is not None
+
+
+__all__ = ["FOLDERS", "ROOT_TAGS", "is_salesforce", "metadata_suffix"]

@@ -6,14 +6,20 @@ Names are normalised so that analysis never sees vendor ids:
   ``customer.klout_score``); an id that cannot be resolved keeps its raw spelling;
 * a tag is ``tag:<name>`` (``tag:vip``);
 * channels are lower-case canonical names (``email``, ``web``, ``chat``, ``twitter``, ``facebook``,
-  ``phone``, ``api``, ...).
+  ``phone``, ``api``, ...) from :mod:`auditrules.channels`;
+* priorities are normalised once, here: a :class:`Priority` has a ``rank`` where lower is always
+  served first, whatever the vendor's direction (TaskRouter: higher first; Salesforce
+  ``routingPriority`` and Amazon Connect ``QueuePriority``: lower first; Zendesk and Freshdesk
+  names: urgent > high > normal/medium > low), and keeps the vendor's ``raw`` value for display.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Final
 
 from auditrules.findings import Diagnostic, Finding, InputFile, Location
 
@@ -23,6 +29,87 @@ if TYPE_CHECKING:
 #: Routing effects: what a rule may change that decides who serves a customer, how fast.
 EFFECT_KINDS: frozenset[str] = frozenset(
     {"queue", "group", "assignee", "priority", "sla", "form", "notify", "worker", "timeout", "status"}
+)
+
+
+#: Named priority levels (every vendor that names them) → rank; lower is served first.
+NAMED_PRIORITIES: Final[Mapping[str, int]] = MappingProxyType(
+    {"urgent": 0, "high": 1, "normal": 2, "medium": 2, "low": 3}
+)
+
+#: The scale of named priorities: ranks of named values compare across vendors.
+NAMED_SCALE = "named"
+
+
+@dataclass(frozen=True)
+class Priority:
+    """A routing priority normalised once: a lower ``rank`` is always served first.
+
+    ``raw`` is the vendor's value as written (for display); ``scale`` says which ranks compare:
+    two priorities compare only when their scales are equal (``named`` for urgent/high/normal/low,
+    else the vendor's numeric scale, e.g. ``taskrouter``).
+    """
+
+    rank: float
+    raw: str
+    scale: str
+
+    def comparable(self, other: Priority) -> bool:
+        return self.scale == other.scale
+
+    def served_before(self, other: Priority) -> bool:
+        """Whether work at this priority is served before work at ``other`` (same scale only)."""
+        return self.comparable(other) and self.rank < other.rank
+
+
+@dataclass(frozen=True)
+class PriorityScale:
+    """How one vendor writes priorities.
+
+    ``higher_first``: numeric values where a larger number is served first (TaskRouter, Freshdesk
+    codes); ``codes``: numeric codes that stand for named levels (Freshdesk 1..4 → low..urgent).
+    Names in :data:`NAMED_PRIORITIES` are always read as named levels.
+    """
+
+    name: str
+    higher_first: bool = False
+    codes: Mapping[str, str] = field(default_factory=dict)
+
+    def normalise(self, raw: object) -> Priority | None:
+        """``raw`` as a :class:`Priority`; None when it is no priority this scale understands
+        (empty, a placeholder, an expression computed elsewhere)."""
+        if raw is None or isinstance(raw, (bool, dict, list)):
+            return None
+        text = str(raw).strip()
+        key = text.lower()
+        key = self.codes.get(key, key)
+        if key in NAMED_PRIORITIES:
+            return Priority(float(NAMED_PRIORITIES[key]), text, NAMED_SCALE)
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+        if not math.isfinite(number):
+            return None
+        return Priority(-number if self.higher_first else number, text, self.name)
+
+
+#: Each format's priority scale (by :attr:`RoutingModel.format`). Canonical ``route.priority``:
+#: integers where 1 is served first, or urgent/high/normal/low.
+PRIORITY_SCALES: Final[Mapping[str, PriorityScale]] = MappingProxyType(
+    {
+        "canonical": PriorityScale("canonical"),
+        "zendesk": PriorityScale("zendesk"),
+        "taskrouter": PriorityScale("taskrouter", higher_first=True),
+        "salesforce": PriorityScale("salesforce"),
+        "connect": PriorityScale("connect"),
+        "freshdesk": PriorityScale(
+            "freshdesk",
+            higher_first=True,
+            codes=MappingProxyType({"1": "low", "2": "medium", "3": "high", "4": "urgent"}),
+        ),
+        "genesys": PriorityScale("genesys", higher_first=True),
+    }
 )
 
 
@@ -52,11 +139,16 @@ class Write:
 
 @dataclass(frozen=True)
 class Effect:
-    """A routing effect: ``kind`` in EFFECT_KINDS, ``value`` as written in the export."""
+    """A routing effect: ``kind`` in EFFECT_KINDS, ``value`` as written in the export.
+
+    ``priority`` (kind ``priority`` only) is the normalised priority when the adapter computed it;
+    otherwise :meth:`RoutingModel.priority_of` normalises ``value`` with the format's scale.
+    """
 
     kind: str
     value: str
     location: Location
+    priority: Priority | None = None
 
 
 @dataclass(frozen=True)
@@ -64,7 +156,10 @@ class RoutingRule:
     """One trigger, automation, macro, view, TaskRouter filter/target or canonical rule.
 
     ``order`` is the evaluation position (first match wins in TaskRouter and canonical routing);
-    ``kind`` is e.g. trigger | automation | view | macro | filter | canonical | field.
+    ``kind`` is e.g. trigger | automation | view | macro | filter | canonical | field | queue.
+    ``channels`` is the rule's channel scope: the canonical channels whose work its conditions
+    can match (``("twitter",)`` for "via is Twitter"); None when its conditions do not restrict
+    the channel (or the adapter cannot tell — then a channel field appears in ``reads``).
     """
 
     id: str
@@ -76,6 +171,7 @@ class RoutingRule:
     writes: tuple[Write, ...] = ()
     effects: tuple[Effect, ...] = ()
     active: bool = True
+    channels: tuple[str, ...] | None = None
 
     @property
     def routes(self) -> bool:
@@ -126,6 +222,10 @@ class RoutingModel:
     #: Whether the export contained SLA data at all (None: infer from ``sla_policies``). A model
     #: without SLA data makes SLA statements ``not_evaluated``, never passed.
     sla_known: bool | None = None
+    #: Whether the export can carry routing priorities at all (None: infer from priority
+    #: effects). False (e.g. Genesys queues, whose priorities live in Architect flows) makes
+    #: priority statements ``not_evaluated``.
+    priority_known: bool | None = None
 
     #: Parsed input documents by path. Adapters for large exports may leave a location's line
     #: unset (pointer only); :meth:`resolve` looks it up here when the location is reported.
@@ -134,6 +234,24 @@ class RoutingModel:
     @property
     def has_sla_data(self) -> bool:
         return self.sla_known if self.sla_known is not None else bool(self.sla_policies)
+
+    @property
+    def has_priority_data(self) -> bool:
+        if self.priority_known is not None:
+            return self.priority_known
+        return any(e.kind == "priority" for r in self.rules for e in r.effects)
+
+    @property
+    def priority_scale(self) -> PriorityScale:
+        """This format's priority scale (lower first, named levels understood, when unknown)."""
+        return PRIORITY_SCALES.get(self.format) or PriorityScale(self.format)
+
+    def priority_of(self, effect: Effect) -> Priority | None:
+        """The normalised priority a ``priority`` effect sets (None for other kinds, or a value
+        that is no priority, e.g. one computed outside the export)."""
+        if effect.kind != "priority":
+            return None
+        return effect.priority if effect.priority is not None else self.priority_scale.normalise(effect.value)
 
     def resolve(self, loc: Location) -> Location:
         """``loc`` with its line and column filled in from its document's JSON pointer, if missing."""

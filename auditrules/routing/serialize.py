@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from auditrules.findings import Diagnostic, Location
-from auditrules.routing.model import Read, RoutingModel, RoutingRule, SlaPolicy
+from auditrules.routing.model import Effect, Read, RoutingModel, RoutingRule, SlaPolicy
 
 
 def _relpath(path: str, base: Path | None) -> str:
@@ -44,13 +44,23 @@ def _read(read: Read, base: Path | None) -> dict[str, Any]:
     return out
 
 
-def _rule(rule: RoutingRule, base: Path | None) -> dict[str, Any]:
+def _effect(effect: Effect, model: RoutingModel, base: Path | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": effect.kind, "value": effect.value, "location": _location(effect.location, base)}
+    if effect.kind == "priority":
+        prio = model.priority_of(effect)
+        out["priority"] = None if prio is None else {"rank": prio.rank, "raw": prio.raw, "scale": prio.scale}
+    return out
+
+
+def _rule(rule: RoutingRule, model: RoutingModel, base: Path | None) -> dict[str, Any]:
+    scope = {} if rule.channels is None else {"channels": list(rule.channels)}
     return {
         "id": rule.id,
         "name": rule.name,
         "kind": rule.kind,
         "order": rule.order,
         "active": rule.active,
+        **scope,
         "location": _location(rule.location, base),
         "reads": [
             _read(r, base) for r in sorted(rule.reads, key=lambda r: (_loc_key(r.location), r.field, r.text))
@@ -60,8 +70,7 @@ def _rule(rule: RoutingRule, base: Path | None) -> dict[str, Any]:
             for w in sorted(rule.writes, key=lambda w: (_loc_key(w.location), w.target, w.text))
         ],
         "effects": [
-            {"kind": e.kind, "value": e.value, "location": _location(e.location, base)}
-            for e in sorted(rule.effects, key=lambda e: (_loc_key(e.location), e.kind, e.value))
+            _effect(e, model, base) for e in sorted(rule.effects, key=lambda e: (_loc_key(e.location), e.kind, e.value))
         ],
     }
 
@@ -100,10 +109,9 @@ def model_to_json(model: RoutingModel, base: str | Path | None = None) -> dict[s
         "format": model.format,
         "name": model.name,
         "channels": sorted(model.channels),
-        "rules": [_rule(r, b) for r in sorted(model.rules, key=lambda r: (r.order, r.id))],
+        "rules": [_rule(r, model, b) for r in sorted(model.rules, key=lambda r: (r.order, r.id))],
         "sla_policies": [
-            _policy(p, b)
-            for p in sorted(model.sla_policies, key=lambda p: (p.order, p.name, _loc_key(p.location)))
+            _policy(p, b) for p in sorted(model.sla_policies, key=lambda p: (p.order, p.name, _loc_key(p.location)))
         ],
         "inputs": sorted(
             ({"path": _relpath(f.path, b), "kind": f.kind, "sha256": f.sha256} for f in model.inputs),

@@ -153,8 +153,8 @@ SALESFORCE_WORK_ITEMS: Final[Mapping[str, str]] = MappingProxyType(
     {"MessagingSession": "messaging", "LiveChatTranscript": "chat", "VoiceCall": "phone"}
 )
 
-#: Channels of Salesforce's default ``Case.Origin`` picklist (Phone, Email, Web), used when no
-#: criteria name an origin.
+#: Channels of Salesforce's default ``Case.Origin`` picklist (Phone, Email, Web); origins that
+#: criteria name are added to them.
 SALESFORCE_CASE_ORIGINS: Final[tuple[str, ...]] = ("email", "phone", "web")
 
 

@@ -19,6 +19,10 @@ EXAMPLES = {
     "zendesk-fair": ROOT / "examples" / "zendesk-fair",
     "taskrouter-vip": ROOT / "examples" / "taskrouter-vip" / "workflow.json",
     "taskrouter-fair": ROOT / "examples" / "taskrouter-fair" / "workflow.json",
+    "salesforce-unfair": ROOT / "examples" / "salesforce-unfair",
+    "salesforce-fair": ROOT / "examples" / "salesforce-fair",
+    "connect-unfair": ROOT / "examples" / "connect-unfair" / "inbound-flow.json",
+    "connect-fair": ROOT / "examples" / "connect-fair" / "inbound-flow.json",
 }
 
 
@@ -61,7 +65,8 @@ def test_examples_have_the_expected_shape() -> None:
 @pytest.mark.parametrize(
     ("name", "fmt"),
     [("zendesk-twotier", "zendesk"), ("zendesk-fair", "zendesk"), ("taskrouter-vip", "taskrouter"),
-     ("taskrouter-fair", "taskrouter")],
+     ("taskrouter-fair", "taskrouter"), ("salesforce-unfair", "salesforce"), ("salesforce-fair", "salesforce"),
+     ("connect-unfair", "connect"), ("connect-fair", "connect")],
 )
 def test_detects_examples(name: str, fmt: str) -> None:
     assert detect_format(EXAMPLES[name]) == fmt

@@ -176,12 +176,20 @@ class _Loader:
         )
         return f"{source} matches none of: {shown}"
 
-    def see_channels(self, name: str, branch: Branch) -> None:
-        if name == "channel" and branch.condition is not None:
-            for operand in branch.condition.operands:
-                ch = canonical_channel(operand)
-                if ch is not None:
-                    self.channels.add(ch)
+    def scope(self, name: str, branch: Branch, every: list[Branch]) -> tuple[str, ...] | None:
+        """The channels a branch on ``$.Channel`` keeps (the default keeps the others); None otherwise."""
+        if name != "channel":
+            return None
+
+        def named(b: Branch) -> set[str]:
+            operands = b.condition.operands if b.condition is not None else ()
+            return {ch for ch in (canonical_channel(o) for o in operands) if ch is not None}
+
+        self.channels.update(*(named(b) for b in every))
+        if branch.condition is not None:
+            return tuple(sorted(named(branch)))
+        universe = self.channels | set(VENDOR_DEFAULT_CHANNELS["connect"])
+        return tuple(sorted(universe - set().union(*(named(b) for b in every))))
 
     def copy_opacity(self) -> None:
         """Attributes copied from a Lambda's answer (or from such an attribute) are opaque too."""
@@ -229,7 +237,7 @@ def _flow_rules(loader: _Loader, start: int) -> list[RoutingRule]:
         found = exclusive(flow, action, decisions)
         every = [b for b, _ in found]
         for k, (branch, reached) in enumerate(found):
-            loader.see_channels(name, branch)
+            scope = loader.scope(name, branch, every)
             ordered = sorted(reached, key=index.__getitem__)
             b_writes = tuple(w for a in ordered for w in sem[a][1])
             b_effects = tuple(e for a in ordered for e in sem[a][2])
@@ -248,6 +256,7 @@ def _flow_rules(loader: _Loader, start: int) -> list[RoutingRule]:
                     (read,),
                     b_writes,
                     b_effects,
+                    channels=scope,
                 )
             )
     return rules

@@ -3,11 +3,12 @@ kilobytes for a file; nothing is parsed.
 
 A directory is Salesforce metadata when it is (or holds) an SFDX project (``sfdx-project.json``,
 ``force-app/``), a Metadata API retrieve (``package.xml``, ``unpackaged/``) or a folder of one of
-the metadata types the adapter reads (``assignmentRules/``, ``queues/`` ...).
+the metadata types the adapter reads (``assignmentRules/``, ``queues/`` ...), or such a folder itself.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -42,7 +43,13 @@ def is_salesforce(path: str | Path) -> bool:
     """Whether ``path`` looks like Salesforce metadata (see the module docstring)."""
     p = Path(path)
     if p.is_dir():
-        return any((p / m).exists() for m in MARKERS) or any((p / f).is_dir() for f in FOLDERS)
+        if any((p / m).exists() for m in MARKERS) or any((p / f).is_dir() for f in FOLDERS):
+            return True
+        try:
+            with os.scandir(p) as entries:  # a metadata folder itself (``unpackaged/queues``)
+                return any(metadata_suffix(e.name) is not None for e in entries)
+        except OSError:
+            return False
     if metadata_suffix(p.name) is not None:
         return True
     if p.suffix.lower() != ".xml":

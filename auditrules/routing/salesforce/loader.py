@@ -64,6 +64,8 @@ class _Org:
     configs: dict[str, Component] = field(default_factory=dict)
     origins: set[str] = field(default_factory=set)
     work_item_channels: dict[str, list[Component]] = field(default_factory=dict)
+    #: Channels whose work arrives as cases (case origins not also routed as another work item).
+    case_channels: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for q in self.meta.of("Queue"):
@@ -88,6 +90,24 @@ class _Org:
         for item in items:
             if item.is_origin:
                 self.origins.update(origin_channel(v) for v in item.values())
+
+    def scan_channels(self) -> None:
+        """Collect every case origin that criteria name, then the channels whose work is cases."""
+        for comp in self.meta.of("AssignmentRules"):
+            for rule_el in comp.root.all("assignmentRule"):
+                for entry in rule_el.all("ruleEntry"):
+                    self.see_origins(criteria(entry, "criteriaItems"))
+        for comp in self.meta.of("EntitlementProcess"):
+            for milestone in comp.root.all("milestones"):
+                self.see_origins(criteria(milestone, "milestoneCriteriaFilterItems"))
+        self.case_channels = tuple(sorted((self.origins | set(SALESFORCE_CASE_ORIGINS)) - set(self.work_item_channels)))
+
+    def entity_channels(self, entity: str) -> tuple[str, ...]:
+        """The channels of a work item type: a case's are the case origins."""
+        if entity == "Case":
+            return self.case_channels
+        channel = SALESFORCE_WORK_ITEMS.get(entity)
+        return (channel,) if channel is not None else ()
 
     def queue_effects(self, queue_name: str, comp: Component, element: Element) -> list[Effect]:
         """``assignedTo`` a queue: the queue, and its Omni-Channel routing priority when it has one."""
@@ -123,7 +143,6 @@ def _assignment_rules(org: _Org) -> list[RoutingRule]:
 
 def _entry(org: _Org, comp: Component, rule_name: str, n: int, entry: Element, active: bool, order: int) -> RoutingRule:
     items = criteria(entry, "criteriaItems")
-    org.see_origins(items)
     reads: list[Read] = [r for item in items for r in criterion_reads(comp, item)]
     formula = entry.first("formula")
     if formula is not None and formula.text:
@@ -139,6 +158,12 @@ def _entry(org: _Org, comp: Component, rule_name: str, n: int, entry: Element, a
             effects.extend(org.queue_effects(target.text, comp, target))
         else:
             effects.append(Effect("assignee", target.text, comp.location(target)))
+    scope = set(org.case_channels)
+    if not (logic and "or" in logic.lower().split()):
+        for item in items:
+            if item.is_origin and item.operation in KEEP_OPERATIONS | DROP_OPERATIONS:
+                named = {origin_channel(v) for v in item.values()}
+                scope = scope & named if item.operation in KEEP_OPERATIONS else scope - named
     return RoutingRule(
         id=f"assignment_rule:{rule_name}#{n}",
         name=f"{rule_name} entry {n}",
@@ -148,6 +173,7 @@ def _entry(org: _Org, comp: Component, rule_name: str, n: int, entry: Element, a
         reads=tuple(reads),
         effects=tuple(effects),
         active=active,
+        channels=tuple(sorted(scope)),
     )
 
 
@@ -169,11 +195,13 @@ def _queue_rules(org: _Org, start: int) -> list[RoutingRule]:
             )
             continue
         reads: list[Read] = []
+        scope: set[str] = set()
         for sob in queue.root.all("queueSobject"):
             entity = sob.value("sobjectType")
-            channel = SALESFORCE_WORK_ITEMS.get(entity)
-            if channel is not None:
-                reads.append(Read("channel", queue.location(sob), f"queueSobject {entity} ({channel})"))
+            chans = org.entity_channels(entity)
+            scope.update(chans)
+            if chans:
+                reads.append(Read("channel", queue.location(sob), f"queueSobject {entity} ({', '.join(chans)})"))
         effects = [Effect("queue", queue.name, queue.location(config_el))]
         prio = config.root.first("routingPriority")
         if prio is not None:
@@ -187,6 +215,7 @@ def _queue_rules(org: _Org, start: int) -> list[RoutingRule]:
                 location=queue.location(),
                 reads=tuple(reads),
                 effects=tuple(effects),
+                channels=tuple(sorted(scope)),
             )
         )
     return rules
@@ -214,6 +243,7 @@ def _service_channel_rules(org: _Org, start: int) -> list[RoutingRule]:
                 location=sc.location(),
                 reads=(read,),
                 effects=tuple(effects),
+                channels=org.entity_channels(entity),
             )
         )
     return rules
@@ -344,14 +374,11 @@ def load_salesforce(path: str | Path) -> RoutingModel:
     """Read Salesforce metadata (an SFDX project, a Metadata API retrieve or one file) into a RoutingModel."""
     p = Path(path)
     org = _Org(read_metadata(p))
-    for comp in org.meta.of("EntitlementProcess"):
-        for milestone in comp.root.all("milestones"):
-            org.see_origins(criteria(milestone, "milestoneCriteriaFilterItems"))
+    org.scan_channels()
     rules = _assignment_rules(org)
     rules += _queue_rules(org, len(rules))
     rules += _service_channel_rules(org, len(rules))
-    non_case = set(org.work_item_channels)
-    case_channels = sorted(set(org.origins or SALESFORCE_CASE_ORIGINS) - non_case)
+    case_channels = list(org.case_channels)
     has_sla = bool(org.meta.of("EntitlementProcess"))
     policies = _policies(org, case_channels) if has_sla else []
     if has_sla:
@@ -359,7 +386,7 @@ def load_salesforce(path: str | Path) -> RoutingModel:
     return RoutingModel(
         format="salesforce",
         name=p.name if p.is_dir() else p.name.split(".")[0],
-        channels=tuple(sorted(set(case_channels) | non_case)),
+        channels=tuple(sorted(set(case_channels) | set(org.work_item_channels))),
         rules=tuple(rules),
         sla_policies=tuple(policies),
         inputs=tuple(sorted(org.meta.inputs, key=lambda f: f.path)),

@@ -293,6 +293,8 @@ def test_broken_content_string_is_ar205(tmp_path: Path) -> None:
         ("$.External.VIP", "External.VIP"),
         ("$.Channel", "channel"),
         ("$.CustomerEndpoint.Address", "CustomerEndpoint.Address"),
+        ("$.Attributes['Klout Score']", "Attributes.Klout Score"),
+        ('$.Attributes.["vip_flag"]', "Attributes.vip_flag"),
     ],
 )
 def test_field_names(path: str, name: str) -> None:

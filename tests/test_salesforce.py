@@ -140,6 +140,13 @@ def test_other_exports_are_not_mistaken_for_salesforce() -> None:
     assert detect_format(ROOT / "examples" / "taskrouter-vip" / "workflow.json") == "taskrouter"
 
 
+def test_lead_assignment_rules_are_skipped_with_a_note(tmp_path: Path) -> None:
+    lead = rules_file(entry("Sales", item("criteriaItems", "Lead.Twitter_Followers__c", "greaterThan", "9")))
+    model = load_routing(sfdx(tmp_path, {"assignmentRules/Lead.assignmentRules": lead}))
+    assert model.rules == ()
+    assert [(d.code, d.level) for d in model.diagnostics] == [("AR204", "warning")]
+
+
 def test_a_project_without_routing_metadata_is_ar204(tmp_path: Path) -> None:
     project = sfdx(tmp_path, {})
     (project / "force-app" / "main" / "default" / "classes").mkdir(parents=True)

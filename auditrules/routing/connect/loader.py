@@ -19,6 +19,7 @@ The file holds no SLA targets: SLA statements are ``not_evaluated`` on it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,9 +45,14 @@ DECISION_FIELDS: dict[str, str] = {
 }
 
 
+_BRACKET = re.compile(r"""\.?\[\s*(['"])(.*?)\1\s*\]""")
+
+
 def field_name(path: str) -> str:
-    """``$.Attributes.Tier`` → ``Attributes.Tier``; ``$.Channel`` → ``channel``."""
-    name = path[2:] if path.startswith("$.") else path
+    """``$.Attributes.Tier`` → ``Attributes.Tier``; ``$.Attributes['Klout Score']`` →
+    ``Attributes.Klout Score``; ``$.Channel`` → ``channel``."""
+    name = _BRACKET.sub(lambda m: "." + m.group(2), path.strip())
+    name = name[2:] if name.startswith("$.") else name
     return "channel" if name.lower() == "channel" else name
 
 

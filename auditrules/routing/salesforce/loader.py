@@ -126,6 +126,9 @@ class _Org:
 def _assignment_rules(org: _Org) -> list[RoutingRule]:
     rules: list[RoutingRule] = []
     for comp in org.meta.of("AssignmentRules"):
+        if comp.name == "Lead":  # assignment rules exist for cases and leads; leads are not service
+            org.note("AR204", "assignment rules for Lead do not route customer service cases; skipped", comp)
+            continue
         for rule_el in comp.root.all("assignmentRule"):
             rule_name = rule_el.value("fullName") or comp.name
             active = rule_el.value("active", "true").lower() != "false"

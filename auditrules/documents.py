@@ -79,6 +79,15 @@ def read_text(path: str | Path, max_bytes: int = MAX_BYTES) -> tuple[str, str]:
     return text, digest
 
 
+def read_head(path: str | Path, size: int = 65536) -> str:
+    """The first ``size`` characters of a file, for cheap format detection ("" when unreadable)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read(size)
+    except OSError:
+        return ""
+
+
 def sha256_file(path: str | Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from auditrules.documents import read_head
+
 _FLOW = re.compile(r'"StartAction"\s*:\s*"')
 _ACTIONS = re.compile(r'"Actions"\s*:\s*\[')
 _DESCRIBED = re.compile(r'"ContactFlow(?:Module)?"\s*:\s*\{')
@@ -17,11 +19,7 @@ _ESCAPED_FLOW = re.compile(r'\\"StartAction\\"')
 
 
 def _peek(path: Path) -> bool:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            head = fh.read(65536)
-    except OSError:
-        return False
+    head = read_head(path)
     if _FLOW.search(head) and _ACTIONS.search(head):
         return True
     return bool(_DESCRIBED.search(head) and _CONTENT.search(head) and _ESCAPED_FLOW.search(head))

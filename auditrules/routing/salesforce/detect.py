@@ -12,6 +12,8 @@ import os
 import re
 from pathlib import Path
 
+from auditrules.documents import read_head
+
 #: Metadata folder → the file suffix its components use (the SFDX source format appends ``-meta.xml``).
 FOLDERS: dict[str, str] = {
     "assignmentRules": ".assignmentRules",
@@ -54,12 +56,7 @@ def is_salesforce(path: str | Path) -> bool:
         return True
     if p.suffix.lower() != ".xml":
         return False
-    try:
-        with open(p, encoding="utf-8", errors="replace") as fh:
-            head = fh.read(4096)
-    except OSError:
-        return False
-    return _ROOT.search(head) is not None
+    return _ROOT.search(read_head(p, 4096)) is not None
 
 
 __all__ = ["FOLDERS", "ROOT_TAGS", "is_salesforce", "metadata_suffix"]

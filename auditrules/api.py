@@ -31,6 +31,7 @@ from auditrules.lang import ast
 from auditrules.lang.check import check_policies
 from auditrules.lang.parser import parse_policy
 from auditrules.resources import standard_pack
+from auditrules.routing.universe import DeclaredChannels
 
 FAIL_ON = ("low", "medium", "high", "never")
 
@@ -190,6 +191,13 @@ def _without_repeated_notes(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+def _input_labels(models: Sequence[Any]) -> dict[int, str]:
+    """When several routing inputs are checked, each finding names its input (by file or directory)."""
+    if len(models) < 2:
+        return {}
+    return {id(m): (m.inputs[0].path if len(m.inputs) == 1 else m.name) if m.inputs else m.name for m in models}
+
+
 def check(
     rules: Sequence[str | Path] = (),
     routing: Sequence[str | Path] = (),
@@ -203,12 +211,16 @@ def check(
     waivers: str | Path | None = None,
     baseline: str | Path | None = None,
     today: date | None = None,
+    *,
+    declared_channels: DeclaredChannels | None = None,
 ) -> Report:
     """Check routing exports and ticket histories against rules (the standard pack by default).
 
     ``waivers`` (a ``waivers/v1`` YAML file) and ``baseline`` (an earlier JSON report) turn
     accepted or already-known failing findings into ``waived``; ``today`` decides which waivers
-    have expired (default: the current date).
+    have expired (default: the current date). ``declared_channels`` (channels with a label saying
+    where they were declared, e.g. the configuration file's ``channels:`` key) are the channels the
+    help desk serves, unless the policy declares them itself (``define channels = channels …``).
     """
     loaded = list(policies) if policies is not None else load_policies(rules)
     accepted = None
@@ -222,10 +234,11 @@ def check(
         from auditrules.report.json import load_report
 
         known = known_fingerprints(load_report(str(baseline)))
-    from auditrules.routing.analysis import evaluate_routing
-    from auditrules.routing.detect import load_routing
+    from auditrules.routing.analysis import RoutingContext, evaluate_routing
+    from auditrules.routing.detect import load_routing_inputs
 
-    models = [load_routing(p, routing_format) for p in routing]
+    models = [m for p in routing for m in load_routing_inputs(p, routing_format)]
+    labels = _input_labels(models)
     inputs: list[InputFile] = [
         InputFile(lp.policy.path, "rules", lp.sha256) for lp in loaded
     ]
@@ -235,6 +248,7 @@ def check(
         diagnostics.extend(m.resolve_diagnostic(d) for d in m.diagnostics)
 
     pairs = [(lp.policy, rule) for lp in loaded for rule in lp.policy.rules]
+    ticket_channels: DeclaredChannels | None = None
     ticket_findings: dict[str, list[Finding]] = {}
     ticket_pairs = [(p, r) for p, r in pairs if r.scope is not None]
     if tickets and ticket_pairs:
@@ -252,7 +266,8 @@ def check(
         if rule.routing_statements:
             if models:
                 for m in models:
-                    findings.extend(m.resolve_finding(f) for f in evaluate_routing(policy, rule, m))
+                    ctx = RoutingContext(declared_channels, ticket_channels, labels.get(id(m)))
+                    findings.extend(m.resolve_finding(f) for f in evaluate_routing(policy, rule, m, ctx))
             else:
                 findings.append(
                     Finding(rule.id, rule.title, sev, Status.NOT_EVALUATED,

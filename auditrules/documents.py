@@ -193,6 +193,12 @@ def load_json_document(path: str | Path, text: str | None = None, digest: str = 
         raise AuditError("AR205", f"invalid JSON: {exc.msg}", span, text) from None
     except RecursionError:
         raise AuditError("AR003", "JSON nested too deeply", Span(spath, 1, 1), text) from None
+    except ValueError:  # an integer longer than sys.get_int_max_str_digits() (4,300 digits)
+        m = re.search(r"\d{4301,}", text)
+        off = m.start() if m else 0
+        line = text.count("\n", 0, off) + 1
+        span = Span(spath, line, off - (text.rfind("\n", 0, off) + 1) + 1)
+        raise AuditError("AR205", "invalid JSON: a number with more than 4,300 digits", span, text) from None
     _check_depth(spath, text, data)
     positions = JsonPositions(spath, text, data)
     return Document(spath, text, data, positions, digest)

@@ -119,7 +119,7 @@ class TestCheck:
              "cannot compare duration column 'first_response' with percent '10%'"),
             ("  tickets\n  minimum 5 tickets per group\n  require count >= 3", "AR106",
              "'minimum' in rule R-1, which compares no groups"),
-            ("  routing must not read social", "AR108", "'social' is not a field set"),
+            ("  routing must not read social", "AR108", "'social' is not a field or value set"),
             ("  tickets where channel in inf", "AR108", "'inf' is not a channel set"),
             ("  require count >= 3", "AR110", "rule R-1 has no 'tickets' line to say which tickets it is about"),
             ("  tickets\n  require across buckets(influence_score, 10, 1): ratio(mean(compensation)) >= 0.8",

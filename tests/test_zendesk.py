@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from auditrules.errors import AuditError
+from auditrules.lang.parser import parse_policy
 from auditrules.routing.model import RoutingModel, RoutingRule
+from auditrules.routing.universe import channel_universe
 from auditrules.routing.zendesk import OPERATORS, VALUELESS, is_zendesk, load_zendesk
 
 
@@ -121,7 +123,10 @@ def test_via_conditions_name_channels(tmp_path: Path) -> None:
 
 def test_default_channels_when_none_are_named(tmp_path: Path) -> None:
     model = load(tmp_path, triggers={"triggers": [trigger(1, "t", all_=[cond("status", "is", "new")])]})
-    assert model.channels == ("chat", "email", "facebook", "phone", "twitter", "web")
+    assert model.channels == ()
+    universe = channel_universe(parse_policy("", "p.rules"), model)
+    assert universe.channels == ("chat", "email", "facebook", "phone", "twitter", "web")
+    assert "zendesk default channel list" in universe.source
 
 
 # --- field catalogs -------------------------------------------------------------------------------
@@ -361,7 +366,10 @@ def test_sla_filters_restrict_channels(tmp_path: Path) -> None:
     got = {p.name: (p.channels, p.conditions) for p in model.sla_policies}
     assert got["Twitter"] == (("twitter",), ())
     assert got["Email or web"] == (("email", "web"), ())
-    assert got["Not social"] == (("chat", "email", "phone", "web"), ())
+    assert got["Not social"] == (None, ())
+    not_social = next(p for p in model.sla_policies if p.name == "Not social")
+    assert not_social.excluded == ("facebook", "twitter")
+    assert not not_social.applies_to("twitter") and not_social.applies_to("whatsapp")
     assert got["Chat list"] == (("chat", "twitter"), ())
     assert got["Everyone"] == (None, ())
     assert got["No filter at all"] == (None, ())

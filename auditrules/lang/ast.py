@@ -128,11 +128,30 @@ class ChannelSet:
 
 
 @dataclass(frozen=True)
+class ValueSet:
+    """``values matching "*vip*", "press" [in|outside fields matching "*tier*", ...]``.
+
+    Glob patterns over the values a routing condition compares a field with (tag names count as
+    values of the field ``tags``). ``scope`` is ``in`` (only conditions on fields matching
+    ``fields``), ``outside`` (every field but those) or None (any field).
+    """
+
+    patterns: tuple[str, ...]
+    fields: tuple[str, ...] = ()
+    scope: str | None = None
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Define:
-    """``define NAME = fields matching ... | channels ...``."""
+    """``define NAME = fields matching ... | channels ... | values matching ...``.
+
+    A channel set named ``channels`` declares the channels the help desk serves (the channel
+    universe of ``sla must cover every channel`` and ``… across channel …``).
+    """
 
     name: str
-    value: FieldSet | ChannelSet
+    value: FieldSet | ChannelSet | ValueSet
     span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
@@ -190,7 +209,7 @@ class Reference:
 
 @dataclass(frozen=True)
 class MustNotRead:
-    """``routing must not read SET``."""
+    """``routing must not read SET``: SET is a field set or a value set."""
 
     fields: SetRef
     span: Span = field(default=NOSPAN, compare=False, repr=False)

@@ -116,7 +116,7 @@ def check_names(policy: ast.Policy) -> Iterator[AuditError]:
     """
     defined = {d.name: d for d in policy.defines}
 
-    def lookup(ref: ast.SetRef, kind: type, what: str) -> Iterator[AuditError]:
+    def lookup(ref: ast.SetRef, kind: type | tuple[type, ...], what: str) -> Iterator[AuditError]:
         d = defined.get(ref.name)
         if d is None:
             known = ", ".join(sorted(defined)) or "none defined"
@@ -126,7 +126,9 @@ def check_names(policy: ast.Policy) -> Iterator[AuditError]:
 
     for rule in policy.rules:
         for st in rule.statements:
-            if isinstance(st, (ast.MustNotRead, ast.MayReadOnly)):
+            if isinstance(st, ast.MustNotRead):
+                yield from lookup(st.fields, (ast.FieldSet, ast.ValueSet), "field or value")
+            elif isinstance(st, ast.MayReadOnly):
                 yield from lookup(st.fields, ast.FieldSet, "field")
             elif isinstance(st, ast.SlaEqual) and st.across is not None:
                 yield from lookup(st.across, ast.ChannelSet, "channel")
@@ -146,6 +148,8 @@ def check_duplicate_defines(policy: ast.Policy) -> Iterator[AuditError]:
         if d.name in seen:
             yield _error("AR107", f"'{d.name}' is defined twice", d.span)
         seen.add(d.name)
+        if d.name == "channels" and not isinstance(d.value, ast.ChannelSet):
+            yield _error("AR108", "'channels' declares the channels served: it must be a channel set", d.span)
 
 
 def _unit_of_expr(expr: ast.Expr) -> str | None:

@@ -80,6 +80,11 @@ def quote(text: str) -> str:
 def format_define(d: ast.Define) -> str:
     if isinstance(d.value, ast.FieldSet):
         return f"define {d.name} = fields matching " + ", ".join(quote(p) for p in d.value.patterns)
+    if isinstance(d.value, ast.ValueSet):
+        text = f"define {d.name} = values matching " + ", ".join(quote(p) for p in d.value.patterns)
+        if d.value.scope is not None:
+            text += f" {d.value.scope} fields matching " + ", ".join(quote(p) for p in d.value.fields)
+        return text
     return f"define {d.name} = channels " + ", ".join(quote(c) for c in d.value.channels)
 
 

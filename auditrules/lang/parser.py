@@ -268,14 +268,32 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Define(str(children[0]), children[1], self._span(meta))
 
     def field_set(self, meta: Meta, children: list[Token]) -> ast.FieldSet:
-        patterns = tuple(_string(t) for t in children)
-        for tok, pat in zip(children, patterns, strict=True):
-            if not pat.strip():
-                raise self._fail("AR112", "empty field pattern", tok)
-        return ast.FieldSet(patterns, self._span(meta))
+        return ast.FieldSet(self._patterns(children, "field"), self._span(meta))
 
     def channel_set(self, meta: Meta, children: list[Token]) -> ast.ChannelSet:
         return ast.ChannelSet(tuple(_string(t) for t in children), self._span(meta))
+
+    def _patterns(self, tokens: list[Token], what: str) -> tuple[str, ...]:
+        patterns = tuple(_string(t) for t in tokens)
+        for tok, pat in zip(tokens, patterns, strict=True):
+            if not pat.strip():
+                raise self._fail("AR112", f"empty {what} pattern", tok)
+        return patterns
+
+    def value_set(self, meta: Meta, children: list[Any]) -> ast.ValueSet:
+        scope: tuple[str, tuple[str, ...]] | None = None
+        if children and isinstance(children[-1], tuple):
+            scope = children.pop()
+        patterns = self._patterns(children, "value")
+        if scope is None:
+            return ast.ValueSet(patterns, (), None, self._span(meta))
+        return ast.ValueSet(patterns, scope[1], scope[0], self._span(meta))
+
+    def value_in_fields(self, meta: Meta, children: list[Token]) -> tuple[str, tuple[str, ...]]:
+        return "in", self._patterns(children, "field")
+
+    def value_outside_fields(self, meta: Meta, children: list[Token]) -> tuple[str, tuple[str, ...]]:
+        return "outside", self._patterns(children, "field")
 
     def rule(self, meta: Meta, children: list[Any]) -> ast.Rule:
         rule_id = str(children[0])

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 from auditrules.findings import Finding, Location, Severity, Status
 from auditrules.lang import ast
-from auditrules.routing.model import Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
+from auditrules.routing.model import Gap, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
+from auditrules.routing.universe import ChannelUniverse, DeclaredChannels, canonical_names, channel_universe
 
 ALL_PRIORITIES = "*"
 
@@ -86,37 +88,96 @@ class _Origin:
     step: Step
 
 
-def taint(model: RoutingModel, patterns: Sequence[str]) -> dict[str, _Origin]:
-    """Derived names tainted by ``patterns``, each with the first derivation found (fixed point)."""
-    tainted: dict[str, _Origin] = {}
+#: What a statement's set looks for in a read: the pattern it matches, or None.
+Matcher = Callable[[Read], str | None]
+
+
+def field_matcher(patterns: Sequence[str]) -> Matcher:
+    """Reads of a field whose name matches ``patterns``."""
+    frozen = tuple(patterns)
+    return lambda rd: _match(rd.field, frozen)
+
+
+def value_matcher(values: ast.ValueSet) -> Matcher:
+    """Reads comparing a field with a value matching the set (tags: the tag name, field ``tags``)."""
+    patterns = tuple(values.patterns)
+    fields = tuple(values.fields)
+
+    def match(rd: Read) -> str | None:
+        if not rd.values:
+            return None
+        name = "tags" if rd.field.lower().startswith("tag:") else rd.field
+        if values.scope is not None:
+            inside = _match(name, fields) is not None
+            if inside != (values.scope == "in"):
+                return None
+        for value in rd.values:
+            hit = _match_value(value, patterns)
+            if hit is not None:
+                return hit
+        return None
+
+    return match
+
+
+@lru_cache(maxsize=65536)
+def _match_value(value: str, patterns: tuple[str, ...]) -> str | None:
+    text = value.strip().lower()
+    for pattern, regex in zip(patterns, _compiled(patterns), strict=True):
+        if regex.match(text):
+            return pattern
+    return None
+
+
+def taint(model: RoutingModel, patterns: Sequence[str] | Matcher) -> dict[str, _Origin]:
+    """Derived names tainted by ``patterns`` (field globs, or a matcher), each with a shortest derivation.
+
+    A worklist over names: linear in the number of reads and writes of the rules that derive names.
+    """
+    matcher = field_matcher(patterns) if not callable(patterns) else patterns
     rules = [r for r in sorted(model.rules, key=lambda r: r.order) if r.active and r.writes]
-    changed = True
-    while changed:
-        changed = False
-        for rule in rules:
-            source = next(
-                (rd for rd in rule.reads if matches_set(rd.field, patterns) or rd.field.lower() in tainted), None
-            )
-            if source is None:
-                continue
-            for w in rule.writes:
-                key = w.target.lower()
-                if key not in tainted and key != source.field.lower():
-                    tainted[key] = _Origin(Step(rule, source, w, matches_set(source.field, patterns)))
-                    changed = True
+    readers: dict[str, list[tuple[RoutingRule, Read]]] = {}
+    for rule in rules:
+        for rd in rule.reads:
+            readers.setdefault(rd.field.lower(), []).append((rule, rd))
+    tainted: dict[str, _Origin] = {}
+    queue: deque[str] = deque()
+
+    def mark(rule: RoutingRule, source: Read, pattern: str | None) -> None:
+        for w in rule.writes:
+            key = w.target.lower()
+            if key not in tainted and key != source.field.lower():
+                tainted[key] = _Origin(Step(rule, source, w, pattern))
+                queue.append(key)
+
+    for rule in rules:
+        for rd in rule.reads:
+            pattern = matcher(rd)
+            if pattern is not None:
+                mark(rule, rd, pattern)
+                break
+    while queue:
+        name = queue.popleft()
+        for rule, rd in readers.get(name, ()):
+            mark(rule, rd, None)
     return tainted
 
 
-def chain(read: Read, rule: RoutingRule, tainted: dict[str, _Origin], patterns: Sequence[str]) -> list[Step]:
+def chain(read: Read, rule: RoutingRule, tainted: dict[str, _Origin], patterns: Sequence[str] | Matcher) -> list[Step]:
     """The derivation chain ending in ``rule`` reading ``read``: origin first, the routing rule last."""
-    steps: list[Step] = [Step(rule, read, None, matches_set(read.field, patterns))]
+    matcher = field_matcher(patterns) if not callable(patterns) else patterns
+    steps: list[Step] = [Step(rule, read, None, matcher(read))]
     seen: set[str] = set()
-    name = read.field.lower()
-    while name in tainted and name not in seen:
+    current = read
+    while True:
+        name = current.field.lower()
+        if name not in tainted or name in seen:
+            break
         seen.add(name)
         origin = tainted[name].step
-        steps.insert(0, origin)
-        name = origin.read.field.lower()
+        steps.append(origin)
+        current = origin.read
+    steps.reverse()
     return steps
 
 
@@ -135,12 +196,26 @@ def _effects_text(rule: RoutingRule) -> str:
     return ", ".join(f"{e.kind} {e.value}" for e in rule.effects)
 
 
-class RuleContext:
-    """The rule being evaluated plus its policy, to resolve sets and build findings."""
+@dataclass(frozen=True)
+class RoutingContext:
+    """What the caller knows beyond the export: declared channels, channels seen in ticket data,
+    and the input's label when several routing inputs are checked in one run."""
 
-    def __init__(self, policy: ast.Policy, rule: ast.Rule) -> None:
+    declared_channels: DeclaredChannels | None = None
+    ticket_channels: DeclaredChannels | None = None
+    label: str | None = None
+
+
+class RuleContext:
+    """The rule being evaluated plus its policy and input, to resolve sets and build findings."""
+
+    def __init__(
+        self, policy: ast.Policy, rule: ast.Rule, model: RoutingModel, context: RoutingContext | None = None
+    ) -> None:
         self.policy = policy
         self.rule = rule
+        self.model = model
+        self.context = context or RoutingContext()
         self.severity = Severity(rule.severity)
 
     def patterns(self, ref: ast.SetRef) -> tuple[str, ...]:
@@ -148,10 +223,23 @@ class RuleContext:
         assert d is not None and isinstance(d.value, ast.FieldSet), "checked by lang.check"
         return d.value.patterns
 
+    def matcher(self, ref: ast.SetRef) -> tuple[Matcher, list[str], bool]:
+        """The read matcher of a field or value set, its patterns (for evidence), and whether it
+        matches values (findings then quote the condition, not only the field)."""
+        d = self.policy.define(ref.name)
+        assert d is not None and isinstance(d.value, (ast.FieldSet, ast.ValueSet)), "checked by lang.check"
+        if isinstance(d.value, ast.ValueSet):
+            return value_matcher(d.value), list(d.value.patterns), True
+        return field_matcher(d.value.patterns), list(d.value.patterns), False
+
     def channels(self, ref: ast.SetRef) -> tuple[str, ...]:
         d = self.policy.define(ref.name)
         assert d is not None and isinstance(d.value, ast.ChannelSet), "checked by lang.check"
-        return tuple(c.lower() for c in d.value.channels)
+        return canonical_names(d.value.channels)
+
+    def universe(self) -> ChannelUniverse:
+        ctx = self.context
+        return channel_universe(self.policy, self.model, ctx.declared_channels, ctx.ticket_channels)
 
     def finding(
         self, status: Status, message: str, evidence: dict[str, Any], locations: Iterable[Location] = ()
@@ -160,69 +248,93 @@ class RuleContext:
         for loc in locations:
             if loc not in unique:
                 unique.append(loc)
+        if self.context.label is not None:
+            message = f"{self.context.label}: {message}"
         return Finding(self.rule.id, self.rule.title, self.severity, status, message, evidence, tuple(unique))
 
 
-def evaluate_routing(policy: ast.Policy, rule: ast.Rule, model: RoutingModel) -> list[Finding]:
-    """All findings of ``rule``'s routing statements on ``model``."""
-    ctx = RuleContext(policy, rule)
+#: Which gaps concern which statement.
+_GAP_SCOPES: dict[type, frozenset[str]] = {
+    ast.MustNotRead: frozenset({"rules", "all"}),
+    ast.MayReadOnly: frozenset({"rules", "all"}),
+    ast.SlaCoverage: frozenset({"sla", "all"}),
+    ast.SlaEqual: frozenset({"sla", "all"}),
+}
+
+
+def evaluate_routing(
+    policy: ast.Policy, rule: ast.Rule, model: RoutingModel, context: RoutingContext | None = None
+) -> list[Finding]:
+    """All findings of ``rule``'s routing statements on ``model``.
+
+    A statement whose evidence is known to be partial or not understood (``model.gaps``) is never
+    passed: its ``pass`` becomes ``inconclusive`` with the gaps as the reason.
+    """
+    ctx = RuleContext(policy, rule, model, context)
     findings: list[Finding] = []
     for st in rule.routing_statements:
         if isinstance(st, ast.MustNotRead):
-            findings.extend(must_not_read(ctx, st, model))
+            found = must_not_read(ctx, st, model)
         elif isinstance(st, ast.MayReadOnly):
-            findings.extend(may_read_only(ctx, st, model))
+            found = may_read_only(ctx, st, model)
         elif isinstance(st, ast.SlaCoverage):
-            findings.extend(sla_coverage(ctx, model))
+            found = sla_coverage(ctx, model)
         elif isinstance(st, ast.SlaEqual):
-            findings.extend(sla_equal(ctx, st, model))
+            found = sla_equal(ctx, st, model)
+        else:  # pragma: no cover - lang.check admits only the statements above
+            continue
+        scopes = _GAP_SCOPES.get(type(st), frozenset({"all"}))
+        gaps = [g for g in model.gaps if g.scope in scopes]
+        findings.extend(_not_passed(f, gaps) for f in found)
     return findings
+
+
+def _not_passed(finding: Finding, gaps: Sequence[Gap]) -> Finding:
+    """``finding`` unless it passes on evidence with gaps: then ``inconclusive``, saying what is missing."""
+    if finding.status is not Status.PASS or not gaps:
+        return finding
+    reasons = "; ".join(dict.fromkeys(g.reason for g in gaps))
+    evidence = dict(finding.evidence)
+    evidence["gaps"] = [g.reason for g in gaps]
+    message = f"{finding.message}, but the evidence is incomplete or not understood: {reasons}"
+    locations = finding.locations + tuple(g.location for g in gaps if g.location is not None)
+    return replace(finding, status=Status.INCONCLUSIVE, message=message, evidence=evidence, locations=locations)
 
 
 def _base_evidence(model: RoutingModel, statement: str) -> dict[str, Any]:
     return {"statement": statement, "routing": model.name, "format": model.format}
 
 
+def _routing_rules(model: RoutingModel) -> list[RoutingRule]:
+    return [r for r in sorted(model.rules, key=lambda r: r.order) if r.active and r.routes]
+
+
+def _nothing_to_judge(ctx: RuleContext, model: RoutingModel, statement: str) -> Finding:
+    inactive = sum(1 for r in model.rules if not r.active and r.routes)
+    why = f" ({inactive} inactive ones are not analysed)" if inactive else ""
+    evidence = _base_evidence(model, statement)
+    evidence.update({"routing_rules_checked": 0, "inactive_rules_skipped": inactive})
+    return ctx.finding(
+        Status.NOT_EVALUATED,
+        f"the {model.format} export '{model.name}' holds no active routing rule to check{why}",
+        evidence,
+    )
+
+
 def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) -> list[Finding]:
-    patterns = ctx.patterns(st.fields)
-    tainted = taint(model, patterns)
+    matcher, patterns, by_value = ctx.matcher(st.fields)
+    tainted = taint(model, matcher)
     statement = f"routing must not read {st.fields.name}"
     findings: list[Finding] = []
-    routing_rules = [r for r in sorted(model.rules, key=lambda r: r.order) if r.active and r.routes]
+    routing_rules = _routing_rules(model)
     read_names: set[str] = set()
-    for rule in sorted(model.rules, key=lambda r: r.order):
+    for rule in model.rules:
         if rule.active:
             read_names.update(rd.field.lower() for rd in rule.reads)
     for rule in routing_rules:
-        offending = [rd for rd in rule.reads if rd.field.lower() in tainted or matches_set(rd.field, patterns)]
-        if not offending:
-            continue
-        steps = chain(offending[0], rule, tainted, patterns)
-        origin = steps[0]
-        via = [s.write.target for s in steps if s.write is not None]
-        reads_text = ", ".join(sorted({rd.field for rd in offending}))
-        message = f"{rule.kind} '{rule.name}' routes on {reads_text}"
-        if via:
-            message += f", derived from {origin.read.field} through " + " → ".join(via)
-        message += f" ({_effects_text(rule)})"
-        evidence = _base_evidence(model, statement)
-        evidence.update(
-            {
-                "routing_rule": rule.id,
-                "reads": sorted({rd.field for rd in offending}),
-                "effects": [{"kind": e.kind, "value": e.value} for e in rule.effects],
-                "chain": [s.to_json() for s in steps],
-                "explanation": _describe_chain(steps),
-            }
-        )
-        locations: list[Location] = []
-        for s in steps:
-            locations.append(_note(s.read.location, f"{s.rule.name}: {s.read.text or s.read.field}"))
-            if s.write is not None:
-                locations.append(_note(s.write.location, f"{s.rule.name}: writes {s.write.target}"))
-        for rd in offending[1:]:
-            locations.append(_note(rd.location, f"{rule.name}: {rd.text or rd.field}"))
-        findings.append(ctx.finding(Status.FAIL, message, evidence, locations))
+        offending = [rd for rd in rule.reads if rd.field.lower() in tainted or matcher(rd)]
+        if offending:
+            findings.append(_routed_on(ctx, statement, rule, offending, (tainted, matcher, by_value)))
     failing = {f.evidence.get("routing_rule") for f in findings}
     findings.extend(not_auditable(ctx, model, statement, [r for r in routing_rules if r.id not in failing]))
     # derivations nothing reads yet
@@ -233,19 +345,22 @@ def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) ->
         assert step.write is not None
         message = (
             f"{step.rule.kind} '{step.rule.name}' derives {step.write.target} from {step.read.field}; "
-            "no rule reads it yet, but any rule that does will route on influence"
+            "no rule reads it yet, but any rule that does will route on it"
         )
         evidence = _base_evidence(model, statement)
         evidence.update({"derived": step.write.target, "chain": [step.to_json()]})
         locs = [_note(step.read.location, step.read.text), _note(step.write.location, f"writes {step.write.target}")]
         findings.append(ctx.finding(Status.WARN, message, evidence, locs))
     if not any(f.status is Status.FAIL for f in findings):
+        if not routing_rules:
+            findings.insert(0, _nothing_to_judge(ctx, model, statement))
+            return findings
         evidence = _base_evidence(model, statement)
         evidence.update(
             {
                 "routing_rules_checked": len(routing_rules),
                 "inactive_rules_skipped": sum(1 for r in model.rules if not r.active),
-                "patterns": list(patterns),
+                "patterns": patterns,
             }
         )
         findings.insert(
@@ -260,9 +375,7 @@ def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) ->
     return findings
 
 
-def not_auditable(
-    ctx: RuleContext, model: RoutingModel, statement: str, rules: Sequence[RoutingRule]
-) -> list[Finding]:
+def not_auditable(ctx: RuleContext, model: RoutingModel, statement: str, rules: Sequence[RoutingRule]) -> list[Finding]:
     """A ``warn`` per routing rule that decides on a value the export cannot show (``Read.opaque``):
     a Lambda's answer, a formula, Apex. Such a decision is never a silent pass."""
     out: list[Finding] = []
@@ -284,38 +397,105 @@ def not_auditable(
     return out
 
 
+def _routed_on(
+    ctx: RuleContext,
+    statement: str,
+    rule: RoutingRule,
+    offending: list[Read],
+    taint_of: tuple[dict[str, _Origin], Matcher, bool],
+) -> Finding:
+    tainted, matcher, by_value = taint_of
+    model = ctx.model
+    steps = chain(offending[0], rule, tainted, matcher)
+    origin = steps[0]
+    via = [s.write.target for s in steps if s.write is not None]
+
+    def shown(rd: Read) -> str:
+        return (rd.text or rd.field) if by_value and matcher(rd) is not None else rd.field
+
+    reads_text = ", ".join(sorted({shown(rd) for rd in offending}))
+    message = f"{rule.kind} '{rule.name}' routes on {reads_text}"
+    if via:
+        message += f", derived from {shown(origin.read)} through " + " → ".join(via)
+    message += f" ({_effects_text(rule)})"
+    evidence = _base_evidence(model, statement)
+    evidence.update(
+        {
+            "routing_rule": rule.id,
+            "reads": sorted({rd.field for rd in offending}),
+            "effects": [{"kind": e.kind, "value": e.value} for e in rule.effects],
+            "chain": [s.to_json() for s in steps],
+            "explanation": _describe_chain(steps),
+        }
+    )
+    locations: list[Location] = []
+    for s in steps:
+        locations.append(_note(s.read.location, f"{s.rule.name}: {s.read.text or s.read.field}"))
+        if s.write is not None:
+            locations.append(_note(s.write.location, f"{s.rule.name}: writes {s.write.target}"))
+    for rd in offending[1:]:
+        locations.append(_note(rd.location, f"{rule.name}: {rd.text or rd.field}"))
+    return ctx.finding(Status.FAIL, message, evidence, locations)
+
+
 def _note(loc: Location, note: str) -> Location:
     return Location(loc.path, loc.line, loc.column, loc.pointer, note)
 
 
-def may_read_only(ctx: RuleContext, st: ast.MayReadOnly, model: RoutingModel) -> list[Finding]:
-    patterns = ctx.patterns(st.fields)
-    statement = f"routing may read only {st.fields.name}"
-    # a derived name is allowed when every rule writing it reads only allowed names (fixed point)
+def allowed_names(model: RoutingModel, patterns: Sequence[str]) -> set[str]:
+    """Names (lower-case) a routing rule may read under ``routing may read only``: those matching
+    ``patterns``, and derived names every writer of which reads only allowed names (least fixed
+    point: a derivation cycle is not allowed). Linear: each read of a writer is counted down once."""
+    frozen = tuple(patterns)
     writers: dict[str, list[RoutingRule]] = {}
     for rule in model.rules:
         if rule.active:
             for w in rule.writes:
                 writers.setdefault(w.target.lower(), []).append(rule)
-    allowed: dict[str, bool] = {}
-
-    def is_allowed(name: str, stack: frozenset[str] = frozenset()) -> bool:
+    pending: dict[str, int] = {}
+    dependents: dict[str, list[str]] = {}
+    allowed: set[str] = set()
+    queue: deque[str] = deque()
+    for name, rules in writers.items():
+        pending[name] = 0
+        for rule in rules:
+            for rd in rule.reads:
+                pending[name] += 1
+                dependents.setdefault(rd.field.lower(), []).append(name)
+    candidates = {rd.field for rules in writers.values() for r in rules for rd in r.reads}
+    candidates |= {rd.field for r in model.rules if r.active for rd in r.reads}
+    for name in sorted(candidates):
         key = name.lower()
-        if matches_set(name, patterns):
-            return True
-        if key in allowed:
-            return allowed[key]
-        if key in stack or key not in writers:
-            return False
-        result = all(is_allowed(rd.field, stack | {key}) for r in writers[key] for rd in r.reads)
-        allowed[key] = result
-        return result
+        if key not in allowed and _match(name, frozen) is not None:
+            allowed.add(key)
+            queue.append(key)
+    for key in sorted(writers):
+        if key not in allowed and (pending[key] == 0 or _match(key, frozen) is not None):
+            allowed.add(key)
+            queue.append(key)
+    while queue:
+        key = queue.popleft()
+        for name in dependents.get(key, ()):
+            pending[name] -= 1
+            if pending[name] == 0 and name not in allowed:
+                allowed.add(name)
+                queue.append(name)
+    return allowed
 
+
+def may_read_only(ctx: RuleContext, st: ast.MayReadOnly, model: RoutingModel) -> list[Finding]:
+    patterns = ctx.patterns(st.fields)
+    statement = f"routing may read only {st.fields.name}"
+    allowed = allowed_names(model, patterns)
     findings: list[Finding] = []
-    routing_rules = [r for r in sorted(model.rules, key=lambda r: r.order) if r.active and r.routes]
+    routing_rules = _routing_rules(model)
     findings.extend(not_auditable(ctx, model, statement, routing_rules))
     for rule in routing_rules:
-        bad = [rd for rd in rule.reads if rd.opaque is None and not is_allowed(rd.field)]
+        bad = [
+            rd
+            for rd in rule.reads
+            if rd.opaque is None and rd.field.lower() not in allowed and not matches_set(rd.field, patterns)
+        ]
         if not bad:
             continue
         names = sorted({rd.field for rd in bad})
@@ -326,6 +506,8 @@ def may_read_only(ctx: RuleContext, st: ast.MayReadOnly, model: RoutingModel) ->
             ctx.finding(Status.FAIL, message, evidence, [_note(rd.location, rd.text or rd.field) for rd in bad])
         )
     if not any(f.status is Status.FAIL for f in findings):
+        if not routing_rules:
+            return [_nothing_to_judge(ctx, model, statement)]
         evidence = _base_evidence(model, statement)
         evidence.update({"routing_rules_checked": len(routing_rules), "allowed_patterns": list(patterns)})
         findings.append(
@@ -334,49 +516,84 @@ def may_read_only(ctx: RuleContext, st: ast.MayReadOnly, model: RoutingModel) ->
     return findings
 
 
-def _no_sla(ctx: RuleContext, model: RoutingModel, statement: str) -> Finding:
+def _no_sla(ctx: RuleContext, model: RoutingModel, statement: str) -> Finding | None:
+    """A ``not_evaluated`` finding when the export's SLA data cannot answer ``statement``, else None."""
     evidence = _base_evidence(model, statement)
-    return ctx.finding(
-        Status.NOT_EVALUATED,
-        f"the {model.format} export '{model.name}' contains no SLA policies to check",
-        evidence,
-    )
+    if not model.has_sla_data:
+        return ctx.finding(
+            Status.NOT_EVALUATED,
+            f"the {model.format} export '{model.name}' contains no SLA policies to check",
+            evidence,
+        )
+    unfiltered = [p for p in model.sla_policies if not p.filter_known]
+    if unfiltered:
+        names = ", ".join(_policy_labels(model.sla_policies)[id(p)] for p in unfiltered)
+        evidence["policies_without_filter"] = [p.name for p in unfiltered]
+        return ctx.finding(
+            Status.NOT_EVALUATED,
+            f"SLA policies {names} come without their filters (a warehouse copy): which channels they cover "
+            "cannot be determined; export sla_policies.json from the help desk's API",
+            evidence,
+            [p.location for p in unfiltered],
+        )
+    return None
 
 
-def _applies(policy: SlaPolicy, channel: str) -> bool:
-    return policy.channels is None or channel in policy.channels
+def _policy_labels(policies: Sequence[SlaPolicy]) -> dict[int, str]:
+    """``'name'`` for each policy; ``'name' (id …)`` when two policies share a name."""
+    counts: dict[str, int] = {}
+    for p in policies:
+        counts[p.name] = counts.get(p.name, 0) + 1
+    out: dict[int, str] = {}
+    for p in policies:
+        twin = counts[p.name] > 1
+        out[id(p)] = f"'{p.name}' (id {p.id or p.order})" if twin else f"'{p.name}'"
+    return out
+
+
+def _universe_evidence(universe: ChannelUniverse) -> dict[str, Any]:
+    return {"channels": list(universe.channels), "channels_source": universe.source}
 
 
 def sla_coverage(ctx: RuleContext, model: RoutingModel) -> list[Finding]:
     statement = "sla must cover every channel"
-    if not model.has_sla_data:
-        return [_no_sla(ctx, model, statement)]
+    missing = _no_sla(ctx, model, statement)
+    if missing is not None:
+        return [missing]
+    universe = ctx.universe()
+    labels = _policy_labels(model.sla_policies)
+    if not universe.channels:
+        evidence = _base_evidence(model, statement)
+        evidence.update(_universe_evidence(universe))
+        return [ctx.finding(Status.NOT_EVALUATED, f"no channels to check coverage for ({universe.source})", evidence)]
     findings: list[Finding] = []
     covered: dict[str, list[str]] = {}
-    for channel in model.channels:
-        full = [p for p in model.sla_policies if _applies(p, channel) and not p.conditions]
-        partial = [p for p in model.sla_policies if _applies(p, channel) and p.conditions]
+    for channel in universe.channels:
+        full = [p for p in model.sla_policies if p.applies_to(channel) and not p.conditions]
+        partial = [p for p in model.sla_policies if p.applies_to(channel) and p.conditions]
         if full:
             covered[channel] = [p.name for p in full]
             continue
         evidence = _base_evidence(model, statement)
         evidence.update({"channel": channel, "partial_policies": [p.name for p in partial]})
+        evidence.update(_universe_evidence(universe))
         if partial:
-            conds = "; ".join(f"'{p.name}' only where {' and '.join(p.conditions)}" for p in partial)
+            conds = "; ".join(f"{labels[id(p)]} only where {' and '.join(p.conditions)}" for p in partial)
             message = f"channel {channel} is covered only in part: {conds}"
             locs = [p.location for p in partial]
         else:
             message = f"no SLA policy covers channel {channel}"
             locs = []
         findings.append(ctx.finding(Status.FAIL, message, evidence, locs))
-    if not model.channels:
-        evidence = _base_evidence(model, statement)
-        return [ctx.finding(Status.NOT_EVALUATED, "the export names no channels to check coverage for", evidence)]
     if not findings:
         evidence = _base_evidence(model, statement)
-        evidence.update({"covered": covered})
+        evidence.update({"covered": covered, **_universe_evidence(universe)})
         findings.append(
-            ctx.finding(Status.PASS, f"every channel ({', '.join(model.channels)}) has an SLA policy", evidence)
+            ctx.finding(
+                Status.PASS,
+                f"every channel ({', '.join(universe.channels)}; from {universe.source}) has an SLA policy",
+                evidence,
+            )
         )
     return findings
 
@@ -389,78 +606,133 @@ def format_seconds(seconds: float) -> str:
     return f"{seconds:g}s"
 
 
-def sla_equal(ctx: RuleContext, st: ast.SlaEqual, model: RoutingModel) -> list[Finding]:
-    across = "channel" if st.across is None else st.across.name
-    statement = f"sla targets must be equal across {across} per priority" + (f" for {st.metric}" if st.metric else "")
-    if not model.has_sla_data:
-        return [_no_sla(ctx, model, statement)]
-    channels = list(model.channels) if st.across is None else list(ctx.channels(st.across))
+def _effective_targets(
+    model: RoutingModel, channels: Sequence[str], metric: str | None
+) -> dict[str, dict[tuple[str, str], tuple[SlaTarget, SlaPolicy]]]:
+    """channel → (metric, priority) → (target, policy); the first applicable policy wins. A target
+    without a priority (ALL_PRIORITIES) applies to every priority named anywhere."""
     ordered = sorted(model.sla_policies, key=lambda p: (p.order, p.name))
-    # effective targets: channel -> (metric, priority) -> (target, policy); first applicable policy wins
-    # a target without a priority (ALL_PRIORITIES) applies to every priority named anywhere
     named = sorted({t.priority for p in ordered for t in p.targets if t.priority != ALL_PRIORITIES})
     table: dict[str, dict[tuple[str, str], tuple[SlaTarget, SlaPolicy]]] = {c: {} for c in channels}
     for channel in channels:
         for policy in ordered:
-            if not _applies(policy, channel):
+            if not policy.applies_to(channel):
                 continue
             for t in policy.targets:
-                if st.metric is not None and t.metric != st.metric:
+                if metric is not None and t.metric != metric:
                     continue
                 for prio in (named or [ALL_PRIORITIES]) if t.priority == ALL_PRIORITIES else [t.priority]:
                     table[channel].setdefault((t.metric, prio), (t, policy))
+    return table
+
+
+def _delay_findings(ctx: RuleContext, model: RoutingModel, statement: str) -> list[Finding]:
+    """Deliberate waits (TaskRouter park steps) act like a longer target for the tasks they hold."""
+    out: list[Finding] = []
+    for delay in model.delays:
+        evidence = _base_evidence(model, statement)
+        evidence.update({"delay_rule": delay.rule, "seconds": delay.seconds, "applies_to": delay.applies_to})
+        message = (
+            f"'{delay.rule}' holds {delay.applies_to} for {format_seconds(delay.seconds)} before the next "
+            "target is tried: a delay only those tasks get, like a longer SLA target"
+        )
+        out.append(ctx.finding(Status.WARN, message, evidence, [delay.location]))
+    return out
+
+
+def sla_equal(ctx: RuleContext, st: ast.SlaEqual, model: RoutingModel) -> list[Finding]:
+    across = "channel" if st.across is None else st.across.name
+    statement = f"sla targets must be equal across {across} per priority" + (f" for {st.metric}" if st.metric else "")
+    delays = _delay_findings(ctx, model, statement)
+    missing = _no_sla(ctx, model, statement)
+    if missing is not None:
+        return [missing, *delays]
+    if st.across is None:
+        universe = ctx.universe()
+    else:
+        universe = ChannelUniverse(ctx.channels(st.across), f"the policy's set '{st.across.name}'")
+    channels = list(universe.channels)
+    if len(channels) < 2:
+        evidence = _base_evidence(model, statement)
+        evidence.update(_universe_evidence(universe))
+        why = f"only {channels[0]}" if channels else "none"
+        return [
+            ctx.finding(
+                Status.NOT_EVALUATED,
+                f"nothing to compare: {why} of the channels to judge ({universe.source})",
+                evidence,
+            ),
+            *delays,
+        ]
+    table = _effective_targets(model, channels, st.metric)
+    labels = _policy_labels(model.sla_policies)
     keys = sorted({k for per in table.values() for k in per})
     findings: list[Finding] = []
     for metric, priority in keys:
         row = {c: table[c].get((metric, priority)) for c in channels}
         values = {c: (v[0].seconds, v[0].business_hours) if v else None for c, v in row.items()}
-        if len(set(values.values())) <= 1:
-            continue
-        parts = []
-        locs: list[Location] = []
-        groups: dict[str, list[str]] = {}
-        for c in channels:
-            v = row[c]
-            if v is None:
-                label = "none"
-            else:
-                label = format_seconds(v[0].seconds) + (" (business hours)" if v[0].business_hours else "")
-            pol = "" if v is None else f" by '{v[1].name}'"
-            groups.setdefault(f"{label}{pol}", []).append(c)
-            if v is not None:
-                locs.append(_note(v[0].location, f"{v[1].name}: {metric} {label} for {priority}"))
-        for label, chans in sorted(groups.items(), key=lambda kv: kv[0]):
-            parts.append(f"{', '.join(chans)}: {label}")
-        prio = "every priority" if priority == ALL_PRIORITIES else f"priority {priority}"
-        message = f"{metric} target for {prio} differs by channel — " + "; ".join(parts)
-        evidence = _base_evidence(model, statement)
-        evidence.update(
-            {
-                "metric": metric,
-                "priority": priority,
-                "targets": [
-                    {
-                        "channel": c,
-                        "seconds": None if row[c] is None else row[c][0].seconds,  # type: ignore[index]
-                        "business_hours": None if row[c] is None else row[c][0].business_hours,  # type: ignore[index]
-                        "policy": None if row[c] is None else row[c][1].name,  # type: ignore[index]
-                    }
-                    for c in channels
-                ],
-            }
-        )
-        findings.append(ctx.finding(Status.FAIL, message, evidence, locs))
+        if len(set(values.values())) > 1:
+            findings.append(_unequal(ctx, model, statement, (metric, priority), row, labels, universe))
     if not findings:
         evidence = _base_evidence(model, statement)
-        evidence.update({"targets_compared": len(keys), "channels": channels})
-        findings.append(
-            ctx.finding(
-                Status.PASS,
-                f"{len(keys)} SLA targets are the same for every channel ({', '.join(channels)})",
-                evidence,
+        evidence.update({"targets_compared": len(keys), **_universe_evidence(universe)})
+        if not keys:
+            what = f" for {st.metric}" if st.metric else ""
+            findings.append(
+                ctx.finding(Status.NOT_EVALUATED, f"the SLA policies hold no target{what} to compare", evidence)
             )
-        )
-    return findings
+        else:
+            findings.append(
+                ctx.finding(
+                    Status.PASS,
+                    f"{len(keys)} SLA targets are the same for every channel ({', '.join(channels)}; "
+                    f"from {universe.source})",
+                    evidence,
+                )
+            )
+    return findings + delays
 
 
-__all__ = ["chain", "evaluate_routing", "matches_set", "taint"]
+def _unequal(
+    ctx: RuleContext,
+    model: RoutingModel,
+    statement: str,
+    key: tuple[str, str],
+    row: dict[str, tuple[SlaTarget, SlaPolicy] | None],
+    labels: dict[int, str],
+    universe: ChannelUniverse,
+) -> Finding:
+    metric, priority = key
+    locs: list[Location] = []
+    groups: dict[str, list[str]] = {}
+    for c, v in row.items():
+        if v is None:
+            groups.setdefault("none", []).append(c)
+            continue
+        label = format_seconds(v[0].seconds) + (" (business hours)" if v[0].business_hours else "")
+        groups.setdefault(f"{label} by {labels[id(v[1])]}", []).append(c)
+        locs.append(_note(v[0].location, f"{v[1].name}: {metric} {label} for {priority}"))
+    parts = [f"{', '.join(chans)}: {label}" for label, chans in sorted(groups.items(), key=lambda kv: kv[0])]
+    prio = "every priority" if priority == ALL_PRIORITIES else f"priority {priority}"
+    message = f"{metric} target for {prio} differs by channel — " + "; ".join(parts)
+    evidence = _base_evidence(model, statement)
+    evidence.update(
+        {
+            "metric": metric,
+            "priority": priority,
+            "targets": [
+                {
+                    "channel": c,
+                    "seconds": None if v is None else v[0].seconds,
+                    "business_hours": None if v is None else v[0].business_hours,
+                    "policy": None if v is None else v[1].name,
+                }
+                for c, v in row.items()
+            ],
+            **_universe_evidence(universe),
+        }
+    )
+    return ctx.finding(Status.FAIL, message, evidence, locs)
+
+
+__all__ = ["RoutingContext", "allowed_names", "chain", "evaluate_routing", "matches_set", "taint", "value_matcher"]

@@ -118,6 +118,24 @@ def _leaf_conditions(expr: ast.Expr) -> list[ast.Expr]:
     return [expr]
 
 
+def _compared_values(leaf: ast.Expr) -> tuple[str, ...]:
+    """The constants a condition compares with (``tier == "gold"`` → ``gold``; each item of an ``in`` list)."""
+    literals: list[ast.Literal] = []
+    if isinstance(leaf, ast.Compare):
+        literals = [side for side in (leaf.left, leaf.right) if isinstance(side, ast.Literal)]
+    elif isinstance(leaf, ast.InList) and isinstance(leaf.values, tuple):
+        literals = list(leaf.values)
+    elif isinstance(leaf, ast.Matches):
+        return (leaf.pattern,)
+    return tuple(_literal_text(lit) for lit in literals if lit.value is not None)
+
+
+def _literal_text(lit: ast.Literal) -> str:
+    if isinstance(lit.value, bool):
+        return "true" if lit.value else "false"
+    return lit.text if lit.unit != "string" and lit.text else str(lit.value)
+
+
 class _Converter:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
@@ -151,6 +169,7 @@ class _Converter:
             sla_policies=sla,
             inputs=(InputFile(self.doc.path, "routing:canonical", self.doc.sha256),),
             sla_known="sla" in self.data,
+            declared_channels=channels if "channels" in self.data else None,
         )
 
     def rule(self, index: int, spec: dict[str, Any], order: int) -> RoutingRule:
@@ -169,8 +188,10 @@ class _Converter:
             except AuditError as exc:
                 raise AuditError("AR203", f"in rule '{spec['id']}': {exc.message}", exc.span, self.doc.text) from None
             for leaf in _leaf_conditions(expr):
+                values = _compared_values(leaf)
                 for name in expression_names(leaf):
-                    reads.append(Read(name.name, self.loc(wptr, name.span.column, name.span.line), format_expr(leaf)))
+                    where = self.loc(wptr, name.span.column, name.span.line)
+                    reads.append(Read(name.name, where, format_expr(leaf), values))
         writes: list[Write] = []
         effects: list[Effect] = []
         route = spec.get("route") or {}

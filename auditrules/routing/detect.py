@@ -1,10 +1,18 @@
-"""Routing format detection: a path (file or directory) → the RoutingModel of the adapter that reads it.
+"""Routing format detection: a path (file or directory) → the RoutingModels of the adapters that read it.
 
-* a directory is Salesforce metadata (an SFDX project or a Metadata API retrieve), a folder of
-  Amazon Connect flows, or otherwise a Zendesk export bundle;
+Every file is detected on its own, never by its name:
+
 * ``.yaml``/``.yml`` declaring ``auditrules: routing/v1`` is the canonical format;
-* ``.json`` is Zendesk, Twilio TaskRouter or an Amazon Connect flow, told apart by its top-level keys;
-* ``.xml`` (or a Metadata API suffix such as ``.queue``) is Salesforce metadata.
+* ``.json`` is Zendesk (a top-level ``triggers``, ``sla_policies``, ``{"trigger": {...}}`` …) and/or
+  Twilio TaskRouter (``configuration``, ``task_routing``, ``workflows``), or an Amazon Connect flow
+  (``StartAction`` and ``Actions``, or ``describe-contact-flow`` output); a file holding both
+  Zendesk and TaskRouter keys is read by both adapters;
+* ``.xml`` (or a Metadata API suffix such as ``.queue``) is Salesforce metadata;
+* a directory that is Salesforce metadata (an SFDX project, a Metadata API retrieve or a metadata
+  folder) is one Salesforce input; any other directory is every file in it that some adapter
+  understands: its Zendesk files form one export, each TaskRouter workflow, Connect flow and
+  canonical file is its own input. Every file skipped is named in a note, and is a gap in the
+  evidence (it may have held routing rules).
 
 Adapters are imported only when needed so that ``auditrules check`` starts fast.
 """
@@ -14,9 +22,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from auditrules.errors import AuditError, Span
+from auditrules.findings import Diagnostic, Location
 from auditrules.routing.model import RoutingModel
 
 FORMATS: tuple[str, ...] = ("canonical", "zendesk", "taskrouter", "salesforce", "connect")
+#: Formats whose every file is an input of its own (in a directory, in this order).
+_ONE_FILE_FORMATS: tuple[str, ...] = ("taskrouter", "connect", "canonical")
+#: Suffixes of files a routing directory may hold.
+_ROUTING_SUFFIXES: tuple[str, ...] = (".json", ".yaml", ".yml")
 
 
 def _unknown(path: str | Path) -> AuditError:
@@ -24,79 +37,157 @@ def _unknown(path: str | Path) -> AuditError:
         "AR204",
         f"cannot tell the routing format of {path} (expected canonical YAML 'auditrules: routing/v1', "
         "a Zendesk export (triggers, automations, views, macros, sla_policies, *_fields), "
-        "a Twilio TaskRouter workflow, Salesforce metadata or an Amazon Connect flow)",
+        "a Twilio TaskRouter workflow, Salesforce metadata or an Amazon Connect flow)"
+        f"{_tickets_hint(Path(path))}",
         Span(str(path), 1, 1),
     )
 
 
-def detect_format(path: str | Path) -> str:
-    """The format name of ``path`` (one of FORMATS); AR001 when it is missing, AR204 when unknown."""
-    p = Path(path)
-    if not p.exists():
-        raise AuditError("AR001", f"no such file or directory: {path}")
-    from auditrules.routing.salesforce import is_salesforce
+def _tickets_hint(path: Path) -> str:
+    from auditrules.tickets.sources import file_format
 
-    if is_salesforce(p):
-        return "salesforce"
-    if p.is_dir():
-        from auditrules.routing.connect import is_connect
-        from auditrules.routing.zendesk import is_zendesk
+    kind = file_format(path.name)
+    if kind is None or kind == "json" or path.suffix.lower() == ".txt":
+        return ""
+    return f"; it looks like ticket data ({kind}): give it with --tickets"
 
-        return "connect" if not is_zendesk(p) and is_connect(p) else "zendesk"
-    suffix = p.suffix.lower()
+
+def formats_of(path: Path) -> tuple[str, ...]:
+    """The formats one file holds (possibly two: a JSON file with Zendesk and TaskRouter keys)."""
+    suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         from auditrules.routing.canonical import is_canonical
 
-        if is_canonical(p):
-            return "canonical"
-        raise _unknown(path)
-    if suffix == ".json":
-        from auditrules.routing.zendesk import is_zendesk
+        return ("canonical",) if is_canonical(path) else ()
+    if suffix != ".json":
+        from auditrules.routing.salesforce import is_salesforce
 
-        if is_zendesk(p):
-            return "zendesk"
-        from auditrules.routing.taskrouter import is_taskrouter
+        return ("salesforce",) if is_salesforce(path) else ()
+    from auditrules.routing.taskrouter import is_taskrouter
+    from auditrules.routing.zendesk import is_zendesk
 
-        if is_taskrouter(p):
-            return "taskrouter"
-        from auditrules.routing.connect import is_connect
+    found = tuple(name for name, test in (("zendesk", is_zendesk), ("taskrouter", is_taskrouter)) if test(path))
+    if found:
+        return found
+    from auditrules.routing.connect import is_connect
 
-        if is_connect(p):
-            return "connect"
+    return ("connect",) if is_connect(path) else ()
+
+
+def detect_format(path: str | Path) -> str:
+    """The format name of ``path`` (one of FORMATS; a directory: its first format, Zendesk first);
+    AR001 when it is missing, AR204 when no adapter understands it."""
+    p = Path(path)
+    if not p.exists():
+        raise AuditError("AR001", f"no such file or directory: {path}")
+    if p.is_dir() and _is_salesforce_directory(p):
+        return "salesforce"
+    found = {fmt for f in _directory_files(p) for fmt in formats_of(f)} if p.is_dir() else set(formats_of(p))
+    for fmt in ("zendesk", "taskrouter", "canonical", "salesforce", "connect"):
+        if fmt in found:
+            return fmt
     raise _unknown(path)
 
 
+def _is_salesforce_directory(path: Path) -> bool:
+    from auditrules.routing.salesforce import is_salesforce
+
+    return is_salesforce(path)
+
+
+def _directory_files(path: Path) -> list[Path]:
+    return sorted(f for f in path.iterdir() if f.is_file() and not f.name.startswith("."))
+
+
 def load_routing(path: str | Path, fmt: str | None = None) -> RoutingModel:
-    """Load one routing input; ``fmt`` (one of FORMATS) overrides detection."""
+    """Load one routing input; ``fmt`` (one of FORMATS) overrides detection.
+
+    A path that holds several inputs (a directory mixing formats) gives its first; use
+    :func:`load_routing_inputs` to get them all.
+    """
+    return load_routing_inputs(path, fmt)[0]
+
+
+def load_routing_inputs(path: str | Path, fmt: str | None = None) -> list[RoutingModel]:
+    """Every routing input ``path`` holds (see the module docstring); ``fmt`` overrides detection."""
     p = Path(path)
     if not p.exists():
         raise AuditError("AR001", f"no such file or directory: {path}")
     if fmt is not None and fmt not in FORMATS:
         raise AuditError("AR005", f"unknown routing format '{fmt}' (expected {', '.join(FORMATS)})")
-    kind = fmt or detect_format(p)
+    if p.is_dir():
+        return _load_directory(p, fmt)
+    kinds = (fmt,) if fmt is not None else formats_of(p)
+    if not kinds:
+        raise _unknown(path)
+    return [_load(kind, [p]) for kind in kinds]
+
+
+def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
+    if fmt in ("zendesk", "salesforce") or (fmt is None and _is_salesforce_directory(path)):
+        return [_load(fmt or "salesforce", [path])]
+    if fmt is not None and fmt != "connect":
+        raise AuditError(
+            "AR204", f"{path} is a directory; a {fmt} input is one file", Span(str(path), 1, 1)
+        )
+    by_format: dict[str, list[Path]] = {}
+    skipped: list[Diagnostic] = []
+    for f in _directory_files(path):
+        kinds = formats_of(f) if fmt is None else (fmt,)
+        for kind in kinds:
+            by_format.setdefault(kind, []).append(f)
+        if not kinds and f.suffix.lower() in _ROUTING_SUFFIXES:
+            message = f"{f} is not a routing export any adapter understands; skipped{_tickets_hint(f)}"
+            skipped.append(Diagnostic("AR204", "error", message, Location(str(f), 1, 1)))
+        elif not kinds:
+            message = f"{f} is not a routing file; skipped{_tickets_hint(f)}"
+            skipped.append(Diagnostic("AR204", "warning", message, Location(str(f), 1, 1)))
+    if not by_format:
+        raise AuditError(
+            "AR204",
+            f"no routing export in directory {path} (expected Zendesk JSON, TaskRouter workflows, Amazon "
+            "Connect flows, Salesforce metadata or canonical YAML 'auditrules: routing/v1')",
+            Span(str(path), 1, 1),
+        )
+    models: list[RoutingModel] = []
+    if "zendesk" in by_format:
+        from auditrules.routing.zendesk import load_zendesk
+
+        model = load_zendesk(by_format["zendesk"], skipped)
+        models.append(model.with_name(path.name))
+        skipped = []
+    for kind in (*_ONE_FILE_FORMATS, "salesforce"):
+        for f in by_format.get(kind, []):
+            models.append(_load(kind, [f]))
+    if skipped:
+        models[0] = models[0].with_notes(skipped)
+    return models
+
+
+def _load(kind: str, paths: list[Path]) -> RoutingModel:
     if kind == "canonical":
         from auditrules.routing.canonical import load_canonical
 
-        return load_canonical(p)
+        return load_canonical(paths[0])
     if kind == "zendesk":
         from auditrules.routing.zendesk import load_zendesk
 
-        return load_zendesk([p])
+        return load_zendesk(paths)
     if kind == "salesforce":
         from auditrules.routing.salesforce import load_salesforce
 
-        return load_salesforce(p)
+        return load_salesforce(paths[0])
     if kind == "connect":
         from auditrules.routing.connect import load_connect
 
-        return load_connect(p)
+        return load_connect(paths[0])
     from auditrules.routing.taskrouter import load_taskrouter
 
-    if p.is_dir():
+    if paths[0].is_dir():
         raise AuditError(
-            "AR204", f"{path} is a directory; a TaskRouter workflow is one JSON file", Span(str(p), 1, 1)
+            "AR204", f"{paths[0]} is a directory; a TaskRouter workflow is one JSON file", Span(str(paths[0]), 1, 1)
         )
-    return load_taskrouter(p)
+    return load_taskrouter(paths[0])
 
 
-__all__ = ["FORMATS", "detect_format", "load_routing"]
+__all__ = ["FORMATS", "detect_format", "formats_of", "load_routing", "load_routing_inputs"]

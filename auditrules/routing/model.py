@@ -117,7 +117,9 @@ PRIORITY_SCALES: Final[Mapping[str, PriorityScale]] = MappingProxyType(
 class Read:
     """A rule reads ``field`` (a resolved field name or ``tag:x``) at ``location``.
 
-    ``text`` is a short human rendering of the condition (``requester_twitter_followers_count > 5000``).
+    ``text`` is a short human rendering of the condition (``requester_twitter_followers_count > 5000``);
+    ``values`` the constants the condition compares the field with (``"VIP"``, each item of an
+    ``IN`` list; a tag condition's tag name), as written, for value sets.
     ``opaque`` says why the value read cannot be audited from the export (a Lambda's answer, a
     formula, Apex); None when it can. A decision on an opaque read is reported, never passed.
     """
@@ -125,6 +127,7 @@ class Read:
     field: str
     location: Location
     text: str = ""
+    values: tuple[str, ...] = ()
     opaque: str | None = None
 
 
@@ -193,10 +196,13 @@ class SlaTarget:
 
 @dataclass(frozen=True)
 class SlaPolicy:
-    """An SLA policy. ``channels`` is None when the policy applies to every channel.
+    """An SLA policy. ``channels`` is None when the policy applies to every channel but those in
+    ``excluded`` (a ``via_id is_not`` filter).
 
     ``conditions`` describes any other restriction of its filter (``ticket_type is incident``):
-    a policy with conditions covers only part of a channel's tickets.
+    a policy with conditions covers only part of a channel's tickets. ``filter_known`` is False
+    when the export holds the targets without the filter (a warehouse copy): which channels the
+    policy covers is then unknown. ``id`` is the export's id, shown when two policies share a name.
     """
 
     name: str
@@ -205,11 +211,49 @@ class SlaPolicy:
     location: Location
     conditions: tuple[str, ...] = ()
     order: int = 0
+    excluded: tuple[str, ...] = ()
+    filter_known: bool = True
+    id: str = ""
+
+    def applies_to(self, channel: str) -> bool:
+        """Whether the policy's channel filter lets ``channel`` through."""
+        if self.channels is None:
+            return channel not in self.excluded
+        return channel in self.channels
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Evidence known to be partial or not understood: ``scope`` is ``rules`` (routing rules may be
+    missing or unreadable), ``sla`` (SLA policies) or ``all``. A statement whose scope has a gap is
+    never passed."""
+
+    scope: str
+    reason: str
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Delay:
+    """A deliberate wait in routing (a TaskRouter target that can never match, with a timeout):
+    the tasks ``applies_to`` describes wait ``seconds`` before the next target is tried."""
+
+    rule: str
+    seconds: float
+    applies_to: str
+    location: Location
 
 
 @dataclass(frozen=True)
 class RoutingModel:
-    """Everything the static analysis needs from one routing input (a file or a directory)."""
+    """Everything the static analysis needs from one routing input (a file or a directory).
+
+    ``channels`` are the channels the export names (in conditions and filters); they are not the
+    channels the help desk serves: that universe is declared (``declared_channels`` when the
+    export itself declares it, as the canonical ``channels:`` key does) or a vendor default (see
+    :mod:`auditrules.routing.universe`). ``gaps`` say what is known to be partial or not
+    understood; ``delays`` are deliberate waits that act like channel-specific SLA targets.
+    """
 
     format: str
     name: str
@@ -226,6 +270,9 @@ class RoutingModel:
     #: effects). False (e.g. Genesys queues, whose priorities live in Architect flows) makes
     #: priority statements ``not_evaluated``.
     priority_known: bool | None = None
+    declared_channels: tuple[str, ...] | None = None
+    gaps: tuple[Gap, ...] = ()
+    delays: tuple[Delay, ...] = ()
 
     #: Parsed input documents by path. Adapters for large exports may leave a location's line
     #: unset (pointer only); :meth:`resolve` looks it up here when the location is reported.
@@ -252,6 +299,14 @@ class RoutingModel:
         if effect.kind != "priority":
             return None
         return effect.priority if effect.priority is not None else self.priority_scale.normalise(effect.value)
+
+    def with_name(self, name: str) -> RoutingModel:
+        return replace(self, name=name)
+
+    def with_notes(self, notes: tuple[Diagnostic, ...] | list[Diagnostic]) -> RoutingModel:
+        """A copy with more diagnostics; error-level ones (a file not understood) are gaps too."""
+        gaps = tuple(Gap("all", d.message, d.location) for d in notes if d.level == "error")
+        return replace(self, diagnostics=self.diagnostics + tuple(notes), gaps=self.gaps + gaps)
 
     def resolve(self, loc: Location) -> Location:
         """``loc`` with its line and column filled in from its document's JSON pointer, if missing."""

@@ -39,6 +39,8 @@ def _loc_key(loc: Location | None) -> tuple[str, int, int, str]:
 
 def _read(read: Read, base: Path | None) -> dict[str, Any]:
     out: dict[str, Any] = {"field": read.field, "text": read.text, "location": _location(read.location, base)}
+    if read.values:
+        out["values"] = list(read.values)
     if read.opaque is not None:
         out["opaque"] = read.opaque
     return out
@@ -82,6 +84,9 @@ def _policy(policy: SlaPolicy, base: Path | None) -> dict[str, Any]:
         "channels": list(policy.channels) if policy.channels is not None else None,
         "conditions": list(policy.conditions),
         "location": _location(policy.location, base),
+        **({"excluded": list(policy.excluded)} if policy.excluded else {}),
+        **({"filter_known": False} if not policy.filter_known else {}),
+        **({"id": policy.id} if policy.id else {}),
         "targets": [
             {
                 "metric": t.metric,
@@ -109,6 +114,14 @@ def model_to_json(model: RoutingModel, base: str | Path | None = None) -> dict[s
         "format": model.format,
         "name": model.name,
         "channels": sorted(model.channels),
+        **({"declared_channels": list(model.declared_channels)} if model.declared_channels is not None else {}),
+        "gaps": [
+            {"scope": g.scope, "reason": g.reason, "location": _location(g.location, b)} for g in model.gaps
+        ],
+        "delays": [
+            {"rule": d.rule, "seconds": d.seconds, "applies_to": d.applies_to, "location": _location(d.location, b)}
+            for d in model.delays
+        ],
         "rules": [_rule(r, model, b) for r in sorted(model.rules, key=lambda r: (r.order, r.id))],
         "sla_policies": [
             _policy(p, b) for p in sorted(model.sla_policies, key=lambda p: (p.order, p.name, _loc_key(p.location)))

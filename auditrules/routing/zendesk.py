@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditrules.channels import canonical_channel, normalise_spelling
 from auditrules.documents import Document, load_json_document, read_text
 from auditrules.errors import AuditError, Span, fail
 from auditrules.findings import Diagnostic, InputFile, Location
-from auditrules.routing.model import Effect, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
+from auditrules.routing.model import Effect, Gap, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
 
 #: Collections of a Zendesk export: top-level key → rule kind (or catalog kind).
 COLLECTIONS: dict[str, str] = {
@@ -46,83 +47,8 @@ SINGULAR: dict[str, str] = {
     "organization_field": "organization_fields",
 }
 RULE_COLLECTIONS: tuple[str, ...] = ("triggers", "automations", "macros", "views")
-
-#: Channels assumed when an export never names one.
-DEFAULT_CHANNELS: tuple[str, ...] = ("chat", "email", "facebook", "phone", "twitter", "web")
-
-#: Zendesk via ids (Via types reference) → canonical channel. Ids for internal events are absent.
-VIA_IDS: dict[int, str] = {
-    0: "web",  # web_form
-    4: "email",  # mail
-    5: "api",  # web_service
-    15: "mobile",  # iphone
-    16: "web",  # get_satisfaction
-    17: "web",  # dropbox (feedback tab)
-    20: "web",  # batch
-    23: "twitter",  # twitter_favorite
-    24: "web",  # topic (forum)
-    26: "twitter",  # twitter_dm
-    27: "web",  # closed_ticket (follow-up)
-    29: "chat",
-    30: "twitter",
-    31: "api",  # ticket_sharing
-    33: "phone",  # voicemail
-    34: "phone",  # phone_call_inbound
-    35: "phone",  # phone_call_outbound
-    36: "api",  # blog
-    37: "sms",  # text_message
-    38: "facebook",  # facebook_post
-    39: "api",  # import
-    40: "api",  # github
-    41: "facebook",  # facebook_message
-    44: "phone",  # cti_voicemail
-    45: "phone",  # cti_phone_call_inbound
-    46: "phone",  # cti_phone_call_outbound
-    49: "web",  # help center
-    50: "web",  # web widget
-    55: "api",  # any_channel
-    56: "mobile",  # mobile_sdk
-    57: "sms",
-}
-#: Via type strings (and common spellings) → canonical channel.
-VIA_TYPES: dict[str, str] = {
-    "web": "web",
-    "web_form": "web",
-    "web_widget": "web",
-    "helpcenter": "web",
-    "help_center": "web",
-    "dropbox": "web",
-    "mail": "email",
-    "email": "email",
-    "api": "api",
-    "web_service": "api",
-    "any_channel": "api",
-    "ticket_sharing": "api",
-    "chat": "chat",
-    "chat_transcript": "chat",
-    "twitter": "twitter",
-    "twitter_dm": "twitter",
-    "twitter_favorite": "twitter",
-    "x": "twitter",
-    "voice": "phone",
-    "phone": "phone",
-    "voicemail": "phone",
-    "phone_call_inbound": "phone",
-    "phone_call_outbound": "phone",
-    "facebook": "facebook",
-    "facebook_post": "facebook",
-    "facebook_message": "facebook",
-    "messenger": "facebook",
-    "instagram": "instagram",
-    "instagram_dm": "instagram",
-    "whatsapp": "whatsapp",
-    "sms": "sms",
-    "text_message": "sms",
-    "native_messaging": "messaging",
-    "messaging": "messaging",
-    "mobile": "mobile",
-    "mobile_sdk": "mobile",
-}
+#: Which statements a missing page of a collection leaves without complete evidence.
+_GAP_SCOPE: dict[str, str] = {"sla_policies": "sla"}
 
 #: Time-based pseudo-fields of automations (values in hours) → readable time names.
 TIME_FIELDS: dict[str, str] = {
@@ -237,6 +163,10 @@ _PEEK = re.compile(
 )
 
 
+#: A warehouse table of SLA rows saved as a JSON array (``[{"sla_policy_id": …, "metric": …}, …]``).
+_WAREHOUSE_PEEK = re.compile(r'\s*\[\s*\{[^{}]*"metric"\s*:')
+
+
 def is_zendesk(path: str | Path) -> bool:
     """Whether ``path`` (a JSON file, or a directory holding one) looks like a Zendesk export."""
     p = Path(path)
@@ -251,7 +181,7 @@ def _peek(path: Path) -> bool:
             head = fh.read(65536)
     except OSError:
         return False
-    return _PEEK.search(head) is not None
+    return _PEEK.search(head) is not None or _WAREHOUSE_PEEK.match(head) is not None
 
 
 # --- collecting files and pages ---------------------------------------------------------------------
@@ -270,12 +200,26 @@ class _Item:
 
 @dataclass
 class _Pages:
-    """What the page envelopes of one collection say about completeness."""
+    """What the page envelopes of one collection say about completeness: offset pages carry
+    ``count`` and ``next_page`` (null on the last page), cursor pages ``meta.has_more`` and
+    ``links.next``."""
 
     count: int | None = None
+    offset_pages: int = 0
+    offset_done: bool = False
     cursor_pages: int = 0
     cursor_done: bool = False
     first: Document | None = None
+
+    def missing(self, key: str, found: int) -> str | None:
+        """Why pages are known to be missing, or None."""
+        if self.count is not None and self.count > found:
+            return f"the {key} pages report count={self.count} but only {found} {key} were found"
+        if self.cursor_pages and not self.cursor_done:
+            return f"every {key} page says meta.has_more is true; the last page is missing"
+        if self.offset_pages and not self.offset_done and not self.cursor_pages:
+            return f"every {key} page names a next_page; the last page is missing"
+        return None
 
 
 def _files(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
@@ -304,6 +248,7 @@ class _Export:
     inputs: list[InputFile] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     documents: dict[str, Document] = field(default_factory=dict)
+    gaps: list[Gap] = field(default_factory=list)
     _merged: dict[str, list[_Item]] = field(default_factory=dict)
 
     def add_document(self, doc: Document, file_order: int, explicit: bool) -> None:
@@ -335,9 +280,9 @@ class _Export:
             )
             if explicit:
                 raise AuditError("AR204", msg, Span(doc.path, 1, 1), doc.text)
-            self.diagnostics.append(
-                Diagnostic("AR204", "warning", msg + "; skipped", Location(doc.path, 1, 1))
-            )
+            where = Location(doc.path, 1, 1)
+            self.diagnostics.append(Diagnostic("AR204", "error", msg + "; skipped", where))
+            self.gaps.append(Gap("all", f"{doc.path} was not understood", where))
             return
         self.inputs.append(InputFile(doc.path, "zendesk:" + "+".join(sorted(set(kinds))), doc.sha256))
         self.documents[doc.path] = doc
@@ -349,6 +294,10 @@ class _Export:
         count = data.get("count")
         if isinstance(count, int) and not isinstance(count, bool) and "next_page" in data:
             pages.count = max(pages.count or 0, count)
+        if "next_page" in data:
+            pages.offset_pages += 1
+            if data.get("next_page") in (None, ""):
+                pages.offset_done = True
         meta = data.get("meta")
         if isinstance(meta, dict) and "has_more" in meta:
             pages.cursor_pages += 1
@@ -373,30 +322,13 @@ class _Export:
                 seen.add(str(ident))
             out.append(item)
         out.sort(key=lambda it: (_position(it.data), it.file_order, it.index))
-        unique = len(out)
         pages = self.pages.get(key)
-        if pages is not None and pages.first is not None:
+        why = pages.missing(key, len(out)) if pages is not None else None
+        if why is not None and pages is not None and pages.first is not None:
             where = Location(pages.first.path, 1, 1)
-            if pages.count is not None and pages.count > unique:
-                self.diagnostics.append(
-                    Diagnostic(
-                        "AR212",
-                        "error",
-                        f"incomplete export: the {key} pages report count={pages.count} but only {unique} "
-                        f"{key} were found; export every page",
-                        where,
-                    )
-                )
-            elif pages.cursor_pages and not pages.cursor_done:
-                self.diagnostics.append(
-                    Diagnostic(
-                        "AR212",
-                        "error",
-                        f"incomplete export: every {key} page says meta.has_more is true; "
-                        "the last page is missing",
-                        where,
-                    )
-                )
+            message = f"incomplete export: {why}; export every page"
+            self.diagnostics.append(Diagnostic("AR212", "error", message, where))
+            self.gaps.append(Gap(_GAP_SCOPE.get(key, "rules"), f"missing {key} pages ({why})", where))
         self._merged[key] = out
         return out
 
@@ -407,8 +339,9 @@ def _position(data: dict[str, Any]) -> int:
         return 1 << 40
     if isinstance(pos, int):
         return pos
-    if isinstance(pos, str) and pos.strip().lstrip("-").isdigit():
-        return int(pos)
+    text = pos.strip() if isinstance(pos, str) else ""
+    if text.lstrip("-").isascii() and text.lstrip("-").isdecimal() and len(text) <= 18:
+        return int(text)
     return 1 << 40
 
 
@@ -440,7 +373,8 @@ class _Catalog:
         for item in export.merged("ticket_fields"):
             d = item.data
             ident = d.get("id")
-            if ident is None or d.get("type") in SYSTEM_TICKET_FIELDS:
+            kind = d.get("type")
+            if ident is None or (isinstance(kind, str) and kind in SYSTEM_TICKET_FIELDS):
                 continue
             raw = d.get("key") or d.get("title") or d.get("raw_title") or ""
             name = snake_name(str(raw)) or f"field_{ident}"
@@ -484,6 +418,8 @@ def render_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, int):
+        return _short_number(value)
     if isinstance(value, list):
         parts = [render_value(v) for v in value]
         return "[" + ", ".join(p if len(p) <= 60 else p[:57] + "..." for p in parts) + "]"
@@ -495,31 +431,57 @@ def render_value(value: Any) -> str:
 
 
 def via_channel(value: Any) -> str | None:
-    """A via id (number or numeric string) or via type → canonical channel, None when empty."""
-    if value is None or isinstance(value, bool):
+    """A via id (number or numeric string) or via type → canonical channel (``via_<id>`` or the
+    spelling itself when the vocabulary does not know it), None when empty."""
+    if value is None or isinstance(value, (bool, dict, list)):
         return None
-    text = str(value).strip().lower()
+    if isinstance(value, float):
+        value = int(value) if value.is_integer() else str(value)
+    known = canonical_channel(value)
+    if known is not None:
+        return known
+    text = str(value).strip().lower() if not isinstance(value, int) else _short_number(value)
     if not text:
         return None
-    if text.lstrip("-").isdigit():
-        n = int(text)
-        return VIA_IDS.get(n, f"via_{n}")
-    return VIA_TYPES.get(text, text)
+    if text.isdecimal():
+        return f"via_{text}"
+    return normalise_spelling(text)
+
+
+def _short_number(value: int) -> str:
+    """An integer as text, or ``<N-digit number>`` when it is too long to print (over 4,300 digits)."""
+    try:
+        return str(value)
+    except ValueError:  # int → str refuses more than sys.get_int_max_str_digits() digits
+        return f"<number of about {int(value.bit_length() * 0.30103) + 1} digits>"
+
+
+def condition_values(value: Any) -> tuple[str, ...]:
+    """The constants a condition compares with, as text (each list item; ``None`` and objects dropped)."""
+    if value is None or isinstance(value, dict):
+        return ()
+    if isinstance(value, list):
+        return tuple(v for item in value for v in condition_values(item))
+    if isinstance(value, bool):
+        return ("true" if value else "false",)
+    if isinstance(value, int):
+        return (_short_number(value),)
+    return (str(value),) if str(value).strip() else ()
 
 
 def _tags(value: Any) -> list[str]:
-    if value is None or isinstance(value, bool):
+    if isinstance(value, bool):
         return []
-    if isinstance(value, list):
-        return [t for v in value for t in _tags(v)]
-    return [t for t in str(value).split() if t]
+    return [t for text in condition_values(value) for t in text.split() if t]
 
 
 def _via_values(value: Any) -> list[str]:
     if isinstance(value, list):
         values: list[Any] = value
-    elif value is None or isinstance(value, bool):
+    elif value is None or isinstance(value, (bool, dict)):
         values = []
+    elif isinstance(value, (int, float)):
+        values = [value]
     else:
         values = str(value).replace(",", " ").split()
     out = []
@@ -582,11 +544,11 @@ class _Builder:
     def condition_reads(self, doc: Document, pointer: str, conditions: Any) -> list[Read]:
         """Reads of a ``{"all": [...], "any": [...]}`` block (a bare list counts as ``all``)."""
         reads: list[Read] = []
-        for cond_ptr, cond in self._conditions(doc, pointer, conditions):
+        for cond_ptr, cond in self.conditions(doc, pointer, conditions):
             reads.extend(self.read(doc, cond_ptr, cond))
         return reads
 
-    def _conditions(
+    def conditions(
         self, doc: Document, pointer: str, conditions: Any
     ) -> Iterable[tuple[str, dict[str, Any]]]:
         if conditions is None:
@@ -596,18 +558,18 @@ class _Builder:
         elif isinstance(conditions, dict):
             groups = [(k, conditions.get(k)) for k in ("all", "any") if conditions.get(k) is not None]
         else:
-            self._bad(doc, pointer, "conditions are neither an object with all/any nor a list")
+            self.bad(doc, pointer, "conditions are neither an object with all/any nor a list")
             return
         for key, group in groups:
             base = f"{pointer}/{key}" if key else pointer
             if not isinstance(group, list):
-                self._bad(doc, base, f"conditions.{key} is not a list")
+                self.bad(doc, base, f"conditions.{key} is not a list")
                 continue
             for i, cond in enumerate(group):
                 if isinstance(cond, dict) and isinstance(cond.get("field"), str):
                     yield f"{base}/{i}", cond
                 else:
-                    self._bad(doc, f"{base}/{i}", "condition without a field name; skipped")
+                    self.bad(doc, f"{base}/{i}", "condition without a field name; skipped")
 
     def read(self, doc: Document, pointer: str, cond: dict[str, Any]) -> list[Read]:
         raw = str(cond["field"])
@@ -616,7 +578,7 @@ class _Builder:
         loc = _loc(doc, pointer)
         if raw == "current_tags":
             text = f"current_tags {op} {render_value(value)}"
-            return [Read(f"tag:{t}", loc, text) for t in _tags(value)] or [Read("tags", loc, text)]
+            return [Read(f"tag:{t}", loc, text, (t,)) for t in _tags(value)] or [Read("tags", loc, text)]
         name = self.resolve(raw, doc, pointer)
         if raw in ("via_id", "current_via_id"):
             chans = _via_values(value)
@@ -624,12 +586,9 @@ class _Builder:
             shown = f"{render_value(value)} ({', '.join(chans)})" if chans else render_value(value)
             return [Read(name, loc, f"{raw} {op} {shown}")]
         label = raw if name == raw else f"{name} ({raw})"
-        text = (
-            f"{label} {op}"
-            if op in VALUELESS and value in (None, "")
-            else f"{label} {op} {render_value(value)}"
-        )
-        return [Read(name, loc, text)]
+        if op in VALUELESS and value in (None, ""):
+            return [Read(name, loc, f"{label} {op}")]
+        return [Read(name, loc, f"{label} {op} {render_value(value)}", condition_values(value))]
 
     def actions(
         self, doc: Document, pointer: str, actions: Any, sla_inputs: set[str]
@@ -639,12 +598,12 @@ class _Builder:
         if actions is None:
             return writes, effects
         if not isinstance(actions, list):
-            self._bad(doc, pointer, "actions is not a list")
+            self.bad(doc, pointer, "actions is not a list")
             return writes, effects
         for i, act in enumerate(actions):
             ptr = f"{pointer}/{i}"
             if not isinstance(act, dict) or not isinstance(act.get("field"), str):
-                self._bad(doc, ptr, "action without a field name; skipped")
+                self.bad(doc, ptr, "action without a field name; skipped")
                 continue
             raw = str(act["field"])
             value = act.get("value")
@@ -690,7 +649,7 @@ class _Builder:
             return [options[value]]
         return []
 
-    def _bad(self, doc: Document, pointer: str, message: str) -> None:
+    def bad(self, doc: Document, pointer: str, message: str) -> None:
         self.diagnostics.append(Diagnostic("AR202", "warning", message, _loc(doc, pointer)))
 
     def rule(self, kind: str, item: _Item, order: int, sla_inputs: set[str]) -> RoutingRule:
@@ -729,142 +688,183 @@ class _Builder:
 
 # --- SLA policies ------------------------------------------------------------------------------------
 
-
-def _sla_filter_reads(builder: _Builder, items: list[_Item]) -> set[str]:
-    """Names the SLA filters read: actions that set them change which SLA a ticket gets."""
-    names: set[str] = set()
-    for item in items:
-        filt = item.data.get("filter")
-        for _ptr, cond in builder._conditions(item.doc, item.pointer + "/filter", filt):
-            raw = str(cond["field"])
-            if raw == "current_tags":
-                names.update(f"tag:{t}" for t in _tags(cond.get("value")))
-            elif raw not in ("via_id", "current_via_id"):
-                names.add(builder.resolve(raw, item.doc, _ptr))
-    return names
+#: A ``via_id`` filter condition: keep these channels, or drop them (every other channel stays).
+_Restriction = tuple[str, frozenset[str]]
 
 
-def _sla_policy(builder: _Builder, item: _Item, order: int, universe: set[str]) -> SlaPolicy:
-    d = item.data
-    doc = item.doc
-    title = str(d.get("title") or d.get("id") or f"policy {order}")
-    channels: set[str] | None = None
-    conditions: list[str] = []
-    filt = d.get("filter")
-    all_conds: list[tuple[str, dict[str, Any]]] = []
-    any_conds: list[tuple[str, dict[str, Any]]] = []
-    if isinstance(filt, dict):
-        all_conds = list(builder._conditions(doc, item.pointer + "/filter", {"all": filt.get("all")}))
-        any_conds = list(builder._conditions(doc, item.pointer + "/filter", {"any": filt.get("any")}))
-    elif filt is not None:
-        all_conds = list(builder._conditions(doc, item.pointer + "/filter", filt))
-    for ptr, cond in all_conds:
-        restricted = _channel_restriction(builder, doc, ptr, cond, universe)
-        if restricted is None:
-            conditions.append(_condition_text(builder, doc, ptr, cond))
+@dataclass
+class _SlaReader:
+    """Turns merged ``sla_policies`` items (API policies or warehouse rows) into :class:`SlaPolicy`."""
+
+    builder: _Builder
+
+    def filter_reads(self, items: list[_Item]) -> set[str]:
+        """Names the SLA filters read: actions that set them change which SLA a ticket gets."""
+        names: set[str] = set()
+        for item in items:
+            filt = item.data.get("filter")
+            for ptr, cond in self.builder.conditions(item.doc, item.pointer + "/filter", filt):
+                raw = str(cond["field"])
+                if raw == "current_tags":
+                    names.update(f"tag:{t}" for t in _tags(cond.get("value")))
+                elif raw in ("via_id", "current_via_id"):
+                    self.builder.channels.update(_via_values(cond.get("value")))
+                else:
+                    names.add(self.builder.resolve(raw, item.doc, ptr))
+        return names
+
+    def policies(self, items: list[_Item]) -> list[SlaPolicy]:
+        api_items, warehouse_groups = _group_warehouse_rows(items)
+        out = [self.policy(item, i) for i, item in enumerate(api_items)]
+        for group in warehouse_groups:
+            out.append(self.warehouse_policy(group, len(out)))
+        return out
+
+    def policy(self, item: _Item, order: int) -> SlaPolicy:
+        d = item.data
+        doc = item.doc
+        title = render_value(d.get("title") or d.get("id") or f"policy {order}")
+        keep: set[str] | None = None
+        drop: set[str] = set()
+        conditions: list[str] = []
+        filt = d.get("filter")
+        all_conds: list[tuple[str, dict[str, Any]]] = []
+        any_conds: list[tuple[str, dict[str, Any]]] = []
+        if isinstance(filt, dict):
+            all_conds = list(self.builder.conditions(doc, item.pointer + "/filter", {"all": filt.get("all")}))
+            any_conds = list(self.builder.conditions(doc, item.pointer + "/filter", {"any": filt.get("any")}))
+        elif filt is not None:
+            all_conds = list(self.builder.conditions(doc, item.pointer + "/filter", filt))
+        for ptr, cond in all_conds:
+            restricted = _channel_restriction(cond)
+            if restricted is None:
+                conditions.append(self.condition_text(doc, ptr, cond))
+            elif restricted[0] == "keep":
+                keep = set(restricted[1]) if keep is None else keep & restricted[1]
+            else:
+                drop |= restricted[1]
+        if any_conds:
+            parts = [_channel_restriction(cond) for _ptr, cond in any_conds]
+            if all(p is not None and p[0] == "keep" for p in parts):
+                union: set[str] = set().union(*(p[1] for p in parts if p is not None))
+                keep = union if keep is None else keep & union
+            else:
+                texts = [self.condition_text(doc, ptr, cond) for ptr, cond in any_conds]
+                conditions.append("any of: " + "; ".join(texts))
+        return SlaPolicy(
+            name=title,
+            channels=tuple(sorted(keep - drop)) if keep is not None else None,
+            targets=tuple(self.targets(item)),
+            location=_loc(doc, item.pointer),
+            conditions=tuple(conditions),
+            order=order,
+            excluded=tuple(sorted(drop)) if keep is None else (),
+            id=render_value(d.get("id")) if d.get("id") is not None else "",
+        )
+
+    def condition_text(self, doc: Document, pointer: str, cond: dict[str, Any]) -> str:
+        raw = str(cond["field"])
+        reads = self.builder.read(doc, pointer, cond)
+        text = reads[0].text if reads else raw
+        if raw == "ticket_type_id":
+            kind = TICKET_TYPES.get(render_value(cond.get("value")).strip())
+            if kind:
+                text += f" ({kind})"
+        return text
+
+    def targets(self, item: _Item) -> list[SlaTarget]:
+        d = item.data
+        rows: list[tuple[str, dict[str, Any]]]
+        metrics = d.get("policy_metrics")
+        if isinstance(metrics, list):
+            rows = [(f"{item.pointer}/policy_metrics/{i}", m) for i, m in enumerate(metrics) if isinstance(m, dict)]
+        elif "metric" in d:
+            rows = [(item.pointer, d)]  # a warehouse row: one policy × metric × priority
         else:
-            channels = restricted if channels is None else channels & restricted
-    if any_conds:
-        parts = [_channel_restriction(builder, doc, ptr, cond, universe) for ptr, cond in any_conds]
-        if all(p is not None for p in parts):
-            union: set[str] = set().union(*(p for p in parts if p is not None))
-            channels = union if channels is None else channels & union
-        else:
-            texts = [_condition_text(builder, doc, ptr, cond) for ptr, cond in any_conds]
-            conditions.append("any of: " + "; ".join(texts))
-    targets = _sla_targets(builder, item)
-    return SlaPolicy(
-        name=title,
-        channels=tuple(sorted(channels)) if channels is not None else None,
-        targets=tuple(targets),
-        location=_loc(doc, item.pointer),
-        conditions=tuple(conditions),
-        order=order,
-    )
+            title = render_value(d.get("title"))
+            self.builder.bad(item.doc, item.pointer, f"SLA policy '{title}' has no policy_metrics")
+            rows = []
+        out: list[SlaTarget] = []
+        for ptr, m in rows:
+            seconds = _target_seconds(m)
+            if seconds is None:
+                self.builder.diagnostics.append(
+                    Diagnostic(
+                        "AR202",
+                        "error",
+                        f"SLA target {render_value(m.get('target'))!r} of policy '{render_value(d.get('title'))}' "
+                        "is not a number of minutes; that target is ignored",
+                        _loc(item.doc, ptr),
+                    )
+                )
+                continue
+            metric = render_value(m.get("metric") or "")
+            priority = render_value(m.get("priority") or "").strip().lower() or "any"
+            bh = m.get("business_hours")
+            business = bh is True or (isinstance(bh, str) and bh.strip().lower() in ("true", "1", "yes"))
+            out.append(SlaTarget(SLA_METRICS.get(metric, metric), priority, seconds, business, _loc(item.doc, ptr)))
+        return out
+
+    def warehouse_policy(self, rows: list[_Item], order: int) -> SlaPolicy:
+        """One policy from warehouse rows: only its latest version (``sla_policy_updated_at``) counts."""
+        latest = max(render_value(r.data.get("sla_policy_updated_at") or "") for r in rows)
+        current = [r for r in rows if render_value(r.data.get("sla_policy_updated_at") or "") == latest]
+        first = current[0]
+        d = first.data
+        ident = d.get("sla_policy_id") or d.get("id")
+        title = render_value(d.get("title") or d.get("sla_policy_title") or ident)
+        targets = [t for row in current for t in self.targets(row)]
+        older = len(rows) - len(current)
+        versions = f"; {older} rows of older versions are ignored" if older else ""
+        self.builder.diagnostics.append(
+            Diagnostic(
+                "AR211",
+                "warning",
+                f"SLA policy '{title}' comes from a warehouse copy without its filter: the channels it covers "
+                f"are unknown{versions}",
+                _loc(first.doc, first.pointer),
+            )
+        )
+        return SlaPolicy(
+            title,
+            None,
+            tuple(targets),
+            _loc(first.doc, first.pointer),
+            (),
+            order,
+            filter_known=False,
+            id=render_value(ident) if ident is not None else "",
+        )
 
 
-def _channel_restriction(
-    builder: _Builder, doc: Document, pointer: str, cond: dict[str, Any], universe: set[str]
-) -> set[str] | None:
-    """The channels a ``via_id`` filter condition keeps, or None when it is not a channel condition."""
+def _channel_restriction(cond: dict[str, Any]) -> _Restriction | None:
+    """What a ``via_id`` filter condition does to channels, or None when it is not a channel condition."""
     if cond.get("field") != "via_id":
         return None
-    op = str(cond.get("operator") or "is")
-    chans = set(_via_values(cond.get("value")))
-    builder.channels.update(chans)
+    op = render_value(cond.get("operator") or "is")
+    chans = frozenset(_via_values(cond.get("value")))
     if op in CHANNEL_KEEP:
-        return chans
+        return ("keep", chans)
     if op in CHANNEL_DROP:
-        return universe - chans
+        return ("drop", chans)
     return None
-
-
-def _condition_text(builder: _Builder, doc: Document, pointer: str, cond: dict[str, Any]) -> str:
-    raw = str(cond["field"])
-    reads = builder.read(doc, pointer, cond)
-    text = reads[0].text if reads else raw
-    if raw == "ticket_type_id":
-        kind = TICKET_TYPES.get(str(cond.get("value")).strip())
-        if kind:
-            text += f" ({kind})"
-    return text
-
-
-def _sla_targets(builder: _Builder, item: _Item) -> list[SlaTarget]:
-    d = item.data
-    rows: list[tuple[str, dict[str, Any]]]
-    metrics = d.get("policy_metrics")
-    if isinstance(metrics, list):
-        rows = [
-            (f"{item.pointer}/policy_metrics/{i}", m) for i, m in enumerate(metrics) if isinstance(m, dict)
-        ]
-    elif "metric" in d:
-        rows = [(item.pointer, d)]  # a warehouse row: one policy × metric × priority
-    else:
-        builder._bad(item.doc, item.pointer, f"SLA policy '{d.get('title')}' has no policy_metrics")
-        rows = []
-    out: list[SlaTarget] = []
-    for ptr, m in rows:
-        seconds = _target_seconds(m)
-        if seconds is None:
-            builder.diagnostics.append(
-                Diagnostic(
-                    "AR202",
-                    "error",
-                    f"SLA target {render_value(m.get('target'))!r} of policy '{d.get('title')}' is not a "
-                    "number of minutes; that target is ignored",
-                    _loc(item.doc, ptr),
-                )
-            )
-            continue
-        metric = str(m.get("metric") or "")
-        priority = str(m.get("priority") or "").strip().lower() or "any"
-        bh = m.get("business_hours")
-        business = bh is True or (isinstance(bh, str) and bh.strip().lower() in ("true", "1", "yes"))
-        out.append(
-            SlaTarget(SLA_METRICS.get(metric, metric), priority, seconds, business, _loc(item.doc, ptr))
-        )
-    return out
 
 
 def _target_seconds(metric: dict[str, Any]) -> float | None:
     if metric.get("target_in_seconds") is not None:
-        secs = _number(metric["target_in_seconds"])
-        return secs
+        return _number(metric["target_in_seconds"])
     minutes = _number(metric.get("target"))
     return None if minutes is None else minutes * 60.0
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
+    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
         return None
-    if isinstance(value, (int, float)):
-        return float(value) if value >= 0 else None
     try:
-        n = float(str(value).strip())
-    except ValueError:
+        n = float(value) if isinstance(value, (int, float)) else float(str(value).strip())
+    except (ValueError, OverflowError):  # not a number; an integer too large for a float (10**400)
         return None
-    return n if n >= 0 and n == n and n != float("inf") else None
+    return n if 0 <= n < float("inf") else None
 
 
 def _group_warehouse_rows(items: list[_Item]) -> tuple[list[_Item], list[list[_Item]]]:
@@ -874,7 +874,7 @@ def _group_warehouse_rows(items: list[_Item]) -> tuple[list[_Item], list[list[_I
     for item in items:
         if "policy_metrics" not in item.data and "metric" in item.data:
             d = item.data
-            key = str(d.get("sla_policy_id") or d.get("id") or d.get("title") or d.get("sla_policy_title"))
+            key = render_value(d.get("sla_policy_id") or d.get("id") or d.get("title") or d.get("sla_policy_title"))
             groups.setdefault(key, []).append(item)
         else:
             policies.append(item)
@@ -882,18 +882,23 @@ def _group_warehouse_rows(items: list[_Item]) -> tuple[list[_Item], list[list[_I
 
 
 def _natural_str(s: str) -> tuple[Any, ...]:
-    return tuple((0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", s))
+    return tuple((0, int(t), "") if t.isdigit() and len(t) < 100 else (1, 0, t) for t in re.split(r"(\d+)", s))
 
 
 # --- entry point -------------------------------------------------------------------------------------
 
 
-def load_zendesk(paths: Sequence[Path]) -> RoutingModel:
-    """Read a Zendesk export (files and/or directories of API JSON) into one :class:`RoutingModel`."""
+def load_zendesk(paths: Sequence[Path], skipped: Sequence[Diagnostic] = ()) -> RoutingModel:
+    """Read a Zendesk export (files and/or directories of API JSON) into one :class:`RoutingModel`.
+
+    ``skipped`` are notes about files of the same directory that no adapter understood; they are
+    gaps in the evidence.
+    """
     paths = [Path(p) for p in paths]
     if not paths:
         raise fail("AR005", "no Zendesk export given")
     export = _Export()
+    export.diagnostics.extend(skipped)
     for order, (path, explicit) in enumerate(_files(paths)):
         text, digest = read_text(path)
         doc = load_json_document(path, text, digest)
@@ -911,8 +916,9 @@ def load_zendesk(paths: Sequence[Path]) -> RoutingModel:
     builder = _Builder(catalog, export.diagnostics)
     builder.field_names.update(catalog.names())
 
+    sla = _SlaReader(builder)
     sla_items = export.merged("sla_policies")
-    sla_inputs = _sla_filter_reads(builder, sla_items)
+    sla_inputs = sla.filter_reads(sla_items)
     rules: list[RoutingRule] = []
     order = 0
     for key in RULE_COLLECTIONS:
@@ -920,49 +926,33 @@ def load_zendesk(paths: Sequence[Path]) -> RoutingModel:
         for item in export.merged(key):
             rules.append(builder.rule(kind, item, order, sla_inputs))
             order += 1
-
-    # Channels named by rules are known now; SLA filters may add more and need the universe for is_not.
-    for item in sla_items:
-        filt = item.data.get("filter")
-        for _ptr, cond in builder._conditions(item.doc, item.pointer + "/filter", filt):
-            if cond.get("field") in ("via_id", "current_via_id"):
-                builder.channels.update(_via_values(cond.get("value")))
-    universe = builder.channels | set(DEFAULT_CHANNELS)
-    policies_items, warehouse_groups = _group_warehouse_rows(sla_items)
-    policies = [_sla_policy(builder, item, i, universe) for i, item in enumerate(policies_items)]
-    for group in warehouse_groups:
-        policies.append(_warehouse_policy(builder, group, len(policies)))
-
-    channels = tuple(sorted(builder.channels)) if builder.channels else DEFAULT_CHANNELS
+    policies = sla.policies(sla_items)
     name = paths[0].name if paths[0].is_dir() else paths[0].stem
     return RoutingModel(
         format="zendesk",
         name=name,
-        channels=channels,
+        channels=tuple(sorted(builder.channels)),
         rules=tuple(rules),
         sla_policies=tuple(policies),
         inputs=tuple(sorted(export.inputs, key=lambda f: f.path)),
         diagnostics=tuple(export.diagnostics),
         field_names=dict(sorted(builder.field_names.items())),
         documents=export.documents,
+        gaps=tuple(export.gaps + _unresolved_gaps(builder, rules) + _skipped_gaps(skipped)),
     )
 
 
-def _warehouse_policy(builder: _Builder, rows: list[_Item], order: int) -> SlaPolicy:
-    first = rows[0]
-    d = first.data
-    title = str(d.get("title") or d.get("sla_policy_title") or d.get("sla_policy_id") or d.get("id"))
-    targets = [t for row in rows for t in _sla_targets(builder, row)]
-    builder.diagnostics.append(
-        Diagnostic(
-            "AR211",
-            "warning",
-            f"SLA policy '{title}' comes from a warehouse copy without its filter; "
-            "it is assumed to apply to every channel",
-            _loc(first.doc, first.pointer),
-        )
-    )
-    return SlaPolicy(title, None, tuple(targets), _loc(first.doc, first.pointer), (), order)
+def _unresolved_gaps(builder: _Builder, rules: Sequence[RoutingRule]) -> list[Gap]:
+    """Custom fields that active rules read but the export does not name: one of them could be anything."""
+    read = sorted({rd.field for r in rules if r.active for rd in r.reads if rd.field in builder.unresolved})
+    if not read:
+        return []
+    shown = ", ".join(read[:5]) + (f" and {len(read) - 5} more" if len(read) > 5 else "")
+    return [Gap("rules", f"rules read custom fields the export does not name ({shown}); add ticket_fields.json")]
 
 
-__all__ = ["COLLECTIONS", "DEFAULT_CHANNELS", "OPERATORS", "VIA_IDS", "is_zendesk", "load_zendesk"]
+def _skipped_gaps(skipped: Sequence[Diagnostic]) -> list[Gap]:
+    return [Gap("all", d.message, d.location) for d in skipped if d.level == "error"]
+
+
+__all__ = ["COLLECTIONS", "OPERATORS", "is_zendesk", "load_zendesk"]

@@ -98,7 +98,7 @@ class _Loader:
     def ref_read(self, action: Action, key: str, value: str) -> Read:
         name = field_name(value)
         loc = self.flow.locate(parameter_pointer(action, key))
-        return Read(name, loc, f"{action.type} {key} = {value}", self.opaque(name, action.identifier))
+        return Read(name, loc, f"{action.type} {key} = {value}", opaque=self.opaque(name, action.identifier))
 
     def display(self, action: Action, value: str) -> str:
         if _is_ref(value):
@@ -156,7 +156,7 @@ class _Loader:
                 writes.append(Write(f"Attributes.{key}", wloc, f"set {key} = {text}"))
                 if _is_ref(text):
                     name = field_name(text)
-                    reads.append(Read(name, wloc, f"set {key} = {text}", self.opaque(name, action.identifier)))
+                    reads.append(Read(name, wloc, f"set {key} = {text}", opaque=self.opaque(name, action.identifier)))
         return reads, writes, effects
 
     def decision(self, action: Action) -> tuple[str, str] | None:
@@ -251,7 +251,14 @@ def _flow_rules(loader: _Loader, start: int) -> list[RoutingRule]:
                 continue
             text = loader.branch_text(source, branch, every)
             label = "default" if branch.condition is None else f"condition {k + 1}"
-            read = Read(name, flow.locate(branch.pointer), text, loader.opaque(name, action.identifier))
+            compared = (
+                branch.condition.operands
+                if branch.condition is not None
+                else tuple(o for b in every if b.condition is not None for o in b.condition.operands)
+            )
+            read = Read(
+                name, flow.locate(branch.pointer), text, compared, opaque=loader.opaque(name, action.identifier)
+            )
             rules.append(
                 RoutingRule(
                     f"{flow.name}:{action.identifier}#{label.replace(' ', '')}",

@@ -83,10 +83,16 @@ def criterion_reads(comp: Component, item: Criterion) -> list[Read]:
     if item.is_origin:
         chans = ", ".join(origin_channel(v) for v in item.values())
         return [Read("channel", loc, f"{item.text} ({chans})" if chans else item.text)]
-    reads = [Read(item.field, loc, item.text)]
+    values = tuple(item.values())
+    reads = [Read(item.field, loc, item.text, values)]
     if item.value_field:
         reads.append(Read(item.value_field, loc, item.text))
     return reads
+
+
+def formula_literals(formula: str) -> tuple[str, ...]:
+    """The string literals of a formula (``'GM-VVIP'``), the values it compares fields with."""
+    return tuple(dict.fromkeys(m.group(0)[1:-1] for m in _STRINGS.finditer(formula)))
 
 
 def formula_fields(formula: str) -> list[str]:
@@ -105,11 +111,12 @@ def formula_reads(comp: Component, element: Element, what: str) -> list[Read]:
     loc = comp.location(element)
     formula = " ".join(element.text.split())
     shown = formula if len(formula) <= 80 else formula[:77] + "..."
+    literals = formula_literals(formula)
     reads = [
-        Read("Case.Origin" if f.lower() in ORIGIN_FIELDS else f, loc, f"{what}: {shown}")
+        Read("Case.Origin" if f.lower() in ORIGIN_FIELDS else f, loc, f"{what}: {shown}", literals)
         for f in formula_fields(formula)
     ]
-    reads = [Read("channel", r.location, r.text) if r.field == "Case.Origin" else r for r in reads]
+    reads = [Read("channel", r.location, r.text, r.values) if r.field == "Case.Origin" else r for r in reads]
     reads.append(Read("formula", loc, f"{what}: {shown}", opaque=f"a {what} is evaluated by Salesforce, not here"))
     return reads
 
@@ -119,6 +126,7 @@ __all__ = [
     "criteria",
     "criterion_reads",
     "formula_fields",
+    "formula_literals",
     "formula_reads",
     "origin_channel",
 ]

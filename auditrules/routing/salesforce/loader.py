@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from auditrules.channels import SALESFORCE_CASE_ORIGINS, SALESFORCE_WORK_ITEMS
@@ -153,7 +153,7 @@ def _entry(org: _Org, comp: Component, rule_name: str, n: int, entry: Element, a
     logic = entry.value("booleanFilter")
     if logic and reads:
         first = reads[0]
-        reads[0] = Read(first.field, first.location, f"{first.text} [filter logic {logic}]", first.opaque)
+        reads[0] = replace(first, text=f"{first.text} [filter logic {logic}]")
     effects: list[Effect] = []
     target = entry.first("assignedTo")
     if target is not None and target.text:
@@ -348,9 +348,11 @@ def _policies(org: _Org, case_channels: list[str]) -> list[SlaPolicy]:
             metric = milestone_metric(name)
             targets = tuple(SlaTarget(metric, p, seconds, hours, loc) for p in (scope.priorities or ("*",)))
             chans = sorted(set(case_channels) & scope.origins) if scope.origins is not None else list(case_channels)
+            items = criteria(milestone, "milestoneCriteriaFilterItems")
+            label = f"{process}: {name}" + (f" [{'; '.join(i.text for i in items)}]" if items else "")
             policies.append(
                 SlaPolicy(
-                    f"{process}: {name}",
+                    label,
                     tuple(chans),
                     targets,
                     comp.location(milestone),

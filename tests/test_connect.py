@@ -193,7 +193,7 @@ def test_attribute_copied_from_a_lambda_and_queue_from_external_are_opaque(tmp_p
     pick = next(r for r in model.rules if r.id.endswith(":pick"))
     assert pick.reads[0].field == "External.QueueArn" and pick.reads[0].opaque
     warns = [f for f in fair001(path) if f.status is Status.WARN]
-    assert len(warns) == 3  # the two branches of the decision, and the queue chosen by the Lambda
+    assert len(warns) == 2  # the decision (once), and the queue chosen by the Lambda
 
 
 def test_influence_carried_through_an_attribute_is_traced(tmp_path: Path) -> None:
@@ -307,3 +307,33 @@ def test_examples_give_the_promised_exit_codes() -> None:
     assert unfair.exit_code("low") == 1 and fair.exit_code("low") == 0
     fail = next(f for f in unfair.findings if f.rule_id == "FAIR-001" and f.status is Status.FAIL)
     assert fail.locations[0].path.endswith("inbound-flow.json") and fail.locations[0].line is not None
+
+
+VALUE_RULES = """policy "Segments" version "1"
+define privileged = values matching "*vip*"
+rule SEG-001 "No privileged segments" {
+  severity high
+  routing must not read privileged
+}
+"""
+
+
+def test_privileged_value_in_a_compare_is_caught_by_a_value_set(tmp_path: Path) -> None:
+    rules = tmp_path / "segments.rules"
+    rules.write_text(VALUE_RULES, encoding="utf-8")
+    path = write(
+        tmp_path,
+        flow(
+            [
+                compare("tier", "$.Attributes.CustomerTier", [("Equals", "GM-VVIP", "direct")], "to-queue"),
+                action("direct", "TransferParticipantToThirdParty", {"ThirdPartyPhoneNumber": "+15550100"}, "end"),
+                *TAIL,
+            ]
+        ),
+    )
+    model = load_routing(path)
+    branch = next(r for r in model.rules if r.kind == "branch" and r.name == "tier condition 1")
+    assert branch.reads[0].values == ("GM-VVIP",)
+    (fail,) = [f for f in check(rules=[rules], routing=[path]).findings if f.status is Status.FAIL]
+    assert "GM-VVIP" in fail.message and "bypasses the queues" in fail.message
+    assert fail.locations[0].line == line_of(path, '"Conditions"') + 1

@@ -389,3 +389,29 @@ def test_examples_give_the_promised_exit_codes() -> None:
 
 def _model(path: Path) -> RoutingModel:
     return load_routing(path)
+
+
+def test_privileged_value_in_a_criteria_item_or_formula_is_caught_by_a_value_set(tmp_path: Path) -> None:
+    rules = tmp_path / "segments.rules"
+    rules.write_text(
+        'policy "Segments" version "1"\ndefine privileged = values matching "*vip*"\n'
+        'rule SEG-001 "No privileged segments" {\n  severity high\n  routing must not read privileged\n}\n',
+        encoding="utf-8",
+    )
+    formula = "            <formula>ISPICKVAL(Account.Segment__c, &apos;Platinum VIP&apos;)</formula>\n"
+    project = sfdx(
+        tmp_path,
+        {
+            "assignmentRules/Case.assignmentRules": rules_file(
+                entry("Direct_Line", item("criteriaItems", "Account.Tier__c", "equals", "GM-VVIP,Gold")),
+                entry("Concierge", extra=formula),
+            )
+        },
+    )
+    model = load_routing(project)
+    assert model.rules[0].reads[0].values == ("GM-VVIP", "Gold")
+    assert "Platinum VIP" in model.rules[1].reads[0].values
+    fails = [f for f in check(rules=[rules], routing=[project]).findings if f.status is Status.FAIL]
+    assert len(fails) == 2
+    file = project / "force-app/main/default/assignmentRules/Case.assignmentRules-meta.xml"
+    assert fails[0].locations[0].line == line_of(file, "<criteriaItems>")

@@ -66,6 +66,7 @@ class _Loader:
     diagnostics: list[Diagnostic]
     channels: set[str] = field(default_factory=set)
     opaque_attributes: dict[str, str] = field(default_factory=dict)
+    decisions: frozenset[str] = frozenset()
     _lambdas: dict[str, str] = field(default_factory=dict)
 
     def lambda_note(self, ident: str) -> str:
@@ -214,12 +215,61 @@ class _Loader:
                         changed = True
 
 
+_Semantics = dict[str, tuple[list[Read], list[Write], list[Effect]]]
+
+
+def _branch_rules(
+    loader: _Loader, action: Action, decision: tuple[str, str], sem: _Semantics, start: int
+) -> list[RoutingRule]:
+    """A rule per branch of a decision that alone reaches some effect or write.
+
+    The default branch ("none of the above") reads the same field; it carries the compared values
+    and the opacity only when no condition branch routes, so one decision is reported once.
+    """
+    flow = loader.flow
+    name, source = decision
+    index = {ident: i for i, ident in enumerate(flow.actions)}
+    found = exclusive(flow, action, loader.decisions)
+    every = [b for b, _ in found]
+    rules: list[RoutingRule] = []
+    for k, (branch, reached) in enumerate(found):
+        scope = loader.scope(name, branch, every)
+        ordered = sorted(reached, key=index.__getitem__)
+        b_writes = tuple(w for a in ordered for w in sem[a][1])
+        b_effects = tuple(e for a in ordered for e in sem[a][2])
+        if not b_writes and not b_effects:
+            continue
+        text = loader.branch_text(source, branch, every)
+        label = "default" if branch.condition is None else f"condition {k + 1}"
+        if branch.condition is not None:
+            compared, opaque = branch.condition.operands, loader.opaque(name, action.identifier)
+        elif not rules:
+            compared = tuple(o for b in every if b.condition is not None for o in b.condition.operands)
+            opaque = loader.opaque(name, action.identifier)
+        else:
+            compared, opaque = (), None
+        read = Read(name, flow.locate(branch.pointer), text, compared, opaque=opaque)
+        rules.append(
+            RoutingRule(
+                f"{flow.name}:{action.identifier}#{label.replace(' ', '')}",
+                f"{action.identifier} {label}",
+                "branch",
+                start + len(rules),
+                flow.locate(branch.pointer),
+                (read,),
+                b_writes,
+                b_effects,
+                channels=scope,
+            )
+        )
+    return rules
+
+
 def _flow_rules(loader: _Loader, start: int) -> list[RoutingRule]:
     flow = loader.flow
     loader.copy_opacity()
     sem = {ident: loader.semantics(a) for ident, a in flow.actions.items()}
-    index = {ident: i for i, ident in enumerate(flow.actions)}
-    decisions = frozenset(ident for ident, a in flow.actions.items() if loader.decision(a) is not None)
+    loader.decisions = frozenset(ident for ident, a in flow.actions.items() if loader.decision(a) is not None)
     rules: list[RoutingRule] = []
     for action in flow.actions.values():
         reads, writes, effects = sem[action.identifier]
@@ -239,39 +289,7 @@ def _flow_rules(loader: _Loader, start: int) -> list[RoutingRule]:
         decision = loader.decision(action)
         if decision is None:
             continue
-        name, source = decision
-        found = exclusive(flow, action, decisions)
-        every = [b for b, _ in found]
-        for k, (branch, reached) in enumerate(found):
-            scope = loader.scope(name, branch, every)
-            ordered = sorted(reached, key=index.__getitem__)
-            b_writes = tuple(w for a in ordered for w in sem[a][1])
-            b_effects = tuple(e for a in ordered for e in sem[a][2])
-            if not b_writes and not b_effects:
-                continue
-            text = loader.branch_text(source, branch, every)
-            label = "default" if branch.condition is None else f"condition {k + 1}"
-            compared = (
-                branch.condition.operands
-                if branch.condition is not None
-                else tuple(o for b in every if b.condition is not None for o in b.condition.operands)
-            )
-            read = Read(
-                name, flow.locate(branch.pointer), text, compared, opaque=loader.opaque(name, action.identifier)
-            )
-            rules.append(
-                RoutingRule(
-                    f"{flow.name}:{action.identifier}#{label.replace(' ', '')}",
-                    f"{action.identifier} {label}",
-                    "branch",
-                    start + len(rules),
-                    flow.locate(branch.pointer),
-                    (read,),
-                    b_writes,
-                    b_effects,
-                    channels=scope,
-                )
-            )
+        rules.extend(_branch_rules(loader, action, decision, sem, start + len(rules)))
     return rules
 
 

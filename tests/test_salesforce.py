@@ -415,3 +415,21 @@ def test_privileged_value_in_a_criteria_item_or_formula_is_caught_by_a_value_set
     assert len(fails) == 2
     file = project / "force-app/main/default/assignmentRules/Case.assignmentRules-meta.xml"
     assert fails[0].locations[0].line == line_of(file, "<criteriaItems>")
+
+
+def test_namespace_prefixes_crlf_and_hidden_directories(tmp_path: Path) -> None:
+    text = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\r\n<md:Queue xmlns:md="{NS}">\r\n'
+        "    <md:name>Tier 2</md:name>\r\n    <md:queueRoutingConfig>Fast</md:queueRoutingConfig>\r\n</md:Queue>\r\n"
+    )
+    project = sfdx(tmp_path, {"queueRoutingConfigs/Fast.queueRoutingConfig": routing_config(2)})
+    queues = project / "force-app" / "main" / "default" / "queues"
+    queues.mkdir()
+    (queues / "Tier_2.queue-meta.xml").write_bytes(text.encode("utf-8"))
+    hidden = project / ".sf" / "orgs" / "queues"
+    hidden.mkdir(parents=True)
+    (hidden / "Ghost.queue-meta.xml").write_text(queue("Ghost", "Fast"))
+    model = load_routing(project)
+    assert [r.name for r in model.rules] == ["Tier 2"]
+    prio = next(e for e in model.rules[0].effects if e.kind == "priority")
+    assert prio.value == "2"

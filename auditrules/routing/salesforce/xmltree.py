@@ -3,7 +3,8 @@
 Parsed with the standard library's expat, safely: a document type declaration (and with it every
 entity definition, internal or external) is refused before anything is expanded, so neither
 "billion laughs" nor external entities can reach the parser. Namespaces are dropped from tag names
-(every metadata file uses ``http://soap.sforce.com/2006/04/metadata``).
+(every metadata file uses ``http://soap.sforce.com/2006/04/metadata``), and so are prefixes
+(``<md:Queue xmlns:md="…">`` reads as ``Queue``).
 """
 
 from __future__ import annotations
@@ -75,7 +76,11 @@ class _Builder:
                 Span(self.path, self.parser.CurrentLineNumber, self.parser.CurrentColumnNumber + 1),
                 self.text,
             )
-        node = Element(tag.rsplit("}", 1)[-1], self.parser.CurrentLineNumber, self.parser.CurrentColumnNumber + 1)
+        node = Element(
+            tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1],
+            self.parser.CurrentLineNumber,
+            self.parser.CurrentColumnNumber + 1,
+        )
         if self.stack:
             self.stack[-1].children.append(node)
         else:

@@ -161,12 +161,14 @@ def _entry(org: _Org, comp: Component, rule_name: str, n: int, entry: Element, a
             effects.extend(org.queue_effects(target.text, comp, target))
         else:
             effects.append(Effect("assignee", target.text, comp.location(target)))
-    scope = set(org.case_channels)
+    # channel scope: None (every case alike) unless origin criteria keep some origins
+    scope: set[str] | None = None
     if not (logic and "or" in logic.lower().split()):
         for item in items:
             if item.is_origin and item.operation in KEEP_OPERATIONS | DROP_OPERATIONS:
                 named = {origin_channel(v) for v in item.values()}
-                scope = scope & named if item.operation in KEEP_OPERATIONS else scope - named
+                base = set(org.case_channels) if scope is None else scope
+                scope = base & named if item.operation in KEEP_OPERATIONS else base - named
     return RoutingRule(
         id=f"assignment_rule:{rule_name}#{n}",
         name=f"{rule_name} entry {n}",
@@ -176,7 +178,7 @@ def _entry(org: _Org, comp: Component, rule_name: str, n: int, entry: Element, a
         reads=tuple(reads),
         effects=tuple(effects),
         active=active,
-        channels=tuple(sorted(scope)),
+        channels=None if scope is None else tuple(sorted(scope)),
     )
 
 
@@ -199,11 +201,12 @@ def _queue_rules(org: _Org, start: int) -> list[RoutingRule]:
             continue
         reads: list[Read] = []
         scope: set[str] = set()
+        entities = {sob.value("sobjectType") for sob in queue.root.all("queueSobject")}
         for sob in queue.root.all("queueSobject"):
             entity = sob.value("sobjectType")
             chans = org.entity_channels(entity)
             scope.update(chans)
-            if chans:
+            if chans and entities != {"Case"}:
                 reads.append(Read("channel", queue.location(sob), f"queueSobject {entity} ({', '.join(chans)})"))
         effects = [Effect("queue", queue.name, queue.location(config_el))]
         prio = config.root.first("routingPriority")
@@ -218,7 +221,8 @@ def _queue_rules(org: _Org, start: int) -> list[RoutingRule]:
                 location=queue.location(),
                 reads=tuple(reads),
                 effects=tuple(effects),
-                channels=tuple(sorted(scope)),
+                # a queue of cases only treats every case origin alike
+                channels=None if entities <= {"Case"} else tuple(sorted(scope)),
             )
         )
     return rules

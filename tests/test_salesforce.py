@@ -433,3 +433,19 @@ def test_namespace_prefixes_crlf_and_hidden_directories(tmp_path: Path) -> None:
     assert [r.name for r in model.rules] == ["Tier 2"]
     prio = next(e for e in model.rules[0].effects if e.kind == "priority")
     assert prio.value == "2"
+
+
+def test_loose_metadata_files_beside_other_exports_are_read_together(tmp_path: Path) -> None:
+    from auditrules.routing.detect import load_routing_inputs
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "VIP_Desk.queue-meta.xml").write_text(queue("VIP Desk", "Fast"))
+    (folder / "Fast.queueRoutingConfig-meta.xml").write_text(routing_config(1))
+    flow = ROOT / "examples" / "connect-fair" / "inbound-flow.json"
+    (folder / "inbound-flow.json").write_text(flow.read_text())
+    models = load_routing_inputs(folder)
+    assert sorted(m.format for m in models) == ["connect", "salesforce"]
+    sf = next(m for m in models if m.format == "salesforce")
+    (rule,) = sf.rules
+    assert [(e.kind, e.value) for e in rule.effects] == [("queue", "VIP_Desk"), ("priority", "1")]

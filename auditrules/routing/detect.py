@@ -90,9 +90,9 @@ def detect_format(path: str | Path) -> str:
 
 
 def _is_salesforce_directory(path: Path) -> bool:
-    from auditrules.routing.salesforce import is_salesforce
+    from auditrules.routing.salesforce import is_salesforce_project
 
-    return is_salesforce(path)
+    return is_salesforce_project(path)
 
 
 def _directory_files(path: Path) -> list[Path]:
@@ -156,7 +156,9 @@ def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
         model = load_zendesk(by_format["zendesk"], skipped)
         models.append(model.with_name(path.name))
         skipped = []
-    for kind in (*_ONE_FILE_FORMATS, "salesforce"):
+    if "salesforce" in by_format:  # loose metadata files of one org are read together
+        models.append(_load("salesforce", by_format["salesforce"]))
+    for kind in _ONE_FILE_FORMATS:
         for f in by_format.get(kind, []):
             models.append(_load(kind, [f]))
     if skipped:
@@ -176,7 +178,7 @@ def _load(kind: str, paths: list[Path]) -> RoutingModel:
     if kind == "salesforce":
         from auditrules.routing.salesforce import load_salesforce
 
-        return load_salesforce(paths[0])
+        return load_salesforce(paths)
     if kind == "connect":
         from auditrules.routing.connect import load_connect
 

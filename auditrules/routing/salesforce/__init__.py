@@ -12,20 +12,21 @@ Only :mod:`.detect` is imported with the package, so that detection stays cheap.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from auditrules.routing.salesforce.detect import is_salesforce
+from auditrules.routing.salesforce.detect import is_salesforce, is_salesforce_project
 
 if TYPE_CHECKING:
     from auditrules.routing.model import RoutingModel
 
 
-def load_salesforce(path: str | Path) -> RoutingModel:
+def load_salesforce(path: str | Path | Sequence[Path]) -> RoutingModel:
     """Read Salesforce metadata (see :func:`auditrules.routing.salesforce.loader.load_salesforce`)."""
     from auditrules.routing.salesforce.loader import load_salesforce as load
 
     return load(path)
 
 
-__all__ = ["is_salesforce", "load_salesforce"]
+__all__ = ["is_salesforce", "is_salesforce_project", "load_salesforce"]

@@ -41,11 +41,17 @@ def metadata_suffix(name: str) -> str | None:
     return None
 
 
+def is_salesforce_project(path: str | Path) -> bool:
+    """Whether a directory is an SFDX project, a Metadata API retrieve or holds metadata folders."""
+    p = Path(path)
+    return p.is_dir() and (any((p / m).exists() for m in MARKERS) or any((p / f).is_dir() for f in FOLDERS))
+
+
 def is_salesforce(path: str | Path) -> bool:
     """Whether ``path`` looks like Salesforce metadata (see the module docstring)."""
     p = Path(path)
     if p.is_dir():
-        if any((p / m).exists() for m in MARKERS) or any((p / f).is_dir() for f in FOLDERS):
+        if is_salesforce_project(p):
             return True
         try:
             with os.scandir(p) as entries:  # a metadata folder itself (``unpackaged/queues``)
@@ -59,4 +65,4 @@ def is_salesforce(path: str | Path) -> bool:
     return _ROOT.search(read_head(p, 4096)) is not None
 
 
-__all__ = ["FOLDERS", "ROOT_TAGS", "is_salesforce", "metadata_suffix"]
+__all__ = ["FOLDERS", "ROOT_TAGS", "is_salesforce", "is_salesforce_project", "metadata_suffix"]

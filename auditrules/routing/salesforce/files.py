@@ -8,6 +8,7 @@ so a renamed file is still read for what it is.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,15 +68,16 @@ class Metadata:
         return [c for c in self.components if c.kind == kind]
 
 
-def read_metadata(path: Path) -> Metadata:
-    """Parse every metadata file under ``path`` (or ``path`` itself); AR204 when none is one we read."""
+def read_metadata(paths: Sequence[Path]) -> Metadata:
+    """Parse every metadata file under ``paths`` (directories or files); AR204 when none is one we read."""
     found = Metadata([], [], [])
-    for file in _candidates(path):
+    path = paths[0]
+    for file in [f for p in paths for f in _candidates(p)]:
         text, digest = read_text(file)
         root = parse_xml(str(file), text)
         if root.tag not in ROOT_TAGS:
             msg = f"{file} is not a metadata type the Salesforce adapter reads (root element <{root.tag}>)"
-            if file == path:
+            if file in paths:
                 raise AuditError("AR204", msg, Span(str(file), root.line, root.column), text)
             found.diagnostics.append(Diagnostic("AR204", "warning", msg + "; skipped", Location(str(file), 1, 1)))
             continue

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -379,10 +380,12 @@ def _note_uncovered_work(org: _Org) -> None:
             )
 
 
-def load_salesforce(path: str | Path) -> RoutingModel:
-    """Read Salesforce metadata (an SFDX project, a Metadata API retrieve or one file) into a RoutingModel."""
-    p = Path(path)
-    org = _Org(read_metadata(p))
+def load_salesforce(path: str | Path | Sequence[Path]) -> RoutingModel:
+    """Read Salesforce metadata (an SFDX project, a Metadata API retrieve, one file, or several
+    files of one org) into a RoutingModel."""
+    paths = [Path(path)] if isinstance(path, (str, Path)) else [Path(x) for x in path]
+    p = paths[0] if len(paths) == 1 else paths[0].parent
+    org = _Org(read_metadata(paths))
     org.scan_channels()
     rules = _assignment_rules(org)
     rules += _queue_rules(org, len(rules))

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 from auditrules import __version__
 from auditrules.documents import read_text, sha256_file
 from auditrules.errors import AuditError
+from auditrules.evidence import MissingEvidence
 from auditrules.findings import (
     FAILING,
     STATUS_ORDER,
@@ -191,11 +192,30 @@ def _without_repeated_notes(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def _input_labels(models: Sequence[Any]) -> dict[int, str]:
-    """When several routing inputs are checked, each finding names its input (by file or directory)."""
-    if len(models) < 2:
-        return {}
-    return {id(m): (m.inputs[0].path if len(m.inputs) == 1 else m.name) if m.inputs else m.name for m in models}
+def _ticket_channels(
+    pairs: Sequence[tuple[ast.Policy, ast.Rule]], models: Sequence[Any], tickets: Sequence[str], mapping: str | None
+) -> DeclaredChannels | None:
+    """Channels seen in the ticket data, when SLA statements are checked on routing in the same run."""
+    sla = any(isinstance(st, (ast.SlaCoverage, ast.SlaEqual)) for _, r in pairs for st in r.routing_statements)
+    if not (sla and models and tickets):
+        return None
+    from auditrules.tickets.seen import ticket_channels
+
+    # one DISTINCT over the channel column: DuckDB reads it without starting a second Spark session
+    return DeclaredChannels(ticket_channels(list(tickets), mapping, "duckdb"), "the ticket data")
+
+
+def _routing_inputs(load: Any, path: str | Path, fmt: str | None) -> Any:
+    """The routing inputs at ``path``; a ticket file given as routing evidence gets a hint (AR204)."""
+    try:
+        return load(path, fmt)
+    except AuditError as err:
+        from auditrules.tickets.sources import file_format
+
+        kind = file_format(str(path))
+        if err.code != "AR204" or kind in (None, "json") or str(path).lower().endswith(".txt"):
+            raise
+        raise replace(err, hint=f"{path} looks like ticket data ({kind}): give it with --tickets") from None
 
 
 def check(
@@ -234,11 +254,11 @@ def check(
         from auditrules.report.json import load_report
 
         known = known_fingerprints(load_report(str(baseline)))
-    from auditrules.routing.analysis import RoutingContext, evaluate_routing
+    from auditrules.routing.analysis import RoutingContext, evaluate_routing, input_labels
     from auditrules.routing.detect import load_routing_inputs
 
-    models = [m for p in routing for m in load_routing_inputs(p, routing_format)]
-    labels = _input_labels(models)
+    models = [m for p in routing for m in _routing_inputs(load_routing_inputs, p, routing_format)]
+    labels = input_labels(models)
     inputs: list[InputFile] = [
         InputFile(lp.policy.path, "rules", lp.sha256) for lp in loaded
     ]
@@ -248,7 +268,7 @@ def check(
         diagnostics.extend(m.resolve_diagnostic(d) for d in m.diagnostics)
 
     pairs = [(lp.policy, rule) for lp in loaded for rule in lp.policy.rules]
-    ticket_channels: DeclaredChannels | None = None
+    ticket_channels = _ticket_channels(pairs, models, tickets, mapping)
     ticket_findings: dict[str, list[Finding]] = {}
     ticket_pairs = [(p, r) for p, r in pairs if r.scope is not None]
     if tickets and ticket_pairs:
@@ -271,7 +291,7 @@ def check(
             else:
                 findings.append(
                     Finding(rule.id, rule.title, sev, Status.NOT_EVALUATED,
-                            "no routing export given (use --routing PATH)", {"needs": "routing"})
+                            "no routing export given (use --routing PATH)", MissingEvidence("routing"))
                 )
         if rule.scope is not None:
             if tickets:
@@ -279,7 +299,7 @@ def check(
             else:
                 findings.append(
                     Finding(rule.id, rule.title, sev, Status.NOT_EVALUATED,
-                            "no ticket data given (use --tickets PATH)", {"needs": "tickets"})
+                            "no ticket data given (use --tickets PATH)", MissingEvidence("tickets"))
                 )
         per_rule.append((rule, _without_repeated_notes(findings)))
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from auditrules.evidence import WaiverNote
 from auditrules.findings import FAILING, Finding, Status
 
 
@@ -37,13 +38,8 @@ def apply_baseline(findings: Sequence[Finding], known: set[str], source: str) ->
     for f in findings:
         key = fingerprint(f.rule_id, f.message, (loc.to_json() for loc in f.locations))
         if f.status in FAILING and key in known:
-            evidence = {
-                **f.evidence,
-                "baseline": source,
-                "waived_status": f.status.value,
-                "waiver": {"reason": f"known before adoption: present in the baseline {source}",
-                           "approver": None, "expires": None},
-            }
+            note = WaiverNote(f"known before adoption: present in the baseline {source}", None, None)
+            evidence = f.evidence.waived(note, f.status, source)
             out.append(replace(f, status=Status.WAIVED, evidence=evidence))
         else:
             out.append(f)

@@ -138,7 +138,7 @@ ZENDESK_VIA_IDS: Final[Mapping[int, str]] = MappingProxyType(
 VENDOR_DEFAULT_CHANNELS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
         "zendesk": ("chat", "email", "facebook", "phone", "twitter", "web"),
-        "taskrouter": ("chat", "email", "phone", "sms"),
+        "taskrouter": ("chat", "phone", "sms", "video"),
         "salesforce": ("chat", "email", "messaging", "phone", "web"),
         "connect": ("chat", "email", "phone"),
         "freshdesk": ("chat", "email", "phone", "web"),

@@ -1,8 +1,10 @@
 """Errors a user can cause: one exception type, one renderer, one table of codes.
 
-Every stage raises :class:`AuditError` through its own ``fail()`` helper; the CLI
-renders it with :func:`render_error` as ``path:line:col: error[CODE]: message``
-followed by a caret excerpt when the source text is known.
+Every stage raises :class:`AuditError` (``raise fail(code, message, span)`` or the constructor
+when it also has the source text); the CLI renders it with :func:`render_error` as
+``path:line:col: error[CODE]: message`` followed by a caret excerpt when the source text is
+known. Each code is listed in :data:`CODES`, in ``docs/errors.md`` and has a golden case in
+``tests/errors/<CODE>/``.
 """
 
 from __future__ import annotations

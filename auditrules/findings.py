@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from auditrules.evidence import Evidence
 
 
 class Status(str, Enum):
@@ -84,7 +86,7 @@ class Finding:
     severity: Severity
     status: Status
     message: str
-    evidence: Mapping[str, Any] = field(default_factory=dict)
+    evidence: Evidence  # one kind of :mod:`auditrules.evidence`
     locations: tuple[Location, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
@@ -94,7 +96,7 @@ class Finding:
             "severity": self.severity.value,
             "status": self.status.value,
             "message": self.message,
-            "evidence": dict(self.evidence),
+            "evidence": self.evidence.to_json(),
             "locations": [loc.to_json() for loc in self.locations],
         }
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from auditrules.documents import escape_pointer_token, load_yaml_document, read_text
 from auditrules.errors import AuditError
+from auditrules.evidence import WaiverNote
 from auditrules.findings import FAILING, Diagnostic, Finding, Location, Status
 from auditrules.resources import schema_path
 
@@ -112,9 +113,9 @@ def apply_waivers(
             continue
         used.add(live)
         w = waivers[live]
-        evidence = {**f.evidence, "waiver": w.to_json(), "waived_status": f.status.value}
-        note = f"waived until {w.expires.isoformat()} by {w.approver}: {w.reason}"
-        where = replace(w.location, note=note)
+        note = WaiverNote(w.reason, w.approver, w.expires.isoformat(), w.location)
+        evidence = f.evidence.waived(note, f.status)
+        where = replace(w.location, note=f"waived until {w.expires.isoformat()} by {w.approver}: {w.reason}")
         out.append(replace(f, status=Status.WAIVED, evidence=evidence, locations=(*f.locations, where)))
     notes: list[Diagnostic] = []
     for i, w in enumerate(waivers):

@@ -157,3 +157,16 @@ def test_policy_without_priority_applies_to_every_priority() -> None:
     fs = run("A-4", m2)
     assert [f.status for f in fs] == [Status.FAIL]
     assert fs[0].evidence["priority"] == "normal"
+
+
+def test_long_derivation_chains_are_linear_and_never_recurse() -> None:
+    """Issue: ``may read only`` on a chain of 350+ derivations raised RecursionError; taint was quadratic."""
+    n = 3000
+    rules = [rule("r1", 1, reads=["requester_twitter_followers_count"], writes=["tag:t1"])]
+    rules += [rule(f"r{i}", i, reads=[f"tag:t{i - 1}"], writes=[f"tag:t{i}"]) for i in range(2, n)]
+    rules.append(rule("last", n, reads=[f"tag:t{n - 1}"], effects=True))
+    m = model(*rules)
+    fails = [f for f in run("A-1", m) if f.status is Status.FAIL]
+    assert len(fails) == 1 and len(fails[0].evidence["chain"]) == n
+    allow = run("A-2", m)
+    assert [f.status for f in allow] == [Status.FAIL]

@@ -18,12 +18,12 @@ def parse_checked(text: str) -> ast.Policy:
 
 
 class TestParser:
-    def test_standard_pack_has_eight_rules(self, standard_pack_text: str) -> None:
+    def test_standard_pack_has_nine_rules(self, standard_pack_text: str) -> None:
         policy = parse_checked(standard_pack_text)
-        assert [r.id for r in policy.rules] == [f"FAIR-00{i}" for i in range(1, 9)]
+        assert [r.id for r in policy.rules] == [f"FAIR-00{i}" for i in range(1, 10)]
         assert policy.name == "Customer-service fairness"
         assert policy.version == "1.0"
-        assert {d.name for d in policy.defines} == {"influence_signals", "social"}
+        assert {d.name for d in policy.defines} == {"influence_signals", "social", "privileged_labels", "status_tiers"}
 
     def test_statements_of_each_kind(self) -> None:
         text = '''
@@ -273,3 +273,36 @@ def test_format_round_trips(policy: ast.Policy) -> None:
     assert once == text
     assert parse_policy(once) == parsed
     assert format_source(once) == once
+
+
+class TestValueSets:
+    TEXT = (
+        'define vip = values matching "*vip*", "press" outside fields matching "*plan*"\n'
+        'define tiers = values matching "gold*" in fields matching "*tier*", "*status*"\n'
+        'define plain = values matching "x"\n'
+        'define channels = channels "email", "phone"\n'
+        'rule V-1 "no vip" {\n  severity high\n  routing must not read vip\n  routing must not read tiers\n}\n'
+    )
+
+    def test_parse_and_format_round_trip(self) -> None:
+        policy = parse_checked(self.TEXT)
+        vip = policy.define("vip")
+        assert vip is not None and vip.value == ast.ValueSet(("*vip*", "press"), ("*plan*",), "outside")
+        tiers = policy.define("tiers")
+        assert tiers is not None and tiers.value == ast.ValueSet(("gold*",), ("*tier*", "*status*"), "in")
+        assert parse_checked(format_policy(policy)) == policy
+
+    @pytest.mark.parametrize(
+        ("text", "code"),
+        [
+            ('define channels = fields matching "*"\nrule X-1 "t" {\n  severity low\n  sla must cover every channel\n}\n',
+             "AR108"),
+            ('define v = values matching "x"\nrule X-1 "t" {\n  severity low\n  routing may read only v\n}\n', "AR108"),
+            ('define v = values matching ""\n', "AR112"),
+            ('define v = values matching "x" in fields matching ""\n', "AR112"),
+        ],
+    )
+    def test_errors(self, text: str, code: str) -> None:
+        with pytest.raises(AuditError) as info:
+            parse_checked(text)
+        assert info.value.code == code

@@ -19,13 +19,14 @@ import pytest
 from click.testing import CliRunner
 
 from auditrules.cli import cli
-from auditrules.report.charts import ChartRow, ThresholdLine, dot_whisker, format_duration, format_value
+from auditrules.report.charts import ChartRow, ThresholdLine, dot_whisker
 from auditrules.report.html import build_view, render_html
 from auditrules.report.json import load_report
 from auditrules.report.junit import render_junit
 from auditrules.report.markdown import md, render_markdown
 from auditrules.report.render import render
 from auditrules.report.sarif import SARIF_SCHEMA, render_sarif
+from auditrules.units import format_duration, format_value
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "reports"
@@ -98,7 +99,7 @@ def _poison(data: dict[str, Any]) -> dict[str, Any]:
         ev = f["evidence"]
         for g in ev.get("groups") or []:
             g["group"] = PAYLOAD
-            g["stratum"] = PAYLOAD
+            g["stratum"] = {PAYLOAD: PAYLOAD}
         for c in ev.get("comparisons") or []:
             c["group"] = PAYLOAD
             c["reference"] = PAYLOAD
@@ -234,7 +235,7 @@ def test_html_minimal_report() -> None:
     [
         (11520, "duration", "3.2h"), (86400, "duration", "24h"), (432000, "duration", "5d"),
         (45, "duration", "45s"), (750, "duration", "12.5m"), (0.125, "fraction", "12.5%"),
-        (0.31234, "number", "0.3123"), (None, "fraction", "—"), (1840, "number", "1840"),
+        (0.31234, "number", "0.312"), (4500, "duration", "75m"), (12345.6, "number", "12346"), (None, "fraction", "—"), (1840, "number", "1840"),
     ],
 )
 def test_format_value(value: float | None, unit: str, text: str) -> None:
@@ -353,18 +354,45 @@ def test_sarif_related_locations(acme: dict[str, Any]) -> None:
 def test_junit_counts(report: dict[str, Any]) -> None:
     suite = ET.fromstring(render_junit(report))
     assert suite.tag == "testsuite" and suite.get("name") == "auditrules"
-    cases = suite.findall("testcase")
+    cases = [c for c in suite.findall("testcase") if c.get("classname") != "auditrules.inputs"]
+    notes = [c for c in suite.findall("testcase") if c.get("classname") == "auditrules.inputs"]
     statuses = [r["status"] for r in report["rules"]]
-    assert int(suite.get("tests", "")) == len(cases) == len(report["rules"])
+    assert int(suite.get("tests", "")) == len(cases) + len(notes)
+    assert len(cases) == len(report["rules"])
     failures = sum(1 for c in cases if c.find("failure") is not None)
     skipped = sum(1 for c in cases if c.find("skipped") is not None)
     assert int(suite.get("failures", "")) == failures == sum(s in ("fail", "error") for s in statuses)
-    assert int(suite.get("skipped", "")) == skipped == sum(s in ("not_evaluated", "insufficient_data")
-                                                          for s in statuses)
-    assert suite.get("errors") == "0"
+    assert int(suite.get("skipped", "")) == skipped == sum(
+        s in ("not_evaluated", "insufficient_data", "inconclusive") for s in statuses
+    )
+    errors = [d for d in report["diagnostics"] if d["level"] == "error"]
+    assert int(suite.get("errors", "")) == len(notes) == len(errors)
+    assert all(c.find("error") is not None for c in notes)
     for case, rule in zip(cases, report["rules"], strict=True):
         assert case.get("classname") == f"auditrules.{rule['rule_id']}"
         assert case.get("name") == rule["title"]
+
+
+def test_junit_input_errors_and_no_repeated_label(tmp_path: Path) -> None:
+    """An incomplete export (AR212) is an <error>; a rule not evaluated says so once."""
+    page = {"triggers": [{"id": 1, "title": "t", "active": True, "position": 1,
+                          "conditions": {"all": [{"field": "status", "operator": "is", "value": "new"}], "any": []},
+                          "actions": [{"field": "group_id", "value": 1}]}],
+            "meta": {"has_more": True, "after_cursor": "xyz", "before_cursor": None},
+            "links": {"prev": None, "next": "https://acme.zendesk.com/api/v2/triggers.json?page[after]=xyz"}}
+    (tmp_path / "triggers.json").write_text(json.dumps(page), encoding="utf-8")
+    from auditrules.api import check
+
+    data = check(routing=[tmp_path]).to_json()
+    suite = ET.fromstring(render_junit(data))
+    assert suite.get("errors") == "1"
+    (note,) = [c for c in suite.findall("testcase") if c.get("classname") == "auditrules.inputs"]
+    error = note.find("error")
+    assert error is not None and error.get("type") == "AR212"
+    skipped = [c.find("skipped") for c in suite.findall("testcase") if c.find("skipped") is not None]
+    assert skipped and not any("not evaluated: not evaluated" in (s.get("message") or "") for s in skipped)
+    fair1 = next(c for c in suite.findall("testcase") if c.get("classname") == "auditrules.FAIR-001")
+    assert fair1.find("skipped") is not None  # inconclusive on partial pages: never shown as passed
 
 
 def test_junit_failure_body(tickets: dict[str, Any]) -> None:

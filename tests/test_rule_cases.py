@@ -45,7 +45,7 @@ def _write(case: dict[str, Any], tmp: Path) -> Path:
 
 
 def test_every_standard_routing_rule_has_cases() -> None:
-    assert {p.name.split(".")[0] for p in CASES_DIR.glob("*.cases.json")} >= {"FAIR-001", "FAIR-002"}
+    assert {p.name.split(".")[0] for p in CASES_DIR.glob("*.cases.json")} >= {"FAIR-001", "FAIR-002", "FAIR-009"}
 
 
 @pytest.mark.parametrize(("rule_id", "case"), _cases())
@@ -56,3 +56,31 @@ def test_case(rule_id: str, case: dict[str, Any], tmp_path: Path) -> None:
         assert Status.FAIL in statuses, statuses
     else:
         assert Status.FAIL not in statuses and Status.PASS in statuses, statuses
+
+
+RULE_TESTS = CASES_DIR.parent / "tests"
+
+
+def _examples() -> list[Any]:
+    out = []
+    for rule_dir in sorted(RULE_TESTS.glob("FAIR-*")):
+        for status_dir in sorted(p for p in rule_dir.iterdir() if p.is_dir()):
+            for example in sorted(status_dir.iterdir()):
+                if example.suffix in (".yaml", ".yml", ".json") or example.is_dir():
+                    out.append(
+                        pytest.param(
+                            rule_dir.name,
+                            status_dir.name,
+                            example,
+                            id=f"{rule_dir.name}/{status_dir.name}/{example.name}",
+                        )
+                    )
+    return out
+
+
+@pytest.mark.parametrize(("rule_id", "status", "example"), _examples())
+def test_rule_examples(rule_id: str, status: str, example: Path) -> None:
+    """``rules/tests/<ID>/<status>/<example>``: routing evidence that gives the rule that status."""
+    report = check(routing=[example])
+    (verdict,) = [v for v in report.verdicts if v.rule.id == rule_id]
+    assert verdict.status.value == status, [f.message for f in verdict.findings]

@@ -529,16 +529,6 @@ def test_bonferroni() -> None:
         stats.bonferroni(0.95, 0)
 
 
-def test_holm() -> None:
-    # thresholds 0.05/4, 0.05/3, 0.05/2, 0.05/1 against sorted p = 0.001, 0.01, 0.02, 0.04
-    assert stats.holm([0.04, 0.001, 0.02, 0.01], 0.05) == [True, True, True, True]
-    assert stats.holm([0.04, 0.001, 0.03, 0.02], 0.05) == [False, True, False, False]
-    assert stats.holm([], 0.05) == []
-
-
-# --------------------------------------------------------------------------- verdicts
-
-
 def est(value: float, low: float, high: float) -> Estimate:
     return Estimate(value, Interval(low, high))
 

@@ -318,8 +318,8 @@ def test_wait_steps_placeholders_and_string_numbers(tmp_path: Path) -> None:
     model = load_taskrouter(write(tmp_path, config))
     assert model.diagnostics == ()
     assert [(d.rule, d.seconds, d.applies_to) for d in model.delays] == [
-        ("Wait then route", 30.0, "tasks matching 'task.type == 'support''"),
-        ("Wait then route", 15.0, "tasks matching 'task.type == 'support''"),
+        ("Wait then route", 30.0, "tasks matching task.type == 'support'"),
+        ("Wait then route", 15.0, "tasks matching task.type == 'support'"),
     ]
     (rule,) = model.rules
     assert effects(model, 0) == [("queue", "${SUPPORT_QUEUE_SID}"), ("priority", "5"), ("timeout", "120")]

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from auditrules.errors import AuditError
+from auditrules.evidence import evidence_from_json
 from auditrules.findings import Finding, Status
 from auditrules.lang import ast
 from auditrules.lang.parser import parse_policy
@@ -94,7 +95,8 @@ def test_evidence_shape() -> None:
     assert ev["pooled"] and {"group", "reference", "value", "interval"} <= set(ev["pooled"][0])
     assert ev["sql"].startswith("SELECT")
     assert ev["threshold"]["op"] == ">="
-    json.dumps(ev)
+    json.dumps(ev.to_json())
+    assert evidence_from_json(json.loads(json.dumps(ev.to_json()))) == ev  # the JSON form round-trips
 
 
 # ---------------------------------------------------------------- equivalence of formats

@@ -39,8 +39,8 @@ def pack() -> list[tuple[ast.Policy, ast.Rule]]:
 def requirement_plans() -> list[P.RequirementPlan]:
     view = P.clean_view(canonical_mapping(), SCHEMA)
     edges = {
-        ("FAIR-004", "influence_score:deciles"): [float(i) for i in range(1, 10)],
-        ("FAIR-007", "influence_score:quartiles"): [10.0, 20.0, 30.0],
+        P.EdgeKey("FAIR-004", "influence_score", "deciles"): [float(i) for i in range(1, 10)],
+        P.EdgeKey("FAIR-007", "influence_score", "quartiles"): [10.0, 20.0, 30.0],
     }
     out = []
     i = 0
@@ -151,4 +151,4 @@ def test_hms_durations_and_channel_values() -> None:
 
 
 def test_glob_to_like() -> None:
-    assert P._glob_to_like("*vip_?%") == "%vip\\__\\%"
+    assert P.glob_to_like("*vip_?%") == "%vip\\__\\%"

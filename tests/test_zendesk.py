@@ -428,3 +428,14 @@ def test_two_tier_example(tmp_path: Path) -> None:
     assert "tag:vip" in {r.field for r in escalate.reads}
     assert {e.kind for e in escalate.effects} == {"group", "priority", "notify"}
     assert {p.channels for p in model.sla_policies} == {("twitter",), ("email", "web")}
+
+
+def test_channels_come_from_the_one_vocabulary() -> None:
+    from auditrules.channels import ALIASES, ZENDESK_VIA_IDS, canonical_channel
+    from auditrules.routing.zendesk import via_channel
+
+    for via_id, channel in ZENDESK_VIA_IDS.items():
+        assert via_channel(via_id) == via_channel(str(via_id)) == channel
+    for spelling in ALIASES:
+        assert via_channel(spelling) == canonical_channel(spelling)
+    assert via_channel(45) == "phone" and via_channel(8) == "via_8" and via_channel("Some Thing") == "some_thing"

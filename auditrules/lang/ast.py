@@ -1,4 +1,4 @@
-"""AST of the rule language: frozen dataclasses whose first field is a span excluded from equality.
+"""AST of the rule language: frozen dataclasses whose last field, ``span``, is excluded from equality.
 
 Two trees that differ only in positions compare equal, which is what ``parse(fmt(x)) == parse(x)``
 relies on. Values carry their unit (``number``, ``duration`` in seconds, ``percent`` as a fraction,
@@ -281,7 +281,7 @@ class Require:
 
 RoutingStatement = MustNotRead | MayReadOnly | SlaCoverage | SlaEqual
 TicketStatement = TicketScope | Minimum | Require
-Statement = MustNotRead | MayReadOnly | SlaCoverage | SlaEqual | TicketScope | Minimum | Require
+Statement = RoutingStatement | TicketStatement
 
 
 # ---------------------------------------------------------------- rules and policies

@@ -10,31 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 
+from auditrules.columns import literal_unit
 from auditrules.errors import AuditError, Span
 from auditrules.lang import ast
 
 #: Aggregates the language defines (``p1`` … ``p99`` are added by :func:`is_aggregate`).
 AGGREGATES: tuple[str, ...] = ("count", "share", "mean", "median", "min", "max", "sum")
 AGGREGATE_HELP = "count, share, mean, median, p1..p99, min, max, sum"
-
-#: Units of canonical ticket columns; other (pass-through) columns have no known unit.
-COLUMN_UNITS: dict[str, str] = {
-    "first_response": "duration",
-    "resolution_time": "duration",
-    "created_at": "timestamp",
-    "first_response_at": "timestamp",
-    "resolved_at": "timestamp",
-    "influence_score": "number",
-    "compensation": "number",
-    "satisfaction": "number",
-    "ticket_id": "string",
-    "channel": "string",
-    "priority": "string",
-    "status": "string",
-    "outcome": "string",
-    "agent_tier": "string",
-}
-
 
 _PERCENTILE = re.compile(r"p[1-9][0-9]?")
 
@@ -156,7 +138,7 @@ def _unit_of_expr(expr: ast.Expr) -> str | None:
     if isinstance(expr, ast.Literal):
         return expr.unit
     if isinstance(expr, ast.Name):
-        return COLUMN_UNITS.get(expr.name)
+        return literal_unit(expr.name)
     return None
 
 
@@ -180,7 +162,7 @@ def _aggregate_unit(agg: ast.Aggregate) -> str | None:
     if agg.func == "share":
         return "fraction"
     if agg.column is not None:
-        return COLUMN_UNITS.get(agg.column.name)
+        return literal_unit(agg.column.name)
     return None
 
 

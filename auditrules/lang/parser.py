@@ -18,8 +18,7 @@ from lark.tree import Meta
 
 from auditrules.errors import AuditError, Span
 from auditrules.lang import ast
-
-_DURATION_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+from auditrules.units import DURATION_SUFFIXES
 
 #: Plain words for terminals, used in syntax errors ("expected a string").
 _TERMINAL_WORDS = {
@@ -490,7 +489,7 @@ class _ToAst(Transformer[Token, Any]):
 
     def duration(self, meta: Meta, children: list[Token]) -> ast.Literal:
         text = str(children[0])
-        return ast.Literal(float(text[:-1]) * _DURATION_SECONDS[text[-1]], "duration", text, self._span(children[0]))
+        return ast.Literal(float(text[:-1]) * DURATION_SUFFIXES[text[-1]], "duration", text, self._span(children[0]))
 
     def percent(self, meta: Meta, children: list[Token]) -> ast.Literal:
         text = str(children[0])

@@ -4,8 +4,7 @@ Pure functions, no I/O and no randomness: the same rows give byte-identical SVG.
 that comes from the report (group names, labels) goes through :func:`markupsafe.escape`; the result is
 returned as :class:`markupsafe.Markup` because this module built all of its markup itself.
 
-Also home of the value formatting shared by the HTML and Markdown reports (:func:`format_value`):
-durations are seconds (``3.2h``), fractions are shown as percentages (``12.5%``).
+Figures are written by :func:`auditrules.units.format_value`, the one formatter of every report.
 """
 
 from __future__ import annotations
@@ -16,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup, escape
+
+from auditrules.units import format_value
 
 #: Geometry of a chart, in SVG user units (px at 100% zoom).
 WIDTH = 860
@@ -67,49 +68,12 @@ class ThresholdLine:
 # --------------------------------------------------------------------------- formatting
 
 
-def format_duration(seconds: float) -> str:
-    """Seconds → a short human duration: ``45s``, ``12.5m``, ``3.2h``, ``24h``, ``2.1d``."""
-    a = abs(seconds)
-    if a < 60:
-        return f"{seconds:.0f}s"
-    if a < 3600:
-        value, suffix = seconds / 60, "m"
-    elif a < 86400 * 2:
-        value, suffix = seconds / 3600, "h"
-    else:
-        value, suffix = seconds / 86400, "d"
-    text = f"{value:.1f}"
-    return (text[:-2] if text.endswith(".0") else text) + suffix
-
-
 def number(value: Any) -> float | None:
     """A finite float from a JSON value, or ``None`` (null, NaN, infinities, non-numbers, booleans)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     f = float(value)
     return f if math.isfinite(f) else None
-
-
-def format_value(value: Any, unit: str | None) -> str:
-    """A figure in its unit: ``duration`` seconds → ``3.2h``, ``fraction`` → ``12.5%``, else 4 digits."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (int, float)):
-        f = float(value)
-        if math.isnan(f):
-            return "—"
-        if math.isinf(f):
-            return "∞" if f > 0 else "−∞"
-        if unit == "duration":
-            return format_duration(f)
-        if unit == "fraction":
-            return f"{f * 100:.1f}%"
-        if isinstance(value, int):
-            return str(value)
-        return f"{f:.4g}"
-    return str(value)
 
 
 def format_interval(interval: Any, unit: str | None) -> str:

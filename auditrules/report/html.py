@@ -10,44 +10,17 @@ which escapes its own text. Output is deterministic: same report → byte-identi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditrules.report.charts import (
-    ChartRow,
-    ThresholdLine,
-    dot_whisker,
-    format_duration,
-    format_interval,
-    format_value,
-    number,
-)
-from auditrules.report.locations import STATUS_ORDER, where
+from auditrules.evidence import evidence_from_json
+from auditrules.report import html_evidence as V
+from auditrules.report.html_evidence import status_view
+from auditrules.report.locations import where
+from auditrules.report.statuses import FAILING_VALUES, ORDER
 
-#: Label, symbol and CSS class per status. The label and symbol carry the meaning in greyscale print.
-STATUS: dict[str, tuple[str, str]] = {
-    "fail": ("FAIL", "✗"),
-    "error": ("ERROR", "!"),
-    "inconclusive": ("INCONCLUSIVE", "?"),
-    "insufficient_data": ("INSUFFICIENT DATA", "…"),
-    "warn": ("WARNING", "⚠"),
-    "not_evaluated": ("NOT EVALUATED", "–"),
-    "waived": ("WAIVED", "~"),
-    "pass": ("PASS", "✓"),
-}
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
-FAILING = ("fail", "error")
 
-#: Evidence keys the page shows in their own sections; any other scalar goes to "Further details".
-_SHOWN_KEYS = frozenset({
-    "chain", "effects", "targets", "groups", "comparisons", "pooled", "threshold", "confidence", "unit",
-    "rows", "sql", "requirement", "statement", "explanation", "measure", "waiver", "reads", "format",
-    "routing", "routing_rule", "metric", "priority", "error", "needs", "partial_policies",
-})
-_DETAIL_LABELS = {"channel": "Channel", "needs": "Needs"}
-_REASON_WORDS = re.compile(r"[_\s]+")
-_PARENS = re.compile(r"\([^()]*\)")
-_OPERATORS = re.compile(r"<=|>=|<|>|between")
 _NEEDS = {"tickets": "ticket", "routing": "routing"}
 
 
@@ -71,13 +44,6 @@ def render_html(data: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------- view
 
 
-def status_view(status: str) -> dict[str, str]:
-    """A status as the page shows it: ``{"key", "label", "symbol"}``."""
-    label, symbol = STATUS.get(status, (status.replace("_", " ").upper(), "•"))
-    return {"key": status if status in STATUS else "unknown", "label": label, "symbol": symbol}
-
-
-
 def anchor(rule_id: str) -> str:
     """A fragment id for a rule's section (letters, digits, ``-`` and ``_`` only)."""
     return "rule-" + re.sub(r"[^A-Za-z0-9_-]", "-", rule_id)
@@ -96,7 +62,7 @@ def build_view(data: Mapping[str, Any]) -> dict[str, Any]:
         findings_by_rule.setdefault(str(f.get("rule_id")), []).append(f)
     rule_views = [_rule_view(r, findings_by_rule.get(str(r.get("rule_id")), [])) for r in rules]
     failing = sorted(
-        (rv for rv in rule_views if rv["status"]["key"] in FAILING),
+        (rv for rv in rule_views if rv["status"]["key"] in FAILING_VALUES),
         key=lambda rv: (-SEVERITY_RANK.get(rv["severity"], 0), rv["rule_id"]),
     )
     summary = data.get("summary") or {}
@@ -104,9 +70,9 @@ def build_view(data: Mapping[str, Any]) -> dict[str, Any]:
     finding_counts = summary.get("findings") or {}
     counts = [
         {"status": status_view(s), "rules": int(rule_counts.get(s, 0)), "findings": int(finding_counts.get(s, 0))}
-        for s in STATUS_ORDER
+        for s in ORDER
     ]
-    any_failing = any(rv["status"]["key"] in FAILING for rv in rule_views)
+    any_failing = any(rv["status"]["key"] in FAILING_VALUES for rv in rule_views)
     title = str(policy.get("name") or "auditrules policy")
     return {
         "title": title,
@@ -176,7 +142,7 @@ def _summary_paragraph(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any
     by_status: dict[str, list[Mapping[str, Any]]] = {}
     for r in rules:
         by_status.setdefault(r["status"]["key"], []).append(r)
-    failing = [r for s in FAILING for r in by_status.get(s, [])]
+    failing = [r for r in rules if r["status"]["key"] in FAILING_VALUES]
     if failing:
         sev: dict[str, int] = {}
         for r in failing:
@@ -223,11 +189,7 @@ def _rule_view(rule: Mapping[str, Any], findings: Sequence[Mapping[str, Any]]) -
     if status == "pass":
         problems, passing = views, []
     loc = rule.get("location") or {}
-    needs: list[str] = []
-    for f in findings:
-        need = (f.get("evidence") or {}).get("needs")
-        if isinstance(need, str):
-            needs.append(need)
+    needs = [n for n in (V.needs(evidence_from_json(f.get("evidence"))) for f in findings) if n is not None]
     return {
         "rule_id": str(rule.get("rule_id", "")),
         "anchor": anchor(str(rule.get("rule_id", ""))),
@@ -245,258 +207,15 @@ def _rule_view(rule: Mapping[str, Any], findings: Sequence[Mapping[str, Any]]) -
 
 
 def _finding_view(f: Mapping[str, Any]) -> dict[str, Any]:
-    ev = f.get("evidence") or {}
-    details = [
-        {"label": _DETAIL_LABELS.get(k, k.replace("_", " ").capitalize()), "value": format_value(v, None)}
-        for k, v in sorted(ev.items())
-        if k not in _SHOWN_KEYS and (v is None or isinstance(v, (str, int, float, bool)))
-    ]
-    waiver = ev.get("waiver") if isinstance(ev.get("waiver"), Mapping) else None
+    ev = evidence_from_json(f.get("evidence"))
     return {
         "status": status_view(str(f.get("status", ""))),
         "message": str(f.get("message", "")),
         "locations": [{"where": where(loc), "note": str(loc.get("note") or "")} for loc in f.get("locations") or []],
-        "requirement": str(ev.get("requirement") or ev.get("statement") or ""),
-        "error": str(ev.get("error") or ""),
-        "routing": _routing_view(ev),
-        "targets": _targets_view(ev),
-        "tickets": _tickets_view(ev),
-        "waiver": (
-            [{"label": k.replace("_", " ").capitalize(), "value": format_value(v, None)}
-             for k, v in sorted(waiver.items())]
-            if waiver else []
-        ),
-        "details": details,
-    }
-
-
-# --------------------------------------------------------------------------- routing evidence
-
-
-def _routing_view(ev: Mapping[str, Any]) -> dict[str, Any] | None:
-    chain = [s for s in ev.get("chain") or [] if isinstance(s, Mapping)]
-    if not chain:
-        return None
-    steps = []
-    flow: list[str] = []
-    for step in chain:
-        reads, writes = step.get("reads"), step.get("writes")
-        name = str(step.get("rule_name") or step.get("rule") or "")
-        if reads and (not flow or flow[-1] != str(reads)):
-            flow.append(str(reads))
-        flow.append(name)
-        if writes:
-            flow.append(str(writes))
-        steps.append({
-            "name": name,
-            "kind": str(step.get("kind") or ""),
-            "reads": str(reads or ""),
-            "writes": str(writes or ""),
-            "condition": str(step.get("condition") or ""),
-            "read_at": where(step.get("read_at")),
-            "write_at": where(step.get("write_at")),
-            "pattern": str(step.get("matched_pattern") or ""),
-        })
-    effects = [
-        f"{e.get('kind', '')} {e.get('value', '')}".strip()
-        for e in ev.get("effects") or []
-        if isinstance(e, Mapping)
-    ]
-    if effects:
-        flow.append(", ".join(effects))
-    return {
-        "flow": " → ".join(flow),
-        "steps": steps,
-        "effects": effects,
-        "config": str(ev.get("routing") or ""),
-    }
-
-
-def _targets_view(ev: Mapping[str, Any]) -> dict[str, Any] | None:
-    targets = [t for t in ev.get("targets") or [] if isinstance(t, Mapping)]
-    if not targets:
-        return None
-    seconds = [s for s in (number(t.get("seconds")) for t in targets) if s is not None and s > 0]
-    fastest = min(seconds) if seconds else None
-    rows = []
-    for t in targets:
-        s = number(t.get("seconds"))
-        bh = t.get("business_hours")
-        rows.append({
-            "channel": str(t.get("channel") or ""),
-            "policy": str(t.get("policy") or ""),
-            "target": format_duration(s) if s is not None else "no target",
-            "missing": s is None,
-            "business_hours": "—" if bh is None else ("business hours" if bh else "calendar hours"),
-            "relative": (
-                "fastest" if s == fastest else f"{s / fastest:.3g}× the fastest"
-            ) if s is not None and fastest else "—",
-        })
-    metric = str(ev.get("metric") or "").replace("_", " ")
-    priority = str(ev.get("priority") or "")
-    caption = "SLA targets by channel"
-    if metric:
-        caption = f"SLA {metric} targets by channel" + (f", priority {priority}" if priority else "")
-    return {"caption": caption, "rows": rows}
-
-
-# --------------------------------------------------------------------------- ticket evidence
-
-
-def _measure(ev: Mapping[str, Any]) -> str | None:
-    """``ratio`` or ``difference`` for comparison-based requirements (explicit, else read off the requirement)."""
-    measure = ev.get("measure")
-    if isinstance(measure, str):
-        return measure
-    req = str(ev.get("requirement") or "")
-    if "difference(" in req:
-        return "difference"
-    if "ratio(" in req:
-        return "ratio"
-    return None
-
-
-def _thresholds(raw: Any, requirement: str) -> list[tuple[float, str]]:
-    """Threshold values with an operator label; a number, ``[low, high]``, or ``{"op", "value", "high"}``."""
-    op = _operator(requirement)
-    symbols = {"<=": "≤", ">=": "≥", "<": "<", ">": ">"}
-    if isinstance(raw, Mapping):
-        op = str(raw.get("op") or op)
-        low, high = number(raw.get("value", raw.get("low"))), number(raw.get("high"))
-        if high is not None and low is not None:
-            return [(low, "≥"), (high, "≤")]
-        return [(low, symbols.get(op, op))] if low is not None else []
-    if isinstance(raw, (list, tuple)):
-        vals = [number(v) for v in raw]
-        return [(v, s) for v, s in zip(vals, ("≥", "≤"), strict=False) if v is not None]
-    value = number(raw)
-    return [(value, symbols.get(op, ""))] if value is not None else []
-
-
-def _operator(requirement: str) -> str:
-    """The comparison operator of a requirement's last clause, outside any parentheses."""
-    text = requirement.rsplit(":", 1)[-1]
-    while True:
-        flat = _PARENS.sub("", text)
-        if flat == text:
-            break
-        text = flat
-    ops = _OPERATORS.findall(text)
-    return ops[-1] if ops else ""
-
-
-def _stratum_text(value: Any) -> str:
-    """``{"priority": "high"}`` → ``priority=high``; a plain value as it is."""
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k}={v}" for k, v in sorted(value.items()))
-    return "" if value is None else str(value)
-
-
-def _group_label(g: Mapping[str, Any]) -> str:
-    label = str(g.get("group"))
-    stratum = _stratum_text(g.get("stratum"))
-    return f"{label} · {stratum}" if stratum else label
-
-
-def _tickets_view(ev: Mapping[str, Any]) -> dict[str, Any] | None:
-    groups = [g for g in ev.get("groups") or [] if isinstance(g, Mapping)]
-    comparisons = [c for c in ev.get("comparisons") or [] if isinstance(c, Mapping)]
-    rows = ev.get("rows") if isinstance(ev.get("rows"), Mapping) else None
-    if not groups and not comparisons and rows is None:
-        return None
-    unit = str(ev.get("unit") or "number")
-    measure = _measure(ev)
-    # ratios have no unit; differences and per-group checks (each / overall) keep the figure's unit
-    comp_unit = "number" if measure == "ratio" else unit
-    thr_unit = comp_unit if comparisons or measure else unit
-    thresholds = [
-        ThresholdLine(v, f"{sym} {format_value(v, thr_unit)}".strip())
-        for v, sym in _thresholds(ev.get("threshold"), str(ev.get("requirement") or ""))
-    ]
-    has_strata = any(g.get("stratum") not in (None, "") for g in groups + comparisons)
-    group_rows = [
-        {
-            "group": str(g.get("group")), "stratum": _stratum_text(g.get("stratum")),
-            "n": _count(g.get("n")), "value": format_value(g.get("value"), unit),
-            "interval": format_interval(g.get("interval"), unit),
-        }
-        for g in groups
-    ]
-    comp_rows = [
-        {
-            "group": str(c.get("group")),
-            "reference": "—" if c.get("reference") is None else str(c.get("reference")),
-            "stratum": _stratum_text(c.get("stratum")), "value": format_value(c.get("value"), comp_unit),
-            "interval": format_interval(c.get("interval"), comp_unit),
-            "verdict": status_view(str(c.get("verdict") or "")) if c.get("verdict") else None,
-        }
-        for c in comparisons
-    ]
-    group_chart = dot_whisker(
-        [_chart_row(_group_label(g), g, None) for g in groups], unit,
-        "Group figures with their intervals", [] if comparisons or measure else thresholds,
-    )
-    parity = {"ratio": [ThresholdLine(1.0, "equal (1)", "reference")],
-              "difference": [ThresholdLine(0.0, "equal (0)", "reference")]}.get(measure or "", [])
-    comp_chart = dot_whisker(
-        [
-            _chart_row(
-                _group_label(c) if c.get("reference") is None else f"{_group_label(c)} vs {c.get('reference')}",
-                c, str(c.get("verdict") or ""),
-            )
-            for c in comparisons
-        ],
-        comp_unit, f"{(measure or 'comparison').capitalize()} per group with intervals and threshold",
-        [*thresholds, *parity],
-    )
-    confidence = number(ev.get("confidence"))
-    pooled = ev.get("pooled")
-    pooled_text = ""
-    if isinstance(pooled, Mapping):
-        pooled_text = format_value(pooled.get("value"), comp_unit)
-        if pooled.get("interval"):
-            pooled_text += " " + format_interval(pooled.get("interval"), comp_unit)
-    elif number(pooled) is not None:
-        pooled_text = format_value(pooled, comp_unit)
-    return {
-        "unit": {"duration": "durations (m minutes, h hours, d days)", "fraction": "share of tickets"}.get(
-            unit, "numbers"),
-        "measure": measure or "",
-        "threshold": " and ".join(t.label for t in thresholds),
-        "confidence": f"{confidence * 100:g}%" if confidence is not None else "",
-        "pooled": pooled_text,
-        "has_strata": has_strata,
-        "groups": group_rows,
-        "comparisons": comp_rows,
-        "group_chart": group_chart,
-        "group_threshold": bool(thresholds) and not (comparisons or measure),
-        "comparison_chart": comp_chart,
-        "rows": _rows_view(rows) if rows is not None else None,
-        "sql": str(ev.get("sql") or ""),
-    }
-
-
-def _chart_row(label: str, item: Mapping[str, Any], verdict: str | None) -> ChartRow:
-    interval = item.get("interval")
-    low = high = None
-    if isinstance(interval, (list, tuple)) and len(interval) == 2:
-        low, high = number(interval[0]), number(interval[1])
-    return ChartRow(label, number(item.get("value")), low, high, verdict)
-
-
-def _count(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, int):
-        return format_value(value, None)
-    return f"{value:,}"
-
-
-def _rows_view(rows: Mapping[str, Any]) -> dict[str, Any]:
-    excluded = rows.get("excluded")
-    reasons: Iterable[tuple[str, Any]] = sorted(excluded.items()) if isinstance(excluded, Mapping) else []
-    return {
-        "read": _count(rows.get("read")),
-        "evaluated": _count(rows.get("evaluated")),
-        "excluded": [
-            {"reason": _REASON_WORDS.sub(" ", str(k)).strip(), "n": _count(v)} for k, v in reasons
-        ],
+        "requirement": V.requirement(ev),
+        "routing": V.routing(ev),
+        "targets": V.targets(ev),
+        "tickets": V.tickets(ev),
+        "waiver": V.waiver(ev),
+        "details": V.details(ev),
     }

@@ -7,13 +7,16 @@ rule status                              testcase
 =======================================  ====================================================
 fail, error                              ``<failure message=… type=<severity>>``; the body
                                          lists each finding's message and locations
-not_evaluated, insufficient_data         ``<skipped message=…>``
-pass, warn, inconclusive, waived         passes; findings that are not ``pass`` are listed
+not_evaluated, insufficient_data,        ``<skipped message=…>`` (never shown as passed)
+inconclusive
+pass, warn, waived                       passes; findings that are not ``pass`` are listed
                                          in ``<system-out>`` so they stay visible
 =======================================  ====================================================
 
-``errors`` is always 0: a rule whose check errored is reported as a failure, so CI fails on it the
-same way. Built with :mod:`xml.etree.ElementTree` (which escapes text and attributes); characters
+A rule whose check errored is reported as a failure, so CI fails on it the same way. Error-level
+notes on the inputs (an incomplete export, a file not understood: what makes the run exit 1) are
+each one ``<testcase classname="auditrules.inputs">`` with an ``<error>``, counted in ``errors``.
+Built with :mod:`xml.etree.ElementTree` (which escapes text and attributes); characters
 that XML 1.0 cannot carry are replaced. No timestamps or durations: the output is deterministic.
 """
 
@@ -26,7 +29,7 @@ from typing import Any
 from auditrules.report.locations import where
 
 FAILURE = frozenset({"fail", "error"})
-SKIPPED = frozenset({"not_evaluated", "insufficient_data"})
+SKIPPED = frozenset({"not_evaluated", "insufficient_data", "inconclusive"})
 #: Characters XML 1.0 forbids (C0 controls other than tab, newline, carriage return; surrogates; FFFE/FFFF).
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -54,13 +57,14 @@ def render_junit(data: dict[str, Any]) -> str:
     for f in data.get("findings") or []:
         by_rule.setdefault(str(f.get("rule_id")), []).append(f)
     rules: list[Mapping[str, Any]] = list(data.get("rules") or [])
+    notes = [d for d in data.get("diagnostics") or [] if d.get("level") == "error"]
     failures = sum(1 for r in rules if r.get("status") in FAILURE)
     skipped = sum(1 for r in rules if r.get("status") in SKIPPED)
     suite = ET.Element("testsuite", {
         "name": "auditrules",
-        "tests": str(len(rules)),
+        "tests": str(len(rules) + len(notes)),
         "failures": str(failures),
-        "errors": "0",
+        "errors": str(len(notes)),
         "skipped": str(skipped),
         "time": "0",
     })
@@ -99,10 +103,21 @@ def render_junit(data: dict[str, Any]) -> str:
                 body += f"\n\nHow to fix: {rule['remediation']}"
             failure.text = clean(body)
         elif status in SKIPPED:
-            reason = "; ".join(str(f.get("message", "")) for f in open_findings) or status.replace("_", " ")
-            ET.SubElement(case, "skipped", {"message": clean(f"{status.replace('_', ' ')}: {reason}")})
+            label = status.replace("_", " ")
+            reason = "; ".join(str(f.get("message", "")) for f in open_findings)
+            ET.SubElement(case, "skipped", {"message": clean(f"{label}: {reason}" if reason else label)})
         elif open_findings:
             out = ET.SubElement(case, "system-out")
             out.text = clean(_finding_text(open_findings))
+    for note in notes:
+        loc = note.get("location")
+        case = ET.SubElement(suite, "testcase", {
+            "classname": "auditrules.inputs",
+            "name": clean(f"{note.get('code', '')} {where(loc) if loc else ''}".strip()),
+            "time": "0",
+        })
+        attrs = {"message": clean(note.get("message", "")), "type": clean(note.get("code", ""))}
+        error = ET.SubElement(case, "error", attrs)
+        error.text = clean(f"error[{note.get('code', '')}] {note.get('message', '')}")
     ET.indent(suite, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"

@@ -1,15 +1,9 @@
-"""Shared by every renderer: a report location (JSON form) → ``path:line:column`` text, and the
-order in which statuses are summarised (worst first)."""
+"""Shared by every renderer: a report location (JSON form) → ``path:line:column`` text; a stratum → ``k=v``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-
-#: Order of summary counts, worst first (the values of ``auditrules.findings.STATUS_ORDER``).
-STATUS_ORDER: tuple[str, ...] = (
-    "error", "fail", "inconclusive", "insufficient_data", "warn", "not_evaluated", "waived", "pass",
-)
 
 
 def where(loc: Mapping[str, Any] | None) -> str:
@@ -22,3 +16,8 @@ def where(loc: Mapping[str, Any] | None) -> str:
         if loc.get("column"):
             out += f":{loc['column']}"
     return out
+
+
+def stratum_text(stratum: Mapping[str, Any] | None) -> str:
+    """``{"priority": "high"}`` → ``priority=high`` (empty when there is no stratum)."""
+    return ", ".join(f"{k}={v}" for k, v in sorted(stratum.items())) if stratum else ""

@@ -13,20 +13,13 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditrules.report.charts import format_interval, format_value
-from auditrules.report.locations import STATUS_ORDER, where
+from auditrules import evidence as E
+from auditrules.evidence import evidence_from_json
+from auditrules.report.charts import format_interval
+from auditrules.report.locations import stratum_text, where
+from auditrules.report.statuses import ORDER, look
+from auditrules.units import format_value
 
-_LABELS = {
-    "pass": ("✅", "PASS"),
-    "fail": ("❌", "FAIL"),
-    "error": ("❗", "ERROR"),
-    "warn": ("⚠️", "WARNING"),
-    "inconclusive": ("❔", "INCONCLUSIVE"),
-    "insufficient_data": ("⏳", "INSUFFICIENT DATA"),
-    "not_evaluated": ("➖", "NOT EVALUATED"),
-    "waived": ("🔕", "WAIVED"),
-}
-_ORDER = STATUS_ORDER
 #: Ticket groups shown per finding; the JSON and HTML reports carry them all.
 MAX_GROUP_ROWS = 12
 #: Punctuation that can start inline markup mid-line (links need ``[``, so ``(`` may stay bare).
@@ -50,8 +43,8 @@ def code(text: Any) -> str:
 
 
 def badge(status: str) -> str:
-    icon, label = _LABELS.get(status, ("•", status.upper()))
-    return f"{icon} **{md(label)}**"
+    shown = look(status)
+    return f"{shown.emoji} **{md(shown.label)}**"
 
 
 def render_markdown(data: dict[str, Any]) -> str:
@@ -110,7 +103,7 @@ def _summary_table(data: Mapping[str, Any]) -> list[str]:
     summary = data.get("summary") or {}
     rules, findings = summary.get("rules") or {}, summary.get("findings") or {}
     out = ["| Verdict | Rules | Findings |", "|---|---:|---:|"]
-    for s in _ORDER:
+    for s in ORDER:
         r, f = int(rules.get(s, 0)), int(findings.get(s, 0))
         if r or f:
             out.append(f"| {badge(s)} | {r} | {f} |")
@@ -127,47 +120,42 @@ def _rule_block(rule: Mapping[str, Any], findings: Sequence[Mapping[str, Any]]) 
     for f in findings:
         if f.get("status") == "pass":
             continue
-        icon = _LABELS.get(str(f.get("status")), ("•", ""))[0]
+        icon = look(str(f.get("status"))).emoji
         out.append(f"- {icon} {md(f.get('message', ''))}")
         for loc in f.get("locations") or []:
             note = f" — {md(loc['note'])}" if loc.get("note") else ""
             out.append(f"  - {code(where(loc))}{note}")
-        out += _ticket_lines(f.get("evidence") or {})
+        out += _ticket_lines(evidence_from_json(f.get("evidence")))
     if status in ("fail", "error") and rule.get("remediation"):
         out += ["", f"**Fix:** {md(rule['remediation'])}"]
     out.append("")
     return out
 
 
-def _ticket_lines(ev: Mapping[str, Any]) -> list[str]:
-    groups = [g for g in ev.get("groups") or [] if isinstance(g, Mapping)]
+def _ticket_lines(ev: E.Evidence) -> list[str]:
+    """A short group table and the row accounting of ticket evidence."""
+    if not isinstance(ev, (E.TicketGroups, E.TicketMissingColumn)):
+        return []
     out: list[str] = []
-    unit = str(ev.get("unit") or "number")
+    groups = ev.groups if isinstance(ev, E.TicketGroups) else ()
+    unit = ev.unit if isinstance(ev, E.TicketGroups) else "number"
     if groups:
-        strata = any(g.get("stratum") not in (None, "") for g in groups)
+        strata = any(g.stratum for g in groups)
         head = "| Group |" + (" Stratum |" if strata else "") + " n | Value | Interval |"
         rule = "|---|" + ("---|" if strata else "") + "---:|---:|---:|"
         out += ["", "  " + head, "  " + rule]
         for g in groups[:MAX_GROUP_ROWS]:
-            cells = [md(g.get("group"))]
+            cells = [md(g.group)]
             if strata:
-                cells.append(md(g.get("stratum") or "—"))
-            cells += [
-                md(g.get("n", "")), md(format_value(g.get("value"), unit)),
-                md(format_interval(g.get("interval"), unit)),
-            ]
+                cells.append(md(stratum_text(g.stratum) or "—"))
+            interval = list(g.interval) if g.interval is not None else None
+            cells += [md(g.n), md(format_value(g.value, unit)), md(format_interval(interval, unit))]
             out.append("  | " + " | ".join(cells) + " |")
         if len(groups) > MAX_GROUP_ROWS:
             out.append(f"\n  … {len(groups) - MAX_GROUP_ROWS} more groups in the full report.")
         out.append("")
-    rows = ev.get("rows")
-    if isinstance(rows, Mapping):
-        excluded = rows.get("excluded") if isinstance(rows.get("excluded"), Mapping) else None
-        parts = ", ".join(
-            f"{md(str(k).replace('_', ' '))} {md(v)}" for k, v in sorted((excluded or {}).items()) if v
-        )
-        out.append(
-            f"  - rows: {md(rows.get('read'))} read, {md(rows.get('evaluated'))} evaluated"
-            + (f"; excluded: {parts}" if parts else "")
-        )
+    rows = ev.rows
+    parts = ", ".join(f"{md(k.replace('_', ' '))} {md(v)}" for k, v in sorted(rows.excluded.items()) if v)
+    excluded = f"; excluded: {parts}" if parts else ""
+    out.append(f"  - rows: {md(rows.read)} read, {md(rows.evaluated)} evaluated{excluded}")
     return out

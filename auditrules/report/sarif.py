@@ -27,6 +27,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from auditrules.evidence import evidence_from_json
+
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://auditrules.dev"
 
@@ -158,10 +160,10 @@ def _result(
         fallback = {**rule_location, "note": "rule definition (the finding has no location in the evidence)"}
         result["locations"] = [_location(fallback)]
     if status == "waived":
-        waiver = (finding.get("evidence") or {}).get("waiver")
+        waived = evidence_from_json(finding.get("evidence")).waiver
         suppression: dict[str, Any] = {"kind": "external", "status": "accepted"}
-        if isinstance(waiver, Mapping) and waiver.get("reason"):
-            suppression["justification"] = str(waiver["reason"])
+        if waived is not None and waived.waiver.reason:
+            suppression["justification"] = waived.waiver.reason
         result["suppressions"] = [suppression]
     return result
 

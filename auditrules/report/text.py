@@ -3,155 +3,151 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from typing import Any
 
-_STYLE = {
-    "pass": ("PASS", "bold green", "✓"),
-    "fail": ("FAIL", "bold red", "✗"),
-    "error": ("ERROR", "bold red", "!"),
-    "warn": ("WARN", "bold yellow", "⚠"),
-    "inconclusive": ("INCONCLUSIVE", "bold yellow", "?"),
-    "insufficient_data": ("INSUFFICIENT DATA", "yellow", "…"),
-    "not_evaluated": ("NOT EVALUATED", "dim", "-"),
-    "waived": ("WAIVED", "cyan", "~"),
-}
+from auditrules import evidence as E
+from auditrules.evidence import evidence_from_json
+from auditrules.report.locations import stratum_text, where
+from auditrules.report.statuses import FAILING_VALUES, look
+from auditrules.units import format_value
+
 MAX_GROUP_ROWS = 12
+
+
+class _Out:
+    """Markup lines printed in batches (rich's per-call cost dominates otherwise), and tables between them."""
+
+    def __init__(self, color: bool, width: int) -> None:
+        from rich.console import Console
+
+        self.buf = io.StringIO()
+        self.console = Console(
+            file=self.buf,
+            force_terminal=color,
+            no_color=not color,
+            width=width,
+            highlight=False,
+            color_system="standard" if color else None,
+            legacy_windows=False,
+            soft_wrap=not color,
+        )
+        self.pending: list[str] = []
+
+    def emit(self, markup: str = "") -> None:
+        self.pending.append(markup)
+
+    def flush(self) -> None:
+        if self.pending:
+            self.console.print("\n".join(self.pending))
+            self.pending.clear()
+
+    def indented(self, renderable: Any) -> None:
+        from rich.padding import Padding
+
+        self.flush()
+        self.console.print(Padding(renderable, (0, 0, 0, 8), expand=False))
+
+    def text(self) -> str:
+        self.flush()
+        return self.buf.getvalue()
 
 
 def render_text(data: dict[str, Any], color: bool = False, width: int = 100, verbose: bool = False) -> str:
     """Render a report for a compliance officer; ``color`` adds ANSI styles."""
-    from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
 
-    buf = io.StringIO()
-    console = Console(
-        file=buf, force_terminal=color, no_color=not color, width=width, highlight=False,
-        color_system="standard" if color else None, legacy_windows=False, soft_wrap=not color,
-    )
-    pending: list[str] = []  # markup lines, printed in one call: rich's per-call cost dominates otherwise
-
-    def emit(markup: str = "") -> None:
-        pending.append(markup)
-
-    def flush() -> None:
-        if pending:
-            console.print("\n".join(pending))
-            pending.clear()
-
+    out = _Out(color, width)
     policy = data.get("policy") or {}
     title = policy.get("name") or "auditrules"
     if policy.get("version"):
         title += f" v{policy['version']}"
-    emit(f"[bold]{escape(title)}[/bold]")
+    out.emit(f"[bold]{escape(title)}[/bold]")
     for inp in data.get("inputs", []):
         if inp["kind"] != "rules":
-            emit(f"  [dim]{escape(inp['kind'])}[/dim] {escape(inp['path'])}")
-    emit()
+            out.emit(f"  [dim]{escape(inp['kind'])}[/dim] {escape(inp['path'])}")
+    out.emit()
     findings_by_rule: dict[str, list[dict[str, Any]]] = {}
     for f in data.get("findings", []):
         findings_by_rule.setdefault(f["rule_id"], []).append(f)
     for rule in data.get("rules", []):
-        label, style, mark = _STYLE[rule["status"]]
-        emit(
-            f"[{style}]{mark} {label}[/{style}]  [bold]{escape(rule['rule_id'])}[/bold] "
-            f"{escape(rule['title'])} [dim]({rule['severity']})[/dim]"
-        )
-        for f in findings_by_rule.get(rule["rule_id"], []):
-            if f["status"] == "pass" and rule["status"] != "pass" and not verbose:
-                continue
-            _, fstyle, fmark = _STYLE[f["status"]]
-            emit(f"    [{fstyle}]{fmark}[/{fstyle}] {escape(f['message'])}")
-            for loc in f.get("locations", []):
-                where = loc["path"] + (f":{loc['line']}" if loc.get("line") else "")
-                if loc.get("line") and loc.get("column"):
-                    where += f":{loc['column']}"
-                note = f"  {escape(loc['note'])}" if loc.get("note") else ""
-                emit(f"        [cyan]{escape(where)}[/cyan]{note}")
-            ev = f.get("evidence") or {}
-            groups = ev.get("groups") or []
-            if (groups and f["status"] != "pass") or (groups and verbose):
-                table = Table(box=None, padding=(0, 1), show_edge=False, pad_edge=False)
-                stratified = any(g.get("stratum") for g in groups)
-                for col in ("group", "stratum", "n", "value", "interval") if stratified else (
-                        "group", "n", "value", "interval"):
-                    table.add_column(col, justify="right" if col in ("n", "value") else "left")
-                for g in groups[:MAX_GROUP_ROWS]:
-                    iv = g.get("interval")
-                    cells = [
-                        escape(str(g.get("group"))), escape(_stratum(g.get("stratum"))), str(g.get("n", "")),
-                        _fmt(g.get("value"), ev.get("unit")),
-                        "" if not iv else f"[{_fmt(iv[0], ev.get('unit'))}, {_fmt(iv[1], ev.get('unit'))}]",
-                    ]
-                    table.add_row(*(cells if stratified else cells[:1] + cells[2:]))
-                flush()
-                _indent(console, table)
-                if len(groups) > MAX_GROUP_ROWS:
-                    emit(f"        … {len(groups) - MAX_GROUP_ROWS} more groups in the JSON report")
-            rows = ev.get("rows")
-            if isinstance(rows, dict) and f["status"] != "pass":
-                excluded = rows.get("excluded") or {}
-                parts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(excluded.items()) if v)
-                emit(
-                    f"        [dim]rows: {rows.get('read')} read, {rows.get('evaluated')} evaluated"
-                    + (f"; excluded: {escape(parts)}" if parts else "") + "[/dim]"
-                )
-        if rule["status"] in ("fail", "error") and rule.get("remediation"):
-            emit(f"    [dim]fix:[/dim] {escape(rule['remediation'])}")
-        emit()
-    diags = data.get("diagnostics") or []
-    if diags:
-        emit("[bold]Notes on the inputs[/bold]")
-        for d in diags:
-            loc = d.get("location") or {}
-            where = (loc.get("path", "") + (f":{loc['line']}" if loc.get("line") else "")) if loc else ""
-            style = "red" if d["level"] == "error" else "yellow"
-            label = f"{d['level']}[{escape(d['code'])}]"
-            emit(f"  [{style}]{label}[/{style}] {escape(where)} {escape(d['message'])}")
-        emit()
+        _rule(out, rule, findings_by_rule.get(rule["rule_id"], []), verbose)
+    _diagnostics(out, data.get("diagnostics") or [])
     summary = data.get("summary", {}).get("rules", {})
     counts = [f"{n} {k.replace('_', ' ')}" for k, n in summary.items() if n]
     total = data.get("summary", {}).get("rules_total", 0)
-    emit(
+    out.emit(
         f"[bold]{total} rules:[/bold] {', '.join(counts)}. "
         f"Exit {data.get('exit_code')} (fail-on {data.get('fail_on')})."
     )
-    flush()
-    return buf.getvalue()
+    return out.text()
 
 
-def _indent(console: Any, renderable: Any) -> None:
-    from rich.padding import Padding
+def _rule(out: _Out, rule: Mapping[str, Any], findings: list[dict[str, Any]], verbose: bool) -> None:
+    from rich.markup import escape
 
-    console.print(Padding(renderable, (0, 0, 0, 8), expand=False))
+    shown = look(rule["status"])
+    out.emit(
+        f"[{shown.style}]{shown.symbol} {shown.label}[/{shown.style}]  [bold]{escape(rule['rule_id'])}[/bold] "
+        f"{escape(rule['title'])} [dim]({rule['severity']})[/dim]"
+    )
+    for f in findings:
+        if f["status"] == "pass" and rule["status"] != "pass" and not verbose:
+            continue
+        fshown = look(f["status"])
+        out.emit(f"    [{fshown.style}]{fshown.symbol}[/{fshown.style}] {escape(f['message'])}")
+        for loc in f.get("locations", []):
+            note = f"  {escape(loc['note'])}" if loc.get("note") else ""
+            out.emit(f"        [cyan]{escape(where(loc))}[/cyan]{note}")
+        ev = evidence_from_json(f.get("evidence"))
+        if isinstance(ev, E.TicketGroups) and ev.groups and (f["status"] != "pass" or verbose):
+            _groups(out, ev)
+        if isinstance(ev, (E.TicketGroups, E.TicketMissingColumn)) and f["status"] != "pass":
+            excluded = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(ev.rows.excluded.items()) if v)
+            out.emit(
+                f"        [dim]rows: {ev.rows.read} read, {ev.rows.evaluated} evaluated"
+                + (f"; excluded: {escape(excluded)}" if excluded else "")
+                + "[/dim]"
+            )
+    if rule["status"] in FAILING_VALUES and rule.get("remediation"):
+        out.emit(f"    [dim]fix:[/dim] {escape(rule['remediation'])}")
+    out.emit()
 
 
-def _stratum(value: Any) -> str:
-    """``{"priority": "high"}`` → ``priority=high``."""
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in sorted(value.items()))
-    return "" if value is None else str(value)
+def _groups(out: _Out, ev: E.TicketGroups) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(box=None, padding=(0, 1), show_edge=False, pad_edge=False)
+    stratified = any(g.stratum for g in ev.groups)
+    columns = ("group", "stratum", "n", "value", "interval") if stratified else ("group", "n", "value", "interval")
+    for col in columns:
+        table.add_column(col, justify="right" if col in ("n", "value") else "left")
+    for g in ev.groups[:MAX_GROUP_ROWS]:
+        iv = g.interval
+        cells = [
+            escape(g.group),
+            escape(stratum_text(g.stratum)),
+            str(g.n),
+            format_value(g.value, ev.unit),
+            "" if not iv else f"[{format_value(iv[0], ev.unit)}, {format_value(iv[1], ev.unit)}]",
+        ]
+        table.add_row(*(cells if stratified else cells[:1] + cells[2:]))
+    out.indented(table)
+    if len(ev.groups) > MAX_GROUP_ROWS:
+        out.emit(f"        … {len(ev.groups) - MAX_GROUP_ROWS} more groups in the JSON report")
 
 
-def _fmt(value: Any, unit: str | None) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, (int, float)):
-        if unit == "duration":
-            return format_duration(float(value))
-        if unit == "fraction":
-            return f"{value * 100:.1f}%"
-        return f"{value:.4g}"
-    return str(value)
+def _diagnostics(out: _Out, diags: list[Mapping[str, Any]]) -> None:
+    from rich.markup import escape
 
-
-def format_duration(seconds: float) -> str:
-    """Seconds → a short human duration: ``45s``, ``12.5m``, ``3.2h``, ``2.1d``."""
-    a = abs(seconds)
-    if a < 60:
-        return f"{seconds:.0f}s"
-    if a < 3600:
-        return f"{seconds / 60:.1f}m"
-    if a < 86400 * 2:
-        return f"{seconds / 3600:.1f}h"
-    return f"{seconds / 86400:.1f}d"
+    if not diags:
+        return
+    out.emit("[bold]Notes on the inputs[/bold]")
+    for d in diags:
+        loc = d.get("location") or {}
+        at = (loc.get("path", "") + (f":{loc['line']}" if loc.get("line") else "")) if loc else ""
+        style = "red" if d["level"] == "error" else "yellow"
+        label = f"{d['level']}[{escape(d['code'])}]"
+        out.emit(f"  [{style}]{label}[/{style}] {escape(at)} {escape(d['message'])}")
+    out.emit()

@@ -14,15 +14,16 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
 
+from auditrules import evidence as E
 from auditrules.findings import Finding, Location, Severity, Status
 from auditrules.lang import ast
 from auditrules.routing.model import Gap, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
 from auditrules.routing.universe import ChannelUniverse, DeclaredChannels, canonical_names, channel_universe
+from auditrules.units import format_duration
 
 ALL_PRIORITIES = "*"
 
@@ -67,18 +68,18 @@ class Step:
     write: Write | None
     pattern: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule.id,
-            "rule_name": self.rule.name,
-            "kind": self.rule.kind,
-            "reads": self.read.field,
-            "condition": self.read.text,
-            "read_at": self.read.location.to_json(),
-            "writes": self.write.target if self.write else None,
-            "write_at": self.write.location.to_json() if self.write else None,
-            "matched_pattern": self.pattern,
-        }
+    def evidence(self) -> E.ChainStep:
+        return E.ChainStep(
+            rule=self.rule.id,
+            rule_name=self.rule.name,
+            kind=self.rule.kind,
+            reads=self.read.field,
+            condition=self.read.text,
+            read_at=self.read.location,
+            writes=self.write.target if self.write else None,
+            write_at=self.write.location if self.write else None,
+            matched_pattern=self.pattern,
+        )
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,23 @@ def _match_value(value: str, patterns: tuple[str, ...]) -> str | None:
     return None
 
 
+def _readers(rules: Iterable[RoutingRule]) -> dict[str, list[tuple[RoutingRule, Read]]]:
+    """Name (lower-case) → the (rule, read) pairs that read it."""
+    readers: dict[str, list[tuple[RoutingRule, Read]]] = {}
+    for rule in rules:
+        for rd in rule.reads:
+            readers.setdefault(rd.field.lower(), []).append((rule, rd))
+    return readers
+
+
+def _direct_sources(rules: Iterable[RoutingRule], matcher: Matcher) -> Iterator[tuple[RoutingRule, Read, str]]:
+    """Each rule's first read that the set matches directly, with the pattern it matched."""
+    for rule in rules:
+        hit = next(((rd, p) for rd in rule.reads if (p := matcher(rd)) is not None), None)
+        if hit is not None:
+            yield rule, hit[0], hit[1]
+
+
 def taint(model: RoutingModel, patterns: Sequence[str] | Matcher) -> dict[str, _Origin]:
     """Derived names tainted by ``patterns`` (field globs, or a matcher), each with a shortest derivation.
 
@@ -136,10 +154,7 @@ def taint(model: RoutingModel, patterns: Sequence[str] | Matcher) -> dict[str, _
     """
     matcher = field_matcher(patterns) if not callable(patterns) else patterns
     rules = [r for r in sorted(model.rules, key=lambda r: r.order) if r.active and r.writes]
-    readers: dict[str, list[tuple[RoutingRule, Read]]] = {}
-    for rule in rules:
-        for rd in rule.reads:
-            readers.setdefault(rd.field.lower(), []).append((rule, rd))
+    readers = _readers(rules)
     tainted: dict[str, _Origin] = {}
     queue: deque[str] = deque()
 
@@ -150,15 +165,10 @@ def taint(model: RoutingModel, patterns: Sequence[str] | Matcher) -> dict[str, _
                 tainted[key] = _Origin(Step(rule, source, w, pattern))
                 queue.append(key)
 
-    for rule in rules:
-        for rd in rule.reads:
-            pattern = matcher(rd)
-            if pattern is not None:
-                mark(rule, rd, pattern)
-                break
+    for rule, rd, pattern in _direct_sources(rules, matcher):
+        mark(rule, rd, pattern)
     while queue:
-        name = queue.popleft()
-        for rule, rd in readers.get(name, ()):
+        for rule, rd in readers.get(queue.popleft(), ()):
             mark(rule, rd, None)
     return tainted
 
@@ -206,6 +216,14 @@ class RoutingContext:
     label: str | None = None
 
 
+def input_labels(models: Sequence[RoutingModel]) -> dict[int, str]:
+    """Labels by ``id(model)`` when several routing inputs are checked in one run, so each finding
+    names its input: the file when the input is one file, else the input's name (a directory)."""
+    if len(models) < 2:
+        return {}
+    return {id(m): m.inputs[0].path if len(m.inputs) == 1 else m.name for m in models}
+
+
 class RuleContext:
     """The rule being evaluated plus its policy and input, to resolve sets and build findings."""
 
@@ -242,15 +260,12 @@ class RuleContext:
         return channel_universe(self.policy, self.model, ctx.declared_channels, ctx.ticket_channels)
 
     def finding(
-        self, status: Status, message: str, evidence: dict[str, Any], locations: Iterable[Location] = ()
+        self, status: Status, message: str, evidence: E.Evidence, locations: Iterable[Location] = ()
     ) -> Finding:
-        unique: list[Location] = []
-        for loc in locations:
-            if loc not in unique:
-                unique.append(loc)
+        unique = tuple(dict.fromkeys(locations))  # first occurrence of each, in order (linear)
         if self.context.label is not None:
             message = f"{self.context.label}: {message}"
-        return Finding(self.rule.id, self.rule.title, self.severity, status, message, evidence, tuple(unique))
+        return Finding(self.rule.id, self.rule.title, self.severity, status, message, evidence, unique)
 
 
 #: Which gaps concern which statement.
@@ -293,16 +308,17 @@ def _not_passed(finding: Finding, gaps: Sequence[Gap]) -> Finding:
     """``finding`` unless it passes on evidence with gaps: then ``inconclusive``, saying what is missing."""
     if finding.status is not Status.PASS or not gaps:
         return finding
-    reasons = "; ".join(dict.fromkeys(g.reason for g in gaps))
-    evidence = dict(finding.evidence)
-    evidence["gaps"] = [g.reason for g in gaps]
-    message = f"{finding.message}, but the evidence is incomplete or not understood: {reasons}"
+    reasons = tuple(dict.fromkeys(g.reason for g in gaps))
+    base = finding.evidence
+    assert isinstance(base, E.RoutingEvidence)
+    evidence = E.RoutingIncomplete(base.statement, base.routing, base.format, would_pass=finding.message, gaps=reasons)
+    message = f"{finding.message}, but the evidence is incomplete or not understood: {'; '.join(reasons)}"
     locations = finding.locations + tuple(g.location for g in gaps if g.location is not None)
     return replace(finding, status=Status.INCONCLUSIVE, message=message, evidence=evidence, locations=locations)
 
 
-def _base_evidence(model: RoutingModel, statement: str) -> dict[str, Any]:
-    return {"statement": statement, "routing": model.name, "format": model.format}
+def _base_evidence(model: RoutingModel, statement: str) -> E.RoutingStatement:
+    return E.RoutingStatement(statement, model.name, model.format)
 
 
 def _routing_rules(model: RoutingModel) -> list[RoutingRule]:
@@ -313,7 +329,6 @@ def _nothing_to_judge(ctx: RuleContext, model: RoutingModel, statement: str) -> 
     inactive = sum(1 for r in model.rules if not r.active and r.routes)
     why = f" ({inactive} inactive ones are not analysed)" if inactive else ""
     evidence = _base_evidence(model, statement)
-    evidence.update({"routing_rules_checked": 0, "inactive_rules_skipped": inactive})
     return ctx.finding(
         Status.NOT_EVALUATED,
         f"the {model.format} export '{model.name}' holds no active routing rule to check{why}",
@@ -347,29 +362,31 @@ def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) ->
             f"{step.rule.kind} '{step.rule.name}' derives {step.write.target} from {step.read.field}; "
             "no rule reads it yet, but any rule that does will route on it"
         )
-        evidence = _base_evidence(model, statement)
-        evidence.update({"derived": step.write.target, "chain": [step.to_json()]})
+        evidence = E.RoutingDerivation(
+            statement, model.name, model.format, derived=step.write.target, chain=(step.evidence(),)
+        )
         locs = [_note(step.read.location, step.read.text), _note(step.write.location, f"writes {step.write.target}")]
         findings.append(ctx.finding(Status.WARN, message, evidence, locs))
     if not any(f.status is Status.FAIL for f in findings):
         if not routing_rules:
             findings.insert(0, _nothing_to_judge(ctx, model, statement))
             return findings
-        evidence = _base_evidence(model, statement)
-        evidence.update(
-            {
-                "routing_rules_checked": len(routing_rules),
-                "inactive_rules_skipped": sum(1 for r in model.rules if not r.active),
-                "patterns": patterns,
-            }
+        checked = E.RoutingReadsChecked(
+            statement,
+            model.name,
+            model.format,
+            routing_rules_checked=len(routing_rules),
+            inactive_rules_skipped=sum(1 for r in model.rules if not r.active),
+            patterns=tuple(patterns),
         )
+        what = "compares a field with a value of" if by_value else "reads"
         findings.insert(
             0,
             ctx.finding(
                 Status.PASS,
-                f"none of {len(routing_rules)} routing rules reads {st.fields.name}, directly or through a derived "
-                "tag or field",
-                evidence,
+                f"none of {len(routing_rules)} routing rules {what} {st.fields.name}, directly or through a "
+                "derived tag or field",
+                checked,
             ),
         )
     return findings
@@ -388,9 +405,13 @@ def not_auditable(ctx: RuleContext, model: RoutingModel, statement: str, rules: 
             f"{rule.kind} '{rule.name}' decides {_effects_text(rule)} on values the export cannot show ({why}); "
             "not auditable from the file"
         )
-        evidence = _base_evidence(model, statement)
-        evidence.update(
-            {"routing_rule": rule.id, "not_auditable": [{"field": rd.field, "why": rd.opaque} for rd in opaque]}
+        evidence = E.RoutingNotAuditable(
+            statement,
+            model.name,
+            model.format,
+            routing_rule=rule.id,
+            effects=tuple(E.Effect(e.kind, e.value) for e in rule.effects),
+            not_auditable=tuple(E.OpaqueRead(rd.field, rd.opaque or "") for rd in opaque),
         )
         locs = [_note(rd.location, f"{rule.name}: {rd.text or rd.field}") for rd in opaque]
         out.append(ctx.finding(Status.WARN, message, evidence, locs))
@@ -418,15 +439,15 @@ def _routed_on(
     if via:
         message += f", derived from {shown(origin.read)} through " + " → ".join(via)
     message += f" ({_effects_text(rule)})"
-    evidence = _base_evidence(model, statement)
-    evidence.update(
-        {
-            "routing_rule": rule.id,
-            "reads": sorted({rd.field for rd in offending}),
-            "effects": [{"kind": e.kind, "value": e.value} for e in rule.effects],
-            "chain": [s.to_json() for s in steps],
-            "explanation": _describe_chain(steps),
-        }
+    evidence = E.RoutingChain(
+        statement,
+        model.name,
+        model.format,
+        routing_rule=rule.id,
+        reads=tuple(sorted({rd.field for rd in offending})),
+        effects=tuple(E.Effect(e.kind, e.value) for e in rule.effects),
+        chain=tuple(s.evidence() for s in steps),
+        explanation=_describe_chain(steps),
     )
     locations: list[Location] = []
     for s in steps:
@@ -447,35 +468,24 @@ def allowed_names(model: RoutingModel, patterns: Sequence[str]) -> set[str]:
     ``patterns``, and derived names every writer of which reads only allowed names (least fixed
     point: a derivation cycle is not allowed). Linear: each read of a writer is counted down once."""
     frozen = tuple(patterns)
-    writers: dict[str, list[RoutingRule]] = {}
-    for rule in model.rules:
-        if rule.active:
-            for w in rule.writes:
-                writers.setdefault(w.target.lower(), []).append(rule)
+    active = [r for r in model.rules if r.active]
+    # derived name → how many reads of its writers are not yet allowed
     pending: dict[str, int] = {}
+    for rule in active:
+        for w in rule.writes:
+            pending[w.target.lower()] = pending.get(w.target.lower(), 0) + len(rule.reads)
     dependents: dict[str, list[str]] = {}
-    allowed: set[str] = set()
-    queue: deque[str] = deque()
-    for name, rules in writers.items():
-        pending[name] = 0
-        for rule in rules:
+    for rule in active:
+        for w in rule.writes:
             for rd in rule.reads:
-                pending[name] += 1
-                dependents.setdefault(rd.field.lower(), []).append(name)
-    candidates = {rd.field for rules in writers.values() for r in rules for rd in r.reads}
-    candidates |= {rd.field for r in model.rules if r.active for rd in r.reads}
-    for name in sorted(candidates):
-        key = name.lower()
-        if key not in allowed and _match(name, frozen) is not None:
-            allowed.add(key)
-            queue.append(key)
-    for key in sorted(writers):
-        if key not in allowed and (pending[key] == 0 or _match(key, frozen) is not None):
-            allowed.add(key)
-            queue.append(key)
+                dependents.setdefault(rd.field.lower(), []).append(w.target.lower())
+    names = {rd.field.lower(): rd.field for r in active for rd in r.reads}
+    seeds = {key for key, name in names.items() if _match(name, frozen) is not None}
+    seeds |= {key for key, count in pending.items() if count == 0 or _match(key, frozen) is not None}
+    allowed = set(seeds)
+    queue: deque[str] = deque(sorted(seeds))
     while queue:
-        key = queue.popleft()
-        for name in dependents.get(key, ()):
+        for name in dependents.get(queue.popleft(), ()):
             pending[name] -= 1
             if pending[name] == 0 and name not in allowed:
                 allowed.add(name)
@@ -499,8 +509,14 @@ def may_read_only(ctx: RuleContext, st: ast.MayReadOnly, model: RoutingModel) ->
         if not bad:
             continue
         names = sorted({rd.field for rd in bad})
-        evidence = _base_evidence(model, statement)
-        evidence.update({"routing_rule": rule.id, "not_allowed": names, "allowed_patterns": list(patterns)})
+        evidence = E.RoutingOutsideAllowed(
+            statement,
+            model.name,
+            model.format,
+            routing_rule=rule.id,
+            not_allowed=tuple(names),
+            allowed_patterns=tuple(patterns),
+        )
         message = f"{rule.kind} '{rule.name}' reads {', '.join(names)}, outside {st.fields.name}"
         findings.append(
             ctx.finding(Status.FAIL, message, evidence, [_note(rd.location, rd.text or rd.field) for rd in bad])
@@ -508,10 +524,15 @@ def may_read_only(ctx: RuleContext, st: ast.MayReadOnly, model: RoutingModel) ->
     if not any(f.status is Status.FAIL for f in findings):
         if not routing_rules:
             return [_nothing_to_judge(ctx, model, statement)]
-        evidence = _base_evidence(model, statement)
-        evidence.update({"routing_rules_checked": len(routing_rules), "allowed_patterns": list(patterns)})
+        checked = E.RoutingOnlyAllowed(
+            statement,
+            model.name,
+            model.format,
+            routing_rules_checked=len(routing_rules),
+            allowed_patterns=tuple(patterns),
+        )
         findings.append(
-            ctx.finding(Status.PASS, f"all {len(routing_rules)} routing rules read only {st.fields.name}", evidence)
+            ctx.finding(Status.PASS, f"all {len(routing_rules)} routing rules read only {st.fields.name}", checked)
         )
     return findings
 
@@ -528,7 +549,6 @@ def _no_sla(ctx: RuleContext, model: RoutingModel, statement: str) -> Finding | 
     unfiltered = [p for p in model.sla_policies if not p.filter_known]
     if unfiltered:
         names = ", ".join(_policy_labels(model.sla_policies)[id(p)] for p in unfiltered)
-        evidence["policies_without_filter"] = [p.name for p in unfiltered]
         return ctx.finding(
             Status.NOT_EVALUATED,
             f"SLA policies {names} come without their filters (a warehouse copy): which channels they cover "
@@ -551,10 +571,6 @@ def _policy_labels(policies: Sequence[SlaPolicy]) -> dict[int, str]:
     return out
 
 
-def _universe_evidence(universe: ChannelUniverse) -> dict[str, Any]:
-    return {"channels": list(universe.channels), "channels_source": universe.source}
-
-
 def sla_coverage(ctx: RuleContext, model: RoutingModel) -> list[Finding]:
     statement = "sla must cover every channel"
     missing = _no_sla(ctx, model, statement)
@@ -564,7 +580,6 @@ def sla_coverage(ctx: RuleContext, model: RoutingModel) -> list[Finding]:
     labels = _policy_labels(model.sla_policies)
     if not universe.channels:
         evidence = _base_evidence(model, statement)
-        evidence.update(_universe_evidence(universe))
         return [ctx.finding(Status.NOT_EVALUATED, f"no channels to check coverage for ({universe.source})", evidence)]
     findings: list[Finding] = []
     covered: dict[str, list[str]] = {}
@@ -574,9 +589,15 @@ def sla_coverage(ctx: RuleContext, model: RoutingModel) -> list[Finding]:
         if full:
             covered[channel] = [p.name for p in full]
             continue
-        evidence = _base_evidence(model, statement)
-        evidence.update({"channel": channel, "partial_policies": [p.name for p in partial]})
-        evidence.update(_universe_evidence(universe))
+        gap = E.SlaCoverageGap(
+            statement,
+            model.name,
+            model.format,
+            channel=channel,
+            partial_policies=tuple(p.name for p in partial),
+            channels=universe.channels,
+            channels_source=universe.source,
+        )
         if partial:
             conds = "; ".join(f"{labels[id(p)]} only where {' and '.join(p.conditions)}" for p in partial)
             message = f"channel {channel} is covered only in part: {conds}"
@@ -584,26 +605,24 @@ def sla_coverage(ctx: RuleContext, model: RoutingModel) -> list[Finding]:
         else:
             message = f"no SLA policy covers channel {channel}"
             locs = []
-        findings.append(ctx.finding(Status.FAIL, message, evidence, locs))
+        findings.append(ctx.finding(Status.FAIL, message, gap, locs))
     if not findings:
-        evidence = _base_evidence(model, statement)
-        evidence.update({"covered": covered, **_universe_evidence(universe)})
+        full_cover = E.SlaCoverage(
+            statement,
+            model.name,
+            model.format,
+            covered={c: tuple(names) for c, names in covered.items()},
+            channels=universe.channels,
+            channels_source=universe.source,
+        )
         findings.append(
             ctx.finding(
                 Status.PASS,
                 f"every channel ({', '.join(universe.channels)}; from {universe.source}) has an SLA policy",
-                evidence,
+                full_cover,
             )
         )
     return findings
-
-
-def format_seconds(seconds: float) -> str:
-    """``3600`` → ``1h``; ``5400`` → ``90m``."""
-    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= max(size, 172800 if unit == "d" else 0) and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
 
 
 def _effective_targets(
@@ -630,10 +649,11 @@ def _delay_findings(ctx: RuleContext, model: RoutingModel, statement: str) -> li
     """Deliberate waits (TaskRouter park steps) act like a longer target for the tasks they hold."""
     out: list[Finding] = []
     for delay in model.delays:
-        evidence = _base_evidence(model, statement)
-        evidence.update({"delay_rule": delay.rule, "seconds": delay.seconds, "applies_to": delay.applies_to})
+        evidence = E.SlaDelay(
+            statement, model.name, model.format, rule=delay.rule, seconds=delay.seconds, applies_to=delay.applies_to
+        )
         message = (
-            f"'{delay.rule}' holds {delay.applies_to} for {format_seconds(delay.seconds)} before the next "
+            f"'{delay.rule}' holds {delay.applies_to} for {format_duration(delay.seconds)} before the next "
             "target is tried: a delay only those tasks get, like a longer SLA target"
         )
         out.append(ctx.finding(Status.WARN, message, evidence, [delay.location]))
@@ -654,7 +674,6 @@ def sla_equal(ctx: RuleContext, st: ast.SlaEqual, model: RoutingModel) -> list[F
     channels = list(universe.channels)
     if len(channels) < 2:
         evidence = _base_evidence(model, statement)
-        evidence.update(_universe_evidence(universe))
         why = f"only {channels[0]}" if channels else "none"
         return [
             ctx.finding(
@@ -674,12 +693,14 @@ def sla_equal(ctx: RuleContext, st: ast.SlaEqual, model: RoutingModel) -> list[F
         if len(set(values.values())) > 1:
             findings.append(_unequal(ctx, model, statement, (metric, priority), row, labels, universe))
     if not findings:
-        evidence = _base_evidence(model, statement)
-        evidence.update({"targets_compared": len(keys), **_universe_evidence(universe)})
         if not keys:
             what = f" for {st.metric}" if st.metric else ""
             findings.append(
-                ctx.finding(Status.NOT_EVALUATED, f"the SLA policies hold no target{what} to compare", evidence)
+                ctx.finding(
+                    Status.NOT_EVALUATED,
+                    f"the SLA policies hold no target{what} to compare",
+                    _base_evidence(model, statement),
+                )
             )
         else:
             findings.append(
@@ -687,7 +708,14 @@ def sla_equal(ctx: RuleContext, st: ast.SlaEqual, model: RoutingModel) -> list[F
                     Status.PASS,
                     f"{len(keys)} SLA targets are the same for every channel ({', '.join(channels)}; "
                     f"from {universe.source})",
-                    evidence,
+                    E.SlaTargetsEqual(
+                        statement,
+                        model.name,
+                        model.format,
+                        targets_compared=len(keys),
+                        channels=universe.channels,
+                        channels_source=universe.source,
+                    ),
                 )
             )
     return findings + delays
@@ -709,30 +737,39 @@ def _unequal(
         if v is None:
             groups.setdefault("none", []).append(c)
             continue
-        label = format_seconds(v[0].seconds) + (" (business hours)" if v[0].business_hours else "")
+        label = format_duration(v[0].seconds) + (" (business hours)" if v[0].business_hours else "")
         groups.setdefault(f"{label} by {labels[id(v[1])]}", []).append(c)
         locs.append(_note(v[0].location, f"{v[1].name}: {metric} {label} for {priority}"))
     parts = [f"{', '.join(chans)}: {label}" for label, chans in sorted(groups.items(), key=lambda kv: kv[0])]
     prio = "every priority" if priority == ALL_PRIORITIES else f"priority {priority}"
     message = f"{metric} target for {prio} differs by channel — " + "; ".join(parts)
-    evidence = _base_evidence(model, statement)
-    evidence.update(
-        {
-            "metric": metric,
-            "priority": priority,
-            "targets": [
-                {
-                    "channel": c,
-                    "seconds": None if v is None else v[0].seconds,
-                    "business_hours": None if v is None else v[0].business_hours,
-                    "policy": None if v is None else v[1].name,
-                }
-                for c, v in row.items()
-            ],
-            **_universe_evidence(universe),
-        }
+    evidence = E.SlaTargets(
+        statement,
+        model.name,
+        model.format,
+        metric=metric,
+        priority=priority,
+        targets=tuple(_target_row(c, v) for c, v in row.items()),
+        channels=universe.channels,
+        channels_source=universe.source,
     )
     return ctx.finding(Status.FAIL, message, evidence, locs)
 
 
-__all__ = ["RoutingContext", "allowed_names", "chain", "evaluate_routing", "matches_set", "taint", "value_matcher"]
+def _target_row(channel: str, effective: tuple[SlaTarget, SlaPolicy] | None) -> E.SlaTargetRow:
+    if effective is None:
+        return E.SlaTargetRow(channel, None, None, None)
+    target, policy = effective
+    return E.SlaTargetRow(channel, target.seconds, target.business_hours, policy.name)
+
+
+__all__ = [
+    "RoutingContext",
+    "allowed_names",
+    "chain",
+    "evaluate_routing",
+    "input_labels",
+    "matches_set",
+    "taint",
+    "value_matcher",
+]

@@ -20,10 +20,10 @@ from auditrules.lang.format import format_expr
 from auditrules.lang.parser import parse_expression
 from auditrules.resources import schema_path
 from auditrules.routing.model import Effect, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
+from auditrules.units import DURATION_SUFFIXES
 
 MARKER = "routing/v1"
 _DURATION = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(s|m|h|d|w)$")
-_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _ROUTE_EFFECTS = {"queue": "queue", "group": "group", "assignee": "assignee", "priority": "priority", "sla": "sla"}
 ALL_PRIORITIES = "*"
 
@@ -58,8 +58,9 @@ def load_canonical(path: str | Path) -> RoutingModel:
 
 def _validate(doc: Document) -> None:
     if not isinstance(doc.data, dict):
-        raise AuditError("AR202", "a routing file must be a mapping with 'auditrules: routing/v1'",
-                         Span(doc.path, 1, 1), doc.text)
+        raise AuditError(
+            "AR202", "a routing file must be a mapping with 'auditrules: routing/v1'", Span(doc.path, 1, 1), doc.text
+        )
     errors = sorted(_validator().iter_errors(doc.data), key=lambda e: (list(e.absolute_path), e.message))
     if not errors:
         return
@@ -85,7 +86,7 @@ def parse_duration(text: str) -> float:
     m = _DURATION.match(text)
     if not m:  # pragma: no cover - the schema refuses these
         raise ValueError(text)
-    return float(m.group(1)) * _SECONDS[m.group(2)]
+    return float(m.group(1)) * DURATION_SUFFIXES[m.group(2)]
 
 
 def expression_names(expr: ast.Expr) -> list[ast.Name]:

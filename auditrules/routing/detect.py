@@ -8,17 +8,18 @@ Every file is detected on its own, never by its name:
   (``StartAction`` and ``Actions``, or ``describe-contact-flow`` output); a file holding both
   Zendesk and TaskRouter keys is read by both adapters;
 * ``.xml`` (or a Metadata API suffix such as ``.queue``) is Salesforce metadata;
-* a directory that is Salesforce metadata (an SFDX project, a Metadata API retrieve or a metadata
-  folder) is one Salesforce input; any other directory is every file in it that some adapter
-  understands: its Zendesk files form one export, each TaskRouter workflow, Connect flow and
-  canonical file is its own input. Every file skipped is named in a note, and is a gap in the
-  evidence (it may have held routing rules).
+* a directory that is an SFDX project, a Metadata API retrieve or holds metadata folders is one
+  Salesforce input; any other directory is every file in it that some adapter understands: its
+  Zendesk files form one export, loose Salesforce metadata files another, each TaskRouter
+  workflow, Connect flow and canonical file is its own input. Every file skipped is named in a
+  note, and is a gap in the evidence (it may have held routing rules).
 
 Adapters are imported only when needed so that ``auditrules check`` starts fast.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from auditrules.errors import AuditError, Span
@@ -37,19 +38,9 @@ def _unknown(path: str | Path) -> AuditError:
         "AR204",
         f"cannot tell the routing format of {path} (expected canonical YAML 'auditrules: routing/v1', "
         "a Zendesk export (triggers, automations, views, macros, sla_policies, *_fields), "
-        "a Twilio TaskRouter workflow, Salesforce metadata or an Amazon Connect flow)"
-        f"{_tickets_hint(Path(path))}",
+        "a Twilio TaskRouter workflow, Salesforce metadata or an Amazon Connect flow)",
         Span(str(path), 1, 1),
     )
-
-
-def _tickets_hint(path: Path) -> str:
-    from auditrules.tickets.sources import file_format
-
-    kind = file_format(path.name)
-    if kind is None or kind == "json" or path.suffix.lower() == ".txt":
-        return ""
-    return f"; it looks like ticket data ({kind}): give it with --tickets"
 
 
 def formats_of(path: Path) -> tuple[str, ...]:
@@ -127,21 +118,8 @@ def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
     if fmt in ("zendesk", "salesforce") or (fmt is None and _is_salesforce_directory(path)):
         return [_load(fmt or "salesforce", [path])]
     if fmt is not None and fmt != "connect":
-        raise AuditError(
-            "AR204", f"{path} is a directory; a {fmt} input is one file", Span(str(path), 1, 1)
-        )
-    by_format: dict[str, list[Path]] = {}
-    skipped: list[Diagnostic] = []
-    for f in _directory_files(path):
-        kinds = formats_of(f) if fmt is None else (fmt,)
-        for kind in kinds:
-            by_format.setdefault(kind, []).append(f)
-        if not kinds and f.suffix.lower() in _ROUTING_SUFFIXES:
-            message = f"{f} is not a routing export any adapter understands; skipped{_tickets_hint(f)}"
-            skipped.append(Diagnostic("AR204", "error", message, Location(str(f), 1, 1)))
-        elif not kinds:
-            message = f"{f} is not a routing file; skipped{_tickets_hint(f)}"
-            skipped.append(Diagnostic("AR204", "warning", message, Location(str(f), 1, 1)))
+        raise AuditError("AR204", f"{path} is a directory; a {fmt} input is one file", Span(str(path), 1, 1))
+    by_format, skipped = _classify(_directory_files(path), fmt)
     if not by_format:
         raise AuditError(
             "AR204",
@@ -164,6 +142,40 @@ def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
     if skipped:
         models[0] = models[0].with_notes(skipped)
     return models
+
+
+def _classify(files: list[Path], fmt: str | None = None) -> tuple[dict[str, list[Path]], list[Diagnostic]]:
+    """Files by the formats they hold (every file ``fmt`` when given), and a note for each file no
+    adapter reads: an error for a JSON or YAML file (it may have held routing: a gap in the
+    evidence), a warning for others."""
+    by_format: dict[str, list[Path]] = {}
+    skipped: list[Diagnostic] = []
+    for f in files:
+        kinds = formats_of(f) if fmt is None else (fmt,)
+        for kind in kinds:
+            by_format.setdefault(kind, []).append(f)
+        if kinds:
+            continue
+        if f.suffix.lower() in _ROUTING_SUFFIXES and not _other_auditrules_document(f):
+            message = f"{f} is not a routing export any adapter understands; skipped"
+            skipped.append(Diagnostic("AR204", "error", message, Location(str(f), 1, 1)))
+        else:
+            message = f"{f} is not a routing file; skipped"
+            skipped.append(Diagnostic("AR204", "warning", message, Location(str(f), 1, 1)))
+    return by_format, skipped
+
+
+def _other_auditrules_document(path: Path) -> bool:
+    """Whether ``path`` declares another auditrules format (``auditrules: waivers/v1``, ``mapping/v1``):
+    a known document that holds no routing, skipped with a warning rather than counted as a gap."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return False
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return re.search(r"^auditrules:\s*['\"]?(?!routing/)[a-z]+/v\d", head, re.MULTILINE) is not None
 
 
 def _load(kind: str, paths: list[Path]) -> RoutingModel:

@@ -5,12 +5,16 @@ Names are normalised so that analysis never sees vendor ids:
 * a field read or written is its resolved name (``klout_score``, ``requester_twitter_followers_count``,
   ``customer.klout_score``); an id that cannot be resolved keeps its raw spelling;
 * a tag is ``tag:<name>`` (``tag:vip``);
-* channels are lower-case canonical names (``email``, ``web``, ``chat``, ``twitter``, ``facebook``,
-  ``phone``, ``api``, ...) from :mod:`auditrules.channels`;
+* channels are canonical names from :mod:`auditrules.channels` (``email``, ``web``, ``chat``,
+  ``twitter``, ``facebook``, ``phone``, ``api``, ...);
 * priorities are normalised once, here: a :class:`Priority` has a ``rank`` where lower is always
   served first, whatever the vendor's direction (TaskRouter: higher first; Salesforce
   ``routingPriority`` and Amazon Connect ``QueuePriority``: lower first; Zendesk and Freshdesk
   names: urgent > high > normal/medium > low), and keeps the vendor's ``raw`` value for display.
+
+What an adapter could not read completely is recorded, not dropped: ``RoutingModel.gaps`` (missing
+pages, files or expressions not understood, unnamed custom fields) keep the analysis from passing a
+statement on partial evidence.
 """
 
 from __future__ import annotations

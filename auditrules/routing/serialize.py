@@ -115,9 +115,7 @@ def model_to_json(model: RoutingModel, base: str | Path | None = None) -> dict[s
         "name": model.name,
         "channels": sorted(model.channels),
         **({"declared_channels": list(model.declared_channels)} if model.declared_channels is not None else {}),
-        "gaps": [
-            {"scope": g.scope, "reason": g.reason, "location": _location(g.location, b)} for g in model.gaps
-        ],
+        "gaps": [{"scope": g.scope, "reason": g.reason, "location": _location(g.location, b)} for g in model.gaps],
         "delays": [
             {"rule": d.rule, "seconds": d.seconds, "applies_to": d.applies_to, "location": _location(d.location, b)}
             for d in model.delays

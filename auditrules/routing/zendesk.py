@@ -7,7 +7,14 @@ pagination) are merged, de-duplicated by id and ordered by ``position``.
 
 Conditions become :class:`Read`\\ s, tag and custom-field actions :class:`Write`\\ s, and actions that
 decide who serves a ticket, how fast (group, assignee, priority, form, status, notifications, SLA
-inputs) :class:`Effect`\\ s. Custom field ids resolve through the field catalogs.
+inputs) :class:`Effect`\\ s. Custom field ids resolve through the field catalogs. Each read keeps the
+values its condition compares with (value sets). Channels go through :mod:`auditrules.channels`.
+
+Evidence known to be partial becomes a :class:`~auditrules.routing.model.Gap`: missing pages (a
+count above the items found, ``meta.has_more`` or ``next_page`` on every page), a file that is not
+an export, custom fields that rules read but no catalog names. SLA policies whose filter reads more
+than the channel are also routing rules (an ``sla`` effect). A warehouse copy of SLA rows (no
+filter) keeps the latest version of each policy and marks it ``filter_known=False``.
 """
 
 from __future__ import annotations
@@ -138,8 +145,7 @@ SLA_INPUT_ACTIONS: dict[str, str] = {
 }
 #: Types of the built-in ticket fields listed in ``ticket_fields`` (they are never ``custom_fields_<id>``).
 SYSTEM_TICKET_FIELDS: frozenset[str] = frozenset(
-    {"subject", "description", "status", "custom_status", "tickettype", "priority", "group", "assignee"}
-    | {"brand"}
+    {"subject", "description", "status", "custom_status", "tickettype", "priority", "group", "assignee"} | {"brand"}
 )
 TICKET_TYPES: dict[str, str] = {"1": "question", "2": "incident", "3": "problem", "4": "task"}
 
@@ -401,9 +407,7 @@ class _Catalog:
     def names(self) -> dict[str, str]:
         out = {f"custom_fields_{i}": n for i, n in self.ticket.items()}
         out.update({f"requester.custom_fields.{k}": f"requester.{v}" for k, v in self.user.items()})
-        out.update(
-            {f"organization.custom_fields.{k}": f"organization.{v}" for k, v in self.organization.items()}
-        )
+        out.update({f"organization.custom_fields.{k}": f"organization.{v}" for k, v in self.organization.items()})
         return out
 
 
@@ -548,9 +552,7 @@ class _Builder:
             reads.extend(self.read(doc, cond_ptr, cond))
         return reads
 
-    def conditions(
-        self, doc: Document, pointer: str, conditions: Any
-    ) -> Iterable[tuple[str, dict[str, Any]]]:
+    def conditions(self, doc: Document, pointer: str, conditions: Any) -> Iterable[tuple[str, dict[str, Any]]]:
         if conditions is None:
             return
         if isinstance(conditions, list):
@@ -605,39 +607,50 @@ class _Builder:
             if not isinstance(act, dict) or not isinstance(act.get("field"), str):
                 self.bad(doc, ptr, "action without a field name; skipped")
                 continue
-            raw = str(act["field"])
-            value = act.get("value")
-            loc = _loc(doc, ptr)
-            text = f"{raw} {render_value(value)}"
-            if raw in TAG_ACTIONS:
-                for tag in _tags(value):
-                    writes.append(Write(f"tag:{tag}", loc, text))
-                    if f"tag:{tag}" in sla_inputs and raw != "remove_tags":
-                        effects.append(Effect("sla", f"tag {tag}", loc))
-                continue
-            kind = EFFECT_ACTIONS.get(raw)
-            if kind == "notify":
-                recipient = value[0] if isinstance(value, list) and value else value
-                if raw == "notification_user" and str(recipient) in CUSTOMER_RECIPIENTS:
-                    continue
-                effects.append(Effect("notify", f"{raw} {render_value(recipient)}", loc))
-                continue
-            if kind is not None:
-                effects.append(Effect(kind, render_value(value), loc))
-            if raw in SLA_INPUT_ACTIONS and SLA_INPUT_ACTIONS[raw] in sla_inputs:
-                effects.append(Effect("sla", f"{raw} {render_value(value)}", loc))
-            if _CUSTOM_ID.match(raw) or _USER_FIELD.match(raw):
-                name = self.resolve(raw, doc, ptr)
-                label = raw if name == raw else f"{name} ({raw})"
-                writes.append(Write(name, loc, f"{label} {render_value(value)}"))
-                if name in sla_inputs:
-                    effects.append(Effect("sla", f"{name} {render_value(value)}", loc))
-                m = _CUSTOM_ID.match(raw)
-                if m:
-                    for tag in self._field_tags(m.group(1), value):
-                        writes.append(
-                            Write(f"tag:{tag}", loc, f"{label} {render_value(value)} (sets tag {tag})")
-                        )
+            w, e = self.action(doc, ptr, act, sla_inputs)
+            writes.extend(w)
+            effects.extend(e)
+        return writes, effects
+
+    def action(
+        self, doc: Document, ptr: str, act: dict[str, Any], sla_inputs: set[str]
+    ) -> tuple[list[Write], list[Effect]]:
+        """One action's writes (tags, custom fields) and routing effects."""
+        raw = str(act["field"])
+        value = act.get("value")
+        loc = _loc(doc, ptr)
+        if raw in TAG_ACTIONS:
+            tags = _tags(value)
+            writes = [Write(f"tag:{tag}", loc, f"{raw} {render_value(value)}") for tag in tags]
+            sla = raw != "remove_tags"
+            return writes, [Effect("sla", f"tag {tag}", loc) for tag in tags if sla and f"tag:{tag}" in sla_inputs]
+        kind = EFFECT_ACTIONS.get(raw)
+        if kind == "notify":
+            recipient = value[0] if isinstance(value, list) and value else value
+            if raw == "notification_user" and render_value(recipient) in CUSTOMER_RECIPIENTS:
+                return [], []
+            return [], [Effect("notify", f"{raw} {render_value(recipient)}", loc)]
+        effects = [] if kind is None else [Effect(kind, render_value(value), loc)]
+        if raw in SLA_INPUT_ACTIONS and SLA_INPUT_ACTIONS[raw] in sla_inputs:
+            effects.append(Effect("sla", f"{raw} {render_value(value)}", loc))
+        if not (_CUSTOM_ID.match(raw) or _USER_FIELD.match(raw)):
+            return [], effects
+        writes, field_effects = self.field_action(doc, ptr, raw, value, sla_inputs)
+        return writes, effects + field_effects
+
+    def field_action(
+        self, doc: Document, ptr: str, raw: str, value: Any, sla_inputs: set[str]
+    ) -> tuple[list[Write], list[Effect]]:
+        """Setting a custom field: a write of its name, and of the tag a dropdown or checkbox sets."""
+        loc = _loc(doc, ptr)
+        name = self.resolve(raw, doc, ptr)
+        label = raw if name == raw else f"{name} ({raw})"
+        writes = [Write(name, loc, f"{label} {render_value(value)}")]
+        effects = [Effect("sla", f"{name} {render_value(value)}", loc)] if name in sla_inputs else []
+        m = _CUSTOM_ID.match(raw)
+        if m:
+            for tag in self._field_tags(m.group(1), value):
+                writes.append(Write(f"tag:{tag}", loc, f"{label} {render_value(value)} (sets tag {tag})"))
         return writes, effects
 
     def _field_tags(self, ident: str, value: Any) -> list[str]:
@@ -718,6 +731,30 @@ class _SlaReader:
         out = [self.policy(item, i) for i, item in enumerate(api_items)]
         for group in warehouse_groups:
             out.append(self.warehouse_policy(group, len(out)))
+        return out
+
+    def selection_rules(self, items: list[_Item], first_order: int) -> list[RoutingRule]:
+        """An SLA policy whose filter reads more than the channel decides how fast the tickets it
+        selects are answered: a rule with an ``sla`` effect that reads its filter's conditions."""
+        out: list[RoutingRule] = []
+        for item in items:
+            if "policy_metrics" not in item.data and "metric" in item.data:
+                continue  # a warehouse row: no filter
+            filt = item.data.get("filter")
+            reads = [
+                rd
+                for ptr, cond in self.builder.conditions(item.doc, item.pointer + "/filter", filt)
+                if cond.get("field") not in ("via_id", "current_via_id")
+                for rd in self.builder.read(item.doc, ptr, cond)
+            ]
+            if not reads:
+                continue
+            ident = item.data.get("id")
+            title = render_value(item.data.get("title") or ident)
+            loc = _loc(item.doc, item.pointer)
+            rid = f"sla_policy:{render_value(ident)}" if ident is not None else f"sla_policy:{item.pointer}"
+            effect = Effect("sla", f"policy {title}", loc)
+            out.append(RoutingRule(rid, title, "sla_policy", first_order + len(out), loc, tuple(reads), (), (effect,)))
         return out
 
     def policy(self, item: _Item, order: int) -> SlaPolicy:
@@ -926,6 +963,7 @@ def load_zendesk(paths: Sequence[Path], skipped: Sequence[Diagnostic] = ()) -> R
         for item in export.merged(key):
             rules.append(builder.rule(kind, item, order, sla_inputs))
             order += 1
+    rules.extend(sla.selection_rules(sla_items, order))
     policies = sla.policies(sla_items)
     name = paths[0].name if paths[0].is_dir() else paths[0].stem
     return RoutingModel(

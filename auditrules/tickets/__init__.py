@@ -1,7 +1,16 @@
 """Ticket evidence: ticket exports (+ a mapping) and ticket rules → findings.
 
+:mod:`~auditrules.tickets.sources` resolves files, :mod:`~auditrules.tickets.mapping` reads a
+column mapping, :mod:`~auditrules.tickets.plan` compiles everything to sqlglot trees,
+:mod:`~auditrules.tickets.engines` runs them (DuckDB, or Spark), :mod:`~auditrules.tickets.judge`
+turns per-group aggregates into verdicts with :mod:`~auditrules.tickets.stats`, and
+:mod:`~auditrules.tickets.evaluate` orchestrates those steps. Python sees per-group aggregates,
+never ticket rows. Third-party: duckdb, sqlglot, pyspark (optional), rich (progress), jsonschema.
+
 The public entry point is :func:`evaluate_tickets` (re-exported lazily: importing this package
 loads neither DuckDB nor sqlglot; only calling it does).
+
+May import: errors, findings, evidence, columns, units, channels, documents, resources, lang
 """
 
 from __future__ import annotations

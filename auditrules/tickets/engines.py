@@ -34,8 +34,8 @@ class Engine(Protocol):
         """Expose the files as the relation ``ar_raw``; return its columns → type names."""
         ...
 
-    def define(self, name: str, select: exp.Select, materialise: bool) -> None:
-        """Create ``name`` as a view, or as a materialised table when ``materialise``."""
+    def define(self, name: str, select: exp.Select) -> None:
+        """Create ``name`` as a materialised (temporary) table: the clean view is parsed in one scan."""
         ...
 
     def query(self, select: exp.Select) -> list[dict[str, Any]]:
@@ -137,13 +137,13 @@ class DuckDBEngine:
         rows = self._run(f"DESCRIBE SELECT * FROM {render(table_ref(RAW))}").fetchall()
         return {str(r[0]): str(r[1]) for r in rows}
 
-    def define(self, name: str, select: exp.Select, materialise: bool) -> None:
+    def define(self, name: str, select: exp.Select) -> None:
         node = exp.Create(
             this=table_ref(name),
-            kind="TABLE" if materialise else "VIEW",
+            kind="TABLE",
             expression=select,
             replace=True,
-            properties=exp.Properties(expressions=[exp.TemporaryProperty()]) if materialise else None,
+            properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
         )
         self._run(render(node))
 
@@ -227,11 +227,9 @@ class SparkEngine:
         result: dict[str, str] = self._wrap(load)
         return result
 
-    def define(self, name: str, select: exp.Select, materialise: bool) -> None:
+    def define(self, name: str, select: exp.Select) -> None:
         def run() -> None:
-            df = self.spark.sql(render(select, "spark"))
-            if materialise:
-                df = df.cache()
+            df = self.spark.sql(render(select, "spark")).cache()
             df.createOrReplaceTempView(name)
 
         self._wrap(run)

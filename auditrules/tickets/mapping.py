@@ -17,35 +17,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from auditrules.columns import KINDS
 from auditrules.documents import Document, load_yaml_document
 from auditrules.errors import AuditError, Span, fail
-
-#: Canonical ticket columns and their kind. ``company`` is set by the twitter-support layout.
-CANONICAL: dict[str, str] = {
-    "ticket_id": "text",
-    "created_at": "timestamp",
-    "channel": "text",
-    "priority": "text",
-    "status": "text",
-    "first_response_at": "timestamp",
-    "first_response": "duration",
-    "resolved_at": "timestamp",
-    "resolution_time": "duration",
-    "outcome": "text",
-    "agent_tier": "text",
-    "influence_score": "number",
-    "compensation": "number",
-    "satisfaction": "number",
-    "company": "text",
-}
-
-#: Durations that derive from two timestamps when the source has no duration column.
-DERIVED: dict[str, tuple[str, str]] = {
-    "first_response": ("first_response_at", "created_at"),
-    "resolution_time": ("resolved_at", "created_at"),
-}
-
-UNIT_SECONDS: dict[str, float] = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
 
 BUILTINS: tuple[str, ...] = ("canonical", "zendesk", "twitter-support")
 
@@ -97,7 +71,7 @@ class Mapping:
 
 def canonical_mapping() -> Mapping:
     """The mapping used without ``--mapping``: every canonical column under its own name."""
-    cols = tuple(ColumnMap(name, kind, (name,)) for name, kind in CANONICAL.items())
+    cols = tuple(ColumnMap(name, kind, (name,)) for name, kind in KINDS.items())
     return Mapping("canonical", "table", cols, implicit=True, strict=False)
 
 
@@ -200,7 +174,7 @@ def _sources(spec: Any) -> tuple[str, ...]:
 
 
 def _column(name: str, spec: Any, span: Span) -> ColumnMap:
-    kind = CANONICAL[name]
+    kind = KINDS[name]
     if isinstance(spec, (str, list)):
         return ColumnMap(name, kind, _sources(spec), span=span)
     if "from" in spec:

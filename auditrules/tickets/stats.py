@@ -6,7 +6,7 @@ The module is pure and deterministic and uses only :mod:`math` at runtime: the n
 and Student-t quantiles and the binomial distribution are implemented below and are
 checked against scipy in ``tests/test_stats.py``.
 
-Which interval answers which question (DESIGN §4):
+Which interval answers which question:
 
 ============================  =========================================================
 share of one group            :func:`wilson` (Wilson score interval)
@@ -48,7 +48,6 @@ __all__ = [
     "bonferroni",
     "compare_groups",
     "difference_from_intervals",
-    "holm",
     "katz_ratio",
     "mantel_haenszel_difference",
     "mantel_haenszel_ratio",
@@ -890,25 +889,6 @@ def bonferroni(confidence: float, comparisons: int) -> float:
     return 1.0 - (1.0 - confidence) / comparisons
 
 
-def holm(p_values: Sequence[float], alpha: float) -> list[bool]:
-    """Holm's step-down rejections at family-wise level ``alpha``, in the input order.
-
-    Sort p₍₁₎ ≤ … ≤ p₍ₘ₎ and reject H₍ᵢ₎ while p₍ᵢ₎ ≤ alpha/(m − i + 1); stop at the first
-    that is not. Holm, S. (1979) "A simple sequentially rejective multiple test
-    procedure", Scandinavian Journal of Statistics 6:65-70.
-    """
-    if not 0.0 < alpha < 1.0:
-        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha}")
-    m = len(p_values)
-    order = sorted(range(m), key=lambda i: p_values[i])
-    rejected = [False] * m
-    for step, index in enumerate(order):
-        if p_values[index] > alpha / (m - step):
-            break
-        rejected[index] = True
-    return rejected
-
-
 # --------------------------------------------------------------------------- verdicts
 
 
@@ -945,7 +925,7 @@ def point_verdict(value: float, op: str, threshold: float, high: float | None = 
 
 
 def verdict(estimate: Estimate, op: str, threshold: float, high: float | None = None) -> Outcome:
-    """The verdict of ``estimate op threshold`` at the estimate's confidence (DESIGN §4).
+    """The verdict of ``estimate op threshold`` at the estimate's confidence.
 
     - ``"fail"`` only when every value of the interval breaks the rule (the whole interval
       lies past the threshold on the failing side; for ``between``, entirely below

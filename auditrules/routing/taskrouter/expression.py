@@ -8,6 +8,7 @@ a hostile workflow gets AR209, never a RecursionError.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -209,9 +210,7 @@ class _Builder:
             return TRLogical(self.span(start, end), str(op_tok).upper(), self.build(left), self.build(right))
         if kind == "compare":
             left, op_node, right = node.children
-            return TRCompare(
-                self.span(start, end), _op_text(op_node), self.operand(left), self.operand(right)
-            )
+            return TRCompare(self.span(start, end), _op_text(op_node), self.operand(left), self.operand(right))
         return self.operand(node)
 
     def operand(self, node: Any) -> TROperand:
@@ -235,9 +234,7 @@ class _Builder:
             return self.literal(node)
         if kind in ("compare", "logical"):
             # ``(a == 1) == b`` is not TaskRouter; the grammar never produces it.
-            raise AuditError(
-                "AR209", "a comparison cannot be an operand", self.span(0, 1)
-            )  # pragma: no cover
+            raise AuditError("AR209", "a comparison cannot be an operand", self.span(0, 1))  # pragma: no cover
         raise AuditError("AR209", f"unexpected {kind}", self.span(0, 1))  # pragma: no cover
 
     def literal(self, node: Any) -> TRLiteral:
@@ -310,52 +307,58 @@ def _format_literal(value: str | int | float | bool | None) -> str:
     return f"'{value}'"
 
 
+#: Order comparisons a constant expression may hold.
+_ORDER: dict[str, Callable[[float, float], bool]] = {
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+}
+
+
 def constant_truth(expr: TRExpr) -> bool | None:
-    """True/False when the expression's value does not depend on any attribute (``1==1``), else None."""
+    """True/False when the expression's value does not depend on any attribute (``1==1``), else None.
+
+    Recursion is bounded: an expression holds at most MAX_TERMS terms.
+    """
     if isinstance(expr, TRLogical):
-        left, right = constant_truth(expr.left), constant_truth(expr.right)
-        if expr.op == "OR":
-            if left is True or right is True:
-                return True
-            return False if left is False and right is False else None
-        if left is False or right is False:
-            return False
-        return True if left is True and right is True else None
+        return _logical_truth(expr.op, constant_truth(expr.left), constant_truth(expr.right))
     if isinstance(expr, TRLiteral):
         return expr.value if isinstance(expr.value, bool) else None
     if isinstance(expr, TRCompare):
-        if isinstance(expr.left, TRLiteral) and isinstance(expr.right, TRLiteral):
-            a, b = expr.left.value, expr.right.value
-            if expr.op == "==":
-                return (a == b and type(a) is type(b)) or _numbers_equal(a, b)
-            if expr.op == "!=":
-                return not ((a == b and type(a) is type(b)) or _numbers_equal(a, b))
-            if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-                ops: dict[str, Callable[[float, float], bool]] = {
-                    ">": lambda x, y: x > y,
-                    ">=": lambda x, y: x >= y,
-                    "<": lambda x, y: x < y,
-                    "<=": lambda x, y: x <= y,
-                }
-                if expr.op in ops:
-                    return ops[expr.op](a, b)
-        if (
-            isinstance(expr.left, TRLiteral)
-            and isinstance(expr.right, TRList)
-            and expr.op in ("IN", "NOT IN")
-        ):
-            inside = any(i.value == expr.left.value for i in expr.right.items)
-            return inside if expr.op == "IN" else not inside
+        return _compare_truth(expr)
+    return None
+
+
+def _logical_truth(op: str, left: bool | None, right: bool | None) -> bool | None:
+    decisive = op == "OR"  # the value that settles the result on either side
+    if left is decisive or right is decisive:
+        return decisive
+    return (not decisive) if left is (not decisive) and right is (not decisive) else None
+
+
+def _compare_truth(expr: TRCompare) -> bool | None:
+    left, right = expr.left, expr.right
+    if isinstance(left, TRLiteral) and isinstance(right, TRList) and expr.op in ("IN", "NOT IN"):
+        inside = any(i.value == left.value for i in right.items)
+        return inside if expr.op == "IN" else not inside
+    if not (isinstance(left, TRLiteral) and isinstance(right, TRLiteral)):
+        return None
+    a, b = left.value, right.value
+    equal = (a == b and type(a) is type(b)) or _numbers_equal(a, b)
+    if expr.op in ("==", "!="):
+        return equal if expr.op == "==" else not equal
+    numeric = isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool)
+    if numeric and expr.op in _ORDER:
+        assert isinstance(a, (int, float)) and isinstance(b, (int, float))
+        return _ORDER[expr.op](a, b)
     return None
 
 
 def _numbers_equal(a: Any, b: Any) -> bool:
     numeric = (int, float)
     return (
-        isinstance(a, numeric)
-        and isinstance(b, numeric)
-        and not isinstance(a, bool)
-        and not isinstance(b, bool)
+        isinstance(a, numeric) and isinstance(b, numeric) and not isinstance(a, bool) and not isinstance(b, bool)
     ) and a == b
 
 

@@ -172,23 +172,9 @@ class _Loader:
         self, frame: Frame, fptr: str, filt: dict[str, Any], rid: str, name: str
     ) -> tuple[RoutingRule, str | None]:
         """One filter → a rule; also says why it always matches, when it does."""
-        reads: list[Read] = []
-        effects: list[Effect] = []
         expression = filt.get("expression")
-        matches_all: str | None = None
-        if expression is None or (isinstance(expression, str) and not expression.strip()):
-            matches_all = "it has no expression"
-            self.note(frame, fptr, f"filter '{name}' has no expression: it matches every task")
-        elif not isinstance(expression, str):
-            self._bad(frame, f"{fptr}/expression", f"filter '{name}': expression is not a string")
-        else:
-            expr = self.parse(frame, f"{fptr}/expression", expression, f"filter '{name}'")
-            if expr is None:
-                reads.extend(self.fallback_reads(frame, f"{fptr}/expression", expression))
-            else:
-                reads.extend(self.reads(expr, True, frame.location(f"{fptr}/expression")))
-                if constant_truth(expr) is True:
-                    matches_all = f"expression '{expression.strip()}'"
+        reads, matches_all = self.filter_expression(frame, fptr, expression, name)
+        effects: list[Effect] = []
         targets = filt.get("targets", [])
         if not isinstance(targets, list):
             self._bad(frame, f"{fptr}/targets", f"filter '{name}': targets is not a list")
@@ -201,18 +187,12 @@ class _Loader:
             if not isinstance(target, dict):
                 self._bad(frame, tptr, f"filter '{name}': target {j} is not an object; skipped")
                 continue
-            texpr = target.get("expression")
-            parsed: TRExpr | None = None
-            if isinstance(texpr, str) and texpr.strip():
-                parsed = self.parse(frame, f"{tptr}/expression", texpr, f"filter '{name}' target {j}")
-                if parsed is None:
-                    reads.extend(self.fallback_reads(frame, f"{tptr}/expression", texpr))
-            if parsed is not None and constant_truth(parsed) is False and target.get("timeout") is not None:
+            target_reads, target_effects = self.target(frame, tptr, target, f"filter '{name}' target {j}")
+            if target_effects is None:  # a deliberate wait step: it only delays the task before the next target
                 self.delay(frame, tptr, name, target.get("timeout"), applies_to)
-                continue  # a deliberate wait step: it only delays the task before the next target
-            if parsed is not None:
-                reads.extend(self.reads(parsed, False, frame.location(f"{tptr}/expression")))
-            effects.extend(self.target_effects(frame, tptr, target))
+                continue
+            reads.extend(target_reads)
+            effects.extend(target_effects)
         rule = RoutingRule(
             id=rid,
             name=name,
@@ -223,6 +203,35 @@ class _Loader:
             effects=tuple(effects),
         )
         return rule, matches_all
+
+    def filter_expression(self, frame: Frame, fptr: str, expression: Any, name: str) -> tuple[list[Read], str | None]:
+        """The reads of a filter's expression, and why the filter always matches (when it does)."""
+        if expression is None or (isinstance(expression, str) and not expression.strip()):
+            self.note(frame, fptr, f"filter '{name}' has no expression: it matches every task")
+            return [], "it has no expression"
+        if not isinstance(expression, str):
+            self._bad(frame, f"{fptr}/expression", f"filter '{name}': expression is not a string")
+            return [], None
+        expr = self.parse(frame, f"{fptr}/expression", expression, f"filter '{name}'")
+        if expr is None:
+            return self.fallback_reads(frame, f"{fptr}/expression", expression), None
+        reads = self.reads(expr, True, frame.location(f"{fptr}/expression"))
+        return reads, f"expression '{expression.strip()}'" if constant_truth(expr) is True else None
+
+    def target(
+        self, frame: Frame, tptr: str, target: dict[str, Any], what: str
+    ) -> tuple[list[Read], list[Effect] | None]:
+        """A target's reads and effects; effects None for a wait step (never matches, has a timeout)."""
+        texpr = target.get("expression")
+        if not (isinstance(texpr, str) and texpr.strip()):
+            return [], self.target_effects(frame, tptr, target)
+        parsed = self.parse(frame, f"{tptr}/expression", texpr, what)
+        if parsed is None:
+            return self.fallback_reads(frame, f"{tptr}/expression", texpr), self.target_effects(frame, tptr, target)
+        if constant_truth(parsed) is False and target.get("timeout") is not None:
+            return [], None
+        reads = self.reads(parsed, False, frame.location(f"{tptr}/expression"))
+        return reads, self.target_effects(frame, tptr, target)
 
     def delay(self, frame: Frame, tptr: str, name: str, timeout: Any, applies_to: str) -> None:
         """A target that never matches, with a timeout: the tasks wait ``timeout`` seconds."""
@@ -303,23 +312,15 @@ class _Loader:
         attr, other = leaf.left, leaf.right
         if not isinstance(attr, TRAttribute):
             attr, other = other, attr
-        if (
-            not isinstance(attr, TRAttribute)
-            or attr.scope == "worker"
-            or attr.path[-1] not in _CHANNEL_ATTRIBUTES
-        ):
+        if not isinstance(attr, TRAttribute) or attr.scope == "worker" or attr.path[-1] not in _CHANNEL_ATTRIBUTES:
             return
-        values = (
-            other.items if isinstance(other, TRList) else (other,) if isinstance(other, TRLiteral) else ()
-        )
+        values = other.items if isinstance(other, TRList) else (other,) if isinstance(other, TRLiteral) else ()
         for v in values:
             if isinstance(v.value, str) and v.value.strip():
                 self.channels.add(canonical_channel(v.value) or normalise_spelling(v.value))
 
     def _bad(self, frame: Frame, pointer: str, message: str) -> None:
         self.diagnostics.append(Diagnostic("AR202", "warning", message, frame.location(pointer)))
-
-
 
 
 def _leaf_values(leaf: TRExpr) -> tuple[str, ...]:
@@ -335,7 +336,7 @@ def _leaf_values(leaf: TRExpr) -> tuple[str, ...]:
 
 def _short(expression: Any) -> str:
     text = " ".join(str(expression).split())
-    return f"'{text}'" if len(text) <= 80 else f"'{text[:77]}...'"
+    return text if len(text) <= 80 else f"{text[:77]}..."
 
 
 def _scalar_text(value: Any) -> str:

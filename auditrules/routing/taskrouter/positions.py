@@ -73,27 +73,29 @@ class Frame:
         line, col = self.to_file(off)
         return Location(self.doc.path, line, col, full, self.note)
 
-    def string_columns(self, pointer: str) -> tuple[int, list[int]] | None:
-        """For the string value at ``pointer``: its file line and the file column of each decoded char."""
+    def _string_at(self, pointer: str) -> tuple[int, list[int]] | None:
+        """The offset of the JSON string token at ``pointer`` and the raw offset of each decoded char."""
         off = self.offset_of(pointer)
         if off is None:
             return None
         m = _JSON_STRING.match(self.doc.text, off)
-        if m is None:
+        return None if m is None else (off, string_offsets(m.group()[1:-1]))
+
+    def string_columns(self, pointer: str) -> tuple[int, list[int]] | None:
+        """For the string value at ``pointer``: its file line and the file column of each decoded char."""
+        found = self._string_at(pointer)
+        if found is None:
             return None
-        rel = string_offsets(m.group()[1:-1])
+        off, rel = found
         positions = [self.to_file(off + 1 + r) for r in rel]
         return positions[0][0], [c for _line, c in positions]
 
     def sub_frame(self, pointer: str, text: str, prefix: str, note: str) -> Frame | None:
         """A frame for the JSON text held in the string at ``pointer`` (a configuration string)."""
-        off = self.offset_of(pointer)
-        if off is None:
+        found = self._string_at(pointer)
+        if found is None:
             return None
-        m = _JSON_STRING.match(self.doc.text, off)
-        if m is None:
-            return None
-        rel = string_offsets(m.group()[1:-1])
+        off, rel = found
         base = off + 1
         outer = self.to_file
 

@@ -1,0 +1,535 @@
+"""Evidence: what each finding rests on, one frozen dataclass per kind, in the report's JSON form.
+
+Every kind has a ``KIND`` name (the ``kind`` key of its JSON form), :meth:`Evidence.to_json`, and a
+JSON schema under ``$defs`` in ``schemas/report.schema.json`` (``evidence-<kind>``).
+:func:`evidence_from_json` validates a JSON object against that schema — an altered or foreign
+report answers with ``AR401``, never a traceback — and builds the dataclass. Renderers read
+evidence only through these types.
+
+Kinds:
+
+=========================  ==============================================================
+routing-chain              a routing rule reads an influence signal (directly or derived)
+routing-derivation         a derived tag or field carries a signal that no rule reads yet
+routing-reads-checked      no routing rule reads the signal
+routing-outside-allowed    a routing rule reads a name outside the allowed set
+routing-only-allowed       every routing rule reads only allowed names
+routing-statement          a routing statement with nothing to check (no rules, no SLA data, no channels)
+routing-incomplete         a statement that would pass on evidence known to be partial or not understood
+routing-not-auditable      a routing rule decides on values the export cannot show (a Lambda, a formula)
+sla-coverage-gap           a channel no SLA policy covers (or covers only in part)
+sla-coverage               every channel has an SLA policy
+sla-targets                SLA targets that differ by channel, per metric and priority
+sla-targets-equal          SLA targets that are the same for every channel
+sla-delay                  a deliberate wait (a TaskRouter park step) only some tasks get
+ticket-groups              one ticket requirement: groups, comparisons, thresholds, row counts
+ticket-missing-column      a ticket requirement naming a column the data lacks
+missing-evidence           a rule whose evidence (routing export or tickets) was not given
+=========================  ==============================================================
+
+A finding that a waiver or a baseline covers keeps its evidence and gains ``waiver``,
+``waived_status`` (and ``baseline``) keys: :meth:`Evidence.waived`.
+
+This module imports only :mod:`auditrules.findings` and :mod:`auditrules.errors`.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from functools import cache, cached_property
+from typing import Any, ClassVar, Literal, Union, cast, get_args, get_origin, get_type_hints
+
+from auditrules.errors import AuditError
+from auditrules.findings import Location, Status
+
+_OMIT_NONE = {"omit_none": True}
+
+# ---------------------------------------------------------------- parts
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What a routing rule does: ``{kind: "group", value: "VIP desk"}``."""
+
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True)
+class OpaqueRead:
+    """A value a routing rule reads that the export cannot show, and why (``returned by a Lambda``)."""
+
+    field: str
+    why: str
+
+
+@dataclass(frozen=True)
+class ChainStep:
+    """One link of a derivation chain: ``rule`` reads ``reads`` and writes ``writes`` (None at the end)."""
+
+    rule: str
+    rule_name: str
+    kind: str
+    reads: str
+    condition: str | None
+    read_at: Location
+    writes: str | None
+    write_at: Location | None
+    matched_pattern: str | None
+
+
+@dataclass(frozen=True)
+class SlaTargetRow:
+    """One channel's effective SLA target (None when no policy sets one)."""
+
+    channel: str
+    seconds: float | None
+    business_hours: bool | None
+    policy: str | None
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A requirement's threshold: the operator, the bound(s) and the text as written."""
+
+    op: str
+    value: float | str | None
+    high: float | None
+    text: str
+
+
+@dataclass(frozen=True)
+class RowAccounting:
+    """Rows read, rows that reached the requirement's groups, and why the others did not."""
+
+    read: int
+    evaluated: int
+    excluded: Mapping[str, int]
+
+
+Stratum = Mapping[str, str]
+Interval = tuple[float | None, float | None]
+
+
+@dataclass(frozen=True)
+class GroupFigure:
+    """One group's figure: its size, value, interval and whether it was large enough to judge."""
+
+    group: str
+    stratum: Stratum | None
+    n: int
+    value: float | None
+    interval: Interval | None
+    interval_confidence: float | None
+    eligible: bool
+
+
+@dataclass(frozen=True)
+class SmallGroup:
+    """A group below the rule's minimum size."""
+
+    group: str
+    stratum: Stratum | None
+    n: int
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One judged figure: a group against the threshold, or a group against a reference group."""
+
+    group: str
+    reference: str | None
+    stratum: Stratum | None
+    value: float | None
+    interval: Interval | None
+    verdict: Literal["pass", "fail", "inconclusive"]
+
+
+@dataclass(frozen=True)
+class PooledComparison:
+    """A Mantel–Haenszel estimate pooled over the strata in which both groups appear."""
+
+    group: str
+    reference: str
+    strata: int
+    value: float | None
+    interval: Interval | None
+
+
+@dataclass(frozen=True)
+class WaiverNote:
+    """Why a failing finding is accepted: a waiver's reason, approver and expiry, or a baseline's note."""
+
+    reason: str
+    approver: str | None
+    expires: str | None
+    waiver_at: Location | None = field(default=None, metadata=_OMIT_NONE)
+
+
+#: The status a waived finding had (any status but ``waived``).
+WaivedStatus = Literal["pass", "fail", "warn", "inconclusive", "insufficient_data", "not_evaluated", "error"]
+
+
+@dataclass(frozen=True)
+class Waived:
+    """The waiver that covers a finding and the status the finding had before."""
+
+    waiver: WaiverNote
+    waived_status: WaivedStatus
+    baseline: str | None = field(default=None, metadata=_OMIT_NONE)
+
+
+# ---------------------------------------------------------------- the evidence kinds
+
+
+@dataclass(frozen=True)
+class Evidence(Mapping[str, Any]):
+    """Base of every evidence kind. Reads like its JSON form (``evidence["rows"]``)."""
+
+    KIND: ClassVar[str] = ""
+
+    waiver: Waived | None = field(default=None, kw_only=True)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.KIND}
+        for f in fields(self):
+            if f.name != "waiver":
+                out[f.name] = _encode(getattr(self, f.name))
+        if self.waiver is not None:
+            out.update(_encode(self.waiver))
+        return out
+
+    def waived(self, note: WaiverNote, status: Status, baseline: str | None = None) -> Evidence:
+        """This evidence for a finding a waiver (or a baseline) covers; ``status`` is the finding's own."""
+        return replace(self, waiver=Waived(note, cast(WaivedStatus, status.value), baseline))
+
+    @cached_property
+    def _json(self) -> dict[str, Any]:
+        return self.to_json()
+
+    def __getitem__(self, key: str) -> Any:
+        return self._json[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._json)
+
+    def __len__(self) -> int:
+        return len(self._json)
+
+
+@dataclass(frozen=True)
+class RoutingEvidence(Evidence):
+    """What every routing finding carries: the statement and the routing export it was checked on."""
+
+    statement: str
+    routing: str
+    format: str
+
+
+@dataclass(frozen=True)
+class RoutingStatement(RoutingEvidence):
+    KIND: ClassVar[str] = "routing-statement"
+
+
+@dataclass(frozen=True)
+class RoutingIncomplete(RoutingEvidence):
+    """``would_pass`` is the verdict the evidence seen gives; ``gaps`` why it is not complete."""
+
+    KIND: ClassVar[str] = "routing-incomplete"
+
+    would_pass: str
+    gaps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RoutingNotAuditable(RoutingEvidence):
+    """A routing rule whose decision rests on values computed outside the export."""
+
+    KIND: ClassVar[str] = "routing-not-auditable"
+
+    routing_rule: str
+    effects: tuple[Effect, ...]
+    not_auditable: tuple[OpaqueRead, ...]
+
+
+@dataclass(frozen=True)
+class RoutingChain(RoutingEvidence):
+    KIND: ClassVar[str] = "routing-chain"
+
+    routing_rule: str
+    reads: tuple[str, ...]
+    effects: tuple[Effect, ...]
+    chain: tuple[ChainStep, ...]
+    explanation: str
+
+
+@dataclass(frozen=True)
+class RoutingDerivation(RoutingEvidence):
+    KIND: ClassVar[str] = "routing-derivation"
+
+    derived: str
+    chain: tuple[ChainStep, ...]
+
+
+@dataclass(frozen=True)
+class RoutingReadsChecked(RoutingEvidence):
+    KIND: ClassVar[str] = "routing-reads-checked"
+
+    routing_rules_checked: int
+    inactive_rules_skipped: int
+    patterns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RoutingOutsideAllowed(RoutingEvidence):
+    KIND: ClassVar[str] = "routing-outside-allowed"
+
+    routing_rule: str
+    not_allowed: tuple[str, ...]
+    allowed_patterns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RoutingOnlyAllowed(RoutingEvidence):
+    KIND: ClassVar[str] = "routing-only-allowed"
+
+    routing_rules_checked: int
+    allowed_patterns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SlaCoverageGap(RoutingEvidence):
+    KIND: ClassVar[str] = "sla-coverage-gap"
+
+    channel: str
+    partial_policies: tuple[str, ...]
+    channels: tuple[str, ...]
+    channels_source: str
+
+
+@dataclass(frozen=True)
+class SlaCoverage(RoutingEvidence):
+    KIND: ClassVar[str] = "sla-coverage"
+
+    covered: Mapping[str, tuple[str, ...]]
+    channels: tuple[str, ...]
+    channels_source: str
+
+
+@dataclass(frozen=True)
+class SlaTargets(RoutingEvidence):
+    KIND: ClassVar[str] = "sla-targets"
+
+    metric: str
+    priority: str
+    targets: tuple[SlaTargetRow, ...]
+    channels: tuple[str, ...]
+    channels_source: str
+
+
+@dataclass(frozen=True)
+class SlaTargetsEqual(RoutingEvidence):
+    KIND: ClassVar[str] = "sla-targets-equal"
+
+    targets_compared: int
+    channels: tuple[str, ...]
+    channels_source: str
+
+
+@dataclass(frozen=True)
+class SlaDelay(RoutingEvidence):
+    """Tasks matching ``applies_to`` wait ``seconds`` in ``rule`` before the next target is tried."""
+
+    KIND: ClassVar[str] = "sla-delay"
+
+    rule: str
+    seconds: float
+    applies_to: str
+
+
+@dataclass(frozen=True)
+class TicketGroups(Evidence):
+    """One ticket requirement judged: ``comparisons`` are the judged figures (per group against the
+    threshold for ``each``/``overall``, group against reference for ``across``); ``pooled`` are the
+    Mantel–Haenszel estimates of a stratified share comparison (None otherwise)."""
+
+    KIND: ClassVar[str] = "ticket-groups"
+
+    requirement: str
+    mode: Literal["overall", "each", "across"]
+    measure: Literal["ratio", "difference"] | None
+    aggregate: str
+    unit: Literal["duration", "fraction", "count", "number"]
+    threshold: Threshold
+    confidence: float | None
+    minimum: int | None
+    group_by: str | None
+    strata: tuple[str, ...]
+    rows: RowAccounting
+    sql: str
+    groups: tuple[GroupFigure, ...]
+    insufficient: tuple[SmallGroup, ...]
+    comparisons: tuple[Comparison, ...] = ()
+    reference: str | None = None
+    skipped_strata: tuple[str, ...] = ()
+    pooled: tuple[PooledComparison, ...] | None = None
+
+
+@dataclass(frozen=True)
+class TicketMissingColumn(Evidence):
+    KIND: ClassVar[str] = "ticket-missing-column"
+
+    requirement: str
+    missing_column: str
+    columns: tuple[str, ...]
+    rows: RowAccounting
+
+
+@dataclass(frozen=True)
+class MissingEvidence(Evidence):
+    KIND: ClassVar[str] = "missing-evidence"
+
+    needs: Literal["routing", "tickets"]
+
+
+#: Every evidence kind by its ``kind`` name.
+KINDS: dict[str, type[Evidence]] = {
+    cls.KIND: cls
+    for cls in (
+        RoutingStatement,
+        RoutingIncomplete,
+        RoutingNotAuditable,
+        RoutingChain,
+        RoutingDerivation,
+        RoutingReadsChecked,
+        RoutingOutsideAllowed,
+        RoutingOnlyAllowed,
+        SlaCoverageGap,
+        SlaCoverage,
+        SlaTargets,
+        SlaTargetsEqual,
+        SlaDelay,
+        TicketGroups,
+        TicketMissingColumn,
+        MissingEvidence,
+    )
+}
+
+# ---------------------------------------------------------------- JSON form
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Location):
+        return value.to_json()
+    if is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: _encode(getattr(value, f.name))
+            for f in fields(value)
+            if not (f.metadata.get("omit_none") and getattr(value, f.name) is None)
+        }
+    if isinstance(value, (tuple, list)):
+        return [_encode(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _encode(v) for k, v in value.items()}
+    return value
+
+
+def _decode(tp: Any, value: Any) -> Any:
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        options = [a for a in get_args(tp) if a is not type(None)]
+        if value is None or len(options) != 1:
+            return value
+        return _decode(options[0], value)
+    if origin is tuple:
+        args = get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_decode(args[0], v) for v in value)
+        return tuple(_decode(a, v) for a, v in zip(args, value, strict=True))
+    if origin in (dict, Mapping):
+        item = get_args(tp)[1]
+        return {k: _decode(item, v) for k, v in value.items()}
+    if tp is Location:
+        return Location(value["path"], value["line"], value.get("column"), value["pointer"], value.get("note"))
+    if isinstance(tp, type) and is_dataclass(tp):
+        return _decode_dataclass(tp, value)
+    return value
+
+
+def _decode_dataclass(cls: type[Any], data: Mapping[str, Any]) -> Any:
+    hints = _hints(cls)
+    skip = "waiver" if issubclass(cls, Evidence) else ""  # the overlay is decoded by evidence_from_json
+    values = {f.name: _decode(hints[f.name], data[f.name]) for f in fields(cls) if f.name in data and f.name != skip}
+    return cls(**values)
+
+
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    if cls not in _HINTS:
+        _HINTS[cls] = get_type_hints(cls)
+    return _HINTS[cls]
+
+
+@cache
+def _validator() -> Any:
+    import jsonschema
+
+    from auditrules.resources import schema_path
+
+    schema = json.loads(schema_path("report.schema.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator({"$defs": schema["$defs"], "$ref": "#/$defs/evidence"})
+
+
+def evidence_from_json(data: Any, where: str = "evidence") -> Evidence:
+    """Validate a JSON evidence object against its kind's schema and build it; AR401 when it does not fit."""
+    errors = sorted(_validator().iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.path))))
+    if errors:
+        err = errors[-1]
+        at = "/".join(str(p) for p in err.absolute_path)
+        raise AuditError("AR401", f"not a valid auditrules report at {where}{'/' + at if at else ''}: {err.message}")
+    evidence: Evidence = _decode_dataclass(KINDS[data["kind"]], data)
+    if "waiver" in data:
+        note = _decode(WaiverNote, data["waiver"])
+        evidence = evidence.waived(note, Status(data["waived_status"]), data.get("baseline"))
+    return evidence
+
+
+__all__ = [
+    "KINDS",
+    "ChainStep",
+    "Comparison",
+    "Effect",
+    "Evidence",
+    "GroupFigure",
+    "MissingEvidence",
+    "OpaqueRead",
+    "PooledComparison",
+    "RoutingChain",
+    "RoutingDerivation",
+    "RoutingEvidence",
+    "RoutingIncomplete",
+    "RoutingNotAuditable",
+    "RoutingOnlyAllowed",
+    "RoutingOutsideAllowed",
+    "RoutingReadsChecked",
+    "RoutingStatement",
+    "RowAccounting",
+    "SlaCoverage",
+    "SlaCoverageGap",
+    "SlaDelay",
+    "SlaTargetRow",
+    "SlaTargets",
+    "SlaTargetsEqual",
+    "SmallGroup",
+    "Threshold",
+    "TicketGroups",
+    "TicketMissingColumn",
+    "Waived",
+    "WaiverNote",
+    "evidence_from_json",
+]

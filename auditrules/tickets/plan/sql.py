@@ -1,0 +1,103 @@
+"""Small sqlglot builders shared by every stage of the ticket plan.
+
+Identifiers are always quoted and values always become literals: nothing from a rule, a mapping
+or a ticket file is ever pasted into SQL text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlglot import exp
+
+#: The relation an engine exposes the ticket source as.
+RAW = "ar_raw"
+#: The clean view: one row per ticket with canonical columns (see :mod:`auditrules.tickets.plan.clean`).
+CLEAN = "tickets"
+
+
+def col(name: str, table: str | None = None) -> exp.Column:
+    """A quoted column reference."""
+    return exp.column(name, table=table, quoted=True)
+
+
+def lit(value: Any) -> exp.Expr:
+    """A Python value as a SQL literal (None → NULL, booleans → TRUE/FALSE)."""
+    if value is None:
+        return exp.null()
+    if isinstance(value, bool):
+        return exp.true() if value else exp.false()
+    if isinstance(value, (int, float)):
+        return exp.Literal.number(repr(float(value)) if isinstance(value, float) else str(value))
+    return exp.Literal.string(str(value))
+
+
+def table_ref(name: str) -> exp.Table:
+    """A quoted table reference."""
+    return exp.Table(this=exp.to_identifier(name, quoted=True))
+
+
+def alias(node: exp.Expr, name: str) -> exp.Expr:
+    """``node AS "name"``."""
+    return exp.alias_(node, name, quoted=True)
+
+
+def double(node: exp.Expr) -> exp.Expr:
+    """``TRY_CAST(node AS DOUBLE)``."""
+    return exp.TryCast(this=node, to=exp.DataType.build("double"))
+
+
+def text(node: exp.Expr) -> exp.Expr:
+    """``CAST(node AS VARCHAR)``."""
+    return exp.Cast(this=node, to=exp.DataType.build("varchar"))
+
+
+def trimmed_text(ref: exp.Expr) -> exp.Expr:
+    """A value as trimmed text, NULL when empty."""
+    return exp.Nullif(this=exp.Trim(this=text(ref)), expression=exp.Literal.string(""))
+
+
+def is_null(node: exp.Expr) -> exp.Expr:
+    return exp.Is(this=node, expression=exp.null())
+
+
+def not_null(node: exp.Expr) -> exp.Expr:
+    return exp.not_(is_null(node))
+
+
+def count_if(cond: exp.Expr) -> exp.Expr:
+    """``COUNT(*) FILTER (WHERE cond)``."""
+    return exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=cond))
+
+
+def filtered(agg: exp.Expr, cond: exp.Expr) -> exp.Expr:
+    """``agg FILTER (WHERE cond)``."""
+    return exp.Filter(this=agg, expression=exp.Where(this=cond))
+
+
+def all_of(parts: Iterable[exp.Expr]) -> exp.Expr:
+    """The conjunction of ``parts`` (TRUE when there are none)."""
+    items = list(parts)
+    if not items:
+        return exp.true()
+    out = items[0]
+    for p in items[1:]:
+        out = exp.and_(out, p, copy=False)
+    return out
+
+
+def any_of(parts: Iterable[exp.Expr]) -> exp.Expr:
+    """The disjunction of ``parts`` (FALSE when there are none)."""
+    items = list(parts)
+    if not items:
+        return exp.false()
+    out = items[0]
+    for p in items[1:]:
+        out = exp.or_(out, p, copy=False)
+    return out
+
+
+def case(pairs: Sequence[tuple[exp.Expr, exp.Expr]], default: exp.Expr | None) -> exp.Expr:
+    """``CASE WHEN c THEN v … ELSE default END``."""
+    return exp.Case(ifs=[exp.If(this=c, true=v) for c, v in pairs], default=default)

@@ -58,3 +58,29 @@ def test_room_imports_only_what_its_docstring_allows(room: str) -> None:
 @pytest.mark.parametrize("name", VOCABULARIES)
 def test_vocabularies_import_nothing_from_the_package(name: str) -> None:
     assert _internal_imports(PACKAGE / name) == set()
+
+
+#: Functions still over the limits, with the open work that removes them. Shrink, never grow.
+KNOWN_OVERSIZE = {("auditrules/api.py", "check"): "api.check becomes a pipeline with keyword-only options (issue 15)"}
+
+
+def _is_click_command(node: ast.FunctionDef) -> bool:
+    return any("command" in ast.unparse(d) or "click." in ast.unparse(d) for d in node.decorator_list)
+
+
+def test_no_function_over_100_lines_or_10_parameters() -> None:
+    over = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = str(path.relative_to(ROOT))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            a = node.args
+            params = [*a.posonlyargs, *a.args, *a.kwonlyargs, *([a.vararg] if a.vararg else [])]
+            params += [a.kwarg] if a.kwarg else []
+            count = len([p for p in params if p.arg not in ("self", "cls")])
+            lines = (node.end_lineno or node.lineno) - node.lineno + 1
+            too_many = count > 10 and not (isinstance(node, ast.FunctionDef) and _is_click_command(node))
+            if (lines > 100 or too_many) and (rel, node.name) not in KNOWN_OVERSIZE:
+                over.append(f"{rel}:{node.lineno} {node.name}: {lines} lines, {count} parameters")
+    assert not over, "\n".join(over)

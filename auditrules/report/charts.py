@@ -163,6 +163,20 @@ def _short(label: str) -> str:
 # --------------------------------------------------------------------------- chart
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """Where values land: the domain ``lo``–``hi`` spread over x0–x1, and the plot's bottom edge."""
+
+    lo: float
+    hi: float
+    x0: float
+    x1: float
+    bottom: float
+
+    def x(self, v: float) -> float:
+        return self.x0 + (v - self.lo) / (self.hi - self.lo) * (self.x1 - self.x0)
+
+
 def dot_whisker(
     rows: Sequence[ChartRow],
     unit: str | None,
@@ -180,101 +194,98 @@ def dot_whisker(
     if not rows or not finite:
         return Markup("")
     lo, hi, ticks, scale, suffix = _domain(finite, unit)
-    x0, x1 = float(LABEL_WIDTH), float(WIDTH - RIGHT_MARGIN)
-
-    def x(v: float) -> float:
-        return x0 + (v - lo) / (hi - lo) * (x1 - x0)
-
+    frame = _Frame(lo, hi, float(LABEL_WIDTH), float(WIDTH - RIGHT_MARGIN), TOP_MARGIN + ROW_HEIGHT * len(rows))
     height = TOP_MARGIN + ROW_HEIGHT * len(rows) + AXIS_HEIGHT
-    plot_bottom = TOP_MARGIN + ROW_HEIGHT * len(rows)
     out: list[str] = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" '
         f'width="{WIDTH}" height="{height}" role="img" aria-label="{escape(title)}" '
         'font-family="inherit" font-size="12">',
         f"<title>{escape(title)}</title>",
     ]
-    # zebra bands and grid
-    for i in range(len(rows)):
-        if i % 2 == 0:
-            out.append(
-                f'<rect x="0" y="{_px(TOP_MARGIN + i * ROW_HEIGHT)}" width="{WIDTH}" height="{ROW_HEIGHT}" '
-                'fill="#f4f6f9" class="band"/>'
-            )
-    for tick in ticks:
-        tx = _px(x(tick))
-        out.append(
-            f'<line x1="{tx}" y1="{TOP_MARGIN}" x2="{tx}" y2="{plot_bottom}" stroke="#d5dae1" stroke-width="1"/>'
-        )
-        out.append(
-            f'<text x="{tx}" y="{plot_bottom + 16}" text-anchor="middle" fill="#3b4656">'
-            f"{escape(_tick_label(tick, scale, suffix))}</text>"
-        )
-    out.append(
-        f'<line x1="{_px(x0)}" y1="{plot_bottom}" x2="{_px(x1)}" y2="{plot_bottom}" stroke="#6b7685" '
-        'stroke-width="1"/>'
-    )
-    # thresholds
+    out += _grid(frame, len(rows), [(tick, _tick_label(tick, scale, suffix)) for tick in ticks])
     for t in thresholds:
-        tv = number(t.value)
-        if tv is None:
-            continue
-        tx = _px(x(tv))
-        if t.kind == "reference":
-            out.append(
-                f'<line x1="{tx}" y1="{TOP_MARGIN}" x2="{tx}" y2="{plot_bottom}" stroke="#6b7685" '
-                'stroke-width="1.5" stroke-dasharray="1 3" class="reference"/>'
-            )
-            out.append(
-                f'<text x="{tx}" y="{plot_bottom + 29}" text-anchor="middle" fill="#6b7685" '
-                f'font-style="italic">{escape(t.label)}</text>'
-            )
-            continue
-        anchor = "end" if x(tv) > (x0 + x1) / 2 else "start"
-        dx = -4 if anchor == "end" else 4
-        out.append(
-            f'<line x1="{tx}" y1="{TOP_MARGIN - 8}" x2="{tx}" y2="{plot_bottom}" stroke="#111827" '
-            'stroke-width="1.5" stroke-dasharray="6 4" class="threshold"/>'
-        )
-        out.append(
-            f'<text x="{_px(x(tv) + dx)}" y="{TOP_MARGIN - 12}" text-anchor="{anchor}" fill="#111827" '
-            f'font-weight="600">{escape(t.label)}</text>'
-        )
-    # rows
+        out += _threshold(frame, t)
     for i, r in enumerate(rows):
-        cy = TOP_MARGIN + i * ROW_HEIGHT + ROW_HEIGHT / 2
-        out.append(
-            f'<text x="{LABEL_WIDTH - 10}" y="{_px(cy + 4)}" text-anchor="end" fill="#1f2a44">'
-            f"<title>{escape(r.label)}</title>{escape(_short(r.label))}</text>"
-        )
-        value, low, high = number(r.value), number(r.low), number(r.high)
-        shape, colour, filled = _MARKERS.get(r.verdict or "", _DEFAULT_MARKER)
-        if low is not None or high is not None:
-            wl = x(low) if low is not None else x0
-            wh = x(high) if high is not None else x1
-            dash = "" if low is not None and high is not None else ' stroke-dasharray="3 3"'
-            out.append(
-                f'<line x1="{_px(wl)}" y1="{_px(cy)}" x2="{_px(wh)}" y2="{_px(cy)}" stroke="{colour}" '
-                f'stroke-width="2"{dash}/>'
-            )
-            for bound, bx in ((low, wl), (high, wh)):
-                if bound is not None:
-                    out.append(
-                        f'<line x1="{_px(bx)}" y1="{_px(cy - 5)}" x2="{_px(bx)}" y2="{_px(cy + 5)}" '
-                        f'stroke="{colour}" stroke-width="2"/>'
-                    )
-        if value is None:
-            out.append(
-                f'<text x="{_px(x0 + 6)}" y="{_px(cy + 4)}" fill="#6b7685" font-style="italic">no value</text>'
-            )
-            continue
-        vx = x(value)
-        fill = colour if filled else "#ffffff"
-        if shape == "diamond":
-            pts = f"{_px(vx)},{_px(cy - 6)} {_px(vx + 6)},{_px(cy)} {_px(vx)},{_px(cy + 6)} {_px(vx - 6)},{_px(cy)}"
-            out.append(f'<polygon points="{pts}" fill="{fill}" stroke="{colour}" stroke-width="2"/>')
-        else:
-            out.append(
-                f'<circle cx="{_px(vx)}" cy="{_px(cy)}" r="4.5" fill="{fill}" stroke="{colour}" stroke-width="2"/>'
-            )
+        out += _row(frame, TOP_MARGIN + i * ROW_HEIGHT + ROW_HEIGHT / 2, r)
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def _grid(frame: _Frame, n_rows: int, ticks: Sequence[tuple[float, str]]) -> list[str]:
+    """Zebra bands, vertical grid lines with their tick labels, and the axis."""
+    out = [
+        f'<rect x="0" y="{_px(TOP_MARGIN + i * ROW_HEIGHT)}" width="{WIDTH}" height="{ROW_HEIGHT}" '
+        'fill="#f4f6f9" class="band"/>'
+        for i in range(0, n_rows, 2)
+    ]
+    for tick, label in ticks:
+        tx = _px(frame.x(tick))
+        out.append(
+            f'<line x1="{tx}" y1="{TOP_MARGIN}" x2="{tx}" y2="{frame.bottom}" stroke="#d5dae1" stroke-width="1"/>'
+        )
+        out.append(f'<text x="{tx}" y="{frame.bottom + 16}" text-anchor="middle" fill="#3b4656">{escape(label)}</text>')
+    out.append(
+        f'<line x1="{_px(frame.x0)}" y1="{frame.bottom}" x2="{_px(frame.x1)}" y2="{frame.bottom}" stroke="#6b7685" '
+        'stroke-width="1"/>'
+    )
+    return out
+
+
+def _threshold(frame: _Frame, t: ThresholdLine) -> list[str]:
+    """A threshold (dashed, labelled above the plot) or a reference line (dotted, labelled below)."""
+    tv = number(t.value)
+    if tv is None:
+        return []
+    tx = _px(frame.x(tv))
+    if t.kind == "reference":
+        return [
+            f'<line x1="{tx}" y1="{TOP_MARGIN}" x2="{tx}" y2="{frame.bottom}" stroke="#6b7685" '
+            'stroke-width="1.5" stroke-dasharray="1 3" class="reference"/>',
+            f'<text x="{tx}" y="{frame.bottom + 29}" text-anchor="middle" fill="#6b7685" '
+            f'font-style="italic">{escape(t.label)}</text>',
+        ]
+    anchor = "end" if frame.x(tv) > (frame.x0 + frame.x1) / 2 else "start"
+    dx = -4 if anchor == "end" else 4
+    return [
+        f'<line x1="{tx}" y1="{TOP_MARGIN - 8}" x2="{tx}" y2="{frame.bottom}" stroke="#111827" '
+        'stroke-width="1.5" stroke-dasharray="6 4" class="threshold"/>',
+        f'<text x="{_px(frame.x(tv) + dx)}" y="{TOP_MARGIN - 12}" text-anchor="{anchor}" fill="#111827" '
+        f'font-weight="600">{escape(t.label)}</text>',
+    ]
+
+
+def _row(frame: _Frame, cy: float, r: ChartRow) -> list[str]:
+    """One row: its label, the whisker over its interval (dashed when a bound is open) and its marker."""
+    out = [
+        f'<text x="{LABEL_WIDTH - 10}" y="{_px(cy + 4)}" text-anchor="end" fill="#1f2a44">'
+        f"<title>{escape(r.label)}</title>{escape(_short(r.label))}</text>"
+    ]
+    value, low, high = number(r.value), number(r.low), number(r.high)
+    shape, colour, filled = _MARKERS.get(r.verdict or "", _DEFAULT_MARKER)
+    if low is not None or high is not None:
+        wl = frame.x(low) if low is not None else frame.x0
+        wh = frame.x(high) if high is not None else frame.x1
+        dash = "" if low is not None and high is not None else ' stroke-dasharray="3 3"'
+        out.append(
+            f'<line x1="{_px(wl)}" y1="{_px(cy)}" x2="{_px(wh)}" y2="{_px(cy)}" stroke="{colour}" '
+            f'stroke-width="2"{dash}/>'
+        )
+        out += [
+            f'<line x1="{_px(bx)}" y1="{_px(cy - 5)}" x2="{_px(bx)}" y2="{_px(cy + 5)}" '
+            f'stroke="{colour}" stroke-width="2"/>'
+            for bound, bx in ((low, wl), (high, wh))
+            if bound is not None
+        ]
+    if value is None:
+        out.append(
+            f'<text x="{_px(frame.x0 + 6)}" y="{_px(cy + 4)}" fill="#6b7685" font-style="italic">no value</text>'
+        )
+        return out
+    vx = frame.x(value)
+    fill = colour if filled else "#ffffff"
+    if shape == "diamond":
+        pts = f"{_px(vx)},{_px(cy - 6)} {_px(vx + 6)},{_px(cy)} {_px(vx)},{_px(cy + 6)} {_px(vx - 6)},{_px(cy)}"
+        out.append(f'<polygon points="{pts}" fill="{fill}" stroke="{colour}" stroke-width="2"/>')
+    else:
+        out.append(f'<circle cx="{_px(vx)}" cy="{_px(cy)}" r="4.5" fill="{fill}" stroke="{colour}" stroke-width="2"/>')
+    return out

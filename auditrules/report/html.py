@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditrules.evidence import evidence_from_json
+from auditrules.evidence import Evidence, evidence_from_json
 from auditrules.report import html_evidence as V
 from auditrules.report.html_evidence import status_view
 from auditrules.report.locations import where
@@ -94,15 +94,20 @@ def build_view(data: Mapping[str, Any]) -> dict[str, Any]:
         "inputs": _inputs(data),
         "policy_files": [
             {
-                "path": str(p.get("path", "")), "sha256": str(p.get("sha256", "")),
-                "name": str(p.get("name") or ""), "version": str(p.get("version") or ""),
+                "path": str(p.get("path", "")),
+                "sha256": str(p.get("sha256", "")),
+                "name": str(p.get("name") or ""),
+                "version": str(p.get("version") or ""),
             }
             for p in policy.get("files") or []
         ],
         "diagnostics": [
             {
-                "level": str(d.get("level", "")), "code": str(d.get("code", "")), "message": str(d.get("message", "")),
-                "where": where(d.get("location")), "note": str((d.get("location") or {}).get("note") or ""),
+                "level": str(d.get("level", "")),
+                "code": str(d.get("code", "")),
+                "message": str(d.get("message", "")),
+                "where": where(d.get("location")),
+                "note": str((d.get("location") or {}).get("note") or ""),
             }
             for d in data.get("diagnostics") or []
         ],
@@ -114,10 +119,14 @@ def _inputs(data: Mapping[str, Any]) -> list[dict[str, str]]:
     for i in data.get("inputs") or []:
         kind = str(i.get("kind", ""))
         family, _, variant = kind.partition(":")
-        out.append({
-            "path": str(i.get("path", "")), "kind": kind, "sha256": str(i.get("sha256", "")),
-            "label": f"{family} ({variant})" if variant else family,
-        })
+        out.append(
+            {
+                "path": str(i.get("path", "")),
+                "kind": kind,
+                "sha256": str(i.get("sha256", "")),
+                "label": f"{family} ({variant})" if variant else family,
+            }
+        )
     return out
 
 
@@ -183,13 +192,14 @@ def _summary_paragraph(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any
 
 def _rule_view(rule: Mapping[str, Any], findings: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     status = str(rule.get("status", ""))
-    views = [_finding_view(f) for f in findings]
+    evidence = [evidence_from_json(f.get("evidence")) for f in findings]
+    views = [_finding_view(f, ev) for f, ev in zip(findings, evidence, strict=True)]
     problems = [v for v in views if v["status"]["key"] != "pass"]
     passing = [v for v in views if v["status"]["key"] == "pass"]
     if status == "pass":
         problems, passing = views, []
     loc = rule.get("location") or {}
-    needs = [n for n in (V.needs(evidence_from_json(f.get("evidence"))) for f in findings) if n is not None]
+    needs = [n for n in (V.needs(ev) for ev in evidence) if n is not None]
     return {
         "rule_id": str(rule.get("rule_id", "")),
         "anchor": anchor(str(rule.get("rule_id", ""))),
@@ -206,8 +216,7 @@ def _rule_view(rule: Mapping[str, Any], findings: Sequence[Mapping[str, Any]]) -
     }
 
 
-def _finding_view(f: Mapping[str, Any]) -> dict[str, Any]:
-    ev = evidence_from_json(f.get("evidence"))
+def _finding_view(f: Mapping[str, Any], ev: Evidence) -> dict[str, Any]:
     return {
         "status": status_view(str(f.get("status", ""))),
         "message": str(f.get("message", "")),

@@ -27,8 +27,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from auditrules.report.locations import where
+from auditrules.report.statuses import FAILING_VALUES
 
-FAILURE = frozenset({"fail", "error"})
+FAILURE = FAILING_VALUES
 SKIPPED = frozenset({"not_evaluated", "insufficient_data", "inconclusive"})
 #: Characters XML 1.0 forbids (C0 controls other than tab, newline, carriage return; surrogates; FFFE/FFFF).
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

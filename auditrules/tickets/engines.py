@@ -196,13 +196,13 @@ class SparkEngine:
                 builder = builder.config(key, value)
             self.spark = builder.getOrCreate()
             self.spark.sparkContext.setLogLevel("ERROR")
-        except Exception as exc:  # Java missing, gateway failure, ...
+        except Exception as exc:  # noqa: BLE001 - Java missing, gateway failure, ...: all become AR305
             raise fail("AR305", f"engine 'spark' could not start a Spark session: {condense(exc)}") from None
 
     def _wrap(self, fn: Any) -> Any:
         try:
             return fn()
-        except Exception as exc:  # Spark raises many unrelated types
+        except Exception as exc:  # noqa: BLE001 - Spark raises many unrelated types; all become AR304
             raise fail("AR304", f"cannot read the ticket source: {condense(exc)}") from None
 
     def register(self, files: Sequence[SourceFile]) -> dict[str, str]:

@@ -427,8 +427,17 @@ def judge(j: Judgement, order_stats: OrderStats) -> Finding:
             evidence,
         )
     if j.req.mode in ("overall", "each"):
-        return _judge_groups(j, estimates, evidence)
-    return _judge_across(j, estimates, evidence)
+        evidence = _judge_groups(j, estimates, evidence)
+        too_few = _too_few_groups(j)
+    else:
+        evidence = _judge_across(j, estimates, evidence)
+        too_few = _too_few_to_compare(j, evidence)
+    if too_few is not None:
+        return j.finding(Status.INSUFFICIENT_DATA, too_few, evidence)
+    status = overall_status([c.verdict for c in evidence.comparisons])
+    if j.req.mode in ("overall", "each"):
+        return j.finding(status, _groups_message(j, status, estimates, evidence.comparisons), evidence)
+    return j.finding(status, _across_message(j, status, evidence), evidence)
 
 
 def _evidence(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate]) -> E.TicketGroups:
@@ -474,8 +483,11 @@ def _evidence(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate]) -> 
 # ---------------------------------------------------------------- overall / each
 
 
-def _judge_groups(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], evidence: E.TicketGroups) -> Finding:
-    req, eligible, small = j.req, j.eligible, j.small
+def _judge_groups(
+    j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], evidence: E.TicketGroups
+) -> E.TicketGroups:
+    """``each`` / ``overall``: every eligible group against the threshold."""
+    req = j.req
     comparisons = tuple(
         E.Comparison(
             group=g.label,
@@ -485,18 +497,16 @@ def _judge_groups(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate],
             interval=interval_json(estimates[g.keys].interval),
             verdict=verdict(estimates[g.keys], req.threshold, req.confidence is not None),  # type: ignore[arg-type]
         )
-        for g in eligible
+        for g in j.eligible
     )
-    evidence = replace(evidence, comparisons=comparisons)
-    if not eligible:
-        counts = ", ".join(f"{g.label} n={g.n}" for g in small)
-        return j.finding(
-            Status.INSUFFICIENT_DATA,
-            f"too few tickets for {j.aggregate_text}: fewer than {j.minimum} per group ({counts})",
-            evidence,
-        )
-    status = overall_status([c.verdict for c in comparisons])
-    return j.finding(status, _groups_message(j, status, estimates, comparisons), evidence)
+    return replace(evidence, comparisons=comparisons)
+
+
+def _too_few_groups(j: Judgement) -> str | None:
+    if j.eligible:
+        return None
+    counts = ", ".join(f"{g.label} n={g.n}" for g in j.small)
+    return f"too few tickets for {j.aggregate_text}: fewer than {j.minimum} per group ({counts})"
 
 
 def _groups_message(
@@ -603,31 +613,33 @@ def _compare(
     return comparisons, skipped
 
 
-def _judge_across(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], evidence: E.TicketGroups) -> Finding:
+def _judge_across(
+    j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], evidence: E.TicketGroups
+) -> E.TicketGroups:
+    """``across``: groups against the reference (or each other) within each stratum."""
     reference = _reference(j)
     comparisons, skipped = _compare(j, estimates, reference)
-    evidence = replace(
+    return replace(
         evidence,
         comparisons=tuple(comparisons),
         reference=reference,
         skipped_strata=tuple(skipped),
         pooled=_pooled(j, reference),
     )
-    if not comparisons:
-        counts = ", ".join(f"{g.label}{_where_text(g, j.strata_names)} n={g.n}" for g in j.groups[:8])
-        judged = {g.label for g in j.eligible}
-        why = (
-            f"reference group '{reference}' has too few tickets"
-            if reference is not None and reference not in judged
-            else f"fewer than 2 groups with at least {j.minimum} tickets"
-        )
-        return j.finding(
-            Status.INSUFFICIENT_DATA,
-            f"cannot compare {j.aggregate_text} across {j.group_by}: {why} ({counts})",
-            evidence,
-        )
-    status = overall_status([c.verdict for c in comparisons])
-    return j.finding(status, _across_message(j, status, comparisons, skipped), evidence)
+
+
+def _too_few_to_compare(j: Judgement, evidence: E.TicketGroups) -> str | None:
+    if evidence.comparisons:
+        return None
+    reference = evidence.reference
+    counts = ", ".join(f"{g.label}{_where_text(g, j.strata_names)} n={g.n}" for g in j.groups[:8])
+    judged = {g.label for g in j.eligible}
+    why = (
+        f"reference group '{reference}' has too few tickets"
+        if reference is not None and reference not in judged
+        else f"fewer than 2 groups with at least {j.minimum} tickets"
+    )
+    return f"cannot compare {j.aggregate_text} across {j.group_by}: {why} ({counts})"
 
 
 def _where_text(g: Group, strata_names: Sequence[str]) -> str:
@@ -636,7 +648,8 @@ def _where_text(g: Group, strata_names: Sequence[str]) -> str:
     return " (" + ", ".join(f"{n}={v}" for n, v in zip(strata_names, g.stratum, strict=True)) + ")"
 
 
-def _across_message(j: Judgement, status: Status, comparisons: Sequence[E.Comparison], skipped: Sequence[str]) -> str:
+def _across_message(j: Judgement, status: Status, evidence: E.TicketGroups) -> str:
+    comparisons, skipped = evidence.comparisons, evidence.skipped_strata
     measure = j.req.measure or "ratio"
     op = j.req.threshold.op
     worst = _worst(comparisons, op)

@@ -19,7 +19,7 @@ rules and mappings become literals, identifiers are always quoted) and rendered 
 Python sees only per-group aggregates, never rows. The room imports sqlglot, the rule AST, the
 mapping and the vocabularies; never an engine, DuckDB or the judge.
 
-May import: columns, units, lang, tickets.mapping
+May import: channels, columns, units, lang, tickets.mapping
 """
 
 from auditrules.tickets.plan.clean import REASONS, CleanView, ParseFlags, clean_view

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from auditrules.channels import ALIASES, ZENDESK_VIA_IDS
 from auditrules.columns import CATEGORICAL, DERIVED, KINDS
 from auditrules.tickets.mapping import ColumnMap, Mapping
 from auditrules.tickets.plan.sql import (
@@ -34,6 +35,9 @@ from auditrules.tickets.plan.sql import (
 )
 from auditrules.tickets.plan.twitter import twitter_support_relation
 from auditrules.units import UNIT_SECONDS
+
+#: The relation of channel spellings joined into the clean view's source.
+CHANNEL_LOOKUP = "ar_channels"
 
 #: Global exclusion reasons of a row, in the order they are tested.
 REASONS: tuple[str, ...] = ("unparseable_timestamp", "negative_duration", "unmapped_channel")
@@ -85,6 +89,7 @@ class _Read:
     value: exp.Expr
     raw: exp.Expr | None = None
     unmapped: exp.Expr | None = None
+    spelled: exp.Expr | None = None  # a channel read through the vocabulary: the trimmed source text
 
 
 def _source_ref(name: str, schema: TMapping[str, str]) -> exp.Expr | None:
@@ -120,6 +125,8 @@ def _text_column(cm: ColumnMap, ref: exp.Expr) -> tuple[exp.Expr, exp.Expr | Non
     categorical = cm.name in CATEGORICAL
     key = exp.Lower(this=v) if categorical else v
     if not cm.values:
+        if cm.name == "channel":
+            return _channel_vocabulary(v.copy()), None
         return (exp.Lower(this=v) if categorical else v), None
     pairs = [
         (
@@ -135,6 +142,40 @@ def _text_column(cm: ColumnMap, ref: exp.Expr) -> tuple[exp.Expr, exp.Expr | Non
         keys = [lit(k.lower() if categorical else k) for k, _ in cm.values]
         unmapped = exp.and_(not_null(v.copy()), exp.not_(key.copy().isin(*keys)))
     return value, unmapped
+
+
+def _channel_spellings() -> dict[str, str]:
+    """Every spelling of the channel vocabulary as it may be written (``web_form``, ``web form``,
+    ``web-form``) and every Zendesk via id → canonical channel; canonical names are left out."""
+    out: dict[str, str] = {str(i): c for i, c in ZENDESK_VIA_IDS.items()}
+    for spelling, channel in ALIASES.items():
+        for sep in ("_", " ", "-"):
+            out[spelling.replace("_", sep)] = channel
+    return {k: c for k, c in sorted(out.items()) if k != c}
+
+
+def _channel_vocabulary(v: exp.Expr) -> exp.Expr:
+    """A channel value through the channel vocabulary: a known spelling or Zendesk via id becomes the
+    canonical name (``Voice`` → ``phone``, ``Web Form`` → ``web``, ``45`` → ``phone``); any other value
+    is kept lower-cased. The spellings are the relation :func:`_channel_lookup` joins in."""
+    return exp.Coalesce(this=col("channel", CHANNEL_LOOKUP), expressions=[exp.Lower(this=v)])
+
+
+def _channel_lookup(value: exp.Expr) -> tuple[exp.Expr, exp.Expr]:
+    """(the spellings relation, its join condition on the lower-cased source ``value``)."""
+    rows = [exp.Tuple(expressions=[lit(k), lit(c)]) for k, c in _channel_spellings().items()]
+    values = exp.Values(
+        expressions=rows,
+        alias=exp.TableAlias(
+            this=exp.to_identifier("s", quoted=True),
+            columns=[exp.to_identifier("spelling", quoted=True), exp.to_identifier("channel", quoted=True)],
+        ),
+    )
+    relation = exp.Subquery(
+        this=exp.select(exp.Star()).from_(values),
+        alias=exp.TableAlias(this=exp.to_identifier(CHANNEL_LOOKUP, quoted=True)),
+    )
+    return relation, col("spelling", CHANNEL_LOOKUP).eq(exp.Lower(this=value))
 
 
 def _timestamp_column(cm: ColumnMap, ref: exp.Expr, typ: str) -> tuple[exp.Expr, exp.Expr | None]:
@@ -190,7 +231,8 @@ def _hms_seconds(written: exp.Expr) -> exp.Expr:
 def _read(cm: ColumnMap, ref: exp.Expr, typ: str) -> _Read:
     if cm.kind == "text":
         value, flag = _text_column(cm, ref)
-        return _Read(cm.name, cm.kind, value, unmapped=flag if cm.name == "channel" else None)
+        spelled = trimmed_text(ref) if cm.name == "channel" and not cm.values else None
+        return _Read(cm.name, cm.kind, value, unmapped=flag if cm.name == "channel" else None, spelled=spelled)
     if cm.kind == "timestamp":
         value, raw = _timestamp_column(cm, ref, typ)
         return _Read(cm.name, cm.kind, value, raw)
@@ -292,6 +334,10 @@ def clean_view(
 
     relation: exp.Expr = table_ref(RAW) if mapping.layout == "table" else twitter_support_relation()
     source = exp.select(*_inner_select(reads, passthrough)).from_(relation)
+    channel = next((r for r in reads if r.name == "channel" and r.spelled is not None), None)
+    if channel is not None and channel.spelled is not None:
+        lookup, on = _channel_lookup(channel.spelled)
+        source = source.join(lookup, on=on, join_type="left")
     select = exp.select(*outer).from_(
         exp.Subquery(this=source, alias=exp.TableAlias(this=exp.to_identifier("m", quoted=True)))
     )

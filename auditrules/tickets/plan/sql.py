@@ -6,7 +6,7 @@ or a ticket file is ever pasted into SQL text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlglot import exp
@@ -76,26 +76,24 @@ def filtered(agg: exp.Expr, cond: exp.Expr) -> exp.Expr:
     return exp.Filter(this=agg, expression=exp.Where(this=cond))
 
 
-def all_of(parts: Iterable[exp.Expr]) -> exp.Expr:
-    """The conjunction of ``parts`` (TRUE when there are none)."""
+def _fold(parts: Iterable[exp.Expr], join: Callable[..., exp.Expr], empty: exp.Expr) -> exp.Expr:
     items = list(parts)
     if not items:
-        return exp.true()
+        return empty
     out = items[0]
     for p in items[1:]:
-        out = exp.and_(out, p, copy=False)
+        out = join(out, p, copy=False)
     return out
+
+
+def all_of(parts: Iterable[exp.Expr]) -> exp.Expr:
+    """The conjunction of ``parts`` (TRUE when there are none)."""
+    return _fold(parts, exp.and_, exp.true())
 
 
 def any_of(parts: Iterable[exp.Expr]) -> exp.Expr:
     """The disjunction of ``parts`` (FALSE when there are none)."""
-    items = list(parts)
-    if not items:
-        return exp.false()
-    out = items[0]
-    for p in items[1:]:
-        out = exp.or_(out, p, copy=False)
-    return out
+    return _fold(parts, exp.or_, exp.false())
 
 
 def case(pairs: Sequence[tuple[exp.Expr, exp.Expr]], default: exp.Expr | None) -> exp.Expr:

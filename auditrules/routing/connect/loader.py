@@ -33,8 +33,27 @@ from auditrules.routing.connect.graph import Branch, exclusive, upstream
 from auditrules.routing.model import Effect, Read, RoutingModel, RoutingRule, Write
 
 LAMBDA = "InvokeLambdaFunction"
-#: Action types that transfer a contact to a phone number, outside every queue.
-PHONE_TRANSFERS: frozenset[str] = frozenset({"TransferParticipantToThirdParty", "TransferToPhoneNumber"})
+_PHONE = "phone {value} (bypasses the queues)"
+#: Routing actions → (parameter, effect kind, how its value is shown). ``QueuePriority``: lower is
+#: served first; ``QueueTimeAdjustmentSeconds`` moves a contact by age, not by priority rank.
+ROUTING_PARAMETERS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "UpdateContactRoutingBehavior": (
+        ("QueuePriority", "priority", "{value}"),
+        ("QueueTimeAdjustmentSeconds", "priority", "queue age +{value}s"),
+    ),
+    "UpdateContactTargetQueue": (("QueueId", "queue", "{value}"), ("AgentId", "assignee", "agent {value}")),
+    "DequeueContactAndTransferToQueue": (("QueueId", "queue", "{value}"), ("AgentId", "assignee", "agent {value}")),
+    "TransferParticipantToThirdParty": (("ThirdPartyPhoneNumber", "assignee", _PHONE),),
+    "TransferToPhoneNumber": (("ThirdPartyPhoneNumber", "assignee", _PHONE), ("PhoneNumber", "assignee", _PHONE)),
+    "TransferToFlow": (("ContactFlowId", "queue", "flow {value}"),),
+}
+#: Routing actions whose effect needs no parameter (or whose parameter is missing).
+FIXED_EFFECTS: dict[str, tuple[str, str]] = {
+    "TransferContactToQueue": ("queue", "transfer to the working queue"),
+    "TransferContactToAgent": ("assignee", "transfer to the working agent"),
+    "TransferParticipantToThirdParty": ("assignee", "phone transfer (bypasses the queues)"),
+    "TransferToPhoneNumber": ("assignee", "phone transfer (bypasses the queues)"),
+}
 #: Decisions other than Compare → the name of what they read.
 DECISION_FIELDS: dict[str, str] = {
     "GetParticipantInput": "participant_input",
@@ -108,57 +127,36 @@ class _Loader:
 
     def semantics(self, action: Action) -> tuple[list[Read], list[Write], list[Effect]]:
         """What one action reads (``$.`` parameters), writes (attributes) and changes (routing effects)."""
+        if action.type == "UpdateContactAttributes":
+            return self.attributes(action)
         reads: list[Read] = []
-        writes: list[Write] = []
         effects: list[Effect] = []
-        params = action.parameters
-        loc = self.flow.locate(action.pointer)
-
-        def effect(kind: str, key: str, shown: str) -> None:
-            value = self.string(action, key, params[key])
-            effects.append(
-                Effect(
-                    kind,
-                    shown.format(value=self.display(action, value)),
-                    self.flow.locate(parameter_pointer(action, key)),
-                )
-            )
+        for key, kind, shown in ROUTING_PARAMETERS.get(action.type, ()):
+            if key not in action.parameters:
+                continue
+            value = self.string(action, key, action.parameters[key])
+            where = self.flow.locate(parameter_pointer(action, key))
+            effects.append(Effect(kind, shown.format(value=self.display(action, value)), where))
             if _is_ref(value):
                 reads.append(self.ref_read(action, key, value))
+        fixed = FIXED_EFFECTS.get(action.type)
+        if fixed is not None and not effects:
+            effects.append(Effect(fixed[0], fixed[1], self.flow.locate(action.pointer)))
+        return reads, [], effects
 
-        kind = action.type
-        if kind == "UpdateContactRoutingBehavior":
-            if "QueuePriority" in params:
-                effect("priority", "QueuePriority", "{value}")
-            if "QueueTimeAdjustmentSeconds" in params:
-                effect("priority", "QueueTimeAdjustmentSeconds", "queue age +{value}s")
-        elif kind in ("UpdateContactTargetQueue", "DequeueContactAndTransferToQueue"):
-            if "QueueId" in params:
-                effect("queue", "QueueId", "{value}")
-            if "AgentId" in params:
-                effect("assignee", "AgentId", "agent {value}")
-        elif kind == "TransferContactToQueue":
-            effects.append(Effect("queue", "transfer to the working queue", loc))
-        elif kind == "TransferContactToAgent":
-            effects.append(Effect("assignee", "transfer to the working agent", loc))
-        elif kind in PHONE_TRANSFERS:
-            key = "ThirdPartyPhoneNumber" if "ThirdPartyPhoneNumber" in params else "PhoneNumber"
-            if key in params:
-                effect("assignee", key, "phone {value} (bypasses the queues)")
-            else:
-                effects.append(Effect("assignee", "phone transfer (bypasses the queues)", loc))
-        elif kind == "TransferToFlow" and "ContactFlowId" in params:
-            effect("queue", "ContactFlowId", "flow {value}")
-        elif kind == "UpdateContactAttributes":
-            attrs = params.get("Attributes")
-            for key, value in sorted(attrs.items()) if isinstance(attrs, dict) else ():
-                text = self.string(action, f"Attributes/{key}", value)
-                wloc = self.flow.locate(parameter_pointer(action, "Attributes", key))
-                writes.append(Write(f"Attributes.{key}", wloc, f"set {key} = {text}"))
-                if _is_ref(text):
-                    name = field_name(text)
-                    reads.append(Read(name, wloc, f"set {key} = {text}", opaque=self.opaque(name, action.identifier)))
-        return reads, writes, effects
+    def attributes(self, action: Action) -> tuple[list[Read], list[Write], list[Effect]]:
+        """``UpdateContactAttributes``: a write per attribute, a read per value taken from ``$.…``."""
+        reads: list[Read] = []
+        writes: list[Write] = []
+        attrs = action.parameters.get("Attributes")
+        for key, value in sorted(attrs.items()) if isinstance(attrs, dict) else ():
+            text = self.string(action, f"Attributes/{key}", value)
+            where = self.flow.locate(parameter_pointer(action, "Attributes", key))
+            writes.append(Write(f"Attributes.{key}", where, f"set {key} = {text}"))
+            if _is_ref(text):
+                name = field_name(text)
+                reads.append(Read(name, where, f"set {key} = {text}", opaque=self.opaque(name, action.identifier)))
+        return reads, writes, []
 
     def decision(self, action: Action) -> tuple[str, str] | None:
         """(field read, the JSONPath or type it came from) for a decision action; None if it decides nothing."""

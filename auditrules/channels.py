@@ -13,7 +13,7 @@ This module imports nothing from the rest of the package.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Final, Literal
 
@@ -132,6 +132,36 @@ ZENDESK_VIA_IDS: Final[Mapping[int, str]] = MappingProxyType(
     }
 )
 
+#: Freshdesk ticket ``source`` codes (tickets API, SLA policies' ``applicable_to.sources`` and
+#: automation conditions on ``source``) → canonical channel.
+FRESHDESK_SOURCES: Final[Mapping[int, str]] = MappingProxyType(
+    {
+        1: "email",
+        2: "web",  # portal
+        3: "phone",
+        4: "web",  # forum
+        5: "twitter",
+        6: "facebook",
+        7: "chat",
+        8: "mobile",  # Mobihelp
+        9: "web",  # feedback widget
+        10: "email",  # outbound email
+        11: "api",  # e-commerce
+        12: "chat",  # bot
+    }
+)
+
+#: Field names (the last dotted part, lower-cased) that hold a work item's channel in some export:
+#: a routing rule that reads one of them is channel-specific.
+CHANNEL_FIELDS: Final[frozenset[str]] = frozenset(
+    {"channel", "via", "via_id", "source", "task_channel", "taskchannel", "channel_type", "media_type", "origin"}
+)
+
+#: SLA metrics whose targets compare across classes: a resolution promise means the same on
+#: every channel, whereas an answer-time promise is seconds on live channels and hours on
+#: asynchronous ones and compares only within a class.
+CROSS_CLASS_METRICS: Final[frozenset[str]] = frozenset({"resolution"})
+
 #: Channels each help desk offers out of the box, used when neither the policy (``define``),
 #: the canonical file (``channels:``) nor the configuration declares them. Sources are listed in
 #: docs/channels.md.
@@ -185,10 +215,38 @@ def channel_class(channel: str) -> ChannelClass:
     return CHANNEL_CLASSES.get(channel, "async")
 
 
+def freshdesk_channel(value: object) -> str | None:
+    """The canonical channel of a Freshdesk source code (number or numeric string)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 6:
+        value = int(value.strip())
+    return FRESHDESK_SOURCES.get(value) if isinstance(value, int) else None
+
+
+def is_channel_field(name: str) -> bool:
+    """Whether a resolved field name (``channel``, ``task.channel``, ``ticket.source``) holds the channel."""
+    return name.lower().rsplit(".", 1)[-1] in CHANNEL_FIELDS
+
+
+def like_for_like(channels: Iterable[str], cross_class: bool = False) -> list[tuple[str, tuple[str, ...]]]:
+    """``channels`` split into the groups that may be compared: one group per class (``live``,
+    ``async``), or one ``all`` group when ``cross_class``; order kept, groups of one dropped."""
+    ordered = list(dict.fromkeys(channels))
+    if cross_class:
+        groups = [("all", tuple(ordered))]
+    else:
+        groups = [(cls, tuple(c for c in ordered if channel_class(c) == cls)) for cls in ("live", "async")]
+    return [(name, chans) for name, chans in groups if len(chans) >= 2]
+
+
 __all__ = [
     "ALIASES",
     "CHANNELS",
     "CHANNEL_CLASSES",
+    "CHANNEL_FIELDS",
+    "CROSS_CLASS_METRICS",
+    "FRESHDESK_SOURCES",
     "SALESFORCE_CASE_ORIGINS",
     "SALESFORCE_WORK_ITEMS",
     "VENDOR_DEFAULT_CHANNELS",
@@ -196,5 +254,8 @@ __all__ = [
     "ChannelClass",
     "canonical_channel",
     "channel_class",
+    "freshdesk_channel",
+    "is_channel_field",
+    "like_for_like",
     "normalise_spelling",
 ]

@@ -68,7 +68,10 @@ def cli(debug: bool) -> None:
               help="Rule files or directories of *.rules (default: the bundled standard pack).")
 @click.option("--routing", "routing", multiple=True, metavar="PATH",
               help="Routing export: canonical YAML, Zendesk export dir/file, TaskRouter workflow JSON.")
-@click.option("--routing-format", type=click.Choice(["canonical", "zendesk", "taskrouter", "salesforce", "connect"]),
+@click.option("--routing-format",
+              type=click.Choice(
+                  ["canonical", "zendesk", "taskrouter", "freshdesk", "genesys", "salesforce", "connect"]
+              ),
               help="Override routing format detection.")
 @click.option("--tickets", "tickets", multiple=True, metavar="PATH",
               help="Ticket history: CSV, Parquet, JSONL (.gz), glob or directory.")

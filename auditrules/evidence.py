@@ -21,6 +21,8 @@ sla-coverage-gap           a channel no SLA policy covers (or covers only in par
 sla-coverage               every channel has an SLA policy
 sla-targets                SLA targets that differ by channel, per metric and priority
 sla-targets-equal          SLA targets that are the same for every channel
+routing-priorities         routing priorities that differ within a channel class (or cannot be compared)
+routing-priorities-equal   every channel gets the routing priorities of its class
 sla-delay                  a deliberate wait (a TaskRouter park step) only some tasks get
 ticket-groups              one ticket requirement: groups, comparisons, thresholds, row counts
 ticket-missing-column      a ticket requirement naming a column the data lacks
@@ -89,6 +91,30 @@ class SlaTargetRow:
     seconds: float | None
     business_hours: bool | None
     policy: str | None
+    #: The share of work the target promises ("80% within 20 s"); omitted when every item is due.
+    share: float | None = field(default=None, metadata=_OMIT_NONE)
+
+
+@dataclass(frozen=True)
+class PriorityRow:
+    """A priority a channel-specific routing rule sets: the vendor's ``raw`` value, its normalised
+    ``rank`` (lower is served first) and ``scale`` (ranks compare within one scale); None when
+    the value is decided outside the export."""
+
+    rule: str
+    rule_name: str
+    kind: str
+    raw: str
+    rank: float | None
+    scale: str | None
+
+
+@dataclass(frozen=True)
+class ChannelPriorities:
+    """The priorities channel-specific rules give one channel (empty: not set by channel)."""
+
+    channel: str
+    priorities: tuple[PriorityRow, ...]
 
 
 @dataclass(frozen=True)
@@ -328,6 +354,11 @@ class SlaTargets(RoutingEvidence):
     targets: tuple[SlaTargetRow, ...]
     channels: tuple[str, ...]
     channels_source: str
+    #: The channel class compared (live, async; ``all`` for metrics compared across classes); None
+    #: in reports written before channels were compared like for like.
+    channel_class: str | None = field(default=None, metadata=_OMIT_NONE)
+    #: The scope the targets hold in (a Genesys queue); None for the whole desk.
+    scope: str | None = field(default=None, metadata=_OMIT_NONE)
 
 
 @dataclass(frozen=True)
@@ -336,6 +367,30 @@ class SlaTargetsEqual(RoutingEvidence):
 
     targets_compared: int
     channels: tuple[str, ...]
+    channels_source: str
+
+
+@dataclass(frozen=True)
+class RoutingPriorities(RoutingEvidence):
+    """Routing priorities that differ between channels of one class (or that cannot be compared:
+    decided outside the export, or set by rules whose channel scope is not understood)."""
+
+    KIND: ClassVar[str] = "routing-priorities"
+
+    channel_class: str
+    channels: tuple[ChannelPriorities, ...]
+    channels_source: str
+    unresolved_rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RoutingPrioritiesEqual(RoutingEvidence):
+    """Every channel gets the routing priorities of the others of its class."""
+
+    KIND: ClassVar[str] = "routing-priorities-equal"
+
+    classes: Mapping[str, tuple[str, ...]]
+    priorities_set: int
     channels_source: str
 
 
@@ -411,6 +466,8 @@ KINDS: dict[str, type[Evidence]] = {
         SlaCoverage,
         SlaTargets,
         SlaTargetsEqual,
+        RoutingPriorities,
+        RoutingPrioritiesEqual,
         SlaDelay,
         TicketGroups,
         TicketMissingColumn,
@@ -502,6 +559,7 @@ def evidence_from_json(data: Any, where: str = "evidence") -> Evidence:
 __all__ = [
     "KINDS",
     "ChainStep",
+    "ChannelPriorities",
     "Comparison",
     "Effect",
     "Evidence",
@@ -509,6 +567,7 @@ __all__ = [
     "MissingEvidence",
     "OpaqueRead",
     "PooledComparison",
+    "PriorityRow",
     "RoutingChain",
     "RoutingDerivation",
     "RoutingEvidence",
@@ -516,6 +575,8 @@ __all__ = [
     "RoutingNotAuditable",
     "RoutingOnlyAllowed",
     "RoutingOutsideAllowed",
+    "RoutingPriorities",
+    "RoutingPrioritiesEqual",
     "RoutingReadsChecked",
     "RoutingStatement",
     "RowAccounting",

@@ -39,7 +39,12 @@ def _write(case: dict[str, Any], tmp: Path) -> Path:
         for key, value in case["routing"].items():
             (tmp / f"{key}.json").write_text(json.dumps({key: value}, indent=2), encoding="utf-8")
         return tmp
-    path = tmp / "workflow.json"
+    if case["format"] == "freshdesk":  # GET /api/v2/sla_policies and /api/v2/automations/1/rules
+        for key, name in (("sla_policies", "sla_policies.json"), ("rules", "ticket_creation_rules.json")):
+            if key in case["routing"]:
+                (tmp / name).write_text(json.dumps(case["routing"][key], indent=2), encoding="utf-8")
+        return tmp
+    path = tmp / ("queues.json" if case["format"] == "genesys" else "workflow.json")
     path.write_text(json.dumps(case["routing"], indent=2), encoding="utf-8")
     return path
 

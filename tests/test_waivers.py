@@ -56,6 +56,7 @@ def test_expired_waiver_stops_working_and_says_so(tmp_path: Path) -> None:
 def test_waiving_every_failure_turns_the_exit_code_to_zero(tmp_path: Path) -> None:
     text = WAIVERS.replace('    match: "channel chat"\n', "") + (
         "  - rule: FAIR-001\n    scope: '*routing.yaml'\n    reason: r\n    approver: a\n    expires: 2999-01-01\n"
+        "  - rule: FAIR-011\n    scope: '*routing.yaml'\n    reason: r\n    approver: a\n    expires: 2999-01-01\n"
     )
     report = check(routing=[ACME], waivers=_write(tmp_path, text), today=date(2026, 1, 1))
     assert report.exit_code("low") == 0

@@ -243,6 +243,18 @@ class SlaEqual:
 
 
 @dataclass(frozen=True)
+class PriorityEqual:
+    """``routing priority must be equal across channel|SET``: no channel's work is given a
+    higher or lower routing priority than another channel of the same class (live or async).
+
+    ``across`` is None for every channel, otherwise a SetRef to a channel set.
+    """
+
+    across: SetRef | None = None
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class TicketScope:
     """``tickets [where EXPR]``: the rule is evaluated on ticket data, filtered by ``where``."""
 
@@ -279,7 +291,7 @@ class Require:
     span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
-RoutingStatement = MustNotRead | MayReadOnly | SlaCoverage | SlaEqual
+RoutingStatement = MustNotRead | MayReadOnly | SlaCoverage | SlaEqual | PriorityEqual
 TicketStatement = TicketScope | Minimum | Require
 Statement = RoutingStatement | TicketStatement
 
@@ -315,7 +327,9 @@ class Rule:
     @property
     def routing_statements(self) -> tuple[RoutingStatement, ...]:
         return tuple(
-            s for s in self.statements if isinstance(s, (MustNotRead, MayReadOnly, SlaCoverage, SlaEqual))
+            s
+            for s in self.statements
+            if isinstance(s, (MustNotRead, MayReadOnly, SlaCoverage, SlaEqual, PriorityEqual))
         )
 
 

@@ -112,7 +112,7 @@ def check_names(policy: ast.Policy) -> Iterator[AuditError]:
                 yield from lookup(st.fields, (ast.FieldSet, ast.ValueSet), "field or value")
             elif isinstance(st, ast.MayReadOnly):
                 yield from lookup(st.fields, ast.FieldSet, "field")
-            elif isinstance(st, ast.SlaEqual) and st.across is not None:
+            elif isinstance(st, (ast.SlaEqual, ast.PriorityEqual)) and st.across is not None:
                 yield from lookup(st.across, ast.ChannelSet, "channel")
         for expr in _rule_expressions(rule):
             if isinstance(expr, ast.InList) and isinstance(expr.values, ast.SetRef):

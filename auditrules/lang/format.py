@@ -99,6 +99,8 @@ def format_statement(st: ast.Statement) -> str:
         across = st.across.name if st.across else "channel"
         text = f"sla targets must be equal across {across} per priority"
         return text + (f" for {st.metric}" if st.metric else "")
+    if isinstance(st, ast.PriorityEqual):
+        return f"routing priority must be equal across {st.across.name if st.across else 'channel'}"
     if isinstance(st, ast.TicketScope):
         return "tickets" + (f" where {format_expr(st.where)}" if st.where is not None else "")
     if isinstance(st, ast.Minimum):

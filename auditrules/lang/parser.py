@@ -357,6 +357,10 @@ class _ToAst(Transformer[Token, Any]):
         metric = next((c for c in children if isinstance(c, str)), None)
         return ast.SlaEqual(across, metric, self._span(meta))
 
+    def priority_equal(self, meta: Meta, children: list[Any]) -> ast.PriorityEqual:
+        across = children[0] if children and isinstance(children[0], ast.SetRef) else None
+        return ast.PriorityEqual(across, self._span(meta))
+
     def ticket_scope(self, meta: Meta, children: list[Any]) -> ast.TicketScope:
         return ast.TicketScope(children[0] if children else None, self._span(meta))
 

@@ -6,7 +6,10 @@
   Derivations that no routing rule reads yet are ``warn``.
 * ``routing may read only SET``: every name a routing rule reads must match SET, or be derived
   only from names that do.
-* ``sla must cover every channel`` / ``sla targets must be equal across … per priority``.
+* ``sla must cover every channel`` / ``sla targets must be equal across … per priority``: targets
+  compare like for like — within a channel class (live: seconds; async: hours) — except metrics
+  that mean the same on every channel (resolution), and within each policy scope (a queue).
+* ``routing priority must be equal across …``: see :mod:`auditrules.routing.parity`.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from auditrules import evidence as E
+from auditrules.channels import CROSS_CLASS_METRICS, like_for_like
 from auditrules.findings import Finding, Location, Severity, Status
 from auditrules.lang import ast
 from auditrules.routing.model import Gap, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
@@ -274,6 +278,7 @@ _GAP_SCOPES: dict[type, frozenset[str]] = {
     ast.MayReadOnly: frozenset({"rules", "all"}),
     ast.SlaCoverage: frozenset({"sla", "all"}),
     ast.SlaEqual: frozenset({"sla", "all"}),
+    ast.PriorityEqual: frozenset({"rules", "all"}),
 }
 
 
@@ -296,6 +301,10 @@ def evaluate_routing(
             found = sla_coverage(ctx, model)
         elif isinstance(st, ast.SlaEqual):
             found = sla_equal(ctx, st, model)
+        elif isinstance(st, ast.PriorityEqual):
+            from auditrules.routing.parity import priority_equal
+
+            found = priority_equal(ctx, st, model)
         else:  # pragma: no cover - lang.check admits only the statements above
             continue
         scopes = _GAP_SCOPES.get(type(st), frozenset({"all"}))
@@ -625,16 +634,22 @@ def sla_coverage(ctx: RuleContext, model: RoutingModel) -> list[Finding]:
     return findings
 
 
+def _target_label(t: SlaTarget) -> str:
+    label = format_duration(t.seconds)
+    if t.share is not None:
+        label = f"{t.share:.0%} within {label}"
+    return label + (" (business hours)" if t.business_hours else "")
+
+
 def _effective_targets(
-    model: RoutingModel, channels: Sequence[str], metric: str | None
+    policies: Sequence[SlaPolicy], channels: Sequence[str], metric: str | None
 ) -> dict[str, dict[tuple[str, str], tuple[SlaTarget, SlaPolicy]]]:
     """channel → (metric, priority) → (target, policy); the first applicable policy wins. A target
     without a priority (ALL_PRIORITIES) applies to every priority named anywhere."""
-    ordered = sorted(model.sla_policies, key=lambda p: (p.order, p.name))
-    named = sorted({t.priority for p in ordered for t in p.targets if t.priority != ALL_PRIORITIES})
+    named = sorted({t.priority for p in policies for t in p.targets if t.priority != ALL_PRIORITIES})
     table: dict[str, dict[tuple[str, str], tuple[SlaTarget, SlaPolicy]]] = {c: {} for c in channels}
     for channel in channels:
-        for policy in ordered:
+        for policy in policies:
             if not policy.applies_to(channel):
                 continue
             for t in policy.targets:
@@ -643,6 +658,21 @@ def _effective_targets(
                 for prio in (named or [ALL_PRIORITIES]) if t.priority == ALL_PRIORITIES else [t.priority]:
                     table[channel].setdefault((t.metric, prio), (t, policy))
     return table
+
+
+def _scopes(
+    policies: Sequence[SlaPolicy], channels: Sequence[str]
+) -> list[tuple[str | None, list[SlaPolicy], list[str]]]:
+    """(scope, its policies, its channels): unscoped policies cover the whole desk; a scope (a
+    queue) is compared with itself, over the channels its own policies name."""
+    out: list[tuple[str | None, list[SlaPolicy], list[str]]] = []
+    if any(p.scope is None for p in policies):
+        out.append((None, [p for p in policies if p.scope is None], list(channels)))
+    for scope in sorted({p.scope for p in policies if p.scope is not None}):
+        own = [p for p in policies if p.scope == scope]
+        chans = [c for c in channels if any(p.applies_to(c) for p in own)]
+        out.append((scope, [p for p in policies if p.scope in (None, scope)], chans))
+    return out
 
 
 def _delay_findings(ctx: RuleContext, model: RoutingModel, statement: str) -> list[Finding]:
@@ -683,66 +713,87 @@ def sla_equal(ctx: RuleContext, st: ast.SlaEqual, model: RoutingModel) -> list[F
             ),
             *delays,
         ]
-    table = _effective_targets(model, channels, st.metric)
+    ordered = sorted(model.sla_policies, key=lambda p: (p.order, p.name))
     labels = _policy_labels(model.sla_policies)
-    keys = sorted({k for per in table.values() for k in per})
     findings: list[Finding] = []
-    for metric, priority in keys:
-        row = {c: table[c].get((metric, priority)) for c in channels}
-        values = {c: (v[0].seconds, v[0].business_hours) if v else None for c, v in row.items()}
-        if len(set(values.values())) > 1:
-            findings.append(_unequal(ctx, model, statement, (metric, priority), row, labels, universe))
+    compared = targets = 0
+    for scope, policies, scope_channels in _scopes(ordered, channels):
+        table = _effective_targets(policies, scope_channels, st.metric)
+        keys = sorted({k for per in table.values() for k in per})
+        targets += len(keys)
+        for metric, priority in keys:
+            for cls, chans in like_for_like(scope_channels, metric in CROSS_CLASS_METRICS):
+                compared += 1
+                row = {c: table[c].get((metric, priority)) for c in chans}
+                values = {(v[0].seconds, v[0].business_hours, v[0].share) if v else None for v in row.values()}
+                if len(values) > 1:
+                    key = (scope, cls, metric, priority)
+                    findings.append(_unequal(ctx, model, statement, key, row, labels, universe))
     if not findings:
-        if not keys:
-            what = f" for {st.metric}" if st.metric else ""
-            findings.append(
-                ctx.finding(
-                    Status.NOT_EVALUATED,
-                    f"the SLA policies hold no target{what} to compare",
-                    _base_evidence(model, statement),
-                )
-            )
-        else:
-            findings.append(
-                ctx.finding(
-                    Status.PASS,
-                    f"{len(keys)} SLA targets are the same for every channel ({', '.join(channels)}; "
-                    f"from {universe.source})",
-                    E.SlaTargetsEqual(
-                        statement,
-                        model.name,
-                        model.format,
-                        targets_compared=len(keys),
-                        channels=universe.channels,
-                        channels_source=universe.source,
-                    ),
-                )
-            )
+        findings.append(_sla_equal_summary(ctx, model, statement, (targets, compared), universe, st.metric))
     return findings + delays
+
+
+def _sla_equal_summary(
+    ctx: RuleContext,
+    model: RoutingModel,
+    statement: str,
+    counts: tuple[int, int],
+    universe: ChannelUniverse,
+    metric: str | None,
+) -> Finding:
+    targets, compared = counts
+    if not targets:
+        what = f" for {metric}" if metric else ""
+        message = f"the SLA policies hold no target{what} to compare"
+        return ctx.finding(Status.NOT_EVALUATED, message, _base_evidence(model, statement))
+    if not compared:
+        message = (
+            f"nothing to compare like for like: no two channels of one class have SLA targets "
+            f"({', '.join(universe.channels)}; from {universe.source})"
+        )
+        return ctx.finding(Status.NOT_EVALUATED, message, _base_evidence(model, statement))
+    classes = "; ".join(f"{cls}: {', '.join(ch)}" for cls, ch in like_for_like(universe.channels))
+    message = (
+        f"{compared} SLA target comparisons agree: every channel has the targets of the others of its class "
+        f"({classes}; from {universe.source})"
+    )
+    evidence = E.SlaTargetsEqual(
+        statement,
+        model.name,
+        model.format,
+        targets_compared=compared,
+        channels=universe.channels,
+        channels_source=universe.source,
+    )
+    return ctx.finding(Status.PASS, message, evidence)
 
 
 def _unequal(
     ctx: RuleContext,
     model: RoutingModel,
     statement: str,
-    key: tuple[str, str],
+    key: tuple[str | None, str, str, str],
     row: dict[str, tuple[SlaTarget, SlaPolicy] | None],
     labels: dict[int, str],
     universe: ChannelUniverse,
 ) -> Finding:
-    metric, priority = key
+    scope, cls, metric, priority = key
     locs: list[Location] = []
     groups: dict[str, list[str]] = {}
     for c, v in row.items():
         if v is None:
             groups.setdefault("none", []).append(c)
             continue
-        label = format_duration(v[0].seconds) + (" (business hours)" if v[0].business_hours else "")
+        label = _target_label(v[0])
         groups.setdefault(f"{label} by {labels[id(v[1])]}", []).append(c)
-        locs.append(_note(v[0].location, f"{v[1].name}: {metric} {label} for {priority}"))
+        for_prio = "every priority" if priority == ALL_PRIORITIES else priority
+        locs.append(_note(v[0].location, f"{v[1].name}: {metric} {label} for {for_prio}"))
     parts = [f"{', '.join(chans)}: {label}" for label, chans in sorted(groups.items(), key=lambda kv: kv[0])]
     prio = "every priority" if priority == ALL_PRIORITIES else f"priority {priority}"
-    message = f"{metric} target for {prio} differs by channel — " + "; ".join(parts)
+    between = "by channel" if cls == "all" else f"between {cls} channels"
+    where = "" if scope is None else f" in {scope}"
+    message = f"{metric} target for {prio} differs {between}{where} — " + "; ".join(parts)
     evidence = E.SlaTargets(
         statement,
         model.name,
@@ -752,6 +803,8 @@ def _unequal(
         targets=tuple(_target_row(c, v) for c, v in row.items()),
         channels=universe.channels,
         channels_source=universe.source,
+        channel_class=cls,
+        scope=scope,
     )
     return ctx.finding(Status.FAIL, message, evidence, locs)
 
@@ -760,7 +813,7 @@ def _target_row(channel: str, effective: tuple[SlaTarget, SlaPolicy] | None) -> 
     if effective is None:
         return E.SlaTargetRow(channel, None, None, None)
     target, policy = effective
-    return E.SlaTargetRow(channel, target.seconds, target.business_hours, policy.name)
+    return E.SlaTargetRow(channel, target.seconds, target.business_hours, policy.name, target.share)
 
 
 __all__ = [

@@ -20,6 +20,7 @@ from auditrules.lang.format import format_expr
 from auditrules.lang.parser import parse_expression
 from auditrules.resources import schema_path
 from auditrules.routing.model import Effect, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
+from auditrules.routing.parity import expression_channels
 from auditrules.units import DURATION_SUFFIXES
 
 MARKER = "routing/v1"
@@ -176,6 +177,7 @@ class _Converter:
     def rule(self, index: int, spec: dict[str, Any], order: int) -> RoutingRule:
         ptr = f"/rules/{index}"
         reads: list[Read] = []
+        scope: tuple[str, ...] | None = None
         if "when" in spec:
             wptr = f"{ptr}/when"
             line, col = self.doc.position_of(wptr) or (1, 1)
@@ -193,6 +195,7 @@ class _Converter:
                 for name in expression_names(leaf):
                     where = self.loc(wptr, name.span.column, name.span.line)
                     reads.append(Read(name.name, where, format_expr(leaf), values))
+            scope = expression_channels(expr, [str(c).lower() for c in self.data.get("channels") or ()])
         writes: list[Write] = []
         effects: list[Effect] = []
         route = spec.get("route") or {}
@@ -217,6 +220,7 @@ class _Converter:
             writes=tuple(writes),
             effects=tuple(effects),
             active=bool(spec.get("active", True)),
+            channels=scope,
         )
 
     def sla(self, index: int, spec: dict[str, Any]) -> SlaPolicy:

@@ -4,15 +4,17 @@ Every file is detected on its own, never by its name:
 
 * ``.yaml``/``.yml`` declaring ``auditrules: routing/v1`` is the canonical format;
 * ``.json`` is Zendesk (a top-level ``triggers``, ``sla_policies``, ``{"trigger": {...}}`` …) and/or
-  Twilio TaskRouter (``configuration``, ``task_routing``, ``workflows``), or an Amazon Connect flow
-  (``StartAction`` and ``Actions``, or ``describe-contact-flow`` output); a file holding both
-  Zendesk and TaskRouter keys is read by both adapters;
+  Twilio TaskRouter (``configuration``, ``task_routing``, ``workflows``); a file holding both is
+  read by both adapters; Freshdesk API JSON (``sla_target``, ``automation_type_id``, condition
+  ``resource_type``) or Genesys Cloud queues (``mediaSettings``); otherwise an Amazon Connect flow
+  (``StartAction`` and ``Actions``, or ``describe-contact-flow`` output);
 * ``.xml`` (or a Metadata API suffix such as ``.queue``) is Salesforce metadata;
 * a directory that is an SFDX project, a Metadata API retrieve or holds metadata folders is one
   Salesforce input; any other directory is every file in it that some adapter understands: its
-  Zendesk files form one export, loose Salesforce metadata files another, each TaskRouter
-  workflow, Connect flow and canonical file is its own input. Every file skipped is named in a
-  note, and is a gap in the evidence (it may have held routing rules).
+  Zendesk files form one export, so do its Freshdesk files, its Genesys Cloud queue pages and its
+  loose Salesforce metadata files; each TaskRouter workflow, Connect flow and canonical file is its
+  own input. Every file skipped is named in a note, and is a gap in the evidence (it may have held
+  routing rules).
 
 Adapters are imported only when needed so that ``auditrules check`` starts fast.
 """
@@ -26,11 +28,13 @@ from auditrules.errors import AuditError, Span
 from auditrules.findings import Diagnostic, Location
 from auditrules.routing.model import RoutingModel
 
-FORMATS: tuple[str, ...] = ("canonical", "zendesk", "taskrouter", "salesforce", "connect")
+FORMATS: tuple[str, ...] = ("canonical", "zendesk", "taskrouter", "freshdesk", "genesys", "salesforce", "connect")
 #: Formats whose every file is an input of its own (in a directory, in this order).
 _ONE_FILE_FORMATS: tuple[str, ...] = ("taskrouter", "connect", "canonical")
 #: Suffixes of files a routing directory may hold.
 _ROUTING_SUFFIXES: tuple[str, ...] = (".json", ".yaml", ".yml")
+#: Formats whose files in one directory make one export.
+_BUNDLED: tuple[str, ...] = ("zendesk", "freshdesk", "genesys")
 
 
 def _unknown(path: str | Path) -> AuditError:
@@ -38,7 +42,8 @@ def _unknown(path: str | Path) -> AuditError:
         "AR204",
         f"cannot tell the routing format of {path} (expected canonical YAML 'auditrules: routing/v1', "
         "a Zendesk export (triggers, automations, views, macros, sla_policies, *_fields), "
-        "a Twilio TaskRouter workflow, Salesforce metadata or an Amazon Connect flow)",
+        "a Twilio TaskRouter workflow, Freshdesk SLA policies or automation rules, Genesys Cloud queues, "
+        "Salesforce metadata or an Amazon Connect flow)",
         Span(str(path), 1, 1),
     )
 
@@ -49,15 +54,27 @@ def formats_of(path: Path) -> tuple[str, ...]:
     if suffix in (".yaml", ".yml"):
         from auditrules.routing.canonical import is_canonical
 
-        return ("canonical",) if is_canonical(path) else ()
+        if is_canonical(path):
+            return ("canonical",)
+        from auditrules.routing.genesys.architect import is_architect
+
+        return ("genesys",) if is_architect(path) else ()
     if suffix != ".json":
         from auditrules.routing.salesforce import is_salesforce
 
         return ("salesforce",) if is_salesforce(path) else ()
+    from auditrules.routing.freshdesk import is_freshdesk
+    from auditrules.routing.genesys import is_genesys
     from auditrules.routing.taskrouter import is_taskrouter
     from auditrules.routing.zendesk import is_zendesk
 
-    found = tuple(name for name, test in (("zendesk", is_zendesk), ("taskrouter", is_taskrouter)) if test(path))
+    tests = (
+        ("zendesk", is_zendesk),
+        ("taskrouter", is_taskrouter),
+        ("freshdesk", is_freshdesk),
+        ("genesys", is_genesys),
+    )
+    found = tuple(name for name, test in tests if test(path))
     if found:
         return found
     from auditrules.routing.connect import is_connect
@@ -74,7 +91,7 @@ def detect_format(path: str | Path) -> str:
     if p.is_dir() and _is_salesforce_directory(p):
         return "salesforce"
     found = {fmt for f in _directory_files(p) for fmt in formats_of(f)} if p.is_dir() else set(formats_of(p))
-    for fmt in ("zendesk", "taskrouter", "canonical", "salesforce", "connect"):
+    for fmt in ("zendesk", "taskrouter", "freshdesk", "genesys", "canonical", "salesforce", "connect"):
         if fmt in found:
             return fmt
     raise _unknown(path)
@@ -115,7 +132,7 @@ def load_routing_inputs(path: str | Path, fmt: str | None = None) -> list[Routin
 
 
 def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
-    if fmt in ("zendesk", "salesforce") or (fmt is None and _is_salesforce_directory(path)):
+    if fmt in _BUNDLED or fmt == "salesforce" or (fmt is None and _is_salesforce_directory(path)):
         return [_load(fmt or "salesforce", [path])]
     if fmt is not None and fmt != "connect":
         raise AuditError("AR204", f"{path} is a directory; a {fmt} input is one file", Span(str(path), 1, 1))
@@ -123,8 +140,9 @@ def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
     if not by_format:
         raise AuditError(
             "AR204",
-            f"no routing export in directory {path} (expected Zendesk JSON, TaskRouter workflows, Amazon "
-            "Connect flows, Salesforce metadata or canonical YAML 'auditrules: routing/v1')",
+            f"no routing export in directory {path} (expected Zendesk JSON, TaskRouter workflows, Freshdesk or "
+            "Genesys Cloud API JSON, Amazon Connect flows, Salesforce metadata, or canonical YAML "
+            "'auditrules: routing/v1')",
             Span(str(path), 1, 1),
         )
     models: list[RoutingModel] = []
@@ -134,8 +152,9 @@ def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
         model = load_zendesk(by_format["zendesk"], skipped)
         models.append(model.with_name(path.name))
         skipped = []
-    if "salesforce" in by_format:  # loose metadata files of one org are read together
-        models.append(_load("salesforce", by_format["salesforce"]))
+    for kind in ("freshdesk", "genesys", "salesforce"):  # loose files of one desk are read together
+        if kind in by_format:
+            models.append(_load(kind, by_format[kind]).with_name(path.name))
     for kind in _ONE_FILE_FORMATS:
         for f in by_format.get(kind, []):
             models.append(_load(kind, [f]))
@@ -187,6 +206,14 @@ def _load(kind: str, paths: list[Path]) -> RoutingModel:
         from auditrules.routing.zendesk import load_zendesk
 
         return load_zendesk(paths)
+    if kind == "freshdesk":
+        from auditrules.routing.freshdesk import load_freshdesk
+
+        return load_freshdesk(paths)
+    if kind == "genesys":
+        from auditrules.routing.genesys import load_genesys
+
+        return load_genesys(paths)
     if kind == "salesforce":
         from auditrules.routing.salesforce import load_salesforce
 

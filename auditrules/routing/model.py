@@ -97,6 +97,11 @@ class PriorityScale:
             return None
         return Priority(-number if self.higher_first else number, text, self.name)
 
+    def describe(self, raw: str) -> str:
+        """``raw`` for display: a numeric code with the level it stands for (Freshdesk ``4 (urgent)``)."""
+        name = self.codes.get(raw.strip().lower())
+        return raw if name is None else f"{raw} ({name})"
+
 
 #: Each format's priority scale (by :attr:`RoutingModel.format`). Canonical ``route.priority``:
 #: integers where 1 is served first, or urgent/high/normal/low.
@@ -196,6 +201,9 @@ class SlaTarget:
     seconds: float
     business_hours: bool
     location: Location
+    #: The share of work the target promises (Genesys ``serviceLevel.percentage``, 0.8 for
+    #: "80% within 20 s"); None when the target is a deadline for every item.
+    share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -215,6 +223,9 @@ class SlaPolicy:
     location: Location
     conditions: tuple[str, ...] = ()
     order: int = 0
+    #: Where the policy's promise holds when it is one of several side by side (a Genesys queue:
+    #: ``queue 'Support'``); parity compares channels within each scope. None: the whole desk.
+    scope: str | None = None
     excluded: tuple[str, ...] = ()
     filter_known: bool = True
     id: str = ""

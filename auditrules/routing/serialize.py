@@ -83,6 +83,7 @@ def _policy(policy: SlaPolicy, base: Path | None) -> dict[str, Any]:
         "order": policy.order,
         "channels": list(policy.channels) if policy.channels is not None else None,
         "conditions": list(policy.conditions),
+        **({} if policy.scope is None else {"scope": policy.scope}),
         "location": _location(policy.location, base),
         **({"excluded": list(policy.excluded)} if policy.excluded else {}),
         **({"filter_known": False} if not policy.filter_known else {}),
@@ -93,6 +94,7 @@ def _policy(policy: SlaPolicy, base: Path | None) -> dict[str, Any]:
                 "priority": t.priority,
                 "seconds": t.seconds,
                 "business_hours": t.business_hours,
+                **({} if t.share is None else {"share": t.share}),
                 "location": _location(t.location, base),
             }
             for t in sorted(policy.targets, key=lambda t: (t.metric, t.priority, _loc_key(t.location)))

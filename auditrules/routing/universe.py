@@ -10,8 +10,10 @@ declaration found, in this order:
 4. otherwise the vendor's out-of-the-box list, :data:`auditrules.channels.VENDOR_DEFAULT_CHANNELS`
    (docs/channels.md gives each list's source);
 
-plus every channel seen in ticket data when tickets are checked too: a channel that carries
-tickets but has no SLA is a coverage gap. Every finding names the channels judged and this source.
+plus, when the list is the vendor's default, every channel the export gives its own SLA policy
+or routing rule (a Freshdesk policy for sources 5 and 6 shows that Twitter and Facebook are
+served); plus every channel seen in ticket data when tickets are checked too: a channel that
+carries tickets but has no SLA is a coverage gap. Every finding names the channels judged and this source.
 """
 
 from __future__ import annotations
@@ -80,6 +82,14 @@ def channel_universe(
     base = _base(policy, model, declared)
     channels = canonical_names(base.channels)
     source = base.source
+    if base.channels == VENDOR_DEFAULT_CHANNELS.get(model.format):
+        # a vendor list is a guess: a channel the export gives its own SLA policy or routing rule is served too
+        named = {c for p in model.sla_policies for c in p.channels or ()}
+        named |= {c for r in model.rules if r.active for c in r.channels or ()}
+        extra = tuple(sorted(set(canonical_names(named)) - set(channels)))
+        if extra:
+            channels = channels + extra
+            source += f", plus {', '.join(extra)} named by the export's own policies or rules"
     if ticket_channels is not None:
         extra = tuple(c for c in canonical_names(ticket_channels.channels) if c not in channels)
         if extra:

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from auditrules.channels import canonical_channel, normalise_spelling
+from auditrules.channels import VENDOR_DEFAULT_CHANNELS, canonical_channel, normalise_spelling
 from auditrules.documents import Document, load_json_document, read_text
 from auditrules.errors import AuditError, Span, fail
 from auditrules.findings import Diagnostic, InputFile, Location
@@ -874,6 +874,36 @@ class _SlaReader:
         )
 
 
+def _rule_channels(item: _Item, universe: set[str]) -> tuple[str, ...] | None:
+    """A trigger's or automation's channel scope from its ``via_id`` conditions (None: any channel).
+    Malformed conditions were reported when the rule was read; they are skipped quietly here."""
+    conds = item.data.get("conditions")
+    if not isinstance(conds, dict) or not any(c.get("field") == "via_id" for c in _all_any(conds, ("all", "any"))):
+        return None
+
+    def kept(cond: dict[str, Any]) -> set[str] | None:
+        found = _channel_restriction(cond)
+        if found is None:
+            return None
+        mode, chans = found
+        return set(chans) if mode == "keep" else universe - chans
+
+    scope: set[str] | None = None
+    for cond in _all_any(conds, ("all",)):
+        k = kept(cond)
+        if k is not None:
+            scope = k if scope is None else scope & k
+    parts = [kept(c) for c in _all_any(conds, ("any",))]
+    if parts and all(x is not None for x in parts):
+        union: set[str] = set().union(*(x for x in parts if x is not None))
+        scope = union if scope is None else scope & union
+    return None if scope is None else tuple(sorted(scope))
+
+
+def _all_any(conds: dict[str, Any], keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [c for key in keys if isinstance(conds.get(key), list) for c in conds[key] if isinstance(c, dict)]
+
+
 def _channel_restriction(cond: dict[str, Any]) -> _Restriction | None:
     """What a ``via_id`` filter condition does to channels, or None when it is not a channel condition."""
     if cond.get("field") != "via_id":
@@ -957,14 +987,24 @@ def load_zendesk(paths: Sequence[Path], skipped: Sequence[Diagnostic] = ()) -> R
     sla_items = export.merged("sla_policies")
     sla_inputs = sla.filter_reads(sla_items)
     rules: list[RoutingRule] = []
+    rule_items: list[_Item] = []
     order = 0
     for key in RULE_COLLECTIONS:
         kind = COLLECTIONS[key]
         for item in export.merged(key):
             rules.append(builder.rule(kind, item, order, sla_inputs))
+            rule_items.append(item)
             order += 1
     rules.extend(sla.selection_rules(sla_items, order))
     policies = sla.policies(sla_items)
+    # a rule's channel scope; "via is not X" keeps every other channel the desk may have
+    universe = builder.channels | set(VENDOR_DEFAULT_CHANNELS["zendesk"])
+    for n, item in enumerate(rule_items):
+        if not any(rd.field == "channel" for rd in rules[n].reads):  # via_id is read as "channel"
+            continue
+        scope = _rule_channels(item, universe)
+        if scope is not None:
+            rules[n] = replace(rules[n], channels=scope)
     name = paths[0].name if paths[0].is_dir() else paths[0].stem
     return RoutingModel(
         format="zendesk",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditrules.channels import canonical_channel, normalise_spelling
+from auditrules.channels import VENDOR_DEFAULT_CHANNELS, canonical_channel, normalise_spelling
 from auditrules.documents import Document, load_json_document, read_text
 from auditrules.errors import AuditError, Span
 from auditrules.findings import Diagnostic, InputFile, Location
@@ -24,6 +24,7 @@ from auditrules.routing.taskrouter.expression import (
     TRExpr,
     TRList,
     TRLiteral,
+    TRLogical,
     attributes,
     constant_truth,
     format_expression,
@@ -201,8 +202,20 @@ class _Loader:
             location=frame.location(fptr),
             reads=tuple(reads),
             effects=tuple(effects),
+            channels=self.scope(expression),
         )
         return rule, matches_all
+
+    def scope(self, expression: Any) -> tuple[str, ...] | None:
+        """The filter's channel scope from its conditions on the task channel (None: any channel)."""
+        if not isinstance(expression, str) or not any(a in expression for a in _CHANNEL_ATTRIBUTES):
+            return None
+        try:
+            expr = parse_expression(expression, Span(self.path, 1, 1), None)
+        except AuditError:
+            return None  # reported (AR209) when the filter was read
+        kept = _scope(expr, self.channels | set(VENDOR_DEFAULT_CHANNELS["taskrouter"]))
+        return None if kept is None else tuple(sorted(kept))
 
     def filter_expression(self, frame: Frame, fptr: str, expression: Any, name: str) -> tuple[list[Read], str | None]:
         """The reads of a filter's expression, and why the filter always matches (when it does)."""
@@ -321,6 +334,27 @@ class _Loader:
 
     def _bad(self, frame: Frame, pointer: str, message: str) -> None:
         self.diagnostics.append(Diagnostic("AR202", "warning", message, frame.location(pointer)))
+
+
+def _scope(expr: TRExpr, universe: set[str]) -> set[str] | None:
+    """The channels an expression keeps through ``==``/``IN`` (or drops through ``!=``/``NOT IN``)
+    on a task channel attribute, combined by AND/OR; None where the channel is not restricted."""
+    if isinstance(expr, TRLogical):
+        left, right = _scope(expr.left, universe), _scope(expr.right, universe)
+        if expr.op.upper() == "AND":
+            return right if left is None else left if right is None else left & right
+        return None if left is None or right is None else left | right
+    if not isinstance(expr, TRCompare) or expr.op not in ("==", "!=", "IN", "NOT IN"):
+        return None
+    attr, other = (expr.left, expr.right) if isinstance(expr.left, TRAttribute) else (expr.right, expr.left)
+    if not isinstance(attr, TRAttribute) or attr.scope == "worker" or attr.path[-1] not in _CHANNEL_ATTRIBUTES:
+        return None
+    values = other.items if isinstance(other, TRList) else (other,) if isinstance(other, TRLiteral) else ()
+    chans = {canonical_channel(v.value) if isinstance(v.value, str) else None for v in values}
+    if not values or None in chans:
+        return None
+    kept = {c for c in chans if c is not None}
+    return universe - kept if expr.op in ("!=", "NOT IN") else kept
 
 
 def _leaf_values(leaf: TRExpr) -> tuple[str, ...]:

@@ -1,0 +1,65 @@
+"""What the JSON API-export adapters share: a cheap peek for detection, the JSON files of the
+given paths, and read documents with their resources located by JSON pointer.
+
+Detection reads only the head of each file (:data:`PEEK_BYTES`), so that ``auditrules check``
+tells formats apart without parsing multi-megabyte exports.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from auditrules.documents import Document, load_json_document, read_text
+from auditrules.findings import Location
+
+PEEK_BYTES = 65536
+
+
+def peek(path: Path, pattern: re.Pattern[str]) -> bool:
+    """Whether the head of ``path`` matches ``pattern`` (False when it cannot be read)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            head = fh.read(PEEK_BYTES)
+    except OSError:
+        return False
+    return pattern.search(head) is not None
+
+
+def looks_like(path: str | Path, pattern: re.Pattern[str]) -> bool:
+    """Whether ``path`` (a ``.json`` file, or a directory holding one) peeks as ``pattern``."""
+    p = Path(path)
+    if p.is_dir():
+        return any(peek(f, pattern) for f in sorted(p.glob("*.json")))
+    return p.suffix.lower() == ".json" and p.is_file() and peek(p, pattern)
+
+
+def json_documents(paths: Iterable[Path]) -> list[Document]:
+    """Every JSON file of ``paths`` (files, or directories of ``*.json`` in name order), parsed."""
+    files: list[Path] = []
+    for p in paths:
+        files.extend(sorted(p.glob("*.json")) if p.is_dir() else [p])
+    out = []
+    for path in files:
+        text, digest = read_text(path)
+        out.append(load_json_document(path, text, digest))
+    return out
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource of an export (an SLA policy, a rule, a queue): its document, pointer and data."""
+
+    doc: Document
+    pointer: str
+    data: dict[str, Any]
+
+    def location(self, suffix: str = "", note: str | None = None) -> Location:
+        """A location by JSON pointer; its line is looked up when reported."""
+        return Location(self.doc.path, None, None, self.pointer + suffix, note)
+
+
+__all__ = ["PEEK_BYTES", "Resource", "json_documents", "looks_like", "peek"]

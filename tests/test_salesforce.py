@@ -449,3 +449,10 @@ def test_loose_metadata_files_beside_other_exports_are_read_together(tmp_path: P
     sf = next(m for m in models if m.format == "salesforce")
     (rule,) = sf.rules
     assert [(e.kind, e.value) for e in rule.effects] == [("queue", "VIP_Desk"), ("priority", "1")]
+
+
+def test_a_not_auditable_decision_is_reported_once_per_rule() -> None:
+    report = check(routing=[ROOT / "examples" / "salesforce-unfair"])
+    for rule_id in ("FAIR-001", "FAIR-009"):
+        warns = [f for f in report.findings if f.rule_id == rule_id and f.status is Status.WARN]
+        assert len(warns) == 1, rule_id  # FAIR-009 has two statements; the formula is noted once

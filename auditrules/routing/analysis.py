@@ -309,8 +309,13 @@ def evaluate_routing(
             continue
         scopes = _GAP_SCOPES.get(type(st), frozenset({"all"}))
         gaps = [g for g in model.gaps if g.scope in scopes]
-        findings.extend(_not_passed(f, gaps) for f in found)
+        findings.extend(_not_passed(f, gaps) for f in found if not _said(f, findings))
     return findings
+
+
+def _said(finding: Finding, earlier: Sequence[Finding]) -> bool:
+    """Whether a not-auditable note repeats one an earlier statement of the same rule made."""
+    return isinstance(finding.evidence, E.RoutingNotAuditable) and any(f.message == finding.message for f in earlier)
 
 
 def _not_passed(finding: Finding, gaps: Sequence[Gap]) -> Finding:

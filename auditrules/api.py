@@ -16,7 +16,7 @@ from typing import Any
 
 from auditrules import __version__
 from auditrules.documents import read_text, sha256_file
-from auditrules.errors import AuditError
+from auditrules.errors import AuditError, Span
 from auditrules.evidence import MissingEvidence
 from auditrules.findings import (
     FAILING,
@@ -74,9 +74,28 @@ def load_policies(paths: Sequence[str | Path] = ()) -> list[LoadedPolicy]:
             policy = parse_policy(text, shown)
         except AuditError as exc:
             raise exc.with_source(text) from None
+        if not policy.rules and not policy.defines:
+            raise AuditError(
+                "AR007", f"{shown} defines no rule (an empty file, or one that is all comments)",
+                Span(shown, 1, 1),
+            )
         loaded.append(LoadedPolicy(policy, text, digest))
     check_policies([(lp.policy, lp.source) for lp in loaded])
+    require_rules(loaded)
     return loaded
+
+
+def require_rules(policies: Sequence[LoadedPolicy], selection: str = "") -> None:
+    """AR007 when ``policies`` hold no rule: a run with nothing to judge is a usage error, not a pass.
+
+    Called after loading and again after any selection of rules; ``selection`` says how the rules
+    were chosen (e.g. ``"after --select FAIR-00*"``) for the message.
+    """
+    if any(lp.policy.rules for lp in policies):
+        return
+    files = ", ".join(lp.policy.path for lp in policies) or "no rules files"
+    where = f" {selection}" if selection else ""
+    raise AuditError("AR007", f"no rule to check{where} (loaded: {files})")
 
 
 @dataclass(frozen=True)
@@ -243,6 +262,7 @@ def check(
     help desk serves, unless the policy declares them itself (``define channels = channels …``).
     """
     loaded = list(policies) if policies is not None else load_policies(rules)
+    require_rules(loaded)
     accepted = None
     if waivers is not None:
         from auditrules.waivers import load_waivers
@@ -345,4 +365,4 @@ def find_rule(rule_id: str, policies: Sequence[LoadedPolicy]) -> ast.Rule:
     raise AuditError("AR004", f"no rule {rule_id} (known: {known})", None)
 
 
-__all__ = ["FAIL_ON", "LoadedPolicy", "Report", "RuleVerdict", "check", "find_rule", "load_policies"]
+__all__ = ["FAIL_ON", "LoadedPolicy", "Report", "RuleVerdict", "check", "find_rule", "load_policies", "require_rules"]

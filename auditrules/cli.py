@@ -80,7 +80,7 @@ def cli(debug: bool) -> None:
 @click.option("--engine", default="duckdb", show_default=True, type=click.Choice(["duckdb", "spark"]),
               help="Engine for ticket data.")
 @click.option("--format", "fmt", default="text", show_default=True, type=click.Choice(FORMATS))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here (atomically).")
+@click.option("-o", "--output", metavar="FILE", help="Write the report here (atomically).")
 @click.option("--fail-on", default="low", show_default=True, type=click.Choice(["low", "medium", "high", "never"]),
               help="Exit 1 when a rule of this severity or higher fails.")
 @click.option("--waivers", type=click.Path(dir_okay=False), metavar="FILE",
@@ -116,12 +116,14 @@ def check(
     sys.exit(data["exit_code"])
 
 
-def _emit(data: dict[str, Any], fmt: str, output: str | None, verbose: bool = False) -> None:
+def _emit(
+    data: dict[str, Any], fmt: str, output: str | None, verbose: bool = False, source: str | None = None
+) -> None:
     from auditrules.report.render import render
 
     color = output is None and fmt == "text" and sys.stdout.isatty()
-    text = render(data, fmt, color=color, verbose=verbose)
-    if output:
+    text = render(data, fmt, color=color, verbose=verbose, source=source)
+    if output is not None:
         from auditrules.report.output import write_atomic
 
         write_atomic(output, text)
@@ -132,14 +134,14 @@ def _emit(data: dict[str, Any], fmt: str, output: str | None, verbose: bool = Fa
 @cli.command()
 @click.argument("report_file", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", default="html", show_default=True, type=click.Choice(FORMATS))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the rendering here (atomically).")
+@click.option("-o", "--output", metavar="FILE", help="Write the rendering here (atomically).")
 @_handle_errors
 def report(report_file: str, fmt: str, output: str | None) -> None:
     """Re-render a JSON report (from `check --format json`) in another format."""
     from auditrules.report.json import load_report
 
     data = load_report(report_file)
-    _emit(data, fmt, output)
+    _emit(data, fmt, output, source=report_file)
 
 
 @cli.command()
@@ -195,16 +197,20 @@ def explain(rule_id: str, rules: tuple[str, ...]) -> None:
 
     loaded = load_policies(rules)
     rule = find_rule(rule_id, loaded)
+    from auditrules.errors import visible
+
     doc = rules_dir() / "docs" / f"{rule.id}.md"
+    out: list[str] = []
     if doc.exists():
-        click.echo(doc.read_text(encoding="utf-8"), nl=False)
+        out.append(doc.read_text(encoding="utf-8"))
     else:
-        click.echo(f"# {rule.id}: {rule.title}\n\nSeverity: {rule.severity}\n")
+        out.append(f"# {rule.id}: {rule.title}\n\nSeverity: {rule.severity}\n\n")
         if rule.rationale:
-            click.echo(f"## Why it matters\n\n{rule.rationale}\n")
+            out.append(f"## Why it matters\n\n{rule.rationale}\n\n")
         if rule.remediation:
-            click.echo(f"## How to fix\n\n{rule.remediation}\n")
-    click.echo(f"\n## Rule source ({rule.span.path}:{rule.span.line})\n\n```\n{rule.source}\n```")
+            out.append(f"## How to fix\n\n{rule.remediation}\n\n")
+    out.append(f"\n## Rule source ({rule.span.path}:{rule.span.line})\n\n```\n{rule.source}\n```\n")
+    click.echo(visible("".join(out)), nl=False)  # a rule's strings may hold escaped control characters
 
 
 def main() -> None:

@@ -7,8 +7,10 @@ size, nesting depth and alias count are limited before any value is built.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -57,42 +59,130 @@ def escape_pointer_token(token: str | int) -> str:
 
 
 def read_text(path: str | Path, max_bytes: int = MAX_BYTES) -> tuple[str, str]:
-    """Read a UTF-8 file (a BOM is dropped); returns (text, sha256 of the bytes)."""
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-    except FileNotFoundError:
-        raise fail("AR001", f"no such file: {path}") from None
-    except OSError as exc:
-        raise fail("AR002", f"cannot read {path}: {exc.strerror}") from None
-    if size > max_bytes:
-        raise fail("AR003", f"{path} is {size} bytes; the limit is {max_bytes}", Span(str(path), 1, 1))
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise fail("AR002", f"cannot read {path}: {exc.strerror}") from None
+    """Read a UTF-8 file (a BOM is dropped); returns (text, sha256 of the bytes).
+
+    Only regular files are read (a FIFO, device or directory is AR002, checked on the open file, so
+    a symlink to ``/dev/zero`` is refused too), and the limit counts bytes actually read, not what
+    ``st_size`` claims. Line endings are normalised: ``\\r\\n`` and a lone ``\\r`` (old Mac files)
+    become ``\\n``, so every parser and every line number sees the same lines.
+    """
+    raw = read_bytes(path, max_bytes)
     digest = hashlib.sha256(raw).hexdigest()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise fail("AR002", f"{path} is not UTF-8 (byte {exc.start})", Span(str(path), 1, 1)) from None
-    return text, digest
+    return normalise_newlines(text), digest
+
+
+def normalise_newlines(text: str) -> str:
+    """``\\r\\n`` and lone ``\\r`` → ``\\n``."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def open_regular(path: str | Path) -> int:
+    """Open ``path`` for reading and return the descriptor; AR001/AR002 unless it is a regular file.
+
+    The open does not block (a FIFO with no writer would hang a plain ``open``) and the type is
+    checked with ``fstat`` on the opened descriptor, so a symlink swapped in between cannot slip by.
+    """
+    import os
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise fail("AR001", f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise fail("AR002", f"cannot read {path}: it is a directory, not a file") from None
+    except OSError as exc:
+        raise fail("AR002", f"cannot read {path}: {exc.strerror}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise fail("AR002", f"cannot read {path}: it is {_file_kind(mode)}, not a regular file")
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(fd, True)
+    return fd
+
+
+def require_regular(path: str | Path) -> None:
+    """AR001/AR002 unless ``path`` is a regular file (checked without blocking on a FIFO)."""
+    import os
+
+    os.close(open_regular(path))
+
+
+def _file_kind(mode: int) -> str:
+    import stat
+
+    for test, word in (
+        (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return word
+    return "a special file"
+
+
+def read_bytes(path: str | Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file; AR003 as soon as more than ``max_bytes`` have been read."""
+    import os
+
+    fd = open_regular(path)
+    chunks: list[bytes] = []
+    total = 0
+    try:
+        size = os.fstat(fd).st_size
+        if size > max_bytes:
+            raise fail("AR003", f"{path} is {size} bytes; the limit is {max_bytes}", Span(str(path), 1, 1))
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > max_bytes:
+                raise fail("AR003", f"{path} is larger than the limit of {max_bytes} bytes", Span(str(path), 1, 1))
+            chunks.append(chunk)
+    except OSError as exc:
+        raise fail("AR002", f"cannot read {path}: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
 
 
 def read_head(path: str | Path, size: int = 65536) -> str:
-    """The first ``size`` characters of a file, for cheap format detection ("" when unreadable)."""
+    """The first ``size`` characters of a regular file, for cheap format detection ("" when it is
+    unreadable or not a regular file: a FIFO is never waited on)."""
+    import os
+
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
+        fd = open_regular(path)
+    except AuditError:
+        return ""
+    try:
+        with os.fdopen(fd, encoding="utf-8", errors="replace") as fh:
             return fh.read(size)
     except OSError:
         return ""
 
 
 def sha256_file(path: str | Path) -> str:
+    """SHA-256 of a regular file, read in chunks (any size; AR002 for FIFOs, devices, directories)."""
+    import os
+
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
+    fd = open_regular(path)
+    try:
+        for chunk in iter(lambda: os.read(fd, 1 << 20), b""):
             h.update(chunk)
+    except OSError as exc:
+        raise fail("AR002", f"cannot read {path}: {exc.strerror}") from None
+    finally:
+        os.close(fd)
     return h.hexdigest()
 
 
@@ -103,8 +193,12 @@ def load_yaml_document(path: str | Path, text: str | None = None, digest: str = 
     spath = str(path)
     if text is None:
         text, digest = read_text(path)
+    text = normalise_newlines(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_depth_limited_loader())
+    except _TooDeep as exc:
+        span = Span(spath, exc.line, exc.column)
+        raise AuditError("AR003", f"nesting deeper than {MAX_DEPTH} levels", span, text) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         span = Span(spath, mark.line + 1, mark.column + 1) if mark else Span(spath, 1, 1)
@@ -118,6 +212,36 @@ def load_yaml_document(path: str | Path, text: str | None = None, digest: str = 
     builder = _YamlBuilder(spath, text, positions)
     data = builder.build(node, "", 0)
     return Document(spath, text, data, positions, digest)
+
+
+class _TooDeep(Exception):
+    """Raised by the composer before it recurses past MAX_DEPTH (``yaml.compose`` is recursive)."""
+
+    def __init__(self, line: int, column: int) -> None:
+        super().__init__(line, column)
+        self.line = line
+        self.column = column
+
+
+@cache
+def _depth_limited_loader() -> Any:
+    """``yaml.SafeLoader`` whose composer refuses to nest deeper than MAX_DEPTH before recursing."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        _depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self._depth += 1
+            try:
+                if self._depth > MAX_DEPTH + 1:
+                    mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                    raise _TooDeep(mark.line + 1, mark.column + 1)
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+
+    return Loader
 
 
 class _YamlBuilder:
@@ -156,8 +280,9 @@ class _YamlBuilder:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     raise self.fail("AR201", "merge keys ('<<') are not supported", key_node)
                 key = self.build(key_node, pointer + "/~key", depth + 1)
-                if not isinstance(key, (str, int, float, bool)) and key is not None:
-                    raise self.fail("AR201", "mapping keys must be scalars", key_node)
+                if not isinstance(key, str):
+                    shown = repr(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "a collection"
+                    raise self.fail("AR201", f"mapping key {shown} is not a string (quote it)", key_node)
                 if key in out:
                     raise self.fail("AR201", f"duplicate key {key!r}", key_node)
                 child = f"{pointer}/{escape_pointer_token(str(key))}"
@@ -168,7 +293,15 @@ class _YamlBuilder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, f"{pointer}/{i}", depth + 1) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
-        return self.constructor.construct_object(node, deep=True)
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except ValueError:  # an integer of more than 4,300 digits (Python's conversion limit)
+            raise self.fail("AR003", f"number of {len(node.value)} characters is too long", node) from None
+        except yaml.YAMLError as exc:
+            raise self.fail("AR201", f"invalid YAML value: {getattr(exc, 'problem', None) or exc}", node) from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.fail("AR201", f"number {node.value!r} is not finite", node)
+        return value
 
 
 # --- JSON -------------------------------------------------------------------------------------------
@@ -177,31 +310,119 @@ class _YamlBuilder:
 def load_json_document(path: str | Path, text: str | None = None, digest: str = "") -> Document:
     """Parse JSON into a :class:`Document` with the (line, column) where every value starts.
 
-    ``json.loads`` builds the data (and reports syntax errors). Positions are found lazily: looking
-    up a pointer scans only the containers on its path, each once, with the C decoder skipping over
-    values; a multi-MB export whose findings name a few places costs a few small scans.
+    :func:`loads_json` builds the data (and reports syntax errors). Positions are found lazily:
+    looking up a pointer scans only the containers on its path, each once, with the C decoder
+    skipping over values; a multi-MB export whose findings name a few places costs a few small scans.
     """
-    import json
-
     spath = str(path)
     if text is None:
         text, digest = read_text(path)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        span = Span(spath, exc.lineno, exc.colno)
-        raise AuditError("AR205", f"invalid JSON: {exc.msg}", span, text) from None
-    except RecursionError:
-        raise AuditError("AR003", "JSON nested too deeply", Span(spath, 1, 1), text) from None
-    except ValueError:  # an integer longer than sys.get_int_max_str_digits() (4,300 digits)
-        m = re.search(r"\d{4301,}", text)
-        off = m.start() if m else 0
-        line = text.count("\n", 0, off) + 1
-        span = Span(spath, line, off - (text.rfind("\n", 0, off) + 1) + 1)
-        raise AuditError("AR205", "invalid JSON: a number with more than 4,300 digits", span, text) from None
-    _check_depth(spath, text, data)
+    text = normalise_newlines(text)
+    data = loads_json(text, spath)
     positions = JsonPositions(spath, text, data)
     return Document(spath, text, data, positions, digest)
+
+
+class _JsonRefusal(Exception):
+    """Raised from the decoder's hooks; turned into an AuditError with a position by loads_json."""
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _JsonRefusal("duplicate")
+    return out
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _JsonRefusal("float")
+    return value
+
+
+def _no_constant(_name: str) -> Any:
+    raise _JsonRefusal("constant")
+
+
+def loads_json(text: str, path: str, code: str = "AR205", label: str = "invalid JSON") -> Any:
+    """Strict JSON → data, or AuditError ``code`` (AR003 for limits) with the line and column.
+
+    Refused beyond what ``json.loads`` refuses: a key given twice in one object (the last value
+    would silently win), ``NaN``/``Infinity`` and numbers too large for a float, integers of more
+    than 4,300 digits, and nesting deeper than MAX_DEPTH.
+    """
+    import json
+
+    try:
+        data = json.loads(
+            text, object_pairs_hook=_unique_object, parse_float=_finite_float, parse_constant=_no_constant
+        )
+    except json.JSONDecodeError as exc:
+        raise AuditError(code, f"{label}: {exc.msg}", Span(path, exc.lineno, exc.colno), text) from None
+    except RecursionError:
+        raise AuditError("AR003", f"JSON nested deeper than {MAX_DEPTH} levels", Span(path, 1, 1), text) from None
+    except _JsonRefusal as exc:
+        raise _json_refusal(str(exc), text, path, code, label) from None
+    except ValueError:  # int() of more than 4,300 digits
+        line, col = _offset_line_col(text, _first_match(r"\d{4301,}", text))
+        raise AuditError("AR003", "number of more than 4300 digits", Span(path, line, col), text) from None
+    _check_depth(path, text, data)
+    return data
+
+
+def _json_refusal(kind: str, text: str, path: str, code: str, label: str) -> AuditError:
+    if kind == "duplicate":
+        offset, key = _duplicate_key(text)
+        line, col = _offset_line_col(text, offset)
+        return AuditError(code, f"duplicate key {key!r} in one object", Span(path, line, col), text)
+    pattern = r"-?(NaN|Infinity)\b" if kind == "constant" else r"-?\d+(\.\d+)?[eE][-+]?\d{3,}|-?\d{309,}"
+    offset = _first_match(pattern, text)
+    line, col = _offset_line_col(text, offset)
+    return AuditError(code, f"{label}: a number that is not finite", Span(path, line, col), text)
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]')
+
+
+def _duplicate_key(text: str) -> tuple[int, str]:
+    """The offset and name of the first key repeated within one object (a lexical scan)."""
+    import json
+
+    stack: list[set[str] | None] = []  # a set of keys per open object, None per open array
+    expect_key = False
+    for m in _JSON_TOKEN.finditer(text):
+        tok = m.group()
+        if tok == "{":
+            stack.append(set())
+            expect_key = True
+        elif tok == "[":
+            stack.append(None)
+        elif tok in "]}":
+            if stack:
+                stack.pop()
+            expect_key = False
+        elif tok == ",":
+            expect_key = bool(stack) and stack[-1] is not None
+        elif tok == ":":
+            expect_key = False
+        elif expect_key and stack and stack[-1] is not None:
+            key = json.loads(tok)
+            if key in stack[-1]:
+                return m.start(), key
+            stack[-1].add(key)
+            expect_key = False
+    return 0, "?"
+
+
+def _first_match(pattern: str, text: str) -> int:
+    m = re.search(pattern, text)
+    return m.start() if m else 0
+
+
+def _offset_line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _check_depth(path: str, text: str, data: Any) -> None:

@@ -1,4 +1,5 @@
-"""Errors a user can cause: one exception type, one renderer, one table of codes.
+"""Errors a user can cause: one exception type, one renderer, one table of codes — and
+:func:`visible`, the one way text from inputs is shown (control characters as escapes).
 
 Every stage raises :class:`AuditError` (``raise fail(code, message, span)`` or the constructor
 when it also has the source text); the CLI renders it with :func:`render_error` as
@@ -9,6 +10,7 @@ known. Each code is listed in :data:`CODES`, in ``docs/errors.md`` and has a gol
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -34,7 +36,11 @@ CODES: dict[str, tuple[str, str]] = {
     "AR003": ("input too large", "A file exceeds the size, nesting or alias limits for safe parsing."),
     "AR004": ("unknown rule", "`auditrules explain` was given a rule ID that no rule pack defines."),
     "AR005": ("usage error", "Command-line options that cannot be combined or are missing."),
-    "AR006": ("cannot write output", "The output file could not be written."),
+    "AR006": (
+        "cannot write output",
+        "The output file could not be written, or is a directory, device or FIFO, or the path is empty.",
+    ),
+    "AR007": ("no rules", "A rules file defines no rule, or no rule is left to check in the run."),
     # AR1xx: the rule language
     "AR101": ("syntax error", "The rules file does not follow the grammar."),
     "AR102": ("unknown aggregate", "An aggregate the language does not define, or one given the wrong argument."),
@@ -54,6 +60,11 @@ CODES: dict[str, tuple[str, str]] = {
     "AR110": ("ticket statement without scope", "A `require` or `minimum` statement in a rule with no `tickets` line."),
     "AR112": ("invalid pattern", "A `matches` or field pattern that is empty."),
     "AR113": ("incomplete rule", "A rule without `severity`, or without any statement to check."),
+    "AR114": (
+        "expression too deep",
+        "An expression nests more than 100 levels (e.g. hundreds of chained `and`/`or`); refused before any"
+        " stage recurses over it.",
+    ),
     # AR2xx: routing exports
     "AR201": ("invalid YAML", "A YAML routing file cannot be parsed."),
     "AR202": (
@@ -95,9 +106,13 @@ CODES: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class AuditError(Exception):
-    """A user-facing error with a stable code and, where known, the place it concerns."""
+    """A user-facing error with a stable code and, where known, the place it concerns.
+
+    Not frozen: Python sets ``__traceback__`` on an exception that leaves a ``with`` block of a
+    generator context manager, and a frozen dataclass would turn that into FrozenInstanceError.
+    """
 
     code: str
     message: str
@@ -124,21 +139,76 @@ def fail(code: str, message: str, span: Span | None = None, source: str | None =
 
 def render_error(err: AuditError) -> str:
     """Render ``path:line:col: error[CODE]: message`` plus a caret excerpt when source text is known."""
-    where = f"{err.span}: " if err.span is not None else ""
-    head = f"{where}error[{err.code}]: {err.message}"
+    where = f"{visible(str(err.span), one_line=True)}: " if err.span is not None else ""
+    head = f"{where}error[{err.code}]: {visible(err.message, one_line=True)}"
     lines = [head]
     if err.span is not None and err.source is not None:
-        src_lines = err.source.splitlines()
+        src_lines = err.source.split("\n")  # not splitlines(): \x0b, \x1c … are no line ends here
+        if src_lines[-1] == "":
+            src_lines.pop()
         if 1 <= err.span.line <= len(src_lines):
-            text = src_lines[err.span.line - 1].expandtabs(1)
+            text = _printable_line(src_lines[err.span.line - 1].expandtabs(1))
             col = max(err.span.column, 1)
             if err.span.end_line == err.span.line and err.span.end_column and err.span.end_column > col:
                 width = err.span.end_column - col
             else:
                 width = 1
             width = max(1, min(width, max(1, len(text) - col + 1)))
+            text, col, width = _excerpt_window(text, col, width)
             lines.append(f"   | {text}")
             lines.append("   | " + " " * (col - 1) + "^" * width)
     if err.hint:
-        lines.append(f"   = help: {err.hint}")
+        lines.append(f"   = help: {visible(err.hint, one_line=True)}")
     return "\n".join(lines)
+
+
+#: Widest excerpt shown; a longer line is cut around the caret and marked with "…".
+EXCERPT_WIDTH = 120
+
+
+def _excerpt_window(text: str, col: int, width: int) -> tuple[str, int, int]:
+    """At most EXCERPT_WIDTH characters of ``text`` around column ``col``, with the caret moved."""
+    if len(text) <= EXCERPT_WIDTH:
+        return text, col, width
+    start = max(0, min(col - 1 - EXCERPT_WIDTH // 3, len(text) - EXCERPT_WIDTH))
+    end = start + EXCERPT_WIDTH
+    head = "…" if start > 0 else ""
+    tail = "…" if end < len(text) else ""
+    col = col - start + len(head)
+    width = max(1, min(width, end - (col - len(head) + start) + 1))
+    return head + text[start:end] + tail, col, width
+
+
+def _printable_line(text: str) -> str:
+    """A source line for the excerpt: each invisible character shown as one ``?`` so that the
+    caret columns still line up with the characters of the line."""
+    if visible(text) == text:
+        return text
+    return "".join(ch if visible(ch) == ch else "?" for ch in text)
+
+
+# --- text from inputs, shown safely --------------------------------------------------------------
+
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_INVISIBLE_OR_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(m: re.Match[str]) -> str:
+    ch = m.group()
+    if ch in _NAMED:
+        return _NAMED[ch]
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str, one_line: bool = False) -> str:
+    """``text`` with control characters and lone surrogates written as escapes (``\\x1b``, ``\\ud800``).
+
+    Export data can carry raw control characters (a trigger title holding ``ESC[2J`` would clear a
+    terminal) and lone surrogates (JSON's ``"\\ud800"``, which UTF-8 cannot encode). Line feeds and
+    tabs are kept unless ``one_line`` asks for a single line (error messages). Every renderer but
+    JSON sees report data through this function (``report.render``), and so does every error line.
+    """
+    pattern = _INVISIBLE_OR_BREAK if one_line else _INVISIBLE
+    return pattern.sub(_escape, text) if pattern.search(text) else text

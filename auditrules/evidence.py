@@ -32,7 +32,8 @@ missing-evidence           a rule whose evidence (routing export or tickets) was
 A finding that a waiver or a baseline covers keeps its evidence and gains ``waiver``,
 ``waived_status`` (and ``baseline``) keys: :meth:`Evidence.waived`.
 
-This module imports only :mod:`auditrules.findings` and :mod:`auditrules.errors`.
+This module imports :mod:`auditrules.findings`, :mod:`auditrules.errors` and (to find the schema)
+:mod:`auditrules.resources`.
 """
 
 from __future__ import annotations

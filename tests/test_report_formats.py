@@ -463,3 +463,7 @@ def test_cli_report_rejects_invalid_report(tmp_path: Path) -> None:
 def test_fixtures_validate_against_the_schema() -> None:
     for name in REPORTS:
         load(name)  # raises AuditError(AR401) when not valid
+
+
+def test_chart_of_figures_too_far_apart_is_left_out() -> None:
+    assert dot_whisker([ChartRow("a", 1e308, -1e308, 1e308)], "number", "t") == ""

@@ -8,6 +8,7 @@ methods are named after the grammar's rules and aliases.
 from __future__ import annotations
 
 import json
+import math
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -85,7 +86,12 @@ def _lark() -> Lark:
 
 
 def parse_policy(text: str, path: str = "<string>") -> ast.Policy:
-    """Parse a rules file. Raises :class:`AuditError` (AR101) with a caret on syntax errors."""
+    """Parse a rules file. Raises :class:`AuditError` (AR101) with a caret on syntax errors.
+
+    Line endings are normalised first (``\\r\\n`` and old-Mac ``\\r`` → ``\\n``): a comment must
+    end at the end of its line, not run to the end of a file that has no ``\\n``.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as documents.read_text does on files
     tree = _parse(text, path, "start")
     transformer = _ToAst(path, text)
     try:
@@ -138,9 +144,83 @@ def comments(text: str) -> list[tuple[int, str]]:
 
 def _parse(text: str, path: str, start: str, line: int = 1, column: int = 1) -> Tree[Token]:
     try:
-        return _lark().parse(text, start=start)
+        tree = _lark().parse(text, start=start)
     except UnexpectedInput as exc:
         raise _syntax_error(exc, text, path, start, line, column) from None
+    _check_tree(tree, text, path, line, column)
+    return tree
+
+
+#: Deepest nesting of the parse tree (``a and b and c …`` nests one level per operator). Checked
+#: before anything recurses over the tree: the transformer, the checker, the formatter and the SQL
+#: generator all do, and a few hundred levels exhaust Python's stack.
+MAX_NESTING = 100
+
+
+def _check_tree(tree: Tree[Token], text: str, path: str, line0: int, col0: int) -> None:
+    """AR114 for nesting deeper than MAX_NESTING, AR101 for a string that is not a valid literal.
+
+    One iterative walk, so that deep trees are refused before any recursive stage sees them.
+    """
+    stack: list[tuple[Tree[Token] | Token, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, Token):
+            if node.type == "STRING":
+                _check_string(node, text, path, line0, col0)
+            continue
+        if depth > MAX_NESTING:
+            meta = node.meta
+            where = _place(getattr(meta, "line", 1) or 1, getattr(meta, "column", 1) or 1, line0, col0)
+            raise AuditError(
+                "AR114",
+                f"expression nested more than {MAX_NESTING} levels deep; split the rule, or write a long "
+                "chain of 'or' alternatives as 'x in (\"a\", \"b\", …)'",
+                Span(path, *where), _embedded_source(text, line0, col0),
+            )
+        stack.extend((child, depth + 1) for child in node.children)
+
+
+def _check_string(tok: Token, text: str, path: str, line0: int, col0: int) -> None:
+    """A rule string is a JSON string: refuse bad escapes, raw control characters, lone surrogates."""
+    raw = str(tok)
+    problem, offset = None, 0
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        offset = exc.pos
+        ch = raw[offset] if offset < len(raw) else ""
+        if ch == "\\":
+            problem = f"invalid escape {raw[offset:offset + 2]!r} in a string (use \\\\ for a backslash)"
+        elif ch and ord(ch) < 0x20:
+            problem = f"control character {ch!r} inside a string; write it as an escape such as \\t"
+        else:
+            problem = f"invalid string: {exc.msg}"
+    else:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            offset = raw.find("\\u")
+            problem = f"{value[exc.start]!r} is half of a surrogate pair, not a character"
+    if problem is not None:
+        line, column = _place(tok.line or 1, (tok.column or 1) + offset, line0, col0)
+        raise AuditError(
+            "AR101", problem, Span(path, line, column, line, column + 1), _embedded_source(text, line0, col0)
+        )
+
+
+def _place(line: int, column: int, line0: int, col0: int) -> tuple[int, int]:
+    """A (line, column) inside an embedded expression → file coordinates."""
+    if line == 1:
+        column += col0 - 1
+    return line + line0 - 1, column
+
+
+def _embedded_source(text: str, line0: int, col0: int) -> str:
+    """The text an excerpt is taken from: ``text`` placed at (line0, col0) of its file."""
+    if line0 == 1 and col0 == 1:
+        return text
+    return "\n" * (line0 - 1) + " " * (col0 - 1) + text
 
 
 def _syntax_error(
@@ -201,6 +281,14 @@ def _describe_expected(expected: Any) -> str:
     if len(words) > 1:
         return ", ".join(words[:-1]) + " or " + words[-1]
     return words[0] if words else "something else"
+
+
+#: ``minimum`` counts tickets; more digits than this is a typo (and int() refuses 4,300 digits).
+MAX_INT_DIGITS = 15
+
+
+def _shorten(text: str, width: int = 24) -> str:
+    return text if len(text) <= width else f"{text[:10]}…({len(text)} characters)"
 
 
 def _string(tok: Token) -> str:
@@ -365,7 +453,10 @@ class _ToAst(Transformer[Token, Any]):
         return ast.TicketScope(children[0] if children else None, self._span(meta))
 
     def minimum(self, meta: Meta, children: list[Token]) -> ast.Minimum:
-        return ast.Minimum(int(children[0]), self._span(meta))
+        text = str(children[0])
+        if len(text.lstrip("0")) > MAX_INT_DIGITS:
+            raise self._fail("AR109", f"minimum {_shorten(text)} is too large", children[0])
+        return ast.Minimum(int(text), self._span(meta))
 
     def modifiers(self, meta: Meta, children: list[Any]) -> tuple[tuple[ast.GroupBy, ...], float | None]:
         strata: tuple[ast.GroupBy, ...] = ()
@@ -487,17 +578,23 @@ class _ToAst(Transformer[Token, Any]):
     def string(self, meta: Meta, children: list[Token]) -> ast.Literal:
         return ast.Literal(_string(children[0]), "string", str(children[0]), self._span(children[0]))
 
+    def _finite(self, value: float, tok: Token) -> float:
+        if not math.isfinite(value):
+            raise self._fail("AR109", f"number {_shorten(str(tok))} is too large to be represented", tok)
+        return value
+
     def number(self, meta: Meta, children: list[Token]) -> ast.Literal:
         text = str(children[0])
-        return ast.Literal(float(text), "number", text, self._span(children[0]))
+        return ast.Literal(self._finite(float(text), children[0]), "number", text, self._span(children[0]))
 
     def duration(self, meta: Meta, children: list[Token]) -> ast.Literal:
         text = str(children[0])
-        return ast.Literal(float(text[:-1]) * DURATION_SUFFIXES[text[-1]], "duration", text, self._span(children[0]))
+        seconds = self._finite(float(text[:-1]) * DURATION_SUFFIXES[text[-1]], children[0])
+        return ast.Literal(seconds, "duration", text, self._span(children[0]))
 
     def percent(self, meta: Meta, children: list[Token]) -> ast.Literal:
         text = str(children[0])
-        value = float(text[:-1]) / 100
+        value = self._finite(float(text[:-1]) / 100, children[0])
         if value > 1:
             raise self._fail("AR109", f"percentage {text} is above 100%", children[0])
         return ast.Literal(value, "percent", text, self._span(children[0]))

@@ -191,7 +191,8 @@ def dot_whisker(
     for r in rows:
         finite.extend(v for v in (number(r.value), number(r.low), number(r.high)) if v is not None)
     finite.extend(v for v in (number(t.value) for t in thresholds) if v is not None)
-    if not rows or not finite:
+    # no chart without a number, nor when the figures' spread overflows a float (a doctored report)
+    if not rows or not finite or not math.isfinite((max(finite) - min(finite)) * 2):
         return Markup("")
     lo, hi, ticks, scale, suffix = _domain(finite, unit)
     frame = _Frame(lo, hi, float(LABEL_WIDTH), float(WIDTH - RIGHT_MARGIN), TOP_MARGIN + ROW_HEIGHT * len(rows))

@@ -4,14 +4,49 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditrules.errors import AuditError
+from auditrules.errors import AuditError, Span, visible
 
 
-def render(data: dict[str, Any], fmt: str, color: bool = False, verbose: bool = False) -> str:
+def render(
+    data: dict[str, Any], fmt: str, color: bool = False, verbose: bool = False, source: str | None = None
+) -> str:
+    """Render ``data`` as ``fmt``. JSON keeps every string as it is (JSON escapes control
+    characters itself); every other format sees control characters written visibly (``\\x1b``).
+
+    ``source`` names the file ``data`` was read from (``auditrules report``): a renderer that cannot
+    read a value there is answered with AR401 naming the finding, never a traceback.
+    """
+    if source is None:
+        return _render(data, fmt, color, verbose)
+    try:
+        return _render(data, fmt, color, verbose)
+    except AuditError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a value the schema allows but the renderer cannot read
+        raise _unreadable(data, fmt, source, exc) from None
+
+
+def _unreadable(data: dict[str, Any], fmt: str, source: str, exc: Exception) -> AuditError:
+    """AR401 naming the first finding that cannot be rendered on its own."""
+    where = "/"
+    for i, finding in enumerate(data.get("findings") or []):
+        try:
+            _render({**data, "findings": [finding]}, fmt, False, True)
+        except Exception:  # noqa: BLE001 - any failure names this finding
+            where = f"/findings/{i}/evidence"
+            break
+    return AuditError(
+        "AR401", f"not a report auditrules writes: the value at {where} cannot be read ({type(exc).__name__})",
+        Span(source, 1, 1),
+    )
+
+
+def _render(data: dict[str, Any], fmt: str, color: bool, verbose: bool) -> str:
     if fmt == "json":
         from auditrules.report.json import dumps
 
         return dumps(data)
+    data = visible_data(data)
     if fmt == "text":
         from auditrules.report.text import render_text
 
@@ -33,3 +68,14 @@ def render(data: dict[str, Any], fmt: str, color: bool = False, verbose: bool = 
 
         return render_junit(data)
     raise AuditError("AR005", f"unknown format {fmt!r}")
+
+
+def visible_data(value: Any) -> Any:
+    """A copy of report data with :func:`~auditrules.errors.visible` applied to every string, keys too."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, dict):
+        return {visible(k) if isinstance(k, str) else k: visible_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [visible_data(v) for v in value]
+    return value

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from auditrules.documents import require_regular
 from auditrules.errors import AuditError, Span
 from auditrules.findings import Diagnostic, Location
 from auditrules.routing.model import RoutingModel
@@ -88,7 +89,9 @@ def detect_format(path: str | Path) -> str:
     p = Path(path)
     if not p.exists():
         raise AuditError("AR001", f"no such file or directory: {path}")
-    if p.is_dir() and _is_salesforce_directory(p):
+    if not p.is_dir():
+        require_regular(p)  # a FIFO or device would hang or never end when sniffed
+    elif _is_salesforce_directory(p):
         return "salesforce"
     found = {fmt for f in _directory_files(p) for fmt in formats_of(f)} if p.is_dir() else set(formats_of(p))
     for fmt in ("zendesk", "taskrouter", "freshdesk", "genesys", "canonical", "salesforce", "connect"):
@@ -104,7 +107,12 @@ def _is_salesforce_directory(path: Path) -> bool:
 
 
 def _directory_files(path: Path) -> list[Path]:
-    return sorted(f for f in path.iterdir() if f.is_file() and not f.name.startswith("."))
+    """The regular files of an export directory; a FIFO, device or socket in it is refused (AR002)."""
+    entries = sorted(f for f in path.iterdir() if not f.name.startswith(".") and not f.is_dir())
+    for f in entries:
+        if not f.is_file():
+            require_regular(f)
+    return entries
 
 
 def load_routing(path: str | Path, fmt: str | None = None) -> RoutingModel:
@@ -125,6 +133,7 @@ def load_routing_inputs(path: str | Path, fmt: str | None = None) -> list[Routin
         raise AuditError("AR005", f"unknown routing format '{fmt}' (expected {', '.join(FORMATS)})")
     if p.is_dir():
         return _load_directory(p, fmt)
+    require_regular(p)  # a FIFO or device would hang or never end when sniffed
     kinds = (fmt,) if fmt is not None else formats_of(p)
     if not kinds:
         raise _unknown(path)

@@ -182,6 +182,8 @@ def is_zendesk(path: str | Path) -> bool:
 
 
 def _peek(path: Path) -> bool:
+    if not path.is_file():  # a FIFO would block the open
+        return False
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             head = fh.read(65536)

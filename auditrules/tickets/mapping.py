@@ -169,6 +169,27 @@ def _from_document(doc: Document, default_name: str) -> Mapping:
     )
 
 
+#: strptime directives the engines understand (DuckDB's set, which Spark's translation covers).
+_DIRECTIVES = re.compile(r"%(-?[aAwdbBmyYHIpMSfgnzZjUWcxX]|%)")
+
+
+def _check_time_spec(name: str, fmt: Any, zone: Any, span: Span) -> None:
+    """AR303 for a ``format`` directive or a ``timezone`` that the engine would reject later (AR304)."""
+    if isinstance(fmt, str) and fmt != "HH:MM:SS" and "%" in _DIRECTIVES.sub("", fmt):
+        bad = _DIRECTIVES.sub("", fmt)
+        directive = bad[bad.index("%"):][:2]
+        raise AuditError("AR303", f"columns/{name}: unknown format directive {directive!r} in {fmt!r}", span)
+    if isinstance(zone, str):
+        from zoneinfo import ZoneInfo, available_timezones
+
+        try:
+            ZoneInfo(zone)
+        except (ValueError, OSError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+            if not available_timezones():  # no time zone database here: leave it to the engine
+                return
+            raise AuditError("AR303", f"columns/{name}: unknown timezone {zone!r} (use an IANA name)", span) from None
+
+
 def _sources(spec: Any) -> tuple[str, ...]:
     return (spec,) if isinstance(spec, str) else tuple(spec)
 
@@ -183,6 +204,7 @@ def _column(name: str, spec: Any, span: Span) -> ColumnMap:
     values = tuple(
         sorted(((str(k).strip(), None if v is None else str(v)) for k, v in (spec.get("values") or {}).items()))
     )
+    _check_time_spec(name, spec.get("format"), spec.get("timezone"), span)
     return ColumnMap(
         name,
         kind,

@@ -65,6 +65,8 @@ def resolve_sources(sources: Sequence[str]) -> tuple[SourceFile, ...]:
     files found through a glob or directory are kept only when their suffix is a known format.
     Order is deterministic: sources in the given order, matches sorted by path; duplicates dropped.
     """
+    from auditrules.documents import require_regular
+
     if not sources:
         raise fail("AR306", "no ticket sources given")
     out: list[SourceFile] = []
@@ -99,6 +101,7 @@ def resolve_sources(sources: Sequence[str]) -> tuple[SourceFile, ...]:
                 assert fmt is not None
                 add(f, fmt)
             continue
+        require_regular(p)  # a FIFO or device would hang the reader; /dev/zero would never end
         add(src, file_format(src) or "csv")
     return tuple(out)
 

@@ -17,9 +17,9 @@ from auditrules.lang import ast
 from auditrules.tickets.plan.sql import col, double, is_null, lit, text
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Unavailable(Exception):
-    """A rule names a column the clean view does not have."""
+    """A rule names a column the clean view does not have (not frozen: Python writes to exceptions)."""
 
     column: str
 

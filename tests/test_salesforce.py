@@ -456,3 +456,27 @@ def test_a_not_auditable_decision_is_reported_once_per_rule() -> None:
     for rule_id in ("FAIR-001", "FAIR-009"):
         warns = [f for f in report.findings if f.rule_id == rule_id and f.status is Status.WARN]
         assert len(warns) == 1, rule_id  # FAIR-009 has two statements; the formula is noted once
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_is_never_waited_on(tmp_path: Path) -> None:
+    import os
+
+    from auditrules.documents import read_head
+    from auditrules.routing.connect import is_connect
+    from auditrules.routing.salesforce import is_salesforce
+
+    fifo = tmp_path / "Tier_2.queue-meta.xml"
+    os.mkfifo(fifo)
+    assert read_head(fifo) == ""
+    assert is_salesforce(fifo)  # by its suffix, without reading it
+    flow = tmp_path / "flow.json"
+    os.mkfifo(flow)
+    assert not is_connect(flow)
+    project = sfdx(tmp_path / "p", {})
+    queues = project / "force-app" / "main" / "default" / "queues"
+    queues.mkdir(parents=True)
+    os.mkfifo(queues / "Ghost.queue-meta.xml")
+    with pytest.raises(AuditError) as info:
+        load_routing(project)
+    assert info.value.code == "AR002"

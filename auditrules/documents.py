@@ -279,10 +279,12 @@ class _YamlBuilder:
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     raise self.fail("AR201", "merge keys ('<<') are not supported", key_node)
-                key = self.build(key_node, pointer + "/~key", depth + 1)
-                if not isinstance(key, str):
-                    shown = repr(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "a collection"
-                    raise self.fail("AR201", f"mapping key {shown} is not a string (quote it)", key_node)
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise self.fail("AR201", "a mapping key is a collection, not a name", key_node)
+                # keys are names: ``yes:``, ``1:`` and ``~:`` are the names "yes", "1" and "~" (an
+                # Architect flow's ``yes:``/``no:`` branches), never booleans, numbers or null
+                self.build(key_node, pointer + "/~key", depth + 1)
+                key = str(key_node.value)
                 if key in out:
                     raise self.fail("AR201", f"duplicate key {key!r}", key_node)
                 child = f"{pointer}/{escape_pointer_token(str(key))}"

@@ -337,3 +337,11 @@ def test_privileged_value_in_a_compare_is_caught_by_a_value_set(tmp_path: Path) 
     (fail,) = [f for f in check(rules=[rules], routing=[path]).findings if f.status is Status.FAIL]
     assert "GM-VVIP" in fail.message and "bypasses the queues" in fail.message
     assert fail.locations[0].line == line_of(path, '"Conditions"') + 1
+
+
+def test_a_failing_branch_is_not_also_noted_as_not_auditable_in_the_same_rule() -> None:
+    report = check(routing=[ROOT / "examples" / "connect-unfair"])
+    fair009 = [f for f in report.findings if f.rule_id == "FAIR-009"]
+    failing = {f.evidence["routing_rule"] for f in fair009 if f.status is Status.FAIL}
+    noted = {f.evidence["routing_rule"] for f in fair009 if f.status is Status.WARN}
+    assert failing and not failing & noted

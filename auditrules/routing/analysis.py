@@ -309,13 +309,24 @@ def evaluate_routing(
             continue
         scopes = _GAP_SCOPES.get(type(st), frozenset({"all"}))
         gaps = [g for g in model.gaps if g.scope in scopes]
-        findings.extend(_not_passed(f, gaps) for f in found if not _said(f, findings))
-    return findings
+        findings.extend(_not_passed(f, gaps) for f in found)
+    return _once(findings)
 
 
-def _said(finding: Finding, earlier: Sequence[Finding]) -> bool:
-    """Whether a not-auditable note repeats one an earlier statement of the same rule made."""
-    return isinstance(finding.evidence, E.RoutingNotAuditable) and any(f.message == finding.message for f in earlier)
+def _once(findings: list[Finding]) -> list[Finding]:
+    """``findings`` without not-auditable notes that repeat: the same note from another statement of
+    the rule, or a note on a routing rule the rule fails anyway."""
+    failing = {f.evidence.get("routing_rule") for f in findings if f.status is Status.FAIL}
+    out: list[Finding] = []
+    seen: set[str] = set()
+    for f in findings:
+        ev = f.evidence
+        if isinstance(ev, E.RoutingNotAuditable):
+            if ev.routing_rule in failing or f.message in seen:
+                continue
+            seen.add(f.message)
+        out.append(f)
+    return out
 
 
 def _not_passed(finding: Finding, gaps: Sequence[Gap]) -> Finding:

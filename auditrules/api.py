@@ -9,15 +9,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditrules import __version__
-from auditrules.documents import read_text, sha256_file
+from auditrules.baseline import finding_fingerprint
+from auditrules.documents import read_text
 from auditrules.errors import AuditError, Span
-from auditrules.evidence import MissingEvidence
 from auditrules.findings import (
     FAILING,
     STATUS_ORDER,
@@ -26,13 +25,17 @@ from auditrules.findings import (
     InputFile,
     Severity,
     Status,
-    worst,
 )
 from auditrules.lang import ast
 from auditrules.lang.check import check_policies
 from auditrules.lang.parser import parse_policy
+from auditrules.report.options import ReportOptions
 from auditrules.resources import standard_pack
-from auditrules.routing.universe import DeclaredChannels
+
+if TYPE_CHECKING:
+    from auditrules.report.notebook import Frames
+    from auditrules.routing.universe import DeclaredChannels
+    from auditrules.tickets.engine_spec import EngineSpec
 
 FAIL_ON = ("low", "medium", "high", "never")
 
@@ -44,42 +47,78 @@ class LoadedPolicy:
     policy: ast.Policy
     source: str
     sha256: str
+    #: Where the file is on disk (``policy.path`` is the path reports show).
+    file: Path | None = None
+    #: Whether this is a rule pack bundled with auditrules (not a file in the user's repository).
+    bundled: bool = False
 
 
-def rule_files(paths: Sequence[str | Path]) -> list[Path]:
-    """Expand files and directories (``*.rules``, sorted) into rule files; AR001 for missing paths."""
-    out: list[Path] = []
+@dataclass(frozen=True)
+class RuleFile:
+    """A rules file to load: where it is, and the path reports show (``rules/<pack>.rules`` when bundled)."""
+
+    path: Path
+    shown: str
+    bundled: bool = False
+
+
+def pack_file(name: str) -> RuleFile | None:
+    """The bundled rule pack called ``name`` (``fairness``), or None."""
+    from auditrules.resources import rules_dir
+
+    if not name or any(c in name for c in "/\\.") or name.startswith("~"):
+        return None
+    path = rules_dir() / f"{name}.rules"
+    return RuleFile(path, f"rules/{name}.rules", bundled=True) if path.is_file() else None
+
+
+def pack_names() -> list[str]:
+    from auditrules.resources import rules_dir
+
+    return sorted(p.stem for p in rules_dir().glob("*.rules"))
+
+
+def rule_files(paths: Sequence[str | Path]) -> list[RuleFile]:
+    """Expand files, directories (``*.rules``, sorted) and bundled pack names into rule files.
+
+    A name that is not an existing path but names a bundled pack (``fairness``) is that pack; anything
+    else missing is AR001.
+    """
+    out: list[RuleFile] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             found = sorted(p.glob("*.rules"))
             if not found:
                 raise AuditError("AR001", f"no .rules files in directory {raw}")
-            out.extend(found)
+            out.extend(RuleFile(f, str(f)) for f in found)
         elif p.exists():
-            out.append(p)
+            out.append(RuleFile(p, str(p)))
+        elif (pack := pack_file(str(raw))) is not None:
+            out.append(pack)
         else:
-            raise AuditError("AR001", f"no such file or directory: {raw}")
+            packs = ", ".join(pack_names())
+            raise AuditError("AR001", f"no such file or directory: {raw} (bundled rule packs: {packs})")
     return out
 
 
 def load_policies(paths: Sequence[str | Path] = ()) -> list[LoadedPolicy]:
     """Parse and check rules files; without paths, the bundled standard pack."""
-    files = rule_files(paths) if paths else [standard_pack()]
+    files = rule_files(paths) if paths else [RuleFile(standard_pack(), "rules/fairness.rules", bundled=True)]
     loaded: list[LoadedPolicy] = []
     for f in files:
-        shown = str(f) if paths else "rules/fairness.rules"
-        text, digest = read_text(f)
+        text, digest = read_text(f.path)
         try:
-            policy = parse_policy(text, shown)
+            policy = parse_policy(text, f.shown)
         except AuditError as exc:
             raise exc.with_source(text) from None
         if not policy.rules and not policy.defines:
             raise AuditError(
-                "AR007", f"{shown} defines no rule (an empty file, or one that is all comments)",
-                Span(shown, 1, 1),
+                "AR007",
+                f"{f.shown} defines no rule (an empty file, or one that is all comments)",
+                Span(f.shown, 1, 1),
             )
-        loaded.append(LoadedPolicy(policy, text, digest))
+        loaded.append(LoadedPolicy(policy, text, digest, f.path, f.bundled))
     check_policies([(lp.policy, lp.source) for lp in loaded])
     require_rules(loaded)
     return loaded
@@ -105,9 +144,16 @@ class RuleVerdict:
     rule: ast.Rule
     status: Status
     findings: tuple[Finding, ...]
+    #: The rule's documentation page (Markdown), if one is shipped with its rules file.
+    doc: str | None = None
+    #: Whether the rule comes from a bundled pack (its file is not in the user's repository).
+    bundled: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "doc": self.doc,
+            "bundled": self.bundled,
+            "help_uri": self.rule.docs,
             "rule_id": self.rule.id,
             "title": self.rule.title,
             "severity": self.rule.severity,
@@ -118,6 +164,18 @@ class RuleVerdict:
             "location": {"path": self.rule.span.path, "line": self.rule.span.line},
             "evidence_kinds": sorted(_evidence_kinds(self.rule)),
         }
+
+
+def doc_page(rule_id: str, policy: LoadedPolicy) -> Path | None:
+    """The documentation page of a rule: ``docs/<ID>.md`` beside its rules file, if there is one.
+
+    A user's rules file never gets the bundled page of a rule with the same id: only bundled packs
+    read the bundled ``docs/``.
+    """
+    if policy.file is None:
+        return None
+    page = policy.file.parent / "docs" / f"{rule_id}.md"
+    return page if page.is_file() else None
 
 
 def _evidence_kinds(rule: ast.Rule) -> set[str]:
@@ -140,10 +198,30 @@ class Report:
     generated_at: str | None = None
     version: str = __version__
     options: dict[str, Any] = field(default_factory=dict)
+    #: The machine the check ran on; recorded only with ``--timestamp``, like ``generated_at``.
+    hostname: str | None = None
+    #: Engagement details for a client report (the configuration file's ``report:`` section).
+    report_options: ReportOptions = field(default_factory=ReportOptions)
 
     @property
     def findings(self) -> tuple[Finding, ...]:
         return tuple(f for v in self.verdicts for f in v.findings)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n} {status}" for status, n in self.summary()["rules"].items() if n)
+        return f"<Report: {len(self.verdicts)} rules ({counts}), exit code {self.exit_code('low')}>"
+
+    def _repr_html_(self) -> str:
+        """A summary table for notebooks (one row per rule)."""
+        from auditrules.report.notebook import summary_html
+
+        return summary_html(self.to_json())
+
+    def to_pandas(self) -> Frames:
+        """Findings and the ticket findings' group figures as pandas DataFrames (pandas is optional)."""
+        from auditrules.report.notebook import to_frames
+
+        return to_frames(self.to_json())
 
     def failing(self, fail_on: str) -> list[Finding]:
         """Findings that make the run fail at ``fail_on`` (low | medium | high | never)."""
@@ -180,7 +258,7 @@ class Report:
             },
             "inputs": [i.to_json() for i in self.inputs],
             "rules": [v.to_json() for v in self.verdicts],
-            "findings": [f.to_json() for f in self.findings],
+            "findings": [{**f.to_json(), "fingerprint": finding_fingerprint(f)} for f in self.findings],
             "diagnostics": [d.to_json() for d in self.diagnostics],
             "summary": self.summary(),
             "fail_on": fail_on,
@@ -188,172 +266,57 @@ class Report:
         }
         if self.generated_at is not None:
             out["generated_at"] = self.generated_at
+        if self.hostname is not None:
+            out["hostname"] = self.hostname
         return out
 
 
-def _sort_key(f: Finding) -> tuple[int, str, str]:
-    loc = f.locations[0] if f.locations else None
-    where = f"{loc.path}:{(loc.line or 0):09d}" if loc else ""
-    return (STATUS_ORDER.index(f.status), where, f.message)
-
-
-def _without_repeated_notes(findings: list[Finding]) -> list[Finding]:
-    """Drop a ``not_evaluated`` finding whose message repeats an earlier one of the same rule
-    (two SLA statements on an export without SLA data say the same thing once)."""
-    seen: set[str] = set()
-    out: list[Finding] = []
-    for f in findings:
-        if f.status is Status.NOT_EVALUATED:
-            if f.message in seen:
-                continue
-            seen.add(f.message)
-        out.append(f)
-    return out
-
-
-def _ticket_channels(
-    pairs: Sequence[tuple[ast.Policy, ast.Rule]], models: Sequence[Any], tickets: Sequence[str], mapping: str | None
-) -> DeclaredChannels | None:
-    """Channels seen in the ticket data, when SLA statements are checked on routing in the same run."""
-    sla = any(isinstance(st, (ast.SlaCoverage, ast.SlaEqual)) for _, r in pairs for st in r.routing_statements)
-    if not (sla and models and tickets):
-        return None
-    from auditrules.tickets.seen import ticket_channels
-
-    # one DISTINCT over the channel column: DuckDB reads it without starting a second Spark session
-    return DeclaredChannels(ticket_channels(list(tickets), mapping, "duckdb"), "the ticket data")
-
-
-def _routing_inputs(load: Any, path: str | Path, fmt: str | None) -> Any:
-    """The routing inputs at ``path``; a ticket file given as routing evidence gets a hint (AR204)."""
-    try:
-        return load(path, fmt)
-    except AuditError as err:
-        from auditrules.tickets.sources import file_format
-
-        kind = file_format(str(path))
-        if err.code != "AR204" or kind in (None, "json") or str(path).lower().endswith(".txt"):
-            raise
-        raise replace(err, hint=f"{path} looks like ticket data ({kind}): give it with --tickets") from None
-
-
 def check(
-    rules: Sequence[str | Path] = (),
-    routing: Sequence[str | Path] = (),
-    tickets: Sequence[str] = (),
+    *,
+    rules: str | Path | Sequence[str | Path] = (),
+    routing: str | Path | Sequence[str | Path] = (),
+    tickets: str | Path | Sequence[str | Path] = (),
     mapping: str | None = None,
-    routing_format: str | None = None,
-    engine: str = "duckdb",
-    progress: bool = False,
-    generated_at: str | None = None,
-    policies: Sequence[LoadedPolicy] | None = None,
+    engine: str | EngineSpec = "duckdb",
+    select: str | Sequence[str] = (),
+    ignore: str | Sequence[str] = (),
     waivers: str | Path | None = None,
     baseline: str | Path | None = None,
-    today: date | None = None,
-    *,
     declared_channels: DeclaredChannels | None = None,
 ) -> Report:
     """Check routing exports and ticket histories against rules (the standard pack by default).
 
-    ``waivers`` (a ``waivers/v1`` YAML file) and ``baseline`` (an earlier JSON report) turn
-    accepted or already-known failing findings into ``waived``; ``today`` decides which waivers
-    have expired (default: the current date). ``declared_channels`` (channels with a label saying
-    where they were declared, e.g. the configuration file's ``channels:`` key) are the channels the
-    help desk serves, unless the policy declares them itself (``define channels = channels …``).
+    Each of ``rules``, ``routing``, ``tickets``, ``select`` and ``ignore`` takes one value or a list.
+    ``waivers`` (a ``waivers/v1`` YAML file) and ``baseline`` (an earlier JSON report) turn accepted
+    or already-known failing findings into ``waived``. ``declared_channels`` (channels with a label
+    saying where they were declared, e.g. the configuration file's ``channels:`` key) are the channels
+    the help desk serves, unless the policy declares them itself (``define channels = channels …``).
+    Every other option (``today`` for waiver expiry, ``routing_format``, ``policies``, ...) is a field
+    of :class:`auditrules.pipeline.CheckOptions`, run with :func:`auditrules.pipeline.run`.
     """
-    loaded = list(policies) if policies is not None else load_policies(rules)
-    require_rules(loaded)
-    accepted = None
-    if waivers is not None:
-        from auditrules.waivers import load_waivers
+    from auditrules.pipeline import CheckOptions, run
 
-        accepted = load_waivers(waivers)
-    known: set[str] | None = None
-    if baseline is not None:
-        from auditrules.baseline import known_fingerprints
-        from auditrules.report.json import load_report
-
-        known = known_fingerprints(load_report(str(baseline)))
-    from auditrules.routing.analysis import RoutingContext, evaluate_routing, input_labels
-    from auditrules.routing.detect import load_routing_inputs
-
-    models = [m for p in routing for m in _routing_inputs(load_routing_inputs, p, routing_format)]
-    labels = input_labels(models)
-    inputs: list[InputFile] = [
-        InputFile(lp.policy.path, "rules", lp.sha256) for lp in loaded
-    ]
-    diagnostics: list[Diagnostic] = []
-    for m in models:
-        inputs.extend(m.inputs)
-        diagnostics.extend(m.resolve_diagnostic(d) for d in m.diagnostics)
-
-    pairs = [(lp.policy, rule) for lp in loaded for rule in lp.policy.rules]
-    ticket_channels = _ticket_channels(pairs, models, tickets, mapping)
-    ticket_findings: dict[str, list[Finding]] = {}
-    ticket_pairs = [(p, r) for p, r in pairs if r.scope is not None]
-    if tickets and ticket_pairs:
-        from auditrules.tickets import evaluate_tickets
-
-        result = evaluate_tickets(ticket_pairs, list(tickets), mapping=mapping, engine=engine, progress=progress)
-        inputs.extend(result.inputs)
-        for f in result.findings:
-            ticket_findings.setdefault(f.rule_id, []).append(f)
-
-    per_rule: list[tuple[ast.Rule, list[Finding]]] = []
-    for policy, rule in pairs:
-        findings: list[Finding] = []
-        sev = Severity(rule.severity)
-        if rule.routing_statements:
-            if models:
-                for m in models:
-                    ctx = RoutingContext(declared_channels, ticket_channels, labels.get(id(m)))
-                    findings.extend(m.resolve_finding(f) for f in evaluate_routing(policy, rule, m, ctx))
-            else:
-                findings.append(
-                    Finding(rule.id, rule.title, sev, Status.NOT_EVALUATED,
-                            "no routing export given (use --routing PATH)", MissingEvidence("routing"))
-                )
-        if rule.scope is not None:
-            if tickets:
-                findings.extend(ticket_findings.get(rule.id, []))
-            else:
-                findings.append(
-                    Finding(rule.id, rule.title, sev, Status.NOT_EVALUATED,
-                            "no ticket data given (use --tickets PATH)", MissingEvidence("tickets"))
-                )
-        per_rule.append((rule, _without_repeated_notes(findings)))
-
-    if known is not None and baseline is not None:
-        from auditrules.baseline import apply_baseline
-
-        per_rule = [(r, apply_baseline(fs, known, str(baseline))) for r, fs in per_rule]
-        inputs.append(InputFile(str(baseline), "baseline", sha256_file(baseline)))
-    if accepted is not None and waivers is not None:
-        from auditrules.waivers import apply_waivers
-
-        when = today or date.today()
-        all_findings = [f for _, fs in per_rule for f in fs]
-        waived, notes = apply_waivers(all_findings, accepted, when)
-        diagnostics.extend(notes)
-        it = iter(waived)
-        per_rule = [(r, [next(it) for _ in fs]) for r, fs in per_rule]
-        inputs.append(InputFile(str(waivers), "waivers", sha256_file(waivers)))
-
-    verdicts: list[RuleVerdict] = []
-    for rule, findings in per_rule:
-        findings.sort(key=_sort_key)
-        verdicts.append(RuleVerdict(rule, worst([f.status for f in findings]), tuple(findings)))
-
-    unique_inputs: list[InputFile] = []
-    for i in inputs:
-        if i not in unique_inputs:
-            unique_inputs.append(i)
-    diagnostics.sort(key=lambda d: (d.location.path if d.location else "", (d.location.line or 0) if d.location else 0,
-                                    d.code, d.message))
-    return Report(
-        tuple(loaded), tuple(unique_inputs), tuple(verdicts), tuple(diagnostics), generated_at,
-        options={"routing_format": routing_format, "mapping": mapping, "engine": engine},
+    return run(
+        CheckOptions(
+            rules=_many(rules),
+            routing=_many(routing),
+            tickets=_many(tickets),
+            mapping=mapping,
+            engine=engine,
+            select=tuple(str(s) for s in _many(select)),
+            ignore=tuple(str(s) for s in _many(ignore)),
+            waivers=waivers,
+            baseline=baseline,
+            declared_channels=declared_channels,
+        )
     )
+
+
+def _many(value: str | Path | Sequence[str | Path]) -> tuple[str | Path, ...]:
+    """One path or a list of them (a string is one path, never a list of characters)."""
+    if isinstance(value, (str, Path)):
+        return (value,)
+    return tuple(value)
 
 
 def find_rule(rule_id: str, policies: Sequence[LoadedPolicy]) -> ast.Rule:

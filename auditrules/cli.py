@@ -1,4 +1,4 @@
-"""Command-line interface: ``auditrules check | lint | fmt | explain | report``.
+"""Command-line interface: ``auditrules check | init | test | lint | fmt | explain | report``.
 
 Exit codes: 0 no failing finding at or above ``--fail-on``; 1 failing findings; 2 usage or input
 error. Errors print one line ``path:line:col: error[CODE]: message`` and a caret excerpt, never a
@@ -8,15 +8,17 @@ traceback (``--debug`` shows one).
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from functools import wraps
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from auditrules import __version__
 from auditrules.errors import AuditError, render_error
+from auditrules.tickets.engine_spec import ENGINES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,65 +66,227 @@ def cli(debug: bool) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, metavar="[ROUTING_PATH]...")
-@click.option("--rules", "rules", multiple=True, metavar="FILE|DIR",
-              help="Rule files or directories of *.rules (default: the bundled standard pack).")
-@click.option("--routing", "routing", multiple=True, metavar="PATH",
-              help="Routing export: canonical YAML, Zendesk export dir/file, TaskRouter workflow JSON.")
-@click.option("--routing-format",
-              type=click.Choice(
-                  ["canonical", "zendesk", "taskrouter", "freshdesk", "genesys", "salesforce", "connect"]
-              ),
-              help="Override routing format detection.")
-@click.option("--tickets", "tickets", multiple=True, metavar="PATH",
-              help="Ticket history: CSV, Parquet, JSONL (.gz), glob or directory.")
-@click.option("--mapping", metavar="FILE|NAME",
-              help="Column mapping file, or a built-in name (zendesk, twitter-support).")
-@click.option("--engine", default="duckdb", show_default=True, type=click.Choice(["duckdb", "spark"]),
-              help="Engine for ticket data.")
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    metavar="FILE|DIR|PACK",
+    help="Rule files, directories of *.rules, or a bundled pack by name (fairness; the default).",
+)
+@click.option(
+    "--routing",
+    "routing",
+    multiple=True,
+    metavar="PATH",
+    help="Routing export: canonical YAML, Zendesk export dir/file, TaskRouter workflow JSON.",
+)
+@click.option(
+    "--routing-format",
+    type=click.Choice(["canonical", "zendesk", "taskrouter", "freshdesk", "genesys", "salesforce", "connect"]),
+    help="Override routing format detection.",
+)
+@click.option(
+    "--tickets",
+    "tickets",
+    multiple=True,
+    metavar="PATH",
+    help="Ticket history: CSV, Parquet, JSONL (.gz), glob or directory.",
+)
+@click.option(
+    "--mapping", metavar="FILE|NAME", help="Column mapping file, or a built-in name (zendesk, twitter-support)."
+)
+@click.option(
+    "--engine", default="duckdb", show_default=True, type=click.Choice(ENGINES), help="Engine for ticket data."
+)
+@click.option(
+    "--spark-master",
+    metavar="URL",
+    help="Spark master for --engine spark (spark://host:7077; default local[*] or $AUDITRULES_SPARK_MASTER).",
+)
+@click.option(
+    "--select",
+    "select",
+    multiple=True,
+    metavar="ID|GLOB",
+    help="Check only these rules (repeatable; globs such as 'FAIR-00*').",
+)
+@click.option("--ignore", "ignore", multiple=True, metavar="ID|GLOB", help="Leave these rules out (repeatable).")
 @click.option("--format", "fmt", default="text", show_default=True, type=click.Choice(FORMATS))
 @click.option("-o", "--output", metavar="FILE", help="Write the report here (atomically).")
-@click.option("--fail-on", default="low", show_default=True, type=click.Choice(["low", "medium", "high", "never"]),
-              help="Exit 1 when a rule of this severity or higher fails.")
-@click.option("--waivers", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Accepted exceptions (waivers/v1 YAML): matching failing findings become 'waived'.")
-@click.option("--baseline", type=click.Path(dir_okay=False), metavar="REPORT.json",
-              help="An earlier JSON report: failing findings already in it become 'waived' (fail only on new ones).")
+@click.option(
+    "--fail-on",
+    default="low",
+    show_default=True,
+    type=click.Choice(["low", "medium", "high", "never"]),
+    help="Exit 1 when a rule of this severity or higher fails.",
+)
+@click.option(
+    "--waivers",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Accepted exceptions (waivers/v1 YAML): matching failing findings become 'waived'.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    metavar="REPORT.json",
+    help="An earlier JSON report: failing findings already in it become 'waived' (fail only on new ones).",
+)
 @click.option("--timestamp", is_flag=True, help="Record the current time in the report (off: reports are byte-stable).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Configuration file (default: .auditrules.yaml or [tool.auditrules], found walking up).",
+)
+@click.option("--no-config", is_flag=True, help="Ignore any configuration file.")
+@click.option(
+    "--changed",
+    is_flag=True,
+    help="ROUTING_PATHs are changed files (a pre-commit hook): each stands for its whole export; "
+    "files that are not routing exports are skipped with a note.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 @click.option("-v", "--verbose", is_flag=True, help="Show passing findings of failing rules too.")
 @_handle_errors
 def check(
-    paths: tuple[str, ...], rules: tuple[str, ...], routing: tuple[str, ...], routing_format: str | None,
-    tickets: tuple[str, ...], mapping: str | None, engine: str, fmt: str, output: str | None, fail_on: str,
-    waivers: str | None, baseline: str | None, timestamp: bool, quiet: bool, verbose: bool,
+    paths: tuple[str, ...],
+    rules: tuple[str, ...],
+    routing: tuple[str, ...],
+    routing_format: str | None,
+    tickets: tuple[str, ...],
+    mapping: str | None,
+    engine: str,
+    spark_master: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    fail_on: str,
+    waivers: str | None,
+    baseline: str | None,
+    timestamp: bool,
+    config_file: str | None,
+    no_config: bool,
+    changed: bool,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Check evidence against rules and print a verdict per rule.
 
-    ROUTING_PATH arguments are routing exports, like --routing (handy for pre-commit hooks).
+    ROUTING_PATH arguments are routing exports, like --routing (handy for pre-commit hooks). Options
+    not given here come from the configuration file, when there is one.
     """
-    from auditrules.api import check as run_check
+    from auditrules.config import discover
+    from auditrules.pipeline import CheckOptions, run
+    from auditrules.tickets.engine_spec import EngineSpec
 
-    routing = (*routing, *paths)
-    if not routing and not tickets:
-        raise AuditError("AR005", "nothing to check: give --routing PATH and/or --tickets PATH")
-    generated = datetime.now(timezone.utc).replace(microsecond=0).isoformat() if timestamp else None
-    progress = not quiet and sys.stderr.isatty()
-    report = run_check(
-        rules, routing, tickets, mapping, routing_format, engine, progress, generated,
-        waivers=waivers, baseline=baseline,
+    config = discover(config_file, no_config)
+    ctx = click.get_current_context()
+    given = {name for name in ctx.params if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE}
+    if changed:  # a hook judges the changed routing; ticket histories belong in a data job
+        given.add("tickets")
+        paths = _changed_exports(paths)
+        if not paths and not routing and not tickets:
+            click.echo("auditrules: no routing export among the changed files; nothing to check", err=True)
+            return
+    if paths:
+        given.add("routing")
+        routing = (*routing, *paths)
+    from_command_line = {
+        "rules": rules, "routing": routing, "routing_format": routing_format, "tickets": tickets, "mapping": mapping,
+        "engine": engine, "spark_master": spark_master,
+        "select": select, "ignore": ignore, "fmt": fmt, "output": output, "fail_on": fail_on,
+        "waivers": waivers, "baseline": baseline, "timestamp": timestamp, "quiet": quiet, "verbose": verbose,
+    }  # fmt: skip
+    merged = merge_options(from_command_line, given, config.values)
+    if not merged["routing"] and not merged["tickets"]:
+        where = f" ({config.path} names neither routing: nor tickets:)" if config.path else ""
+        raise AuditError(
+            "AR005",
+            f"nothing to check: give --routing PATH and/or --tickets PATH{where}",
+            hint="`auditrules init` writes a .auditrules.yaml that names your exports",
+        )
+    generated = datetime.now(timezone.utc).replace(microsecond=0).isoformat() if merged["timestamp"] else None
+    host = _hostname() if generated else None
+    options = CheckOptions(
+        rules=tuple(merged["rules"]),
+        routing=tuple(merged["routing"]),
+        tickets=tuple(merged["tickets"]),
+        mapping=merged["mapping"],
+        routing_format=merged["routing_format"],
+        engine=EngineSpec(merged["engine"], merged["spark_master"], merged["verbose"]),
+        select=tuple(merged["select"]),
+        ignore=tuple(merged["ignore"]),
+        waivers=merged["waivers"],
+        baseline=merged["baseline"],
+        declared_channels=config.declared_channels(),
+        report=config.report_options(),
+        progress=not merged["quiet"] and sys.stderr.isatty(),
+        generated_at=generated,
+        hostname=host,
     )
-    data = report.to_json(fail_on)
-    _emit(data, fmt, output, verbose)
+    report = run(options)
+    data = report.to_json(merged["fail_on"])
+    _emit(data, merged["fmt"], merged["output"], merged["verbose"])
     sys.exit(data["exit_code"])
 
 
-def _emit(
-    data: dict[str, Any], fmt: str, output: str | None, verbose: bool = False, source: str | None = None
-) -> None:
+def _hostname() -> str:
+    import socket
+
+    return socket.gethostname() or "localhost"
+
+
+def _changed_exports(paths: tuple[str, ...]) -> tuple[str, ...]:
+    from auditrules.changed import exports_of
+
+    found = exports_of(paths)
+    for path, why in found.skipped:
+        click.echo(f"auditrules: skipped {path}: {why}", err=True)
+    return found.routing
+
+
+#: configuration key → the ``check`` parameter it sets (the same name, dashes as underscores).
+CONFIG_KEYS: dict[str, str] = {
+    "rules": "rules",
+    "routing": "routing",
+    "routing-format": "routing_format",
+    "tickets": "tickets",
+    "mapping": "mapping",
+    "engine": "engine",
+    "spark-master": "spark_master",
+    "select": "select",
+    "ignore": "ignore",
+    "format": "fmt",
+    "output": "output",
+    "fail-on": "fail_on",
+    "waivers": "waivers",
+    "baseline": "baseline",
+    "timestamp": "timestamp",
+    "quiet": "quiet",
+    "verbose": "verbose",
+}
+
+
+def merge_options(params: dict[str, Any], given: set[str], config: Mapping[str, Any]) -> dict[str, Any]:
+    """``check``'s parameters: what the command line gave, else the configuration's value, else the default."""
+    merged = dict(params)
+    for key, name in CONFIG_KEYS.items():
+        if name not in given and key in config:
+            merged[name] = config[key]
+    return merged
+
+
+def _emit(data: dict[str, Any], fmt: str, output: str | None, verbose: bool = False, source: str | None = None) -> None:
+    """Render and write ``data``: a report this process built, or one ``load_report`` validated whole."""
+    from auditrules.evidence import validated_upstream
     from auditrules.report.render import render
 
     color = output is None and fmt == "text" and sys.stdout.isatty()
-    text = render(data, fmt, color=color, verbose=verbose, source=source)
+    with validated_upstream():
+        text = render(data, fmt, color=color, verbose=verbose, source=source)
     if output is not None:
         from auditrules.report.output import write_atomic
 
@@ -168,7 +332,7 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
     from auditrules.report.output import write_atomic
 
     changed = []
-    for path in rule_files(paths):
+    for path in (f.path for f in rule_files(paths)):
         text, _ = read_text(path)
         try:
             formatted = format_source(text, str(path))
@@ -188,20 +352,29 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
 
 @cli.command()
 @click.argument("rule_id")
-@click.option("--rules", "rules", multiple=True, metavar="FILE|DIR", help="Rule packs to search.")
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    metavar="FILE|DIR|PACK",
+    help="Rule packs to search (default: the bundled standard pack).",
+)
 @_handle_errors
 def explain(rule_id: str, rules: tuple[str, ...]) -> None:
-    """Print a rule's documentation: what it checks, why it matters, an example, how to fix."""
-    from auditrules.api import find_rule, load_policies
-    from auditrules.resources import rules_dir
+    """Print a rule's documentation: what it checks, why it matters, an example, how to fix.
+
+    The page is docs/<RULE-ID>.md beside the rules file that defines the rule; without one, the
+    rule's own rationale and remediation.
+    """
+    from auditrules.api import doc_page, find_rule, load_policies
+    from auditrules.errors import visible
 
     loaded = load_policies(rules)
     rule = find_rule(rule_id, loaded)
-    from auditrules.errors import visible
-
-    doc = rules_dir() / "docs" / f"{rule.id}.md"
+    owner = next(lp for lp in loaded if rule in lp.policy.rules)
+    doc = doc_page(rule.id, owner)
     out: list[str] = []
-    if doc.exists():
+    if doc is not None:
         out.append(doc.read_text(encoding="utf-8"))
     else:
         out.append(f"# {rule.id}: {rule.title}\n\nSeverity: {rule.severity}\n\n")
@@ -211,6 +384,48 @@ def explain(rule_id: str, rules: tuple[str, ...]) -> None:
             out.append(f"## How to fix\n\n{rule.remediation}\n\n")
     out.append(f"\n## Rule source ({rule.span.path}:{rule.span.line})\n\n```\n{rule.source}\n```\n")
     click.echo(visible("".join(out)), nl=False)  # a rule's strings may hold escaped control characters
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Overwrite files that exist.")
+@_handle_errors
+def init(force: bool) -> None:
+    """Write a commented .auditrules.yaml naming the exports found here, and a starter rules file."""
+    from pathlib import Path
+
+    from auditrules.starter import init as write_starter
+
+    root = Path.cwd()
+    for path in write_starter(root, force):
+        click.echo(f"wrote {path.relative_to(root)}")
+    click.echo("next: auditrules check   (and `auditrules test rules/` for the team's rule examples)")
+
+
+@cli.command(name="test")
+@click.argument("paths", nargs=-1, required=True, metavar="RULES_FILE|DIR...")
+@_handle_errors
+def test_command(paths: tuple[str, ...]) -> None:
+    """Check each rule's examples (tests/<RULE-ID>/<status>/<example> beside the rules file).
+
+    One line per example and, for one that does not give its status, a diff of what differed.
+    Exit 0 when every example holds, 1 when one does not, 2 on an input error.
+    """
+    from auditrules.api import load_policies
+    from auditrules.ruletests import find_examples, run_example, untested
+
+    found, problems = find_examples(paths)
+    outcomes = [run_example(e) for e in found]
+    for outcome in outcomes:
+        for line in outcome.lines():
+            click.echo(line)
+    for problem in problems:
+        click.echo(f"ERROR {problem}")
+    for rule_id in untested(found, load_policies(paths)):
+        click.echo(f"note  {rule_id} has no examples")
+    held = sum(o.held for o in outcomes)
+    errors = len(problems) + sum(o.error is not None for o in outcomes)
+    click.echo(f"{held} of {len(outcomes)} example(s) hold" + (f"; {errors} input error(s)" if errors else ""))
+    sys.exit(2 if errors else 0 if held == len(outcomes) else 1)
 
 
 def main() -> None:

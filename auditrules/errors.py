@@ -77,7 +77,10 @@ CODES: dict[str, tuple[str, str]] = {
         "A routing path matches none of the known export formats; inside a bundle, a file that is skipped (a warning).",
     ),
     "AR205": ("invalid JSON", "A JSON routing export cannot be parsed."),
-    "AR206": ("unresolved reference", "A condition refers to a custom field id missing from the field catalogs."),
+    "AR206": (
+        "unresolved reference",
+        "A condition refers to a custom field, group, brand, organisation or queue id missing from the catalogs.",
+    ),
     "AR207": ("inactive rule", "A trigger or automation is inactive; it is reported but not analysed."),
     "AR208": ("unreachable filter", "A TaskRouter filter can never match because an earlier one always does."),
     "AR209": ("invalid TaskRouter expression", "A TaskRouter filter or target expression does not parse."),
@@ -103,6 +106,14 @@ CODES: dict[str, tuple[str, str]] = {
     "AR402": ("invalid waivers", "A waivers file does not match its schema or has a date that is not a date."),
     "AR403": ("waiver expired", "A waiver matches failing findings but has expired; they fail again (a warning)."),
     "AR404": ("unused waiver", "A waiver matches no failing finding and can be removed (a warning)."),
+    "AR410": (
+        "baselined finding gone",
+        "A finding in the baseline is no longer found; the baseline can shrink (a warning).",
+    ),
+    "AR411": (
+        "invalid configuration",
+        "A configuration file (`.auditrules.yaml`, `[tool.auditrules]`) does not match its schema.",
+    ),
 }
 
 

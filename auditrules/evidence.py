@@ -41,6 +41,8 @@ from __future__ import annotations
 import json
 import types
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from functools import cache, cached_property
 from typing import Any, ClassVar, Literal, Union, cast, get_args, get_origin, get_type_hints
@@ -543,13 +545,38 @@ def _validator() -> Any:
     return jsonschema.Draft202012Validator({"$defs": schema["$defs"], "$ref": "#/$defs/evidence"})
 
 
+#: Set (by :func:`validated_upstream`) while rendering a report that was validated as a whole
+#: (``load_report``) or built by this process (``Report.to_json``): each evidence is then decoded
+#: without validating it again, so rendering a routing check never imports jsonschema.
+_VALIDATED_UPSTREAM: ContextVar[bool] = ContextVar("auditrules_evidence_validated_upstream", default=False)
+
+
+@contextmanager
+def validated_upstream() -> Iterator[None]:
+    """Within this block, :func:`evidence_from_json` trusts its input (see ``_VALIDATED_UPSTREAM``)."""
+    token = _VALIDATED_UPSTREAM.set(True)
+    try:
+        yield
+    finally:
+        _VALIDATED_UPSTREAM.reset(token)
+
+
 def evidence_from_json(data: Any, where: str = "evidence") -> Evidence:
-    """Validate a JSON evidence object against its kind's schema and build it; AR401 when it does not fit."""
+    """Validate a JSON evidence object against its kind's schema and build it; AR401 when it does not fit.
+
+    Inside :func:`validated_upstream` the validation is skipped (the whole report was validated).
+    """
+    if _VALIDATED_UPSTREAM.get():
+        return _build(data)
     errors = sorted(_validator().iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.path))))
     if errors:
         err = errors[-1]
         at = "/".join(str(p) for p in err.absolute_path)
         raise AuditError("AR401", f"not a valid auditrules report at {where}{'/' + at if at else ''}: {err.message}")
+    return _build(data)
+
+
+def _build(data: Mapping[str, Any]) -> Evidence:
     evidence: Evidence = _decode_dataclass(KINDS[data["kind"]], data)
     if "waiver" in data:
         note = _decode(WaiverNote, data["waiver"])
@@ -594,4 +621,5 @@ __all__ = [
     "Waived",
     "WaiverNote",
     "evidence_from_json",
+    "validated_upstream",
 ]

@@ -34,3 +34,9 @@ def schema_path(name: str) -> Path:
 
 def templates_dir() -> Path:
     return _find("reports", "templates")
+
+
+def builtin_mapping(name: str) -> Path:
+    """A built-in ticket column mapping (``zendesk``, ``twitter-support``)."""
+    return _PACKAGE / "data" / "mappings" / f"{name}.yaml"
+

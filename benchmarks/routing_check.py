@@ -271,7 +271,8 @@ for lp in policies:
         if rule.routing_statements:
             evaluate_routing(lp.policy, rule, model)
 t5 = time.perf_counter()
-report = api.check(routing=[sys.argv[1]], policies=policies)
+from auditrules.pipeline import CheckOptions, run
+report = run(CheckOptions(routing=(sys.argv[1],), policies=tuple(policies)))
 data = report.to_json("low")
 t6 = time.perf_counter()
 from auditrules.report.render import render

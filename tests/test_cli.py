@@ -153,3 +153,20 @@ def test_output_file_has_ordinary_permissions(runner: CliRunner, in_root: Path, 
     umask = os.umask(0)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_explain_shows_the_users_rule_and_its_own_page(runner: CliRunner, tmp_path: Path) -> None:
+    rules = tmp_path / "team.rules"
+    rules.write_text('define v = fields matching "*vip*"\nrule FAIR-001 "Our own FAIR-001" {\n  severity low\n'
+                     '  rationale "Ours."\n  routing must not read v\n}\n', encoding="utf-8")
+    plain = runner.invoke(cli, ["explain", "FAIR-001", "--rules", str(rules)])
+    assert plain.exit_code == 0, plain.output
+    assert plain.stdout.startswith("# FAIR-001: Our own FAIR-001\n") and "Ours." in plain.stdout
+    assert "Routing may not read influence signals" not in plain.stdout  # never the bundled page
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "FAIR-001.md").write_text("# FAIR-001: Our own FAIR-001\n\nThe team's page.\n", encoding="utf-8")
+    paged = runner.invoke(cli, ["explain", "fair-001", "--rules", str(rules)])
+    assert paged.stdout.startswith("# FAIR-001: Our own FAIR-001\n\nThe team's page.\n")
+    assert f"## Rule source ({rules}:2)" in paged.stdout
+    bundled = runner.invoke(cli, ["explain", "FAIR-001"])
+    assert bundled.stdout.startswith("# FAIR-001: Routing may not read influence signals")

@@ -10,7 +10,7 @@ from auditrules.errors import AuditError
 from auditrules.lang import ast
 from auditrules.lang.check import check_policies, check_policy
 from auditrules.lang.format import format_policy, format_source
-from auditrules.lang.parser import parse_expression, parse_policy
+from auditrules.lang.parser import comments, parse_expression, parse_policy
 
 
 def parse_checked(text: str) -> ast.Policy:
@@ -273,6 +273,59 @@ def test_format_round_trips(policy: ast.Policy) -> None:
     assert once == text
     assert parse_policy(once) == parsed
     assert format_source(once) == once
+
+
+# ---------------------------------------------------------------- fmt: comments in odd places
+
+ODD_COMMENTS = [
+    'rule X-1 "Low severity rule" { tickets # after tickets on the opening line\n  severity low\n  require count >= 1 }  # after the brace\n',
+    'rule X-2 "one line" { severity low tickets require count >= 1 } # trailing one-liner\n',
+    'rule X-3 "t" { # opening\n  # first\n  rationale "r # not a comment"\n  severity medium # sev\n  tickets where channel ==\n'
+    '    "twitter" # inside a statement\n  require count >= 1 # trailing\n  # before the brace\n}\n',
+    '# head\npolicy "p" version "1" # after header\ndefine s = channels "twitter" # after define\n'
+    'rule X-4 "t" {\n  severity low\n  tickets where channel in s\n  require count >= 1\n}\n# tail\n',
+]
+
+
+@pytest.mark.parametrize("text", ODD_COMMENTS)
+def test_fmt_is_idempotent_with_comments_in_odd_places(text: str) -> None:
+    once = format_source(text)
+    assert format_source(once) == once
+    assert sorted(c for _, c in comments(once)) == sorted(c for _, c in comments(text))
+    assert _owners(once) == _owners(text)  # a comment inside a rule stays in that rule
+
+
+def _owners(text: str) -> dict[str, str | None]:
+    """Each comment → the id of the rule it is written in (None: outside every rule)."""
+    rules = parse_policy(text).rules
+    return {
+        note: next((r.id for r in rules if r.span.line <= line < (r.span.end_line or r.span.line)), None)
+        for line, note in comments(text)
+    }
+
+
+@pytest.mark.parametrize("require", [
+    "require across weekday(created_at): ratio(count) >= 0.8",
+    "require each hour(created_at): count >= 1",
+    "require across channel: ratio(count) >= 0.8 within priority, weekday(created_at)",
+])
+def test_unknown_grouping_function_lists_the_forms_that_exist(require: str) -> None:
+    text = f'rule R-1 "t" {{\n  severity low\n  tickets\n  {require}\n}}\n'
+    with pytest.raises(AuditError) as err:
+        parse_policy(text)
+    assert err.value.code == "AR101"
+    assert "unknown grouping '" in err.value.message
+    assert "deciles(COLUMN), quartiles(COLUMN), month(COLUMN), buckets(COLUMN, EDGE, ...)" in err.value.message
+
+
+def test_docs_clause_round_trips_and_must_be_a_url() -> None:
+    text = 'rule R-1 "t" {\n  severity low\n  docs "https://example.com/R-1"\n  tickets\n  require count >= 1\n}\n'
+    rule = parse_policy(text).rules[0]
+    assert rule.docs == "https://example.com/R-1"
+    assert format_source(text) == text
+    with pytest.raises(AuditError) as err:
+        parse_policy(text.replace("https://example.com/R-1", "see the wiki"))
+    assert err.value.code == "AR109"
 
 
 class TestValueSets:

@@ -326,21 +326,48 @@ def test_sarif_structure(report: dict[str, Any]) -> None:
 
 def test_sarif_levels_and_locations(tickets: dict[str, Any]) -> None:
     results = json.loads(render_sarif(tickets))["runs"][0]["results"]
-    levels = {(r["properties"]["status"], r["level"]) for r in results}
+    levels = {(r["properties"]["status"], r["properties"]["severity"], r["level"]) for r in results}
+    # failing results take their level from the severity; everything else is a note
     assert levels == {
-        ("fail", "error"), ("error", "error"), ("warn", "warning"), ("inconclusive", "warning"),
-        ("insufficient_data", "warning"), ("not_evaluated", "note"), ("waived", "note"),
+        ("fail", "high", "error"), ("error", "high", "error"), ("warn", "low", "note"),
+        ("inconclusive", "medium", "note"), ("insufficient_data", "medium", "note"),
+        ("not_evaluated", "high", "note"), ("waived", "high", "note"),
     }
+    low = json.loads(json.dumps(tickets).replace('"severity": "high"', '"severity": "low"'))
+    assert {r["level"] for r in json.loads(render_sarif(low))["runs"][0]["results"]
+            if r["properties"]["status"] == "fail"} == {"note"}
     assert len(results) == sum(1 for f in tickets["findings"] if f["status"] != "pass")
     waived = next(r for r in results if r["properties"]["status"] == "waived")
     assert waived["suppressions"][0]["kind"] == "external"
+    # a ticket finding is located on the ticket file, the rule definition is related
     fail = next(r for r in results if r["ruleId"] == "FAIR-003")
-    assert fail["locations"][0]["physicalLocation"]["region"] == {"startLine": 30, "startColumn": 3}
-    # no location in the evidence: the result points at the rule's definition
+    assert fail["locations"][0]["physicalLocation"] == {"artifactLocation": {"uri": "examples/acme/tickets.csv"}}
+    assert fail["relatedLocations"][-1]["physicalLocation"]["region"] == {"startLine": 30, "startColumn": 3}
+    # ... and for a bundled pack (not in the user's repository) only on the ticket file
+    for rule in tickets["rules"]:
+        rule["bundled"] = True
+    bundled = json.loads(render_sarif(tickets))["runs"][0]["results"]
+    fail = next(r for r in bundled if r["ruleId"] == "FAIR-003")
+    assert "rules/fairness.rules" not in json.dumps(fail)
+    # no location in the evidence: the result points at the rule's definition in a user's file
     not_eval = next(r for r in results if r["ruleId"] == "FAIR-001")
     assert not_eval["locations"][0]["physicalLocation"] == {
         "artifactLocation": {"uri": "rules/fairness.rules"}, "region": {"startLine": 9},
     }
+
+
+def test_sarif_fingerprints_help_and_help_uri(tickets: dict[str, Any]) -> None:
+    from auditrules.fingerprints import fingerprint
+
+    tickets["rules"][0]["doc"] = "# FAIR-001: t\n\n## How to fix\n\nRoute on `product`.\n"
+    tickets["rules"][0]["help_uri"] = "https://example.com/FAIR-001"
+    run = json.loads(render_sarif(tickets))["runs"][0]
+    rule = run["tool"]["driver"]["rules"][0]
+    assert rule["help"] == {"markdown": tickets["rules"][0]["doc"], "text": "FAIR-001: t\n\nHow to fix\n\nRoute on product.\n"}
+    assert rule["helpUri"] == "https://example.com/FAIR-001"
+    assert "helpUri" not in run["tool"]["driver"]["rules"][1]
+    open_findings = [f for f in tickets["findings"] if f["status"] != "pass"]
+    assert [r["partialFingerprints"]["auditrules/v1"] for r in run["results"]] == [fingerprint(f) for f in open_findings]
 
 
 def test_sarif_related_locations(acme: dict[str, Any]) -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from auditrules.api import check
 from auditrules.cli import cli
 from auditrules.errors import AuditError
 from auditrules.findings import Status
+from auditrules.pipeline import CheckOptions, run
 from auditrules.waivers import load_waivers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,7 @@ def _write(tmp: Path, text: str) -> Path:
 
 
 def test_live_waiver_marks_only_the_matching_finding(tmp_path: Path) -> None:
-    report = check(routing=[ACME], waivers=_write(tmp_path, WAIVERS), today=date(2027, 3, 31))
+    report = run(CheckOptions(routing=(ACME,), waivers=_write(tmp_path, WAIVERS), today=date(2027, 3, 31)))
     fair2 = [f for f in report.findings if f.rule_id == "FAIR-002"]
     waived = [f for f in fair2 if f.status is Status.WAIVED]
     assert [f.message for f in waived] == ["no SLA policy covers channel chat"]
@@ -47,7 +47,7 @@ def test_live_waiver_marks_only_the_matching_finding(tmp_path: Path) -> None:
 
 
 def test_expired_waiver_stops_working_and_says_so(tmp_path: Path) -> None:
-    report = check(routing=[ACME], waivers=_write(tmp_path, WAIVERS), today=date(2027, 4, 1))
+    report = run(CheckOptions(routing=(ACME,), waivers=_write(tmp_path, WAIVERS), today=date(2027, 4, 1)))
     assert not any(f.status is Status.WAIVED for f in report.findings)
     (note,) = report.diagnostics
     assert note.code == "AR403" and "expired on 2027-03-31" in note.message
@@ -58,20 +58,20 @@ def test_waiving_every_failure_turns_the_exit_code_to_zero(tmp_path: Path) -> No
         "  - rule: FAIR-001\n    scope: '*routing.yaml'\n    reason: r\n    approver: a\n    expires: 2999-01-01\n"
         "  - rule: FAIR-011\n    scope: '*routing.yaml'\n    reason: r\n    approver: a\n    expires: 2999-01-01\n"
     )
-    report = check(routing=[ACME], waivers=_write(tmp_path, text), today=date(2026, 1, 1))
+    report = run(CheckOptions(routing=(ACME,), waivers=_write(tmp_path, text), today=date(2026, 1, 1)))
     assert report.exit_code("low") == 0
     assert {v.rule.id: v.status for v in report.verdicts}["FAIR-001"] is Status.WAIVED
 
 
 def test_unused_waiver_is_noted(tmp_path: Path) -> None:
     text = WAIVERS.replace("FAIR-002", "FAIR-008")
-    report = check(routing=[ACME], waivers=_write(tmp_path, text), today=date(2026, 1, 1))
+    report = run(CheckOptions(routing=(ACME,), waivers=_write(tmp_path, text), today=date(2026, 1, 1)))
     assert [d.code for d in report.diagnostics] == ["AR404"]
 
 
 def test_scope_glob_limits_a_waiver(tmp_path: Path) -> None:
     text = WAIVERS.replace('    match: "channel chat"\n', "    scope: 'other/*.yaml'\n")
-    report = check(routing=[ACME], waivers=_write(tmp_path, text), today=date(2026, 1, 1))
+    report = run(CheckOptions(routing=(ACME,), waivers=_write(tmp_path, text), today=date(2026, 1, 1)))
     assert not any(f.status is Status.WAIVED for f in report.findings)
 
 
@@ -104,7 +104,7 @@ def test_baseline_adoption_fails_only_on_new_findings(tmp_path: Path) -> None:
     # ... but a new influence-based rule is
     text = routing.read_text(encoding="utf-8").replace(
         "  - id: default\n",
-        '  - id: verified-first\n    when: customer.twitter_verified == true\n    route: {priority: 1}\n\n'
+        "  - id: verified-first\n    when: customer.twitter_verified == true\n    route: {priority: 1}\n\n"
         "  - id: default\n",
     )
     routing.write_text(text, encoding="utf-8")

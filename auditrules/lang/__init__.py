@@ -6,5 +6,5 @@
 nothing of exports or ticket files; it reads column kinds and duration units from the vocabularies.
 Third-party: lark.
 
-May import: errors, columns, units, channels
+May import: errors, columns, units, channels, cache
 """

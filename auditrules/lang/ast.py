@@ -301,7 +301,7 @@ Statement = RoutingStatement | TicketStatement
 
 @dataclass(frozen=True)
 class Rule:
-    """``rule ID "title" { severity ...; rationale ...; remediation ...; statements }``."""
+    """``rule ID "title" { severity ...; rationale ...; remediation ...; docs ...; statements }``."""
 
     id: str
     title: str
@@ -311,6 +311,8 @@ class Rule:
     remediation: str | None = None
     span: Span = field(default=NOSPAN, compare=False, repr=False)
     source: str = field(default="", compare=False, repr=False)
+    #: ``docs "https://…"``: where the rule's documentation lives (SARIF ``helpUri``).
+    docs: str | None = None
 
     @property
     def scope(self) -> TicketScope | None:

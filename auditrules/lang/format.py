@@ -1,12 +1,19 @@
 """Formatter: a :class:`~auditrules.lang.ast.Policy` → its one canonical text layout.
 
-``fmt(fmt(x)) == fmt(x)`` and ``parse(fmt(x)) == parse(x)``. Comments are kept: each one is
-emitted on its own line before the item (define, rule, clause) that follows it in the source.
+``fmt(fmt(x)) == fmt(x)`` and ``parse(fmt(x)) == parse(x)``. Comments are kept, each on its own
+line, in a slot decided by its line alone so that formatting twice changes nothing:
+
+* outside rules, before the next header, define or rule (a comment trailing a define moves under it);
+* inside a rule, from its opening line to its ``severity`` line: right after the opening line;
+* then before the first statement that starts on or after the comment's line (a comment trailing
+  a statement, or inside a statement written over several lines, goes above the next one);
+* after the last statement: just before the ``}``; a comment after the ``}`` stays outside the rule.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 
 from auditrules.lang import ast
@@ -14,6 +21,7 @@ from auditrules.lang.parser import comments, parse_policy
 
 INDENT = "  "
 
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _PRECEDENCE = {ast.Or: 1, ast.And: 2, ast.Not: 3}
 
 
@@ -47,25 +55,45 @@ def format_policy(policy: ast.Policy, notes: Sequence[tuple[int, str]] = ()) -> 
         out.append("")
     for rule in policy.rules:
         flush(rule.span.line, "")
-        out.append(f"rule {rule.id} {quote(rule.title)} {{")
-        body_start = rule.span.line + 1
-        flush(body_start, INDENT)
-        out.append(f"{INDENT}severity {rule.severity}")
-        if rule.rationale is not None:
-            out.append(f"{INDENT}rationale {quote(rule.rationale)}")
-        if rule.remediation is not None:
-            out.append(f"{INDENT}remediation {quote(rule.remediation)}")
-        for st in rule.statements:
-            flush(st.span.line, INDENT)
-            out.append(INDENT + format_statement(st))
         end = rule.span.end_line or rule.span.line
-        flush(end, INDENT)
-        out.append("}")
+        inside = [c for c in pending if c[0] < end]  # a comment after the closing brace stays outside
+        del pending[: len(inside)]
+        out.extend(_format_rule(rule, inside))
         out.append("")
     flush(None, "")
     while out and out[-1] == "":
         out.pop()
     return "\n".join(out) + "\n"
+
+
+def _severity_line(rule: ast.Rule) -> int:
+    """The line of the rule's ``severity`` clause (the AST keeps no span for it), found in its source."""
+    for offset, line in enumerate(rule.source.splitlines()):
+        code = _STRING.sub('""', line).split("#", 1)[0]
+        if re.search(r"(^|[\s{])severity\s", code + " "):
+            return rule.span.line + offset
+    return rule.span.line
+
+
+def _format_rule(rule: ast.Rule, notes: Sequence[tuple[int, str]]) -> list[str]:
+    """A rule's lines, with the comments written inside it (lines ``rule.span.line`` … end) in their slots."""
+    severity_line = _severity_line(rule)
+    head = [text for line, text in notes if line <= severity_line]
+    rest = [(line, text) for line, text in notes if line > severity_line]
+    out = [f"rule {rule.id} {quote(rule.title)} {{", *(INDENT + t for t in head), f"{INDENT}severity {rule.severity}"]
+    if rule.rationale is not None:
+        out.append(f"{INDENT}rationale {quote(rule.rationale)}")
+    if rule.remediation is not None:
+        out.append(f"{INDENT}remediation {quote(rule.remediation)}")
+    if rule.docs is not None:
+        out.append(f"{INDENT}docs {quote(rule.docs)}")
+    for st in rule.statements:
+        out.extend(INDENT + text for line, text in rest if line <= st.span.line)
+        rest = [(line, text) for line, text in rest if line > st.span.line]
+        out.append(INDENT + format_statement(st))
+    out.extend(INDENT + text for _, text in rest)
+    out.append("}")
+    return out
 
 
 def _first_line(policy: ast.Policy) -> int:

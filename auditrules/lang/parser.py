@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -54,21 +55,16 @@ def grammar_cache_file(grammar: str, name: str) -> str | bool:
     directory the parser is rebuilt each run (``False``).
     """
     import hashlib
-    import os
 
     import lark
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    directory = os.path.join(base, "auditrules")
-    try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        st = os.stat(directory)
-        if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
-            return False
-    except OSError:
+    from auditrules.cache import private_dir
+
+    directory = private_dir()
+    if directory is None:
         return False
     digest = hashlib.sha256((grammar + lark.__version__).encode()).hexdigest()[:16]
-    return os.path.join(directory, f"{name}-{digest}.lark-cache")
+    return str(directory / f"{name}-{digest}.lark-cache")
 
 
 @cache
@@ -241,7 +237,8 @@ def _syntax_error(
             found = f"'{tok}'"
             width = max(1, len(str(tok)))
         expected = _describe_expected(exc.expected)
-        message = f"unexpected {found}; expected {expected}"
+        message = _grouping_error(text, line, column) if str(tok) == "(" else None
+        message = message or f"unexpected {found}; expected {expected}"
     elif isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream if exc.pos_in_stream is not None else -1
         ch = text[pos] if 0 <= pos < len(text) else "?"
@@ -261,6 +258,23 @@ def _syntax_error(
             column += col0 - 1
         line += line0 - 1
     return AuditError("AR101", message, Span(path, line, column, line, column + width), source)
+
+
+def grouping_forms() -> list[str]:
+    """The grouping forms of ``each``, ``across`` and ``within``, as the grammar defines them."""
+    pattern = str(_lark().get_terminal("GROUP_FN").pattern.value)
+    functions = re.findall(r"[a-z]+", pattern.split(")")[0])
+    return ["COLUMN", *(f"{fn}(COLUMN)" for fn in functions), "buckets(COLUMN, EDGE, ...)"]
+
+
+def _grouping_error(text: str, line: int, column: int) -> str | None:
+    """For ``across weekday(created_at)``: a grouping function that does not exist, and those that do."""
+    lines = text.splitlines()
+    before = lines[line - 1][: column - 1] if 1 <= line <= len(lines) else ""
+    m = re.search(r"\b(?:each|across|within)\s+(?:[A-Za-z_][\w.]*\s*,\s*)*([A-Za-z_]\w*)\s*$", before)
+    if m is None:
+        return None
+    return f"unknown grouping '{m.group(1)}(...)'; a group is one of {', '.join(grouping_forms())}"
 
 
 def _describe_expected(expected: Any) -> str:
@@ -388,6 +402,7 @@ class _ToAst(Transformer[Token, Any]):
         severity: str | None = None
         rationale: str | None = None
         remediation: str | None = None
+        docs: str | None = None
         statements: list[ast.Statement] = []
         for child in children[2:]:
             kind, value, where = child if isinstance(child, tuple) else (None, child, None)
@@ -406,13 +421,19 @@ class _ToAst(Transformer[Token, Any]):
                 if remediation is not None:
                     raise self._fail("AR107", f"rule {rule_id} sets 'remediation' twice", where)
                 remediation = value
+            elif kind == "docs":
+                if docs is not None:
+                    raise self._fail("AR107", f"rule {rule_id} sets 'docs' twice", where)
+                if not re.match(r"https?://\S+$", value):
+                    raise self._fail("AR109", f"docs must be an http(s) URL, not {value!r}", where)
+                docs = value
         if severity is None:
             raise self._fail("AR113", f"rule {rule_id} has no 'severity' (low, medium or high)", children[0])
         if not statements:
             raise self._fail("AR113", f"rule {rule_id} has no statement to check", children[0])
         return ast.Rule(
             rule_id, title, severity, tuple(statements), rationale, remediation,
-            self._span(meta), self._source(meta),
+            self._span(meta), self._source(meta), docs,
         )
 
     def severity(self, meta: Meta, children: list[Token]) -> tuple[str, str, Meta]:
@@ -423,6 +444,9 @@ class _ToAst(Transformer[Token, Any]):
 
     def remediation(self, meta: Meta, children: list[Token]) -> tuple[str, str, Meta]:
         return ("remediation", _string(children[0]), meta)
+
+    def docs(self, meta: Meta, children: list[Token]) -> tuple[str, str, Meta]:
+        return ("docs", _string(children[0]), meta)
 
     # -------------------------------------------------------------- statements
     def must_not_read(self, meta: Meta, children: list[Any]) -> ast.MustNotRead:

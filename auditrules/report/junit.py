@@ -17,7 +17,9 @@ A rule whose check errored is reported as a failure, so CI fails on it the same 
 notes on the inputs (an incomplete export, a file not understood: what makes the run exit 1) are
 each one ``<testcase classname="auditrules.inputs">`` with an ``<error>``, counted in ``errors``.
 Built with :mod:`xml.etree.ElementTree` (which escapes text and attributes); characters
-that XML 1.0 cannot carry are replaced. No timestamps or durations: the output is deterministic.
+that XML 1.0 cannot carry are replaced. Without ``--timestamp`` there are no timestamps or host names
+and the output is byte-identical run to run; with it, ``<testsuite>`` carries ``timestamp`` (UTC, in
+Ant's ``YYYY-MM-DDTHH:MM:SS`` form, no offset) and ``hostname``, as the Ant JUnit schema requires.
 """
 
 from __future__ import annotations
@@ -50,6 +52,20 @@ def _finding_text(findings: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _when_and_where(data: Mapping[str, Any]) -> dict[str, str]:
+    """``timestamp`` and ``hostname`` attributes, when the report records when it was made."""
+    generated = data.get("generated_at")
+    if not generated:
+        return {}
+    from datetime import datetime, timezone
+
+    when = datetime.fromisoformat(str(generated))
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc).replace(tzinfo=None)
+    host = clean(data.get("hostname") or "localhost")
+    return {"timestamp": when.replace(microsecond=0).isoformat(), "hostname": host}
+
+
 def render_junit(data: dict[str, Any]) -> str:
     """Render the report as JUnit XML (UTF-8 declaration, two-space indent, ends with a newline)."""
     import xml.etree.ElementTree as ET
@@ -61,14 +77,18 @@ def render_junit(data: dict[str, Any]) -> str:
     notes = [d for d in data.get("diagnostics") or [] if d.get("level") == "error"]
     failures = sum(1 for r in rules if r.get("status") in FAILURE)
     skipped = sum(1 for r in rules if r.get("status") in SKIPPED)
-    suite = ET.Element("testsuite", {
-        "name": "auditrules",
-        "tests": str(len(rules) + len(notes)),
-        "failures": str(failures),
-        "errors": str(len(notes)),
-        "skipped": str(skipped),
-        "time": "0",
-    })
+    suite = ET.Element(
+        "testsuite",
+        {
+            "name": "auditrules",
+            "tests": str(len(rules) + len(notes)),
+            "failures": str(failures),
+            "errors": str(len(notes)),
+            "skipped": str(skipped),
+            "time": "0",
+            **_when_and_where(data),
+        },
+    )
     policy = data.get("policy") or {}
     props = ET.SubElement(suite, "properties")
     for name, value in (
@@ -85,20 +105,28 @@ def render_junit(data: dict[str, Any]) -> str:
         rule_id = str(rule.get("rule_id", ""))
         status = str(rule.get("status", ""))
         findings = by_rule.get(rule_id, [])
-        case = ET.SubElement(suite, "testcase", {
-            "classname": clean(f"auditrules.{rule_id}"),
-            "name": clean(rule.get("title", rule_id)),
-            "time": "0",
-        })
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            {
+                "classname": clean(f"auditrules.{rule_id}"),
+                "name": clean(rule.get("title", rule_id)),
+                "time": "0",
+            },
+        )
         open_findings = [f for f in findings if f.get("status") != "pass"]
         if status in FAILURE:
             failing = [f for f in findings if f.get("status") in FAILURE] or open_findings
             first = str(failing[0].get("message", "")) if failing else status
             more = f" (and {len(failing) - 1} more)" if len(failing) > 1 else ""
-            failure = ET.SubElement(case, "failure", {
-                "message": clean(f"{status.upper()}: {first}{more}"),
-                "type": clean(rule.get("severity", "")),
-            })
+            failure = ET.SubElement(
+                case,
+                "failure",
+                {
+                    "message": clean(f"{status.upper()}: {first}{more}"),
+                    "type": clean(rule.get("severity", "")),
+                },
+            )
             body = _finding_text(open_findings)
             if rule.get("remediation"):
                 body += f"\n\nHow to fix: {rule['remediation']}"
@@ -112,13 +140,19 @@ def render_junit(data: dict[str, Any]) -> str:
             out.text = clean(_finding_text(open_findings))
     for note in notes:
         loc = note.get("location")
-        case = ET.SubElement(suite, "testcase", {
-            "classname": "auditrules.inputs",
-            "name": clean(f"{note.get('code', '')} {where(loc) if loc else ''}".strip()),
-            "time": "0",
-        })
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            {
+                "classname": "auditrules.inputs",
+                "name": clean(f"{note.get('code', '')} {where(loc) if loc else ''}".strip()),
+                "time": "0",
+            },
+        )
         attrs = {"message": clean(note.get("message", "")), "type": clean(note.get("code", ""))}
         error = ET.SubElement(case, "error", attrs)
         error.text = clean(f"error[{note.get('code', '')}] {note.get('message', '')}")
+    ET.SubElement(suite, "system-out")  # the Ant formatter always writes both, empty or not
+    ET.SubElement(suite, "system-err")
     ET.indent(suite, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"

@@ -1,48 +1,55 @@
 """SARIF report: report data (the JSON form) → SARIF 2.1.0 JSON for code-scanning tools.
 
-One run; its driver lists every rule (title, rationale, remediation, severity). One result per finding
-that is not ``pass``:
+One run; its driver lists every rule (title, rationale, severity, ``help`` as text and Markdown from
+the rule's documentation page, ``helpUri`` when the rule declares one). One result per finding that is
+not ``pass``:
 
-=========================================  ============  ================================================
-finding status                             ``level``     notes
-=========================================  ============  ================================================
-fail, error                                ``error``
-warn, inconclusive, insufficient_data      ``warning``
-not_evaluated                              ``note``
-waived                                     ``note``      with ``suppressions: [{kind: external}]`` so
-                                                         code-scanning shows it as dismissed, not open
-pass                                       —             left out: SARIF results are things to look at
-=========================================  ============  ================================================
+=========================================  ==================  ==========================================
+finding status                             ``level``           notes
+=========================================  ==================  ==========================================
+fail, error                                from the severity:  a high-severity failure is an ``error``
+                                           high ``error``,
+                                           medium ``warning``,
+                                           low ``note``
+warn, inconclusive, insufficient_data,     ``note``            to look at, not to block on
+not_evaluated
+waived                                     ``note``            with ``suppressions: [{kind: external}]`` so
+                                                               code-scanning shows it as dismissed, not open
+pass                                       —                   left out: SARIF results are things to look at
+=========================================  ==================  ==========================================
 
-A finding's first location is its ``locations[0]``; the others become ``relatedLocations``. A finding
-without a location (a missing SLA, a rule not evaluated) points at the rule's definition in its rule
-file, because code-scanning services drop results that have no location. Diagnostics (notes on the
-inputs) become ``toolExecutionNotifications``. Output is deterministic: sorted keys, two-space indent.
+Each result carries ``partialFingerprints`` (``auditrules/v1``: the same fingerprint ``--baseline``
+matches, so code-scanning tracks a finding across edits that move it). A finding's first location is
+its ``locations[0]``; the others become ``relatedLocations``. A ticket finding is located on the ticket
+file it was computed from (the rule's definition is a related location, unless the rule is bundled
+with auditrules and so not in the user's repository). A finding without a location points at its
+rule's definition in a user's rules file, or at the first evidence file, because code-scanning
+services drop results that have no location. Diagnostics (notes on the inputs) become
+``toolExecutionNotifications``. Output is deterministic: sorted keys, two-space indent.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from auditrules.evidence import evidence_from_json
+from auditrules.fingerprints import fingerprint
+from auditrules.report.statuses import FAILING_VALUES, ORDER
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://auditrules.dev"
+#: Input kinds that are not evidence (their files are not where findings are).
+_NOT_EVIDENCE = frozenset({"rules", "waivers", "baseline"})
 
-#: SARIF ``level`` per finding status; a status missing here (``pass``) produces no result.
-LEVELS: dict[str, str] = {
-    "fail": "error",
-    "error": "error",
-    "warn": "warning",
-    "inconclusive": "warning",
-    "insufficient_data": "warning",
-    "not_evaluated": "note",
-    "waived": "note",
-}
-#: ``defaultConfiguration.level`` of a rule by its severity.
+#: Statuses that produce a result (``pass`` does not); failing ones take their level from the severity.
+REPORTED = frozenset(ORDER) - {"pass"}
+FINGERPRINT_KEY = "auditrules/v1"
+#: ``level`` of a failing result, and ``defaultConfiguration.level`` of a rule, by severity.
 SEVERITY_LEVELS = {"high": "error", "medium": "warning", "low": "note"}
 #: GitHub code scanning reads ``security-severity`` (0–10) to rank results.
 SECURITY_SEVERITY = {"high": "8.0", "medium": "5.0", "low": "2.0"}
@@ -57,10 +64,11 @@ def build_sarif(data: Mapping[str, Any]) -> dict[str, Any]:
     """The SARIF log as a dict."""
     rules = list(data.get("rules") or [])
     index = {str(r.get("rule_id")): i for i, r in enumerate(rules)}
-    rule_locations = {str(r.get("rule_id")): r.get("location") for r in rules}
+    by_id = {str(r.get("rule_id")): r for r in rules}
+    evidence = [i for i in data.get("inputs") or [] if str(i.get("kind", "")).split(":")[0] not in _NOT_EVIDENCE]
     results = []
     for f in data.get("findings") or []:
-        result = _result(f, index, rule_locations.get(str(f.get("rule_id"))))
+        result = _result(f, index, _Places(by_id.get(str(f.get("rule_id"))) or {}, evidence))
         if result is not None:
             results.append(result)
     run: dict[str, Any] = {
@@ -93,6 +101,15 @@ def uri(path: str) -> str:
     return quote(posix, safe="/:")
 
 
+def _help(rule: Mapping[str, Any]) -> dict[str, str]:
+    """The rule's help: its documentation page (Markdown, and as plain text), else its remediation."""
+    doc = rule.get("doc")
+    if isinstance(doc, str) and doc.strip():
+        text = re.sub(r"^#+ *", "", doc, flags=re.MULTILINE).replace("`", "")
+        return {"text": text, "markdown": doc}
+    return {"text": str(rule.get("remediation") or "See the rule's rationale.")}
+
+
 def _rule_descriptor(rule: Mapping[str, Any]) -> dict[str, Any]:
     title = str(rule.get("title") or rule.get("rule_id") or "")
     severity = str(rule.get("severity") or "")
@@ -101,7 +118,7 @@ def _rule_descriptor(rule: Mapping[str, Any]) -> dict[str, Any]:
         "name": title,
         "shortDescription": {"text": title},
         "fullDescription": {"text": str(rule.get("rationale") or title)},
-        "help": {"text": str(rule.get("remediation") or "See the rule's rationale.")},
+        "help": _help(rule),
         "defaultConfiguration": {"level": SEVERITY_LEVELS.get(severity, "warning")},
         "properties": {
             "severity": severity,
@@ -109,6 +126,8 @@ def _rule_descriptor(rule: Mapping[str, Any]) -> dict[str, Any]:
             "tags": ["fairness", *[str(k) for k in rule.get("evidence_kinds") or []]],
         },
     }
+    if rule.get("help_uri"):
+        descriptor["helpUri"] = str(rule["help_uri"])
     return descriptor
 
 
@@ -135,30 +154,64 @@ def _location(loc: Mapping[str, Any], ident: int | None = None) -> dict[str, Any
     return out
 
 
-def _result(
-    finding: Mapping[str, Any], index: Mapping[str, int], rule_location: Any
-) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class _Places:
+    """Where a finding can be placed besides its own locations: its rule and the run's evidence files."""
+
+    rule: Mapping[str, Any]
+    evidence: Sequence[Mapping[str, Any]]
+
+    def rule_location(self) -> Mapping[str, Any] | None:
+        loc = self.rule.get("location")
+        if self.rule.get("bundled") or not isinstance(loc, Mapping) or not loc.get("path"):
+            return None  # a bundled pack is not in the user's repository
+        return {**loc, "note": "rule definition"}
+
+    def evidence_files(self, kind: str) -> list[Mapping[str, Any]]:
+        return [
+            {"path": i["path"], "note": f"{kind} evidence"}
+            for i in self.evidence
+            if str(i.get("kind", "")).startswith(kind) and i.get("path")
+        ]
+
+
+def _placed(finding: Mapping[str, Any], places: _Places) -> list[Mapping[str, Any]]:
+    """The finding's locations in order, the first being where code-scanning shows it."""
+    own = [loc for loc in finding.get("locations") or [] if isinstance(loc, Mapping) and loc.get("path")]
+    evidence = finding.get("evidence") or {}
+    rule_loc = places.rule_location()
+    if isinstance(evidence, Mapping) and "requirement" in evidence:  # a ticket finding
+        if places.rule.get("bundled"):
+            rule_path = str((places.rule.get("location") or {}).get("path"))
+            own = [loc for loc in own if str(loc.get("path")) != rule_path]
+        return [*places.evidence_files("tickets"), *own]
+    if own:
+        return own
+    if rule_loc is not None:
+        return [{**rule_loc, "note": "rule definition (the finding has no location in the evidence)"}]
+    return places.evidence_files("")[:1]
+
+
+def _result(finding: Mapping[str, Any], index: Mapping[str, int], places: _Places) -> dict[str, Any] | None:
     status = str(finding.get("status") or "")
-    level = LEVELS.get(status)
-    if level is None:
+    if status not in REPORTED:
         return None
     rule_id = str(finding.get("rule_id") or "")
+    severity = str(finding.get("severity") or "")
     result: dict[str, Any] = {
         "ruleId": rule_id,
-        "level": level,
+        "level": SEVERITY_LEVELS.get(severity, "warning") if status in FAILING_VALUES else "note",
         "message": {"text": str(finding.get("message") or "")},
-        "properties": {"status": status, "severity": str(finding.get("severity") or "")},
+        "partialFingerprints": {FINGERPRINT_KEY: str(finding.get("fingerprint") or fingerprint(finding))},
+        "properties": {"status": status, "severity": severity},
     }
     if rule_id in index:
         result["ruleIndex"] = index[rule_id]
-    locations = [loc for loc in finding.get("locations") or [] if isinstance(loc, Mapping) and loc.get("path")]
+    locations = _placed(finding, places)
     if locations:
         result["locations"] = [_location(locations[0])]
         if len(locations) > 1:
             result["relatedLocations"] = [_location(loc, i) for i, loc in enumerate(locations[1:], start=1)]
-    elif isinstance(rule_location, Mapping) and rule_location.get("path"):
-        fallback = {**rule_location, "note": "rule definition (the finding has no location in the evidence)"}
-        result["locations"] = [_location(fallback)]
     if status == "waived":
         waived = evidence_from_json(finding.get("evidence")).waiver
         suppression: dict[str, Any] = {"kind": "external", "status": "accepted"}

@@ -13,8 +13,10 @@ Every file is detected on its own, never by its name:
   Salesforce input; any other directory is every file in it that some adapter understands: its
   Zendesk files form one export, so do its Freshdesk files, its Genesys Cloud queue pages and its
   loose Salesforce metadata files; each TaskRouter workflow, Connect flow and canonical file is its
-  own input. Every file skipped is named in a note, and is a gap in the evidence (it may have held
-  routing rules).
+  own input. Name catalogs belong to the export beside them: Zendesk ``groups``/``brands``/
+  ``organizations`` with Zendesk files, a TaskRouter workspace's ``task_queues`` with its
+  workflows (each workflow is read with them). Every file skipped is named in a note, and is a gap
+  in the evidence (it may have held routing rules).
 
 Adapters are imported only when needed so that ``auditrules check`` starts fast.
 """
@@ -30,12 +32,12 @@ from auditrules.findings import Diagnostic, Location
 from auditrules.routing.model import RoutingModel
 
 FORMATS: tuple[str, ...] = ("canonical", "zendesk", "taskrouter", "freshdesk", "genesys", "salesforce", "connect")
-#: Formats whose every file is an input of its own (in a directory, in this order).
-_ONE_FILE_FORMATS: tuple[str, ...] = ("taskrouter", "connect", "canonical")
 #: Suffixes of files a routing directory may hold.
 _ROUTING_SUFFIXES: tuple[str, ...] = (".json", ".yaml", ".yml")
 #: Formats whose files in one directory make one export.
 _BUNDLED: tuple[str, ...] = ("zendesk", "freshdesk", "genesys")
+#: A TaskRouter workspace's TaskQueues list: read with every workflow of the directory.
+_TASK_QUEUES = "taskrouter:task_queues"
 
 
 def _unknown(path: str | Path) -> AuditError:
@@ -164,7 +166,12 @@ def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
     for kind in ("freshdesk", "genesys", "salesforce"):  # loose files of one desk are read together
         if kind in by_format:
             models.append(_load(kind, by_format[kind]).with_name(path.name))
-    for kind in _ONE_FILE_FORMATS:
+    if "taskrouter" in by_format:
+        from auditrules.routing.taskrouter import load_taskrouter
+
+        queues = by_format.get(_TASK_QUEUES, [])
+        models.extend(load_taskrouter(f, queues) for f in by_format["taskrouter"])
+    for kind in ("connect", "canonical"):  # each flow and canonical file is its own input
         for f in by_format.get(kind, []):
             models.append(_load(kind, [f]))
     if skipped:
@@ -173,13 +180,15 @@ def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
 
 
 def _classify(files: list[Path], fmt: str | None = None) -> tuple[dict[str, list[Path]], list[Diagnostic]]:
-    """Files by the formats they hold (every file ``fmt`` when given), and a note for each file no
-    adapter reads: an error for a JSON or YAML file (it may have held routing: a gap in the
-    evidence), a warning for others."""
+    """Files by the formats they hold (every file ``fmt`` when given; name catalogs with the export
+    they name), and a note for each file no adapter reads: an error for a JSON or YAML file (it may
+    have held routing: a gap in the evidence), a warning for others."""
+    formats = {f: (formats_of(f) if fmt is None else (fmt,)) for f in files}
+    present = {kind for kinds in formats.values() for kind in kinds}
     by_format: dict[str, list[Path]] = {}
     skipped: list[Diagnostic] = []
     for f in files:
-        kinds = formats_of(f) if fmt is None else (fmt,)
+        kinds = formats[f] or _catalog_of(f, present)
         for kind in kinds:
             by_format.setdefault(kind, []).append(f)
         if kinds:
@@ -191,6 +200,24 @@ def _classify(files: list[Path], fmt: str | None = None) -> tuple[dict[str, list
             message = f"{f} is not a routing file; skipped"
             skipped.append(Diagnostic("AR204", "warning", message, Location(str(f), 1, 1)))
     return by_format, skipped
+
+
+def _catalog_of(path: Path, present: set[str]) -> tuple[str, ...]:
+    """Where a name catalog goes when the export it names is in the directory: a Zendesk groups,
+    brands or organizations list with the Zendesk files; a TaskQueues list with the workflows."""
+    if path.suffix.lower() != ".json":
+        return ()
+    if "zendesk" in present:
+        from auditrules.routing.zendesk import is_zendesk_catalog
+
+        if is_zendesk_catalog(path):
+            return ("zendesk",)
+    if "taskrouter" in present:
+        from auditrules.routing.taskrouter import is_task_queues
+
+        if is_task_queues(path):
+            return (_TASK_QUEUES,)
+    return ()
 
 
 def _other_auditrules_document(path: Path) -> bool:

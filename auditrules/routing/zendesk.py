@@ -29,7 +29,9 @@ from auditrules.channels import VENDOR_DEFAULT_CHANNELS, canonical_channel, norm
 from auditrules.documents import Document, load_json_document, read_text
 from auditrules.errors import AuditError, Span, fail
 from auditrules.findings import Diagnostic, InputFile, Location
+from auditrules.routing.exports import peek
 from auditrules.routing.model import Effect, Gap, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
+from auditrules.routing.names import NameCatalog, Namer, source_label
 
 #: Collections of a Zendesk export: top-level key → rule kind (or catalog kind).
 COLLECTIONS: dict[str, str] = {
@@ -41,6 +43,9 @@ COLLECTIONS: dict[str, str] = {
     "ticket_fields": "ticket_field",
     "user_fields": "user_field",
     "organization_fields": "organization_field",
+    "groups": "group",
+    "brands": "brand",
+    "organizations": "organization",
 }
 #: Single-resource responses (``GET /api/v2/triggers/{id}``): key → collection.
 SINGULAR: dict[str, str] = {
@@ -56,6 +61,17 @@ SINGULAR: dict[str, str] = {
 RULE_COLLECTIONS: tuple[str, ...] = ("triggers", "automations", "macros", "views")
 #: Which statements a missing page of a collection leaves without complete evidence.
 _GAP_SCOPE: dict[str, str] = {"sla_policies": "sla"}
+#: Name catalogs (``GET /api/v2/groups``, ``/brands``, ``/organizations``) → the kind of id they name.
+#: They only name ids for the reader: a missing page of one is a warning, never a gap.
+NAME_CATALOGS: dict[str, str] = {"groups": "group", "brands": "brand", "organizations": "organization"}
+#: Condition and action fields whose value is the id of a catalogued object.
+NAMED_ID_FIELDS: dict[str, str] = {
+    "group_id": "group",
+    "brand_id": "brand",
+    "organization_id": "organization",
+    "notification_group": "group",  # its value is [group id, subject, body]
+    "notification_sms_group": "group",
+}
 
 #: Time-based pseudo-fields of automations (values in hours) → readable time names.
 TIME_FIELDS: dict[str, str] = {
@@ -164,9 +180,11 @@ _CUSTOM_ID = re.compile(r"^(?:custom_fields|ticket_fields)_(\d+)$")
 _USER_FIELD = re.compile(r"^(requester|user|organization|assignee)\.custom_fields\.(.+)$")
 _SNAKE = re.compile(r"[^0-9a-z]+")
 _PEEK = re.compile(
-    r'"(triggers|automations|views|macros|sla_policies|ticket_fields|user_fields|organization_fields'
-    r'|trigger|automation|view|macro|sla_policy)"\s*:\s*[\[{]'
+    r'"(?:triggers|automations|views|macros|sla_policies|ticket_fields|user_fields|organization_fields)"\s*:\s*\['
+    r'|"(?:trigger|automation|view|macro|sla_policy)"\s*:\s*\{'
 )
+#: A name catalog: part of an export beside rules, never an export by itself (``"groups": [`` is common).
+_CATALOG_PEEK = re.compile(r'"(?:groups|brands|organizations)"\s*:\s*\[')
 
 
 #: A warehouse table of SLA rows saved as a JSON array (``[{"sla_policy_id": …, "metric": …}, …]``).
@@ -179,6 +197,13 @@ def is_zendesk(path: str | Path) -> bool:
     if p.is_dir():
         return any(_peek(f) for f in sorted(p.glob("*.json")))
     return p.suffix.lower() == ".json" and _peek(p)
+
+
+def is_zendesk_catalog(path: str | Path) -> bool:
+    """Whether ``path`` is a JSON file holding a Zendesk name catalog (groups, brands, organizations)
+    and no rules: read as part of a Zendesk export directory, not as an export on its own."""
+    p = Path(path)
+    return p.suffix.lower() == ".json" and p.is_file() and peek(p, _CATALOG_PEEK) and not _peek(p)
 
 
 def _peek(path: Path) -> bool:
@@ -334,9 +359,13 @@ class _Export:
         why = pages.missing(key, len(out)) if pages is not None else None
         if why is not None and pages is not None and pages.first is not None:
             where = Location(pages.first.path, 1, 1)
-            message = f"incomplete export: {why}; export every page"
-            self.diagnostics.append(Diagnostic("AR212", "error", message, where))
-            self.gaps.append(Gap(_GAP_SCOPE.get(key, "rules"), f"missing {key} pages ({why})", where))
+            if key in NAME_CATALOGS:
+                message = f"incomplete export: {why}; ids on the missing pages are shown without their names"
+                self.diagnostics.append(Diagnostic("AR212", "warning", message, where))
+            else:
+                message = f"incomplete export: {why}; export every page"
+                self.diagnostics.append(Diagnostic("AR212", "error", message, where))
+                self.gaps.append(Gap(_GAP_SCOPE.get(key, "rules"), f"missing {key} pages ({why})", where))
         self._merged[key] = out
         return out
 
@@ -376,8 +405,17 @@ class _Catalog:
     checkbox_tags: dict[str, str] = field(default_factory=dict)
     user: dict[str, str] = field(default_factory=dict)
     organization: dict[str, str] = field(default_factory=dict)
+    #: Name catalogs present in the export, by the kind of id they name (``group`` → ``groups.json``).
+    ids: dict[str, NameCatalog] = field(default_factory=dict)
 
     def load(self, export: _Export) -> None:
+        self.load_fields(export)
+        for key, kind in NAME_CATALOGS.items():
+            items = export.merged(key)
+            if items:
+                self.ids[kind] = _name_catalog(kind, items)
+
+    def load_fields(self, export: _Export) -> None:
         for item in export.merged("ticket_fields"):
             d = item.data
             ident = d.get("id")
@@ -407,10 +445,24 @@ class _Catalog:
                     target[str(d["id"])] = str(fkey)
 
     def names(self) -> dict[str, str]:
+        """Raw field spellings → resolved field names."""
         out = {f"custom_fields_{i}": n for i, n in self.ticket.items()}
         out.update({f"requester.custom_fields.{k}": f"requester.{v}" for k, v in self.user.items()})
         out.update({f"organization.custom_fields.{k}": f"organization.{v}" for k, v in self.organization.items()})
         return out
+
+
+def _name_catalog(kind: str, items: list[_Item]) -> NameCatalog:
+    """Ids → names of one name catalog's items (a deleted group keeps its name, marked deleted)."""
+    names: dict[str, str] = {}
+    for item in items:
+        d = item.data
+        ident, raw = d.get("id"), d.get("name")
+        name = " ".join(raw.split()) if isinstance(raw, str) else ""
+        if ident is None or isinstance(ident, (bool, dict, list)) or not name:
+            continue
+        names[render_value(ident)] = f"{name} [deleted]" if d.get("deleted") is True else name
+    return NameCatalog(kind, source_label(item.doc.path for item in items), names)
 
 
 # --- values and text ---------------------------------------------------------------------------------
@@ -510,6 +562,20 @@ class _Builder:
     channels: set[str] = field(default_factory=set)
     field_names: dict[str, str] = field(default_factory=dict)
     unresolved: set[str] = field(default_factory=set)
+    namer: Namer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.namer = Namer(self.catalog.ids, self.diagnostics)
+
+    def shown(self, raw: str, value: Any, loc: Location) -> str:
+        """A condition or action value as text, a catalogued id with its name (``VIP desk (360001234567)``)."""
+        kind = NAMED_ID_FIELDS.get(raw)
+        if kind is None:
+            return render_value(value)
+        if isinstance(value, list):
+            return "[" + ", ".join(self.shown(raw, v, loc) for v in value) + "]"
+        text = render_value(value)
+        return self.namer.show(kind, text, loc) if text.isascii() and text.isdecimal() else text
 
     def resolve(self, raw: str, doc: Document, pointer: str) -> str:
         """A condition or action field → its readable name (``custom_fields_1`` → ``klout_score``)."""
@@ -592,7 +658,7 @@ class _Builder:
         label = raw if name == raw else f"{name} ({raw})"
         if op in VALUELESS and value in (None, ""):
             return [Read(name, loc, f"{label} {op}")]
-        return [Read(name, loc, f"{label} {op} {render_value(value)}", condition_values(value))]
+        return [Read(name, loc, f"{label} {op} {self.shown(raw, value, loc)}", condition_values(value))]
 
     def actions(
         self, doc: Document, pointer: str, actions: Any, sla_inputs: set[str]
@@ -631,10 +697,11 @@ class _Builder:
             recipient = value[0] if isinstance(value, list) and value else value
             if raw == "notification_user" and render_value(recipient) in CUSTOMER_RECIPIENTS:
                 return [], []
-            return [], [Effect("notify", f"{raw} {render_value(recipient)}", loc)]
-        effects = [] if kind is None else [Effect(kind, render_value(value), loc)]
+            return [], [Effect("notify", f"{raw} {self.shown(raw, recipient, loc)}", loc)]
+        shown = self.shown(raw, value, loc)
+        effects = [] if kind is None else [Effect(kind, shown, loc)]
         if raw in SLA_INPUT_ACTIONS and SLA_INPUT_ACTIONS[raw] in sla_inputs:
-            effects.append(Effect("sla", f"{raw} {render_value(value)}", loc))
+            effects.append(Effect("sla", f"{raw} {shown}", loc))
         if not (_CUSTOM_ID.match(raw) or _USER_FIELD.match(raw)):
             return [], effects
         writes, field_effects = self.field_action(doc, ptr, raw, value, sla_inputs)
@@ -972,12 +1039,12 @@ def load_zendesk(paths: Sequence[Path], skipped: Sequence[Diagnostic] = ()) -> R
         text, digest = read_text(path)
         doc = load_json_document(path, text, digest)
         export.add_document(doc, order, explicit)
-    if not export.inputs:
+    if set(export.items) <= set(NAME_CATALOGS):  # nothing, or only names (groups.json alone)
         where = paths[0]
         raise AuditError(
             "AR204",
             f"no Zendesk export files in {where} (expected JSON with triggers, automations, views, macros, "
-            "sla_policies or *_fields)",
+            "sla_policies or *_fields; groups, brands and organizations only name the ids they use)",
             Span(str(where), 1, 1),
         )
     catalog = _Catalog()

@@ -9,20 +9,21 @@ ticket rows to Python. Engine errors become ``AR304`` with a one-line message.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 from sqlglot import exp
 
 from auditrules.errors import AuditError, fail
+from auditrules.tickets.engine_spec import ENGINES, EngineSpec
 from auditrules.tickets.plan import RAW, lit, render, table_ref
 from auditrules.tickets.sources import SourceFile
-
-ENGINES: tuple[str, ...] = ("duckdb", "spark")
 
 
 class Engine(Protocol):
@@ -57,15 +58,17 @@ def condense(exc: BaseException, limit: int = 300) -> str:
     return msg if len(msg) <= limit else msg[: limit - 1] + "…"
 
 
-def make_engine(name: str) -> Engine:
-    """The engine called ``name``; AR305 when unknown or not installed."""
-    if name == "duckdb":
+def make_engine(spec: str | EngineSpec) -> Engine:
+    """The engine ``spec`` names; AR305 when unknown or not installed."""
+    if isinstance(spec, str):
+        spec = EngineSpec(spec)
+    if spec.name == "duckdb":
         return DuckDBEngine()
-    if name == "spark":
+    if spec.name == "spark":
         if importlib.util.find_spec("pyspark") is None:
             raise fail("AR305", "engine 'spark' needs the spark extra: pip install 'auditrules[spark]'")
-        return SparkEngine()
-    raise fail("AR305", f"unknown engine {name!r} (expected one of: {', '.join(ENGINES)})")
+        return SparkEngine(spec.master, verbose=spec.verbose)
+    raise fail("AR305", f"unknown engine {spec.name!r} (expected one of: {', '.join(ENGINES)})")
 
 
 def _table_function(name: str, files: Sequence[str], **options: Any) -> exp.Table:
@@ -159,12 +162,37 @@ class DuckDBEngine:
             self._tmp.cleanup()
 
 
+#: log4j2 configuration that keeps the Spark JVM quiet (errors only), shipped beside this module.
+QUIET_LOG4J = Path(__file__).with_name("log4j2-quiet.properties")
+
+
+@contextlib.contextmanager
+def _jvm_stderr_to(path: str | None) -> Iterator[None]:
+    """Point file descriptor 2 at ``path`` while the Spark JVM is launched (it inherits the
+    descriptor for its lifetime: JVM warnings and progress bars go to the file); None: unchanged."""
+    if path is None:
+        yield
+        return
+    saved = os.dup(2)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        os.dup2(fd, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(fd)
+
+
 class SparkEngine:
     """A SparkSession (UTC, non-ANSI casts so bad values become NULL as in DuckDB).
 
-    An existing session is reused (``getOrCreate``), so on a cluster the caller's configuration
-    wins; started here, it is a local session bound to the loopback interface with no web UI.
-    A session that cannot start (no Java, say) is AR305 with the reason, not a traceback.
+    An existing session is reused (``getOrCreate``), so in a notebook on a cluster the caller's
+    configuration wins. Otherwise a session is started on ``master`` (a standalone cluster's
+    ``spark://host:7077``, ``local[*]`` by default); a local session binds to the loopback interface
+    and has no web UI. Unless ``verbose``, the JVM logs errors only, shows no progress bars, and its
+    own start-up chatter goes to a log file in a private temporary directory. A session that cannot
+    start (no Java, an unreachable master) is AR305 with the reason, not a traceback.
     """
 
     dialect = "spark"
@@ -174,29 +202,45 @@ class SparkEngine:
         ("spark.sql.ansi.enabled", "false"),
         ("spark.sql.legacy.timeParserPolicy", "CORRECTED"),
     )
-    #: Used only when no session exists yet: a quiet local session.
+    #: Used only when this engine starts the session on a local master.
     LOCAL: tuple[tuple[str, str], ...] = (
         ("spark.ui.enabled", "false"),
         ("spark.driver.bindAddress", "127.0.0.1"),
         ("spark.driver.host", "127.0.0.1"),
         ("spark.sql.shuffle.partitions", "8"),
     )
+    #: Used only when this engine starts the session and ``verbose`` is off.
+    QUIET: tuple[tuple[str, str], ...] = (
+        ("spark.ui.showConsoleProgress", "false"),
+        ("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={QUIET_LOG4J.as_uri()}"),
+    )
 
-    def __init__(self) -> None:
+    def __init__(self, master: str | None = None, verbose: bool = False) -> None:
         from pyspark.sql import SparkSession
 
+        self._tmp = tempfile.TemporaryDirectory(prefix="auditrules-spark-")
         try:
             active = SparkSession.getActiveSession()
             builder = SparkSession.builder.appName("auditrules")
+            log: str | None = None
             if active is None:
-                builder = builder.master(os.environ.get("AUDITRULES_SPARK_MASTER", "local[*]"))
-                for key, value in self.LOCAL:
+                url = master or os.environ.get("AUDITRULES_SPARK_MASTER") or "local[*]"
+                builder = builder.master(url)
+                settings = list(self.LOCAL) if url.startswith("local") else []
+                if url.startswith("local"):
+                    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+                if not verbose:
+                    settings += self.QUIET
+                    log = os.path.join(self._tmp.name, "spark.log")
+                for key, value in settings:
                     builder = builder.config(key, value)
             for key, value in self.CONF:
                 builder = builder.config(key, value)
-            self.spark = builder.getOrCreate()
-            self.spark.sparkContext.setLogLevel("ERROR")
-        except Exception as exc:  # noqa: BLE001 - Java missing, gateway failure, ...: all become AR305
+            with _jvm_stderr_to(log):
+                self.spark = builder.getOrCreate()
+            self.spark.sparkContext.setLogLevel("INFO" if verbose else "ERROR")
+        except Exception as exc:  # noqa: BLE001 - Java missing, gateway failure, unreachable master: all AR305
+            self._tmp.cleanup()
             raise fail("AR305", f"engine 'spark' could not start a Spark session: {condense(exc)}") from None
 
     def _wrap(self, fn: Any) -> Any:
@@ -239,7 +283,7 @@ class SparkEngine:
         return [r.asDict() for r in rows]
 
     def close(self) -> None:
-        pass
+        self._tmp.cleanup()
 
 
-__all__ = ["ENGINES", "AuditError", "DuckDBEngine", "Engine", "SparkEngine", "condense", "make_engine"]
+__all__ = ["ENGINES", "AuditError", "DuckDBEngine", "Engine", "EngineSpec", "SparkEngine", "condense", "make_engine"]

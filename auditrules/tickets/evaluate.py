@@ -18,6 +18,7 @@ from auditrules.findings import Finding, InputFile
 from auditrules.lang import ast
 from auditrules.tickets import judge as J
 from auditrules.tickets import plan as P
+from auditrules.tickets.engine_spec import EngineSpec
 from auditrules.tickets.engines import Engine, make_engine
 from auditrules.tickets.mapping import Mapping, load_mapping
 from auditrules.tickets.plan.twitter import TWEET_COLUMNS, VIEW_SCHEMA
@@ -39,7 +40,7 @@ def evaluate_tickets(
     rules: Rules,
     sources: Sequence[str],
     mapping: str | None = None,
-    engine: str = "duckdb",
+    engine: str | EngineSpec = "duckdb",
     progress: bool = False,
 ) -> TicketResult:
     """Evaluate ticket rules on ticket files; one finding per (rule, ``require`` statement).

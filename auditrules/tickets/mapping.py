@@ -13,18 +13,15 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from auditrules.columns import KINDS
 from auditrules.documents import Document, load_yaml_document
 from auditrules.errors import AuditError, Span, fail
+from auditrules.resources import builtin_mapping, schema_path
 
 BUILTINS: tuple[str, ...] = ("canonical", "zendesk", "twitter-support")
-
-_SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "mapping.schema.json"
-
 
 @dataclass(frozen=True)
 class ColumnMap:
@@ -80,8 +77,7 @@ def load_mapping(spec: str | None) -> Mapping:
     if spec is None or spec == "canonical":
         return canonical_mapping()
     if spec in BUILTINS:
-        res = resources.files("auditrules").joinpath("data").joinpath("mappings").joinpath(f"{spec}.yaml")
-        text = res.read_text(encoding="utf-8")
+        text = builtin_mapping(spec).read_text(encoding="utf-8")
         doc = load_yaml_document(f"<builtin:{spec}>", text, "")
         return replace(_from_document(doc, spec), strict=False)
     path = Path(spec)
@@ -99,7 +95,7 @@ def load_mapping(spec: str | None) -> Mapping:
 
 @lru_cache(maxsize=1)
 def _schema() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(_SCHEMA_PATH.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(schema_path("mapping.schema.json").read_text(encoding="utf-8"))
     return data
 
 

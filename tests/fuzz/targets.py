@@ -52,11 +52,12 @@ def _standard_policies() -> Any:
 
 def _check_and_render(rnd: random.Random, routing: list[Path], **options: Any) -> bool:
     """``auditrules check`` on ``routing`` with the standard pack, rendered in a random format."""
-    from auditrules.api import check
+    from auditrules.pipeline import CheckOptions, run
     from auditrules.report.render import render
 
     try:
-        report = check(routing=routing, policies=options.pop("policies", None) or _standard_policies(), **options)
+        policies = tuple(options.pop("policies", None) or _standard_policies())
+        report = run(CheckOptions(routing=tuple(routing), policies=policies, **options))
         text = render(report.to_json(), rnd.choice(FORMATS))
     except AuditError as exc:
         return _refused(exc)
@@ -66,15 +67,16 @@ def _check_and_render(rnd: random.Random, routing: list[Path], **options: Any) -
 
 def evaluate_rules_on_examples(rules: Path, tickets: bool = False) -> bool:
     """Check a rules file that loaded against the ACME routing example (and its tickets if asked)."""
-    from auditrules.api import check, load_policies
+    from auditrules.api import load_policies
+    from auditrules.pipeline import CheckOptions, run
     from auditrules.report.render import render
 
     try:
         loaded = load_policies([rules])
-        report = check(
-            policies=loaded, routing=[EXAMPLES / "acme" / "routing.yaml"],
-            tickets=[str(EXAMPLES / "acme" / "tickets.parquet")] if tickets else (),
-        )
+        report = run(CheckOptions(
+            policies=tuple(loaded), routing=(EXAMPLES / "acme" / "routing.yaml",),
+            tickets=(str(EXAMPLES / "acme" / "tickets.parquet"),) if tickets else (),
+        ))
         render(report.to_json(), "text").encode("utf-8")
     except AuditError as exc:
         return _refused(exc)

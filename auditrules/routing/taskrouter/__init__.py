@@ -1,5 +1,6 @@
 """The Twilio TaskRouter adapter, one module per stage: the expression language (``expression``),
-positions of JSON inside JSON (``positions``) and the workflow loader (``loader``).
+positions of JSON inside JSON (``positions``), the workspace's queue names (``queues``) and the
+workflow loader (``loader``).
 
 It may import the routing model, the channel vocabulary and documents; nothing imports it but
 :mod:`auditrules.routing.detect`.
@@ -17,6 +18,7 @@ from auditrules.routing.taskrouter.expression import (
     parse_expression,
 )
 from auditrules.routing.taskrouter.loader import is_taskrouter, load_taskrouter
+from auditrules.routing.taskrouter.queues import is_task_queues
 
 __all__ = [
     "TRAttribute",
@@ -27,6 +29,7 @@ __all__ = [
     "TRLogical",
     "constant_truth",
     "format_expression",
+    "is_task_queues",
     "is_taskrouter",
     "load_taskrouter",
     "parse_expression",

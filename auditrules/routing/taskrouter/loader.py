@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from auditrules.documents import Document, load_json_document, read_text
 from auditrules.errors import AuditError, Span
 from auditrules.findings import Diagnostic, InputFile, Location
 from auditrules.routing.model import Delay, Effect, Gap, Read, RoutingModel, RoutingRule
+from auditrules.routing.names import Namer
 from auditrules.routing.taskrouter.expression import (
     TRAttribute,
     TRCompare,
@@ -32,6 +34,7 @@ from auditrules.routing.taskrouter.expression import (
     parse_expression,
 )
 from auditrules.routing.taskrouter.positions import Frame, file_frame, offset_in
+from auditrules.routing.taskrouter.queues import QUEUE_SID, load_task_queues
 
 #: Task attributes that name the task's channel (their values go through the channel vocabulary).
 _CHANNEL_ATTRIBUTES = frozenset({"channel", "task_channel", "channel_type", "task_channel_unique_name"})
@@ -59,6 +62,8 @@ class _Loader:
     channels: set[str] = field(default_factory=set)
     delays: list[Delay] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
+    #: Queue names from the workspace's task_queues.json, when given beside the workflow.
+    namer: Namer | None = None
 
     # One workflow --------------------------------------------------------------------------------
 
@@ -270,7 +275,10 @@ class _Loader:
                 if key == "queue":
                     self._bad(frame, tptr, "target without a queue; it routes nowhere")
                 continue
-            effects.append(Effect(kind, _scalar_text(value), frame.location(f"{tptr}/{key}")))
+            text, loc = _scalar_text(value), frame.location(f"{tptr}/{key}")
+            if key == "queue" and self.namer is not None and QUEUE_SID.match(text):
+                text = self.namer.show("queue", text, loc)
+            effects.append(Effect(kind, text, loc))
         return effects
 
     def parse(self, frame: Frame, pointer: str, text: str, what: str) -> TRExpr | None:
@@ -391,14 +399,21 @@ def _workflow_label(resource: dict[str, Any], default: str) -> str:
     return f"'{default}'"
 
 
-def load_taskrouter(path: str | Path) -> RoutingModel:
-    """Read a TaskRouter Workflow resource, list response or bare configuration into a RoutingModel."""
+def load_taskrouter(path: str | Path, queues: Sequence[Path] = ()) -> RoutingModel:
+    """Read a TaskRouter Workflow resource, list response or bare configuration into a RoutingModel.
+
+    ``queues`` are the workspace's TaskQueues list pages (``task_queues.json``): target queues are
+    then shown by name and sid.
+    """
     p = Path(path)
     text, digest = read_text(p)
     doc = load_json_document(p, text, digest)
     data = doc.data
     frame = file_frame(doc)
     loader = _Loader(str(p))
+    catalog = load_task_queues(queues) if queues else None
+    if catalog is not None:
+        loader.namer = Namer({"queue": catalog.names}, loader.diagnostics)
     name = p.stem
     if isinstance(data, dict) and isinstance(data.get("workflows"), list):
         kind = "taskrouter:workflows"
@@ -427,8 +442,8 @@ def load_taskrouter(path: str | Path) -> RoutingModel:
         channels=tuple(sorted(loader.channels)),
         rules=tuple(loader.rules),
         sla_policies=(),
-        inputs=(InputFile(str(p), kind, digest),),
-        diagnostics=tuple(loader.diagnostics),
+        inputs=(InputFile(str(p), kind, digest), *(catalog.inputs if catalog is not None else ())),
+        diagnostics=(*(catalog.diagnostics if catalog is not None else ()), *loader.diagnostics),
         field_names={},
         gaps=tuple(loader.gaps),
         delays=tuple(loader.delays),

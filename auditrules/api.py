@@ -233,6 +233,8 @@ class Report:
     def exit_code(self, fail_on: str) -> int:
         if fail_on != "never" and any(d.level == "error" for d in self.diagnostics):
             return 1
+        if self.options.get("fail_on_not_evaluated") and any(v.status == Status.NOT_EVALUATED for v in self.verdicts):
+            return 1
         return 1 if self.failing(fail_on) else 0
 
     def summary(self) -> dict[str, Any]:
@@ -240,9 +242,16 @@ class Report:
         for f in self.findings:
             findings[f.status.value] += 1
         rules = {s.value: 0 for s in STATUS_ORDER}
+        why: dict[str, int] = {}
         for v in self.verdicts:
             rules[v.status.value] += 1
-        return {"findings": findings, "rules": rules, "rules_total": len(self.verdicts)}
+            if v.status == Status.NOT_EVALUATED:
+                reason = _not_evaluated_reason(v.findings)
+                why[reason] = why.get(reason, 0) + 1
+        out: dict[str, Any] = {"findings": findings, "rules": rules, "rules_total": len(self.verdicts)}
+        if why:
+            out["not_evaluated"] = dict(sorted(why.items()))
+        return out
 
     def to_json(self, fail_on: str = "low") -> dict[str, Any]:
         first = self.policies[0].policy if self.policies else None
@@ -271,6 +280,18 @@ class Report:
         return out
 
 
+def _not_evaluated_reason(findings: Sequence[Finding]) -> str:
+    """Why a rule was not evaluated, in a few words for the summary line."""
+    for f in findings:
+        column = f.evidence.get("missing_column")
+        if column:
+            return f"no '{column}' column in the ticket data"
+        needs = f.evidence.get("needs")
+        if needs:
+            return f"no {needs} data given"
+    return "no evidence of its kind"
+
+
 def check(
     *,
     rules: str | Path | Sequence[str | Path] = (),
@@ -291,7 +312,8 @@ def check(
     or already-known failing findings into ``waived``. ``declared_channels`` (channels with a label
     saying where they were declared, e.g. the configuration file's ``channels:`` key) are the channels
     the help desk serves, unless the policy declares them itself (``define channels = channels …``).
-    Every other option (``today`` for waiver expiry, ``routing_format``, ``policies``, ...) is a field
+    Every other option (``today`` for waiver expiry, ``routing_format``, ``policies``, ``as_of``,
+    ``fail_on_not_evaluated``, ``all_comparisons``, ...) is a field
     of :class:`auditrules.pipeline.CheckOptions`, run with :func:`auditrules.pipeline.run`.
     """
     from auditrules.pipeline import CheckOptions, run

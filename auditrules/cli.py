@@ -132,6 +132,22 @@ def cli(debug: bool) -> None:
     metavar="REPORT.json",
     help="An earlier JSON report: failing findings already in it become 'waived' (fail only on new ones).",
 )
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="TIME",
+    help="When open tickets are censored (ISO 8601; default: the mapping's as_of, else the latest timestamp).",
+)
+@click.option(
+    "--fail-on-not-evaluated",
+    is_flag=True,
+    help="Exit 1 when a rule could not be evaluated (for teams that require full coverage).",
+)
+@click.option(
+    "--all-comparisons",
+    is_flag=True,
+    help="Keep every pair of groups in the evidence (default: the worst 20 per stratum and the counts).",
+)
 @click.option("--timestamp", is_flag=True, help="Record the current time in the report (off: reports are byte-stable).")
 @click.option(
     "--config",
@@ -166,6 +182,9 @@ def check(
     fail_on: str,
     waivers: str | None,
     baseline: str | None,
+    as_of: str | None,
+    fail_on_not_evaluated: bool,
+    all_comparisons: bool,
     timestamp: bool,
     config_file: str | None,
     no_config: bool,
@@ -199,6 +218,7 @@ def check(
         "engine": engine, "spark_master": spark_master,
         "select": select, "ignore": ignore, "fmt": fmt, "output": output, "fail_on": fail_on,
         "waivers": waivers, "baseline": baseline, "timestamp": timestamp, "quiet": quiet, "verbose": verbose,
+        "as_of": as_of, "fail_on_not_evaluated": fail_on_not_evaluated, "all_comparisons": all_comparisons,
     }  # fmt: skip
     merged = merge_options(from_command_line, given, config.values)
     if not merged["routing"] and not merged["tickets"]:
@@ -221,6 +241,9 @@ def check(
         ignore=tuple(merged["ignore"]),
         waivers=merged["waivers"],
         baseline=merged["baseline"],
+        as_of=merged["as_of"],
+        fail_on_not_evaluated=merged["fail_on_not_evaluated"],
+        all_comparisons=merged["all_comparisons"],
         declared_channels=config.declared_channels(),
         report=config.report_options(),
         progress=not merged["quiet"] and sys.stderr.isatty(),
@@ -264,6 +287,9 @@ CONFIG_KEYS: dict[str, str] = {
     "fail-on": "fail_on",
     "waivers": "waivers",
     "baseline": "baseline",
+    "as-of": "as_of",
+    "fail-on-not-evaluated": "fail_on_not_evaluated",
+    "all-comparisons": "all_comparisons",
     "timestamp": "timestamp",
     "quiet": "quiet",
     "verbose": "verbose",
@@ -279,14 +305,14 @@ def merge_options(params: dict[str, Any], given: set[str], config: Mapping[str, 
     return merged
 
 
-def _emit(data: dict[str, Any], fmt: str, output: str | None, verbose: bool = False, source: str | None = None) -> None:
+def _emit(data: dict[str, Any], fmt: str, output: str | None, verbose: bool = False) -> None:
     """Render and write ``data``: a report this process built, or one ``load_report`` validated whole."""
     from auditrules.evidence import validated_upstream
     from auditrules.report.render import render
 
     color = output is None and fmt == "text" and sys.stdout.isatty()
     with validated_upstream():
-        text = render(data, fmt, color=color, verbose=verbose, source=source)
+        text = render(data, fmt, color=color, verbose=verbose)
     if output is not None:
         from auditrules.report.output import write_atomic
 
@@ -305,7 +331,7 @@ def report(report_file: str, fmt: str, output: str | None) -> None:
     from auditrules.report.json import load_report
 
     data = load_report(report_file)
-    _emit(data, fmt, output, source=report_file)
+    _emit(data, fmt, output)
 
 
 @cli.command()
@@ -314,8 +340,11 @@ def report(report_file: str, fmt: str, output: str | None) -> None:
 def lint(paths: tuple[str, ...]) -> None:
     """Parse and check rule files; exit 0 if all are valid, 2 otherwise."""
     from auditrules.api import load_policies
+    from auditrules.tickets.columns_check import lint_warnings
 
     loaded = load_policies(paths)
+    for warning in lint_warnings(lp.policy for lp in loaded):
+        click.echo(warning, err=True)
     n = sum(len(lp.policy.rules) for lp in loaded)
     click.echo(f"{len(loaded)} file(s), {n} rule(s): ok")
 

@@ -53,6 +53,8 @@ TICKET_COLUMNS: Final[tuple[TicketColumn, ...]] = (
     TicketColumn("compensation", "number"),
     TicketColumn("satisfaction", "number"),
     TicketColumn("company", "text"),  # set by the twitter-support layout
+    TicketColumn("reopens", "number"),  # times a solved ticket was reopened (Zendesk ticket metrics)
+    TicketColumn("replies", "number"),  # public agent replies (Zendesk ticket metrics)
 )
 
 #: Canonical column → kind.

@@ -120,8 +120,11 @@ def _file_kind(mode: int) -> str:
     import stat
 
     for test, word in (
-        (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
     ):
         if test(mode):
             return word
@@ -351,8 +354,8 @@ def loads_json(text: str, path: str, code: str = "AR205", label: str = "invalid 
     """Strict JSON → data, or AuditError ``code`` (AR003 for limits) with the line and column.
 
     Refused beyond what ``json.loads`` refuses: a key given twice in one object (the last value
-    would silently win), ``NaN``/``Infinity`` and numbers too large for a float, integers of more
-    than 4,300 digits, and nesting deeper than MAX_DEPTH.
+    would silently win), ``NaN``/``Infinity`` and numbers too large for a float; and (AR003, limits)
+    integers of more than 4,300 digits and nesting deeper than MAX_DEPTH.
     """
     import json
 
@@ -368,7 +371,7 @@ def loads_json(text: str, path: str, code: str = "AR205", label: str = "invalid 
         raise _json_refusal(str(exc), text, path, code, label) from None
     except ValueError:  # int() of more than 4,300 digits
         line, col = _offset_line_col(text, _first_match(r"\d{4301,}", text))
-        raise AuditError("AR003", "number of more than 4300 digits", Span(path, line, col), text) from None
+        raise AuditError("AR003", "a number with more than 4,300 digits", Span(path, line, col), text) from None
     _check_depth(path, text, data)
     return data
 

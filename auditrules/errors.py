@@ -101,6 +101,14 @@ CODES: dict[str, tuple[str, str]] = {
     "AR304": ("unreadable ticket source", "A ticket source cannot be read by the engine."),
     "AR305": ("unknown engine", "`--engine` names an engine that is not installed."),
     "AR306": ("no ticket files", "A glob or directory given to `--tickets` matched no files."),
+    "AR310": ("no ticket rows", "The ticket sources hold no rows: empty or header-only files, an empty JSONL file."),
+    "AR311": ("uneven CSV row", "A CSV row has another number of fields than the header; no columns can be read."),
+    "AR312": ("unknown column", "A rule names a column that is neither canonical, nor mapped, nor in the ticket data."),
+    "AR313": (
+        "implausible duration",
+        "Durations derived from the mapped columns exceed the plausible bound of 365 days (a warning).",
+    ),
+    "AR320": ("unknown reference group", "A `vs \"name\"` comparison names a group the ticket data does not have."),
     # AR4xx: reports, waivers, configuration
     "AR401": ("invalid report", "A JSON report (for `auditrules report` or `--baseline`) does not match its schema."),
     "AR402": ("invalid waivers", "A waivers file does not match its schema or has a date that is not a date."),

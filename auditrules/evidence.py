@@ -137,6 +137,9 @@ class RowAccounting:
     read: int
     evaluated: int
     excluded: Mapping[str, int]
+    #: Evaluated rows whose duration is right-censored (still waiting at the as-of time); None
+    #: when the requirement reads no censored duration.
+    censored: int | None = field(default=None, metadata=_OMIT_NONE)
 
 
 Stratum = Mapping[str, str]
@@ -154,6 +157,14 @@ class GroupFigure:
     interval: Interval | None
     interval_confidence: float | None
     eligible: bool
+    #: Censored tickets in the group (None: no censored duration read) and, for a quantile,
+    #: whether the product-limit curve reached it (False: ``value`` is a lower bound).
+    censored: int | None = field(default=None, metadata=_OMIT_NONE)
+    reached: bool | None = field(default=None, metadata=_OMIT_NONE)
+    #: Under ``at P% confidence``, the tickets the group would need for its figure to get an
+    #: interval (Cochran's rule for means, the order-statistic minimum for quantiles); omitted
+    #: when it has one.
+    needs: int | None = field(default=None, metadata=_OMIT_NONE)
 
 
 @dataclass(frozen=True)
@@ -174,7 +185,18 @@ class Comparison:
     stratum: Stratum | None
     value: float | None
     interval: Interval | None
-    verdict: Literal["pass", "fail", "inconclusive"]
+    verdict: Literal["pass", "fail", "inconclusive", "insufficient_data"]
+
+
+@dataclass(frozen=True)
+class ComparisonCounts:
+    """Every comparison a requirement made (``total``), how many fail or are inconclusive, and how
+    many the evidence lists (``shown``: the worst per stratum, or all with ``--all-comparisons``)."""
+
+    total: int
+    failing: int
+    inconclusive: int
+    shown: int
 
 
 @dataclass(frozen=True)
@@ -409,6 +431,16 @@ class SlaDelay(RoutingEvidence):
 
 
 @dataclass(frozen=True)
+class Censoring:
+    """How censored durations entered a requirement's figures."""
+
+    column: str
+    as_of: str
+    censored: int
+    method: str
+
+
+@dataclass(frozen=True)
 class TicketGroups(Evidence):
     """One ticket requirement judged: ``comparisons`` are the judged figures (per group against the
     threshold for ``each``/``overall``, group against reference for ``across``); ``pooled`` are the
@@ -434,6 +466,8 @@ class TicketGroups(Evidence):
     reference: str | None = None
     skipped_strata: tuple[str, ...] = ()
     pooled: tuple[PooledComparison, ...] | None = None
+    censoring: Censoring | None = field(default=None, metadata=_OMIT_NONE)
+    comparison_counts: ComparisonCounts | None = field(default=None, metadata=_OMIT_NONE)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,12 @@ class CheckOptions:
     hostname: str | None = None
     #: Decides which waivers have expired (default: the current date).
     today: date | None = None
+    #: When open tickets are censored (ISO 8601); None: the mapping's ``as_of``, else the data's latest time.
+    as_of: str | None = None
+    #: Exit 1 when a rule could not be evaluated (teams that require full coverage).
+    fail_on_not_evaluated: bool = False
+    #: Keep every between-groups comparison in the evidence (default: the worst few and the counts).
+    all_comparisons: bool = False
     #: Already loaded rule packs (skips ``rules``); for callers that check many exports with one pack.
     policies: tuple[LoadedPolicy, ...] | None = None
 
@@ -72,7 +78,7 @@ def run(options: CheckOptions) -> Report:
         inputs.extend(m.inputs)
         diagnostics.extend(m.resolve_diagnostic(d) for d in m.diagnostics)
     ticket_pairs = [(lp.policy, r) for lp, r in pairs]
-    ticket_findings = _ticket_findings(ticket_pairs, options, inputs)
+    ticket_findings = _ticket_findings(ticket_pairs, options, inputs, diagnostics, loaded)
     contexts = _routing_contexts(models, ticket_pairs, options)
     per_rule = [
         (rule, _without_repeated_notes(_rule_findings(lp.policy, rule, contexts, ticket_findings, options)))
@@ -109,6 +115,8 @@ def _options_json(options: CheckOptions) -> dict[str, Any]:
         "mapping": options.mapping,
         "engine": options.engine if isinstance(options.engine, str) else options.engine.name,
     }
+    if options.fail_on_not_evaluated:
+        out["fail_on_not_evaluated"] = True
     if options.select or options.ignore:
         out["select"] = list(options.select)
         out["ignore"] = list(options.ignore)
@@ -179,7 +187,11 @@ def _routing_contexts(
 
 
 def _ticket_findings(
-    pairs: Sequence[tuple[ast.Policy, ast.Rule]], options: CheckOptions, inputs: list[InputFile]
+    pairs: Sequence[tuple[ast.Policy, ast.Rule]],
+    options: CheckOptions,
+    inputs: list[InputFile],
+    diagnostics: list[Diagnostic],
+    loaded: Sequence[LoadedPolicy],
 ) -> dict[str, list[Finding]]:
     """Ticket findings by rule id (all ticket rules run in one pass over the data)."""
     ticket_pairs = [(p, r) for p, r in pairs if r.scope is not None]
@@ -188,14 +200,23 @@ def _ticket_findings(
         return out
     from auditrules.tickets import evaluate_tickets
 
-    result = evaluate_tickets(
-        ticket_pairs,
-        [str(t) for t in options.tickets],
-        mapping=options.mapping,
-        engine=options.engine,
-        progress=options.progress,
-    )
+    try:
+        result = evaluate_tickets(
+            ticket_pairs,
+            [str(t) for t in options.tickets],
+            mapping=options.mapping,
+            engine=options.engine,
+            progress=options.progress,
+            all_comparisons=options.all_comparisons,
+            as_of=options.as_of,
+        )
+    except AuditError as exc:  # an error in a rules file (AR312) shows its line
+        texts = {lp.policy.path: lp.source for lp in loaded}
+        if exc.span is not None and exc.source is None and exc.span.path in texts:
+            raise exc.with_source(texts[exc.span.path]) from None
+        raise
     inputs.extend(result.inputs)
+    diagnostics.extend(result.diagnostics)
     for f in result.findings:
         out.setdefault(f.rule_id, []).append(f)
     return out

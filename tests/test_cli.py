@@ -92,7 +92,8 @@ def test_failed_run_writes_nothing(runner: CliRunner, in_root: Path, tmp_path: P
 
 def test_lint_and_fmt_check_standard_pack(runner: CliRunner, in_root: Path) -> None:
     lint = runner.invoke(cli, ["lint", "rules/"])
-    assert lint.exit_code == 0 and "rule(s): ok" in lint.stdout
+    rules = sum(line.startswith("rule ") for line in Path("rules/fairness.rules").read_text().splitlines())
+    assert lint.exit_code == 0 and f"{rules} rule(s): ok" in lint.stdout
     fmt = runner.invoke(cli, ["fmt", "--check", "rules/"])
     assert fmt.exit_code == 0, fmt.output
 

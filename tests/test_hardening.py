@@ -174,8 +174,11 @@ def test_deep_canonical_when_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("cond", "code"),
-    [("influence_score > 1e999", "AR109"), ("influence_score > " + "9" * 5000, "AR109"),
-     ("first_response < 99999" + "9" * 400 + "w", "AR109")],
+    [
+        ("influence_score > 1e999", "AR109"),
+        ("influence_score > " + "9" * 5000, "AR109"),
+        ("first_response < 99999" + "9" * 400 + "w", "AR109"),
+    ],
 )
 def test_non_finite_and_huge_numbers_in_rules(tmp_path: Path, cond: str, code: str) -> None:
     f = tmp_path / "n.rules"
@@ -223,8 +226,13 @@ def test_yaml_keys_are_names(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("[1e999]", "AR205"), ("[NaN]", "AR205"), ("[-Infinity]", "AR205"), ("[" + "7" * 5000 + "]", "AR003"),
-     ("[" * 100_000 + "]" * 100_000, "AR003")],
+    [
+        ("[1e999]", "AR205"),
+        ("[NaN]", "AR205"),
+        ("[-Infinity]", "AR205"),
+        ("[" + "7" * 5000 + "]", "AR003"),
+        ("[" * 100_000 + "]" * 100_000, "AR003"),
+    ],
 )
 def test_hostile_json(text: str, code: str) -> None:
     with pytest.raises(AuditError) as info:
@@ -262,9 +270,11 @@ def _altered(tmp_path: Path, change: str) -> Path:
     total = re.compile(r'"rules_total": \d+')
     assert total.search(text)
     if change == "huge":
-        text = total.sub('"rules_total": 1' + "0" * 400, text.replace('"exit_code": 1', '"exit_code": 1, "generated_at": "x"'))
+        text, n = re.subn(r'"rules_total": \d+', '"rules_total": 1' + "0" * 400, text)
+        assert n == 1
     if change == "nan":
-        text = total.sub('"rules_total": NaN', text)
+        text, n = re.subn(r'"rules_total": \d+', '"rules_total": NaN', text)
+        assert n == 1
     f = tmp_path / "r.json"
     f.write_text(text, encoding="utf-8")
     return f
@@ -302,10 +312,13 @@ def test_error_messages_never_carry_raw_control_characters() -> None:
     assert str(err) == "error[AR004]: no rule \\x1b[2Jx\\r\\ny\\u2028z"
 
 
-@pytest.mark.parametrize(("key", "value", "message"), [
-    ("format", '"%d-%Q-%Y"', "unknown format directive '%Q'"),
-    ("timezone", "Mars/Olympus", "unknown timezone 'Mars/Olympus'"),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("format", '"%d-%Q-%Y"', "unknown format directive '%Q'"),
+        ("timezone", "Mars/Olympus", "unknown timezone 'Mars/Olympus'"),
+    ],
+)
 def test_mapping_format_and_timezone_errors_are_ar303(tmp_path: Path, key: str, value: str, message: str) -> None:
     src = (ROOT / "tests" / "fixtures" / "tickets" / "ticket_channel_mapping.yaml").read_text(encoding="utf-8")
     assert '    format: "%d-%m-%Y %H:%M"\n' in src
@@ -374,7 +387,9 @@ def test_a_signal_mid_write_leaves_no_temporary_file(tmp_path: Path, name: str) 
 
 @pytest.mark.skipif(not hasattr(os, "kill"), reason="POSIX signals")
 def test_sigterm_from_outside_during_a_large_write(tmp_path: Path) -> None:
-    script = "import sys\nfrom auditrules.report.output import write_atomic\nwrite_atomic(sys.argv[1], 'y' * 400_000_000)\n"
+    script = (
+        "import sys\nfrom auditrules.report.output import write_atomic\nwrite_atomic(sys.argv[1], 'y' * 400_000_000)\n"
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "big.txt")], env=env)
     try:
@@ -476,9 +491,22 @@ def test_explain_shows_escaped_control_characters_visibly(tmp_path: Path) -> Non
     f = tmp_path / "x.rules"
     f.write_text(
         'rule X-1 "clear\\u001b[2J" {  # \x1b[31m raw in a comment\n  severity low\n  rationale "a\\u0007b"\n'
-        '  sla must cover every channel\n}\n',
+        "  sla must cover every channel\n}\n",
         encoding="utf-8",
     )
     code, out, _ = _invoke("explain", "X-1", "--rules", str(f))
     assert code == 0 and "\x1b" not in out and "\x07" not in out
     assert "clear\\x1b[2J" in out and "a\\x07b" in out and "\\x1b[31m" in out
+
+
+def test_sla_target_that_overflows_in_seconds_is_a_note(tmp_path: Path) -> None:
+    """Found by the fuzz runner: 1e308 minutes is finite, in seconds it is not (the JSON writer refused inf)."""
+    bundle = tmp_path / "zd"
+    shutil.copytree(ROOT / "examples" / "zendesk-twotier", bundle)
+    sla = bundle / "sla_policies.json"
+    data = json.loads(sla.read_text(encoding="utf-8"))
+    data["sla_policies"][0]["policy_metrics"][0]["target"] = 1e308
+    sla.write_text(json.dumps(data), encoding="utf-8")
+    code, out, err = _invoke("check", "--routing", str(bundle), "--format", "json")
+    assert code == 1, err
+    assert any("is not a number of minutes" in d["message"] for d in json.loads(out)["diagnostics"])

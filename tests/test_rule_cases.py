@@ -1,5 +1,6 @@
 """Rule cases (Semgrep-style): ``rules/cases/<ID>.cases.json`` holds vendor-shaped records tagged
-``expect: finding | ok | todo``; each is checked alone against the standard pack.
+``expect: finding | ok | todo``; each is checked alone against the standard pack. Ticket records
+(``format: tickets``) are written as JSON lines, each repeated ``count`` times.
 
 ``finding``: the rule must fail on the record (guards against false negatives); ``ok``: the rule
 must not fail (guards against false positives); ``todo``: a known gap, expected to fail strictly.
@@ -30,6 +31,18 @@ def _cases() -> list[Any]:
     return out
 
 
+def _write_tickets(case: dict[str, Any], tmp: Path) -> Path:
+    """Ticket records as JSON lines: each record repeated ``count`` times with a ticket id added."""
+    path = tmp / "tickets.jsonl"
+    lines = []
+    for record in case["tickets"]:
+        fields = {k: v for k, v in record.items() if k != "count"}
+        for _ in range(record.get("count", 1)):
+            lines.append(json.dumps({"ticket_id": f"T{len(lines) + 1}", **fields}))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def _write(case: dict[str, Any], tmp: Path) -> Path:
     if case["format"] == "canonical":
         path = tmp / "routing.yaml"
@@ -55,7 +68,10 @@ def test_every_standard_routing_rule_has_cases() -> None:
 
 @pytest.mark.parametrize(("rule_id", "case"), _cases())
 def test_case(rule_id: str, case: dict[str, Any], tmp_path: Path) -> None:
-    report = check(routing=[_write(case, tmp_path)])
+    if case["format"] == "tickets":
+        report = check(tickets=[str(_write_tickets(case, tmp_path))])
+    else:
+        report = check(routing=[_write(case, tmp_path)])
     statuses = {f.status for f in report.findings if f.rule_id == rule_id}
     if case["expect"] in ("finding", "todo"):
         assert Status.FAIL in statuses, statuses

@@ -174,7 +174,7 @@ def test_katz_zero_count_uses_haldane_correction() -> None:
 
 
 def test_katz_undefined_ratio() -> None:
-    for args in [(0, 10, 0, 20), (3, 10, 0, 0), (0, 0, 3, 10)]:
+    for args in [(3, 10, 0, 0), (0, 0, 3, 10)]:
         estimate = stats.katz_ratio(*args, 0.95)
         assert math.isnan(estimate.value) and estimate.interval is None
 
@@ -372,39 +372,6 @@ def test_quantile_interval_coverage_simulation(name: str, n: int, q: float, draw
     # and so is not below nominal by more than that noise.
     assert abs(observed - exact) <= 4 * se, name
     assert observed >= 0.95 - 3 * se, name
-
-
-# --------------------------------------------------------------------------- combining intervals
-
-
-def test_per_group_confidence() -> None:
-    assert stats.per_group_confidence(0.95) == pytest.approx(math.sqrt(0.95))
-    assert stats.per_group_confidence(0.95, 4) ** 4 == pytest.approx(0.95)
-
-
-def test_ratio_and_difference_from_intervals() -> None:
-    a = Estimate(10.0, Interval(8.0, 13.0))
-    b = Estimate(5.0, Interval(4.0, 6.5))
-    assert stats.ratio_from_intervals(a, b) == Estimate(2.0, Interval(8.0 / 6.5, 13.0 / 4.0))
-    assert stats.difference_from_intervals(a, b) == Estimate(5.0, Interval(8.0 - 6.5, 13.0 - 4.0))
-    assert stats.ratio_from_intervals(a, Estimate(5.0, None)) == Estimate(2.0, None)
-    reaching_zero = stats.ratio_from_intervals(a, Estimate(5.0, Interval(0.0, 9.0)))
-    assert reaching_zero.interval == Interval(8.0 / 9.0, math.inf)
-    assert math.isnan(stats.ratio_from_intervals(a, Estimate(0.0, Interval(0.0, 1.0))).value)
-
-
-def test_ratio_of_medians_coverage_with_sqrt_confidence() -> None:
-    rng = np.random.default_rng(11)
-    c = stats.per_group_confidence(0.9)
-    reps, covered = 2000, 0
-    truth = (2.0 * math.log(2.0)) / (1.0 * math.log(2.0))  # medians of exponentials with means 2 and 1
-    for _ in range(reps):
-        a = stats.quantile_interval_from_values(sorted(rng.exponential(2.0, 40).tolist()), 0.5, c)
-        b = stats.quantile_interval_from_values(sorted(rng.exponential(1.0, 50).tolist()), 0.5, c)
-        ratio = stats.ratio_from_intervals(a, b)
-        assert ratio.interval is not None
-        covered += ratio.interval.contains(truth)
-    assert covered / reps >= 0.9
 
 
 # --------------------------------------------------------------------------- strata
@@ -663,12 +630,146 @@ def test_compare_groups_quantiles_use_group_intervals() -> None:
         "c": GroupStat("c", 100, 5.0, interval=Interval(4.0, 7.0)),
     }
     comparisons = stats.compare_groups(groups, "ratio", "quantile", None, 0.95)
-    assert comparisons[0] == Comparison("a", "b", 0.5, Interval(0.3, 5.0 / 6.0))
+    a, b = Estimate(4.0, Interval(3.0, 5.0)), Estimate(8.0, Interval(6.0, 10.0))
+    assert comparisons[0] == Comparison("a", "b", 0.5, stats.mover_ratio(a, b).interval)
     (vs_b,) = [c for c in stats.compare_groups(groups, "difference", "quantile", "b", 0.95) if c.group == "c"]
-    assert vs_b == Comparison("c", "b", -3.0, Interval(-6.0, 1.0))
+    c = Estimate(5.0, Interval(4.0, 7.0))
+    assert vs_b == Comparison("c", "b", -3.0, stats.mover_difference(c, b).interval)
 
 
 def test_compare_groups_needs_the_right_aggregates() -> None:
     with pytest.raises(ValueError, match="successes"):
         stats.compare_groups({"a": GroupStat("a", 3, 0.5), "b": GroupStat("b", 3, 0.5)}, "ratio", "share", None, 0.95)
     assert stats.compare_groups({"a": GroupStat("a", 3, 0.5, successes=1)}, "ratio", "share", None, 0.95) == []
+
+
+# --------------------------------------------------------------------------- skewed means, MOVER, Katz edges
+
+
+def hall_by_hand(x: np.ndarray, confidence: float) -> tuple[float, float]:
+    """Hall's (1992) transformation inverted numerically with scipy's root finder (no closed form)."""
+    from scipy.optimize import brentq
+
+    n = len(x)
+    mean, s = float(x.mean()), float(x.std(ddof=1))
+    gamma = float(sps.skew(x, bias=True))
+    t = float(sps.t.ppf(0.5 + confidence / 2, n - 1))
+
+    def g(big_t: float) -> float:
+        return big_t + gamma * big_t**2 / 3 + gamma**2 * big_t**3 / 27 + gamma / (6 * n)
+
+    upper_t = brentq(lambda v: math.sqrt(n) * g(v) - t, -50, 50, xtol=1e-15)
+    lower_t = brentq(lambda v: math.sqrt(n) * g(v) + t, -50, 50, xtol=1e-15)
+    return mean - s * upper_t, mean - s * lower_t
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("n", (5, 30, 400))
+def test_skewed_mean_interval_inverts_halls_transformation(seed: int, n: int) -> None:
+    x = np.random.default_rng(seed).lognormal(0.0, 1.0, n)
+    g1 = float(sps.skew(x, bias=False))  # what the engine's skewness() returns
+    estimate = stats.skewed_mean_interval(float(x.mean()), float(x.var(ddof=1)), g1, n, 0.95)
+    assert estimate.interval is not None
+    low, high = hall_by_hand(x, 0.95)
+    assert (estimate.interval.low, estimate.interval.high) == pytest.approx((low, high), rel=1e-9)
+    # right-skewed data: the interval reaches further above the mean than below it
+    assert n < 30 or estimate.interval.high - estimate.value > estimate.value - estimate.interval.low
+
+
+def test_skewed_mean_interval_without_skew_is_student_t() -> None:
+    low, high = sps.t.interval(0.95, 29, loc=4.0, scale=math.sqrt(2.0 / 30))
+    for skew in (None, 0.0, float("nan")):
+        estimate = stats.skewed_mean_interval(4.0, 2.0, skew, 30, 0.95)
+        assert estimate.interval is not None
+        assert (estimate.interval.low, estimate.interval.high) == pytest.approx((low, high), rel=1e-12)
+    assert stats.skewed_mean_interval(4.0, 0.0, 1.0, 30, 0.95).interval == Interval(4.0, 4.0)
+
+
+def test_cochran_minimum_matches_scipy_skewness() -> None:
+    x = np.random.default_rng(3).lognormal(0.0, 1.0, 200)
+    g1 = float(sps.skew(x, bias=False))
+    need = stats.cochran_minimum(g1)
+    assert need > 25 * g1**2 >= need - 1
+    assert stats.cochran_minimum(0.0) == 2
+    assert stats.cochran_minimum(float("nan")) == 2
+    assert stats.cochran_minimum(2.0) == 101
+
+
+@pytest.mark.parametrize(("x1", "n1", "x2", "n2"), KATZ_CASES)
+def test_mover_difference_of_wilson_intervals_is_newcombe(x1: int, n1: int, x2: int, n2: int) -> None:
+    w1 = sps.binomtest(x1, n1).proportion_ci(confidence_level=0.95, method="wilson")
+    w2 = sps.binomtest(x2, n2).proportion_ci(confidence_level=0.95, method="wilson")
+    a = Estimate(x1 / n1, Interval(w1.low, w1.high))
+    b = Estimate(x2 / n2, Interval(w2.low, w2.high))
+    mover = stats.mover_difference(a, b)
+    newcombe = stats.newcombe_difference(x1, n1, x2, n2, 0.95)
+    assert mover.interval is not None and newcombe.interval is not None
+    assert (mover.interval.low, mover.interval.high) == pytest.approx(
+        (newcombe.interval.low, newcombe.interval.high), abs=1e-12
+    )
+
+
+def test_mover_ratio_is_the_log_scale_difference_and_swaps_to_the_reciprocal() -> None:
+    a, b = Estimate(12.0, Interval(9.0, 17.0)), Estimate(10.0, Interval(8.5, 12.5))
+    ratio = stats.mover_ratio(a, b)
+    assert ratio.value == pytest.approx(1.2)
+    assert ratio.interval is not None
+    low = math.log(1.2) - math.hypot(math.log(12 / 9), math.log(12.5 / 10))
+    high = math.log(1.2) + math.hypot(math.log(17 / 12), math.log(10 / 8.5))
+    assert (ratio.interval.low, ratio.interval.high) == pytest.approx((math.exp(low), math.exp(high)), rel=1e-12)
+    swapped = stats.mover_ratio(b, a)
+    assert swapped.interval is not None
+    assert swapped.interval.low == pytest.approx(1 / ratio.interval.high, rel=1e-12)
+    assert stats.mover_ratio(Estimate(1.0, Interval(-1.0, 3.0)), b).interval is None
+    assert math.isnan(stats.mover_ratio(a, Estimate(0.0, None)).value)
+
+
+@pytest.mark.parametrize(("x1", "n1", "x2", "n2"), [(0, 40, 0, 60), (40, 40, 60, 60), (0, 5, 0, 5), (7, 7, 3, 3)])
+def test_katz_with_both_shares_at_zero_or_one_reports_an_interval_around_the_observed_figure(
+    x1: int, n1: int, x2: int, n2: int
+) -> None:
+    estimate = stats.katz_ratio(x1, n1, x2, n2, 0.95)
+    assert estimate.value == 1.0  # equal shares, 0/0 or 1/1
+    assert estimate.interval is not None
+    a, m1, b, m2 = x1 + 0.5, n1 + 1, x2 + 0.5, n2 + 1
+    half = float(sps.norm.ppf(0.975)) * math.sqrt(1 / a - 1 / m1 + 1 / b - 1 / m2)
+    assert (estimate.interval.low, estimate.interval.high) == pytest.approx((math.exp(-half), math.exp(half)))
+    assert estimate.interval.low < 1.0 < estimate.interval.high
+    # statsmodels' adjusted-log interval collapses to [1, 1] when both shares are 100%
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    if x1 == n1:
+        low, high = confint_proportions_2indep(x1, n1, x2, n2, compare="ratio", method="log-adjusted")
+        assert low == high == 1.0
+
+
+@pytest.mark.parametrize("q", (0.1, 0.5, 0.9, 0.99))
+@pytest.mark.parametrize("confidence", (0.9, 0.95, 0.9875))
+def test_quantile_minimum_is_the_first_n_with_an_interval(q: float, confidence: float) -> None:
+    need = stats.quantile_minimum(q, confidence)
+    assert stats.quantile_ranks(need, q, confidence) is not None
+    assert stats.quantile_ranks(need - 1, q, confidence) is None
+    # scipy: the widest interval (X_(1), X_(n)) covers with 1 - F(0) - (1 - F(n - 1))
+    full = float(sps.binom.cdf(need - 1, need, q) - sps.binom.cdf(0, need, q))
+    assert full >= confidence * (1 - 1e-9)
+
+
+def test_orient_between_makes_pooled_figures_read_like_their_message() -> None:
+    # Simpson: crude shares put "a" lower, the strata put it higher; the pooled ratio is then > 1
+    strata = [(9, 10, 80, 100), (20, 100, 1, 10)]
+    pooled = stats.mantel_haenszel_ratio(strata, 0.95)
+    assert pooled.value > 1.0 and pooled.interval is not None
+    swapped, oriented = stats.orient_between(pooled, "ratio")
+    assert swapped and oriented.value == pytest.approx(1.0 / pooled.value)
+    assert oriented.interval is not None
+    assert oriented.interval.low == pytest.approx(1.0 / pooled.interval.high)
+    reverse = stats.mantel_haenszel_ratio([(x2, n2, x1, n1) for x1, n1, x2, n2 in strata], 0.95)
+    assert oriented.value == pytest.approx(reverse.value) and reverse.interval is not None
+    assert oriented.interval.high == pytest.approx(reverse.interval.high)
+    difference = stats.mantel_haenszel_difference(strata, 0.95)
+    swapped, oriented = stats.orient_between(difference, "difference")
+    assert oriented.value == pytest.approx(abs(difference.value)) and swapped == (difference.value < 0)
+    assert stats.orient_between(Estimate(0.5, Interval(0.4, 0.7)), "ratio") == (
+        False,
+        Estimate(0.5, Interval(0.4, 0.7)),
+    )

@@ -27,6 +27,7 @@ SCHEMA = {
     "influence_score": "DOUBLE",
     "compensation": "DOUBLE",
     "satisfaction": "DOUBLE",
+    "reopens": "BIGINT",
 }
 
 
@@ -46,7 +47,7 @@ def requirement_plans() -> list[P.RequirementPlan]:
     i = 0
     for policy, rule in pack():
         for req in rule.requires:
-            out.append(P.plan_requirement(i, policy, rule, req, view.columns, edges))
+            out.append(P.plan_requirement(i, policy, rule, req, view, edges))
             i += 1
     return out
 
@@ -55,7 +56,7 @@ def requirement_plans() -> list[P.RequirementPlan]:
 def test_every_standard_rule_renders(dialect: str) -> None:
     view = P.clean_view(canonical_mapping(), SCHEMA)
     plans = requirement_plans()
-    assert len(plans) == 7
+    assert len(plans) == len([req for _, rule in pack() for req in rule.requires])
     for rp in plans:
         sql = P.render(rp.standalone(), dialect)
         assert sqlglot.parse_one(sql, read=dialect) is not None  # round-trips through the parser
@@ -88,7 +89,7 @@ def test_values_from_rules_are_literals_not_sql() -> None:
     policy = parse_policy(text)
     rule = policy.rules[0]
     view = P.clean_view(canonical_mapping(), SCHEMA)
-    rp = P.plan_requirement(0, policy, rule, rule.requires[0], view.columns, {})
+    rp = P.plan_requirement(0, policy, rule, rule.requires[0], view, {})
     sql = P.render(rp.standalone())
     tree = sqlglot.parse_one(sql, read="duckdb")
     assert isinstance(tree, sqlglot.exp.Select)
@@ -140,15 +141,42 @@ def test_hms_durations_and_channel_values() -> None:
     for c in ("Ticket Priority", "Status", "Outcome", "Agent Tier", "Influence Score", "Compensation"):
         con.execute(f'ALTER TABLE ar_raw ADD COLUMN "{c}" VARCHAR')
     rows = con.execute(
-        f"SELECT ticket_id, channel, first_response, _reason FROM ({P.render(view.select)}) ORDER BY ticket_id"
+        "SELECT ticket_id, channel, first_response, _unmapped, _bad_created_at, _bad_first_response "
+        f"FROM ({P.render(view.select)}) ORDER BY ticket_id"
     ).fetchall()
     assert rows == [
-        ("1", "twitter", 5400.0, None),
-        ("2", None, 93600.0, "unmapped_channel"),
-        ("3", "email", -1815.0, "unparseable_timestamp"),
-        ("4", "email", None, "unparseable_timestamp"),
+        ("1", "twitter", 5400.0, False, False, False),
+        ("2", None, 93600.0, True, False, False),
+        ("3", "email", -1815.0, False, True, False),
+        ("4", "email", None, False, False, True),
     ]
+    # each requirement's exclusion reasons concern only the columns it reads
+    assert [r for r, _ in view.problems("first_response")] == ["unparseable_timestamp", "negative_duration"]
+    assert [r for r, _ in view.problems("channel")] == ["unmapped_channel"]
+    assert view.problems("ticket_id") == []
 
 
 def test_glob_to_like() -> None:
     assert P.glob_to_like("*vip_?%") == "%vip\\__\\%"
+
+
+def test_spark_skewness_is_adjusted_to_duckdbs_g1() -> None:
+    """Spark's SKEWNESS is the population g1; the dialect table scales it to G1 = g1·√(n(n−1))/(n−2)."""
+    import numpy as np
+    from scipy import stats as sps
+    from sqlglot import exp
+
+    from auditrules.tickets.plan import render
+
+    node = exp.Filter(this=exp.Skewness(this=exp.column("x")), expression=exp.Where(this=exp.column("ok")))
+    spark = render(node, "spark")
+    assert "SQRT(" in spark and "SKEWNESS(x) FILTER(WHERE ok)" in spark
+    values = np.random.default_rng(2).lognormal(0.0, 1.0, 80)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT UNNEST(?::DOUBLE[]) AS x, TRUE AS ok", [values.tolist()])
+    # evaluate Spark's formula in DuckDB with Spark's population skewness substituted for SKEWNESS
+    g1 = float(sps.skew(values, bias=True))
+    (adjusted,) = con.execute(f"SELECT {spark.replace('SKEWNESS(x) FILTER(WHERE ok)', repr(g1))} FROM t").fetchone()  # type: ignore[misc]
+    (duck,) = con.execute(f"SELECT {render(node, 'duckdb')} FROM t").fetchone()  # type: ignore[misc]
+    assert adjusted == pytest.approx(duck, rel=1e-9)
+    assert duck == pytest.approx(float(sps.skew(values, bias=False)), rel=1e-9)

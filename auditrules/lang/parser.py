@@ -172,7 +172,8 @@ def _check_tree(tree: Tree[Token], text: str, path: str, line0: int, col0: int) 
                 "AR114",
                 f"expression nested more than {MAX_NESTING} levels deep; split the rule, or write a long "
                 "chain of 'or' alternatives as 'x in (\"a\", \"b\", …)'",
-                Span(path, *where), _embedded_source(text, line0, col0),
+                Span(path, *where),
+                _embedded_source(text, line0, col0),
             )
         stack.extend((child, depth + 1) for child in node.children)
 
@@ -187,7 +188,7 @@ def _check_string(tok: Token, text: str, path: str, line0: int, col0: int) -> No
         offset = exc.pos
         ch = raw[offset] if offset < len(raw) else ""
         if ch == "\\":
-            problem = f"invalid escape {raw[offset:offset + 2]!r} in a string (use \\\\ for a backslash)"
+            problem = f"invalid escape {raw[offset : offset + 2]!r} in a string (use \\\\ for a backslash)"
         elif ch and ord(ch) < 0x20:
             problem = f"control character {ch!r} inside a string; write it as an escape such as \\t"
         else:
@@ -219,9 +220,7 @@ def _embedded_source(text: str, line0: int, col0: int) -> str:
     return "\n" * (line0 - 1) + " " * (col0 - 1) + text
 
 
-def _syntax_error(
-    exc: UnexpectedInput, text: str, path: str, start: str, line0: int, col0: int
-) -> AuditError:
+def _syntax_error(exc: UnexpectedInput, text: str, path: str, start: str, line0: int, col0: int) -> AuditError:
     """The one place Lark's exceptions become :class:`AuditError` AR101."""
     line = exc.line if exc.line and exc.line > 0 else 1
     column = exc.column if exc.column and exc.column > 0 else 1
@@ -520,9 +519,7 @@ class _ToAst(Transformer[Token, Any]):
         rest = children[1:]
         reference = rest.pop(0) if isinstance(rest[0], ast.Reference) else None
         measure, agg, threshold, (strata, conf) = rest
-        return ast.Require(
-            "across", agg, threshold, group, reference, str(measure), strata, conf, self._span(meta)
-        )
+        return ast.Require("across", agg, threshold, group, reference, str(measure), strata, conf, self._span(meta))
 
     def aggregate(self, meta: Meta, children: list[Any]) -> ast.Aggregate:
         tok: Token = children[0]

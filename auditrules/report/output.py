@@ -75,7 +75,7 @@ def write_atomic(path: str | Path, content: str) -> None:
                     mode = 0o666 & ~umask
                 os.chmod(tmp, mode)
                 for start in range(0, len(content), CHUNK):
-                    fh.write(content[start:start + CHUNK])
+                    fh.write(content[start : start + CHUNK])
             os.replace(tmp, target)
     except BaseException as exc:
         if tmp is not None and not isinstance(exc, FileExistsError):

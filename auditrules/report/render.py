@@ -4,49 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditrules.errors import AuditError, Span, visible
+from auditrules.errors import AuditError, visible
 
 
-def render(
-    data: dict[str, Any], fmt: str, color: bool = False, verbose: bool = False, source: str | None = None
-) -> str:
+def render(data: dict[str, Any], fmt: str, color: bool = False, verbose: bool = False) -> str:
     """Render ``data`` as ``fmt``. JSON keeps every string as it is (JSON escapes control
-    characters itself); every other format sees control characters written visibly (``\\x1b``).
-
-    ``source`` names the file ``data`` was read from (``auditrules report``): a renderer that cannot
-    read a value there is answered with AR401 naming the finding, never a traceback.
-    """
-    if source is None:
-        return _render(data, fmt, color, verbose)
-    try:
-        return _render(data, fmt, color, verbose)
-    except AuditError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a value the schema allows but the renderer cannot read
-        raise _unreadable(data, fmt, source, exc) from None
-
-
-def _unreadable(data: dict[str, Any], fmt: str, source: str, exc: Exception) -> AuditError:
-    """AR401 naming the first finding that cannot be rendered on its own."""
-    where = "/"
-    for i, finding in enumerate(data.get("findings") or []):
-        try:
-            _render({**data, "findings": [finding]}, fmt, False, True)
-        except Exception:  # noqa: BLE001 - any failure names this finding
-            where = f"/findings/{i}/evidence"
-            break
-    return AuditError(
-        "AR401", f"not a report auditrules writes: the value at {where} cannot be read ({type(exc).__name__})",
-        Span(source, 1, 1),
-    )
-
-
-def _render(data: dict[str, Any], fmt: str, color: bool, verbose: bool) -> str:
+    characters itself); every other format sees control characters written visibly (``\\x1b``)."""
     if fmt == "json":
         from auditrules.report.json import dumps
 
         return dumps(data)
-    data = visible_data(data)
+    return _render(visible_data(data), fmt, color, verbose)
+
+
+def _render(data: dict[str, Any], fmt: str, color: bool, verbose: bool) -> str:
     if fmt == "text":
         from auditrules.report.text import render_text
 

@@ -76,6 +76,10 @@ def render_text(data: dict[str, Any], color: bool = False, width: int = 100, ver
     summary = data.get("summary", {}).get("rules", {})
     counts = [f"{n} {k.replace('_', ' ')}" for k, n in summary.items() if n]
     total = data.get("summary", {}).get("rules_total", 0)
+    why = data.get("summary", {}).get("not_evaluated") or {}
+    if why:  # say why rules were not evaluated: "1 not evaluated (no 'reopens' column in the ticket data)"
+        reasons = "; ".join(f"{escape(str(k))}: {n}" if len(why) > 1 else escape(str(k)) for k, n in why.items())
+        counts = [f"{c} ({reasons})" if c.endswith(" not evaluated") else c for c in counts]
     out.emit(
         f"[bold]{total} rules:[/bold] {', '.join(counts)}. "
         f"Exit {data.get('exit_code')} (fail-on {data.get('fail_on')})."

@@ -990,7 +990,8 @@ def _target_seconds(metric: dict[str, Any]) -> float | None:
     if metric.get("target_in_seconds") is not None:
         return _number(metric["target_in_seconds"])
     minutes = _number(metric.get("target"))
-    return None if minutes is None else minutes * 60.0
+    seconds = None if minutes is None else minutes * 60.0
+    return seconds if seconds is not None and seconds < float("inf") else None  # 1e308 minutes overflows
 
 
 def _number(value: Any) -> float | None:

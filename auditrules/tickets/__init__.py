@@ -3,8 +3,13 @@
 :mod:`~auditrules.tickets.sources` resolves files, :mod:`~auditrules.tickets.mapping` reads a
 column mapping, :mod:`~auditrules.tickets.plan` compiles everything to sqlglot trees,
 :mod:`~auditrules.tickets.engines` runs them (DuckDB, or Spark), :mod:`~auditrules.tickets.judge`
-turns per-group aggregates into verdicts with :mod:`~auditrules.tickets.stats`, and
-:mod:`~auditrules.tickets.evaluate` orchestrates those steps. Python sees per-group aggregates,
+turns per-group aggregates into verdicts with :mod:`~auditrules.tickets.stats` (intervals) and
+:mod:`~auditrules.tickets.pairs` (between-groups comparisons of many groups),
+:mod:`~auditrules.tickets.survival` (the product-limit estimator of censored durations, in SQL
+and Python) with :mod:`~auditrules.tickets.censored` (its figures for the judge), and
+:mod:`~auditrules.tickets.columns_check` refuses misspelt columns (AR312);
+:mod:`~auditrules.tickets.evaluate` orchestrates those steps; :mod:`~auditrules.tickets.partitions`
+runs them for many independent histories at once (the calibration benchmark). Python sees per-group aggregates,
 never ticket rows. Third-party: duckdb, sqlglot, pyspark (optional), rich (progress), jsonschema.
 
 The public entry point is :func:`evaluate_tickets` (re-exported lazily: importing this package

@@ -14,7 +14,7 @@ import importlib.util
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -23,7 +23,13 @@ from sqlglot import exp
 from auditrules.errors import AuditError, fail
 from auditrules.tickets.engine_spec import ENGINES, EngineSpec
 from auditrules.tickets.plan import RAW, lit, render, table_ref
-from auditrules.tickets.sources import SourceFile
+from auditrules.tickets.sources import (
+    DELIMITERS,
+    ENVELOPES,
+    SourceFile,
+    empty_sources_message,
+    short_row_error,
+)
 
 
 class Engine(Protocol):
@@ -31,8 +37,12 @@ class Engine(Protocol):
 
     dialect: str
 
-    def register(self, files: Sequence[SourceFile]) -> dict[str, str]:
-        """Expose the files as the relation ``ar_raw``; return its columns → type names."""
+    def register(self, files: Sequence[SourceFile], name: str = RAW) -> dict[str, str]:
+        """Expose the files as the relation ``name`` (``ar_raw``); return its columns → type names."""
+        ...
+
+    def view(self, name: str, select: exp.Select) -> dict[str, str]:
+        """Create ``name`` as a (lazy) view of ``select``; return its columns → type names."""
         ...
 
     def define(self, name: str, select: exp.Select) -> None:
@@ -78,22 +88,38 @@ def _table_function(name: str, files: Sequence[str], **options: Any) -> exp.Tabl
     return exp.Table(this=exp.Anonymous(this=name, expressions=args))
 
 
-def duckdb_source(files: Sequence[SourceFile]) -> exp.Expr:
+def _unpacked(reader: exp.Table, envelope: str | None) -> exp.Select:
+    """``SELECT *`` from a reader, or the records of a JSON envelope's list (one row per element)."""
+    if envelope is None:
+        return exp.select(exp.Star()).from_(reader)
+    unnest = exp.Anonymous(
+        this="UNNEST",
+        expressions=[
+            exp.column(envelope, quoted=True),
+            exp.Kwarg(this=exp.to_identifier("max_depth"), expression=exp.Literal.number(2)),
+        ],
+    )
+    return exp.select(unnest).from_(reader)
+
+
+def duckdb_source(files: Sequence[SourceFile], envelopes: Mapping[str, str] | None = None) -> exp.Expr:
     """``ar_raw`` for DuckDB: one reader per CSV file (each sniffed on its own: delimiters differ),
-    one ``read_parquet`` and one ``read_json`` per format, combined with ``UNION ALL BY NAME``."""
+    one ``read_parquet`` and one ``read_json`` per format, combined with ``UNION ALL BY NAME``.
+    A JSON file listed in ``envelopes`` (path → key) is read on its own and its list unpacked."""
+    envelopes = envelopes or {}
     parts: list[exp.Select] = []
     for f in files:
         if f.format == "csv":
-            parts.append(
-                exp.select(exp.Star()).from_(
-                    _table_function("read_csv", [f.path], all_varchar=True, header=True)
-                )
-            )
+            parts.append(_unpacked(_table_function("read_csv", [f.path], **f.csv.duckdb()), None))
     parquet = [f.path for f in files if f.format == "parquet"]
     if parquet:
         parts.append(exp.select(exp.Star()).from_(_table_function("read_parquet", parquet, union_by_name=True)))
+    for f in files:
+        if f.format == "json" and f.path in envelopes:
+            reader = _table_function("read_json", [f.path], format="auto")
+            parts.append(_unpacked(reader, envelopes[f.path]))
     for fmt, mode in (("jsonl", "newline_delimited"), ("json", "auto")):
-        paths = [f.path for f in files if f.format == fmt]
+        paths = [f.path for f in files if f.format == fmt and f.path not in envelopes]
         if paths:
             parts.append(
                 exp.select(exp.Star()).from_(_table_function("read_json", paths, format=mode, union_by_name=True))
@@ -102,6 +128,20 @@ def duckdb_source(files: Sequence[SourceFile]) -> exp.Expr:
     for p in parts[1:]:
         out = exp.Union(this=out, expression=p, distinct=False, by_name=True)
     return out
+
+
+def envelope_key(schema: Mapping[str, str]) -> str | None:
+    """The envelope key of a JSON document's columns (a list of records under a known key), if any."""
+    for key in ENVELOPES:
+        typ = schema.get(key, "")
+        if typ.upper().endswith("[]") or typ.upper().startswith("ARRAY<STRUCT"):
+            return key
+    return None
+
+
+def single_column_csv(schema: Mapping[str, str]) -> bool:
+    """True when a CSV read as one column whose name holds a delimiter (the reader's sniff failed)."""
+    return len(schema) == 1 and any(d in next(iter(schema)) for d in DELIMITERS)
 
 
 class DuckDBEngine:
@@ -134,11 +174,45 @@ class DuckDBEngine:
         except self._duckdb.Error as exc:
             raise fail("AR304", f"cannot read the ticket source: {condense(exc)}") from None
 
-    def register(self, files: Sequence[SourceFile]) -> dict[str, str]:
-        view = exp.Create(this=table_ref(RAW), kind="VIEW", expression=duckdb_source(files), replace=True)
-        self._run(render(view))
-        rows = self._run(f"DESCRIBE SELECT * FROM {render(table_ref(RAW))}").fetchall()
+    def _describe(self, select: exp.Expr) -> dict[str, str]:
+        rows = self._run(f"DESCRIBE {render(select)}").fetchall()
         return {str(r[0]): str(r[1]) for r in rows}
+
+    def _check_csv(self, f: SourceFile) -> None:
+        """AR311 when the reader cannot split a CSV into columns because a row is uneven."""
+        reader = exp.select(exp.Star()).from_(_table_function("read_csv", [f.path], **f.csv.duckdb()))
+        try:
+            uneven = single_column_csv(self._describe(reader))
+        except AuditError:  # the sniffer gave up: say why when a row is uneven
+            err = short_row_error(f.path, f.csv)
+            if err is not None:
+                raise err from None
+            raise
+        err = short_row_error(f.path, f.csv) if uneven else None
+        if err is not None:
+            raise err
+
+    def register(self, files: Sequence[SourceFile], name: str = RAW) -> dict[str, str]:
+        """Expose the files as ``name`` (``ar_raw``): CSV files checked for uneven rows, JSON envelopes unpacked.
+
+        AR311 when a CSV cannot be split into columns, AR310 when the sources hold no rows.
+        """
+        envelopes: dict[str, str] = {}
+        for f in files:
+            if f.format == "csv" and not f.csv.null_padding:
+                self._check_csv(f)
+            elif f.format == "json":
+                key = envelope_key(self._describe(exp.select(exp.Star()).from_(_table_function("read_json", [f.path]))))
+                if key is not None:
+                    envelopes[f.path] = key
+        schema = self.view(name, duckdb_source(files, envelopes))
+        if not self._run(f"SELECT 1 FROM {render(table_ref(name))} LIMIT 1").fetchall():
+            raise empty_sources_message(files)
+        return schema
+
+    def view(self, name: str, select: exp.Expr) -> dict[str, str]:
+        self._run(render(exp.Create(this=table_ref(name), kind="VIEW", expression=select, replace=True)))
+        return self._describe(exp.select(exp.Star()).from_(table_ref(name)))
 
     def define(self, name: str, select: exp.Select) -> None:
         node = exp.Create(
@@ -249,26 +323,59 @@ class SparkEngine:
         except Exception as exc:  # noqa: BLE001 - Spark raises many unrelated types; all become AR304
             raise fail("AR304", f"cannot read the ticket source: {condense(exc)}") from None
 
-    def register(self, files: Sequence[SourceFile]) -> dict[str, str]:
+    def register(self, files: Sequence[SourceFile], name: str = RAW) -> dict[str, str]:
         def load() -> dict[str, str]:
-            frames = []
-            reader = self.spark.read
-            for f in files:
-                if f.format == "csv":
-                    frames.append(
-                        reader.options(header=True, multiLine=True, escape='"', inferSchema=False).csv(f.path)
-                    )
-                elif f.format == "parquet":
-                    frames.append(reader.parquet(f.path))
-                else:
-                    frames.append(reader.json(f.path))
+            frames = [self._frame(f) for f in files]
             df = frames[0]
             for other in frames[1:]:
                 df = df.unionByName(other, allowMissingColumns=True)
-            df.createOrReplaceTempView(RAW)
+            df.createOrReplaceTempView(name)
             return {field.name: field.dataType.simpleString().upper() for field in df.schema.fields}
 
+        for f in files:
+            if f.format == "csv" and not f.csv.null_padding:
+                err = short_row_error(f.path, f.csv) if self._failed_csv(f) else None
+                if err is not None:
+                    raise err
         result: dict[str, str] = self._wrap(load)
+        if self._wrap(lambda: not self.spark.table(name).head(1)):
+            raise empty_sources_message(files)
+        return result
+
+    def _failed_csv(self, f: SourceFile) -> bool:
+        """True when Spark reads the CSV's header as one column holding a delimiter (a failed sniff).
+
+        A short row further down is refused by the FAILFAST reader when the data is read (AR304).
+        """
+        try:
+            columns = self.spark.read.options(**f.csv.spark()).csv(f.path).columns
+        except Exception:  # noqa: BLE001 - Spark raises many unrelated types; the read below reports it
+            return False
+        return single_column_csv({c: "STRING" for c in columns})
+
+    def _frame(self, f: SourceFile) -> Any:
+        from pyspark.sql import functions
+
+        reader = self.spark.read
+        if f.format == "csv":
+            return reader.options(**f.csv.spark()).csv(f.path)
+        if f.format == "parquet":
+            return reader.parquet(f.path)
+        if f.format == "jsonl":
+            return reader.json(f.path)
+        df = reader.option("multiLine", "true").json(f.path)
+        key = envelope_key({fd.name: fd.dataType.simpleString().upper() for fd in df.schema.fields})
+        if key is None:
+            return df
+        return df.select(functions.explode(functions.col(key)).alias("_record")).select("_record.*")
+
+    def view(self, name: str, select: exp.Expr) -> dict[str, str]:
+        def run() -> dict[str, str]:
+            df = self.spark.sql(render(select, "spark"))
+            df.createOrReplaceTempView(name)
+            return {field.name: field.dataType.simpleString().upper() for field in df.schema.fields}
+
+        result: dict[str, str] = self._wrap(run)
         return result
 
     def define(self, name: str, select: exp.Select) -> None:

@@ -20,15 +20,20 @@ from typing import Any
 
 from auditrules import evidence as E
 from auditrules.columns import CATEGORICAL
+from auditrules.errors import AuditError
 from auditrules.findings import Finding, Location, Severity, Status
 from auditrules.lang import ast
 from auditrules.lang.format import format_aggregate, format_group, format_require
+from auditrules.tickets import pairs as PAIRS
 from auditrules.tickets import stats as S
 from auditrules.tickets.plan import Cell, GroupKey, RequirementPlan
 from auditrules.units import format_value
 
 #: Confidence of the intervals shown when a rule states none (they are then not used for verdicts).
 DISPLAY_CONFIDENCE = 0.95
+
+#: Comparisons kept per stratum for between-groups rules (the worst first); the counts cover all.
+KEPT_COMPARISONS = 20
 
 #: Order statistics per group key: (lower, upper) bound values of a quantile's interval.
 OrderStats = Mapping[tuple[Any, ...], tuple[Any, Any]]
@@ -129,27 +134,33 @@ def location(rule: ast.Rule, req: ast.Require) -> tuple[Location, ...]:
 
 @dataclass(frozen=True)
 class RowCounts:
-    """Rows of one rule: read, kept after the global exclusions, in the rule's scope."""
+    """Rows of one requirement: read, and excluded by reason (each excluded row counted once).
+
+    The reasons concern only the columns the requirement reads, so a row with an impossible
+    resolution time stays in a first-response requirement. ``read = evaluated + Σ excluded``
+    holds exactly; ``evaluated`` is what reached the requirement's groups.
+    """
 
     read: int
-    in_scope: int
-    excluded: Mapping[str, int]  # global exclusion reason → rows
-    filtered_by_where: int
+    excluded: Mapping[str, int]
 
-    def evidence(self, evaluated: int) -> E.RowAccounting:
-        """The ``rows`` evidence once ``evaluated`` rows reached the requirement's groups."""
-        excluded = {
-            "unparseable_timestamp": self.excluded["unparseable_timestamp"],
-            "negative_duration": self.excluded["negative_duration"],
-            "missing_value": self.in_scope - evaluated,
-            "unmapped_channel": self.excluded["unmapped_channel"],
-            "filtered_by_where": self.filtered_by_where,
-        }
-        return E.RowAccounting(self.read, evaluated, excluded)
+    @property
+    def evaluated(self) -> int:
+        return self.read - sum(self.excluded.values())
+
+    def evidence(self, evaluated: int | None = None) -> E.RowAccounting:
+        """The ``rows`` evidence; ``evaluated`` (the rows the groups hold) must match the accounting."""
+        if evaluated is not None and evaluated != self.evaluated:
+            raise ValueError(f"row accounting mismatch: groups hold {evaluated}, accounting {self.evaluated}")
+        return E.RowAccounting(self.read, self.evaluated, dict(self.excluded))
 
 
-def not_evaluated(rule: ast.Rule, req: ast.Require, column: str, schema: Mapping[str, str], rows: RowCounts) -> Finding:
-    """The finding of a requirement that names a column the ticket data does not have."""
+def not_evaluated(rule: ast.Rule, req: ast.Require, column: str, schema: Mapping[str, str], read: int) -> Finding:
+    """The finding of a requirement that names a column the ticket data does not have.
+
+    No row could be evaluated, so every row read is accounted as ``column_not_in_data``.
+    """
+    rows = RowCounts(read, {"column_not_in_data": read})
     return Finding(
         rule.id,
         rule.title,
@@ -160,7 +171,7 @@ def not_evaluated(rule: ast.Rule, req: ast.Require, column: str, schema: Mapping
             requirement=require_text(req),
             missing_column=column,
             columns=tuple(sorted(schema)),
-            rows=replace(rows.evidence(rows.in_scope), evaluated=0),  # no row reached a group
+            rows=rows.evidence(),
         ),
         location(rule, req),
     )
@@ -258,6 +269,10 @@ class Judgement:
     family_confidence: float | None
     #: Confidence each group's own interval is computed at, by group key.
     group_confidence: Mapping[tuple[Any, ...], float]
+    #: Eligible groups whose figure has no interval at their confidence: tickets each would need.
+    needs: Mapping[tuple[Any, ...], int]
+    #: Keep every between-groups comparison in the evidence, not only the worst.
+    all_comparisons: bool = False
 
     @property
     def rule(self) -> ast.Rule:
@@ -280,10 +295,20 @@ class Judgement:
         return [g for g in self.groups if g.n < self.minimum]
 
     @property
+    def judged(self) -> list[Group]:
+        """Eligible groups whose figure can be judged: those with an interval when one is needed."""
+        return [g for g in self.eligible if g.keys not in self.needs]
+
+    @property
+    def unjudged(self) -> list[Group]:
+        """Eligible groups left out because their figure has no interval (see ``needs``)."""
+        return [g for g in self.eligible if g.keys in self.needs]
+
+    @property
     def by_stratum(self) -> dict[tuple[str, ...], list[Group]]:
-        """Eligible groups per stratum."""
+        """Judged groups per stratum."""
         out: dict[tuple[str, ...], list[Group]] = {}
-        for g in self.eligible:
+        for g in self.judged:
             out.setdefault(g.stratum, []).append(g)
         return out
 
@@ -316,19 +341,57 @@ class Judgement:
 def _group_confidence(
     req: ast.Require, kind: str, by_stratum: Mapping[tuple[str, ...], list[Group]], family: float | None
 ) -> dict[tuple[Any, ...], float]:
+    """Each group's interval confidence: the family's; for quantiles compared across groups, the
+    confidence of one comparison (Bonferroni over the stratum's pairs), since each comparison
+    combines the two groups' own intervals (MOVER) at the comparison's level."""
     out: dict[tuple[Any, ...], float] = {}
     base = family if family is not None else DISPLAY_CONFIDENCE
     for gs in by_stratum.values():
         gc = base
         if req.mode == "across" and kind == "quantile" and len(gs) >= 2:
-            gc = S.per_group_confidence(base, len(gs))
+            k = len(gs)
+            gc = S.bonferroni(base, k - 1 if req.reference is not None else k * (k - 1) // 2)
         for g in gs:
             out[g.keys] = gc
     return out
 
 
+def gate_skewness(groups: Sequence[Group]) -> float:
+    """The skewness Cochran's rule is applied with: the largest |G1| among the requirement's groups.
+
+    A group's own G1 is lowest exactly in the samples that missed the rare large values, whose
+    means are the most underestimated; gated on its own G1, such a sample is waved through
+    (on lognormal σ = 1.5 data the decisions it let through were covered only 35–90% of the
+    time). The groups a requirement compares share one distribution when the rule holds, so
+    the largest skewness among them speaks for each (``tests/test_interval_coverage.py``).
+    """
+    values = [abs(g.cell.skewness) for g in groups if g.cell.skewness is not None and not math.isnan(g.cell.skewness)]
+    return max(values, default=math.nan)
+
+
+def _needs(req: ast.Require, kind: str, group: Group, confidence: float, skewness: float) -> int | None:
+    """The tickets ``group`` would need for its figure to get an interval under ``at P% confidence``
+    (None when it has one): Cochran's n > 25·G1² for means (G1 from :func:`gate_skewness`), the
+    smallest n with an order-statistic interval for quantiles."""
+    if req.confidence is None:
+        return None
+    cell = group.cell
+    if kind == "mean":
+        need = 2 if math.isnan(skewness) else S.cochran_minimum(skewness)
+        return need if cell.n < need else None
+    if kind == "quantile" and req.aggregate.quantile is not None:
+        q = float(req.aggregate.quantile)
+        return None if S.quantile_ranks(cell.n, q, confidence) is not None else S.quantile_minimum(q, confidence)
+    return None
+
+
 def judgement(
-    plan: RequirementPlan, cells: Sequence[Cell], rows: RowCounts, columns: Mapping[str, str], sql: str
+    plan: RequirementPlan,
+    cells: Sequence[Cell],
+    rows: RowCounts,
+    columns: Mapping[str, str],
+    sql: str,
+    all_comparisons: bool = False,
 ) -> Judgement:
     """The judgement context of one requirement from its cells (one per group) and row counts."""
     req = plan.require
@@ -346,6 +409,9 @@ def judgement(
     else:
         family = max(len(eligible), 1)
     family_conf = S.bonferroni(conf, family) if conf is not None else None
+    group_conf = _group_confidence(req, kind, by_stratum, family_conf)
+    skew = gate_skewness(eligible)
+    needs = {g.keys: n for g in eligible if (n := _needs(req, kind, g, group_conf[g.keys], skew)) is not None}
     return Judgement(
         plan=plan,
         kind=kind,
@@ -356,7 +422,9 @@ def judgement(
         rows=rows,
         sql=sql,
         family_confidence=family_conf,
-        group_confidence=_group_confidence(req, kind, by_stratum, family_conf),
+        group_confidence=group_conf,
+        needs=needs,
+        all_comparisons=all_comparisons,
     )
 
 
@@ -370,7 +438,7 @@ def quantile_ranks(j: Judgement) -> list[tuple[tuple[Any, ...], int, int]]:
     if j.kind != "quantile" or q is None or j.req.confidence is None:
         return []
     ranks = []
-    for g in j.eligible:
+    for g in j.judged:
         r = S.quantile_ranks(g.n, float(q), j.group_confidence[g.keys])
         if r is not None:
             ranks.append((g.keys, r[0], r[1]))
@@ -386,7 +454,8 @@ def _estimate(j: Judgement, g: Group, order_stats: OrderStats) -> S.Estimate:
     if j.kind == "share":
         return S.wilson(int(c.successes or 0), c.n, conf)
     if j.kind == "mean":
-        return S.mean_interval(value_of(c, j.agg), c.variance if c.variance is not None else 0.0, c.n, conf)
+        var = c.variance if c.variance is not None else 0.0
+        return S.skewed_mean_interval(value_of(c, j.agg), var, c.skewness, c.n, conf)
     if j.kind == "quantile":
         lo_hi = order_stats.get(c.keys)
         if lo_hi and lo_hi[0] is not None and lo_hi[1] is not None:
@@ -395,7 +464,9 @@ def _estimate(j: Judgement, g: Group, order_stats: OrderStats) -> S.Estimate:
 
 
 def verdict(est: S.Estimate, t: ast.Threshold, use_interval: bool) -> str:
-    """pass | fail | inconclusive of one estimate against the threshold."""
+    """pass | fail | inconclusive of one estimate against the threshold (an undefined figure: inconclusive)."""
+    if math.isnan(est.value):
+        return "inconclusive"
     thr = float(t.value.value) if isinstance(t.value.value, (int, float)) else math.nan
     high = float(t.high.value) if t.high is not None and isinstance(t.high.value, (int, float)) else None
     if t.op in ("==", "!="):
@@ -409,16 +480,39 @@ def verdict(est: S.Estimate, t: ast.Threshold, use_interval: bool) -> str:
 
 
 def overall_status(verdicts: Sequence[str]) -> Status:
+    """fail > inconclusive > insufficient_data (a figure without the interval it needed) > pass."""
     if "fail" in verdicts:
         return Status.FAIL
     if "inconclusive" in verdicts:
         return Status.INCONCLUSIVE
+    if Status.INSUFFICIENT_DATA.value in verdicts:
+        return Status.INSUFFICIENT_DATA
     return Status.PASS
 
 
-def judge(j: Judgement, order_stats: OrderStats) -> Finding:
-    """The finding of one requirement: verdict, message and evidence."""
-    estimates = {g.keys: _estimate(j, g, order_stats) for g in j.eligible}
+def _needs_note(j: Judgement) -> str:
+    """``; not judged, too few tickets for an interval at 98.75% confidence: phone (n=35) needs
+    42 tickets`` for the groups left without the interval they need ("" when there are none)."""
+    left = j.unjudged
+    if not left:
+        return ""
+    parts = [f"{g.label}{_where_text(g, j.strata_names)} (n={g.n}) needs {j.needs[g.keys]} tickets" for g in left[:3]]
+    more = f" and {len(left) - 3} more group(s)" if len(left) > 3 else ""
+    what = "for the data's skewness (Cochran: n > 25·G1²)" if j.kind == "mean" else "for an interval"
+    conf = max(j.group_confidence[g.keys] for g in left)
+    return f"; not judged, too few tickets {what} at {conf * 100:.4g}% confidence: {', '.join(parts)}{more}"
+
+
+def judge(
+    j: Judgement, order_stats: OrderStats, overrides: Mapping[tuple[Any, ...], S.Estimate] | None = None
+) -> Finding:
+    """The finding of one requirement: verdict, message and evidence.
+
+    ``overrides`` replace the estimate of some groups (censored durations: product-limit figures).
+    """
+    given = overrides or {}
+    estimates = {g.keys: given.get(g.keys) or _estimate(j, g, order_stats) for g in j.judged}
+    estimates |= {g.keys: S.Estimate(value_of(g.cell, j.agg), None) for g in j.unjudged}
     evidence = _evidence(j, estimates)
     if not j.groups:
         return j.finding(
@@ -434,9 +528,18 @@ def judge(j: Judgement, order_stats: OrderStats) -> Finding:
         too_few = _too_few_to_compare(j, evidence)
     if too_few is not None:
         return j.finding(Status.INSUFFICIENT_DATA, too_few, evidence)
-    status = overall_status([c.verdict for c in evidence.comparisons])
     if j.req.mode in ("overall", "each"):
+        status = overall_status([c.verdict for c in evidence.comparisons])
         return j.finding(status, _groups_message(j, status, estimates, evidence.comparisons), evidence)
+    counts = evidence.comparison_counts
+    assert counts is not None
+    status = Status.PASS
+    if counts.failing:
+        status = Status.FAIL
+    elif counts.inconclusive:
+        status = Status.INCONCLUSIVE
+    elif j.unjudged:
+        status = Status.INSUFFICIENT_DATA
     return j.finding(status, _across_message(j, status, evidence), evidence)
 
 
@@ -455,6 +558,7 @@ def _evidence(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate]) -> 
             interval=interval_json(est.interval) if est is not None else None,
             interval_confidence=rounded(j.group_confidence.get(g.keys)) if shown else None,
             eligible=g.n >= j.minimum,
+            needs=j.needs.get(g.keys),
         )
 
     return E.TicketGroups(
@@ -495,7 +599,9 @@ def _judge_groups(
             stratum=None,
             value=rounded(estimates[g.keys].value),
             interval=interval_json(estimates[g.keys].interval),
-            verdict=verdict(estimates[g.keys], req.threshold, req.confidence is not None),  # type: ignore[arg-type]
+            verdict=Status.INSUFFICIENT_DATA.value  # type: ignore[arg-type]
+            if g.keys in j.needs
+            else verdict(estimates[g.keys], req.threshold, req.confidence is not None),
         )
         for g in j.eligible
     )
@@ -519,17 +625,26 @@ def _groups_message(
     op_bad = _OP_WORDS.get(req.threshold.op, "past")
     thr_value = bound_text(j.threshold_text())
     hedge = " (within the margin of error)" if status == Status.INCONCLUSIVE else ""
+    needs = _needs_note(j)
     if req.mode == "overall":
         g = eligible[0]
+        if g.keys in j.needs:
+            why = needs.replace("; not judged, ", "not judged: ", 1)
+            return f"{agg_text} is {fmt_value(estimates[g.keys].value, unit)} (n={g.n}), {why}"
         word = op_bad if status != Status.PASS else _OP_OK.get(req.threshold.op, "")
         return f"{agg_text} is {fmt_value(estimates[g.keys].value, unit)} (n={g.n}), {word} {thr_value}{hedge}"
     note = f"; {len(small)} group(s) below {j.minimum} tickets not judged" if small else ""
+    note += needs
+    judged = j.judged
     if status == Status.PASS:
         noun = j.group_by or "tickets"
-        return (
-            f"{agg_text} is {_OP_OK.get(req.threshold.op, '')} {thr_value} for all {len(eligible)} {noun} groups{note}"
-        )
-    failing = [g for g, c in zip(eligible, comparisons, strict=True) if c.verdict != "pass"]
+        return f"{agg_text} is {_OP_OK.get(req.threshold.op, '')} {thr_value} for all {len(judged)} {noun} groups{note}"
+    failing = [g for g, c in zip(eligible, comparisons, strict=True) if c.verdict in ("fail", "inconclusive")]
+    if not failing:
+        if not judged:
+            return f"{agg_text} cannot be judged{note.replace('; not judged, ', ': ', 1)}"
+        noun = j.group_by or "tickets"
+        return f"{agg_text} is {_OP_OK.get(req.threshold.op, '')} {thr_value} for {len(judged)} {noun} group(s){note}"
     parts = [f"{fmt_value(value_of(g.cell, j.agg), unit)} for {g.label} (n={g.n})" for g in failing[:3]]
     more = f" and {len(failing) - 3} more" if len(failing) > 3 else ""
     return f"{agg_text} is {', '.join(parts)}{more}, {op_bad} {thr_value}{hedge}{note}"
@@ -547,7 +662,17 @@ def _reference(j: Judgement) -> str | None:
         name = ref.name or ""
         if j.req.group is not None and j.req.group.column.name in CATEGORICAL:
             name = name.lower()
+        present = sorted({g.label for g in j.groups}, key=_sort_key)
+        if present and name not in present:
+            shown = ", ".join(present[:20]) + (f", … ({len(present)} in all)" if len(present) > 20 else "")
+            raise AuditError(
+                "AR320",
+                f'{j.rule.id} compares against {j.group_by} "{name}", but the ticket data has no such group; '
+                f"it has: {shown}",
+                j.req.span if j.req.span.line else None,
+            )
         return name
+
     totals: dict[str, int] = {}
     orders: dict[str, tuple[Any, ...]] = {}
     for g in j.eligible:
@@ -578,19 +703,65 @@ def _group_stat(j: Judgement, g: Group, est: S.Estimate) -> S.GroupStat:
         successes=int(c.successes or 0) if j.kind == "share" else None,
         variance=(c.variance if c.variance is not None else 0.0) if j.kind == "mean" else None,
         interval=est.interval if j.kind == "quantile" else None,
+        skewness=(c.skewness if c.skewness is not None and not math.isnan(c.skewness) else 0.0)
+        if j.kind == "mean"
+        else None,
     )
 
 
-def _compare(
-    j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], reference: str | None
-) -> tuple[list[E.Comparison], list[str]]:
-    """Comparisons within each comparable stratum, and the strata that could not be compared."""
+@dataclass(frozen=True)
+class _Compared:
+    """The comparisons kept for the evidence (worst first per stratum; all on request) and the
+    counts over every comparison made."""
+
+    kept: list[E.Comparison]
+    skipped: list[str]
+    counts: E.ComparisonCounts
+
+
+def _comparison(j: Judgement, c: S.Comparison, verdict_text: str, stratum: tuple[str, ...]) -> E.Comparison:
+    return E.Comparison(
+        group=c.group,
+        reference=c.reference,
+        stratum=dict(zip(j.strata_names, stratum, strict=True)) if stratum else None,
+        value=rounded(c.value),
+        interval=interval_json(c.interval),
+        verdict=verdict_text,  # type: ignore[arg-type]
+    )
+
+
+def _stratum_comparisons(
+    j: Judgement, stats_groups: Mapping[str, S.GroupStat], reference: str | None, use_conf: float | None
+) -> tuple[list[tuple[S.Comparison, str]], int, int, int]:
+    """One stratum's comparisons (kept ones) with their verdicts, and total / failing / inconclusive counts.
+
+    Between-groups rules go through :func:`auditrules.tickets.pairs.between_groups`, which finds the
+    verdicts of all k(k−1)/2 pairs without visiting each; with a reference there are k − 1.
+    """
     measure = j.req.measure or "ratio"
-    stats_kind = j.kind if j.kind in ("share", "mean", "quantile") else "mean"
+    kind = j.kind if j.kind in ("share", "mean", "quantile") else "mean"
+    t = j.req.threshold
+    if reference is None and t.op not in ("==", "!=") and isinstance(t.value.value, (int, float)):
+        high = float(t.high.value) if t.high is not None and isinstance(t.high.value, (int, float)) else None
+        keep = None if j.all_comparisons else KEPT_COMPARISONS
+        threshold = (t.op, float(t.value.value), high)
+        summary = PAIRS.between_groups(stats_groups, measure, kind, use_conf, threshold, keep)  # type: ignore[arg-type]
+        kept = [(c, str(v)) for c, v in summary.worst]
+        return kept, summary.total, summary.failing, summary.inconclusive
+    result = S.compare_groups(stats_groups, measure, kind, reference, use_conf)  # type: ignore[arg-type]
+    judged = [(c, verdict(S.Estimate(c.value, c.interval), t, use_conf is not None)) for c in result]
+    fails = sum(1 for _, v in judged if v == "fail")
+    unsure = sum(1 for _, v in judged if v == "inconclusive")
+    return judged, len(judged), fails, unsure
+
+
+def _compare(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], reference: str | None) -> _Compared:
+    """Comparisons within each comparable stratum, and the strata that could not be compared."""
     use_conf = j.family_confidence if j.kind != "point" else None
     comparable = j.comparable
-    comparisons: list[E.Comparison] = []
+    kept: list[E.Comparison] = []
     skipped: list[str] = []
+    total = failing = inconclusive = 0
     for stratum in sorted(j.by_stratum, key=lambda s: [_sort_key(v) for v in s]):
         gs = comparable.get(stratum)
         where = ", ".join(f"{n}={v}" for n, v in zip(j.strata_names, stratum, strict=True))
@@ -598,19 +769,10 @@ def _compare(
             skipped.append(where or "all")
             continue
         stats_groups = {g.label: _group_stat(j, g, estimates[g.keys]) for g in gs}
-        result = S.compare_groups(stats_groups, measure, stats_kind, reference, use_conf)  # type: ignore[arg-type]
-        for c in result:
-            comparisons.append(
-                E.Comparison(
-                    group=c.group,
-                    reference=c.reference,
-                    stratum=dict(zip(j.strata_names, stratum, strict=True)) if stratum else None,
-                    value=rounded(c.value),
-                    interval=interval_json(c.interval),
-                    verdict=verdict(S.Estimate(c.value, c.interval), j.req.threshold, use_conf is not None),  # type: ignore[arg-type]
-                )
-            )
-    return comparisons, skipped
+        judged, count, fails, unsure = _stratum_comparisons(j, stats_groups, reference, use_conf)
+        kept += [_comparison(j, c, v, stratum) for c, v in judged]
+        total, failing, inconclusive = total + count, failing + fails, inconclusive + unsure
+    return _Compared(kept, skipped, E.ComparisonCounts(total, failing, inconclusive, len(kept)))
 
 
 def _judge_across(
@@ -618,13 +780,14 @@ def _judge_across(
 ) -> E.TicketGroups:
     """``across``: groups against the reference (or each other) within each stratum."""
     reference = _reference(j)
-    comparisons, skipped = _compare(j, estimates, reference)
+    compared = _compare(j, estimates, reference)
     return replace(
         evidence,
-        comparisons=tuple(comparisons),
+        comparisons=tuple(compared.kept),
         reference=reference,
-        skipped_strata=tuple(skipped),
-        pooled=_pooled(j, reference),
+        skipped_strata=tuple(compared.skipped),
+        pooled=_pooled(j, reference, compared.kept),
+        comparison_counts=compared.counts,
     )
 
 
@@ -633,13 +796,13 @@ def _too_few_to_compare(j: Judgement, evidence: E.TicketGroups) -> str | None:
         return None
     reference = evidence.reference
     counts = ", ".join(f"{g.label}{_where_text(g, j.strata_names)} n={g.n}" for g in j.groups[:8])
-    judged = {g.label for g in j.eligible}
+    judged = {g.label for g in j.judged}
     why = (
         f"reference group '{reference}' has too few tickets"
         if reference is not None and reference not in judged
         else f"fewer than 2 groups with at least {j.minimum} tickets"
     )
-    return f"cannot compare {j.aggregate_text} across {j.group_by}: {why} ({counts})"
+    return f"cannot compare {j.aggregate_text} across {j.group_by}: {why} ({counts}){_needs_note(j)}"
 
 
 def _where_text(g: Group, strata_names: Sequence[str]) -> str:
@@ -660,11 +823,15 @@ def _across_message(j: Judgement, status: Status, evidence: E.TicketGroups) -> s
     figure = f"{measure}({j.aggregate_text}) across {j.group_by}"
     value = fmt_value(worst.value, "number" if measure == "ratio" else j.unit)
     thr_value = bound_text(j.threshold_text())
-    fails = sum(1 for c in comparisons if c.verdict == "fail")
-    note = f" ({fails} of {len(comparisons)} comparisons fail)" if fails > 1 else ""
+    counts = evidence.comparison_counts
+    fails, total = (counts.failing, counts.total) if counts is not None else (0, len(comparisons))
+    note = f" ({fails} of {total} comparisons fail)" if fails > 1 else ""
     if skipped:
         note += f"; {len(skipped)} stratum/strata not comparable"
-    if status == Status.PASS:
+    if j.small:
+        note += f"; {len(j.small)} group(s) below {j.minimum} tickets left out"
+    note += _needs_note(j)
+    if status in (Status.PASS, Status.INSUFFICIENT_DATA):
         return f"{figure} is {value} at worst ({pair}), {_OP_OK.get(op, '')} {thr_value}{note}"
     hedge = " but the interval reaches the threshold (inconclusive)" if status == Status.INCONCLUSIVE else ""
     return f"{figure} is {value} ({pair}), {_OP_WORDS.get(op, 'past')} {thr_value}{hedge}{note}"
@@ -686,27 +853,21 @@ def _worst(comparisons: Sequence[E.Comparison], op: str) -> E.Comparison:
     return sorted(comparisons, key=badness)[0]
 
 
-def _pooled(j: Judgement, reference: str | None) -> tuple[E.PooledComparison, ...] | None:
-    """Mantel–Haenszel pooled ratio/difference of shares over strata, per pair of groups."""
+def _pooled(
+    j: Judgement, reference: str | None, comparisons: Sequence[E.Comparison]
+) -> tuple[E.PooledComparison, ...] | None:
+    """Mantel–Haenszel pooled ratio/difference of shares over strata, for each pair of groups the
+    kept comparisons name (every group with a reference), oriented as the comparisons are:
+    lower ÷ higher, higher − lower, or group against the reference."""
     if j.kind != "share" or not j.req.strata:
         return None
-    measure = j.req.measure or "ratio"
+    measure: S.Measure = "ratio" if (j.req.measure or "ratio") == "ratio" else "difference"
     comparable = j.comparable
     labels = sorted({g.label for gs in comparable.values() for g in gs})
-    totals = {lab: [0, 0] for lab in labels}
-    for gs in comparable.values():
-        for g in gs:
-            totals[g.label][0] += int(g.cell.successes or 0)
-            totals[g.label][1] += g.n
-    pairs: list[tuple[str, str]] = []
     if reference is not None:
         pairs = [(lab, reference) for lab in labels if lab != reference]
     else:
-        for i, a in enumerate(labels):
-            for b in labels[i + 1 :]:
-                pa, pb = totals[a][0] / totals[a][1], totals[b][0] / totals[b][1]
-                low, high = (a, b) if (pa, a) <= (pb, b) else (b, a)
-                pairs.append((low, high) if measure == "ratio" else (high, low))
+        pairs = sorted({(min(c.group, str(c.reference)), max(c.group, str(c.reference))) for c in comparisons})
     conf = j.family_confidence if j.family_confidence is not None else DISPLAY_CONFIDENCE
     out: list[E.PooledComparison] = []
     for a, b in pairs:
@@ -718,5 +879,8 @@ def _pooled(j: Judgement, reference: str | None) -> tuple[E.PooledComparison, ..
         if not cells:
             continue
         est = S.mantel_haenszel_ratio(cells, conf) if measure == "ratio" else S.mantel_haenszel_difference(cells, conf)
+        if reference is None:
+            swapped, est = S.orient_between(est, measure)
+            a, b = (b, a) if swapped else (a, b)
         out.append(E.PooledComparison(a, b, len(cells), rounded(est.value), interval_json(est.interval)))
     return tuple(out)

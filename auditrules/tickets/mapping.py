@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from auditrules.columns import KINDS
 from auditrules.documents import Document, load_yaml_document
 from auditrules.errors import AuditError, Span, fail
 from auditrules.resources import builtin_mapping, schema_path
+from auditrules.tickets.sources import CsvOptions
 
 BUILTINS: tuple[str, ...] = ("canonical", "zendesk", "twitter-support")
 
@@ -43,6 +45,17 @@ class ColumnMap:
     unit: str = "seconds"
     derive: tuple[str, str] | None = None
     span: Span | None = field(default=None, compare=False)
+    #: ``channels``: values not listed in ``values`` are looked up in the channel vocabulary.
+    vocabulary: str | None = None
+
+
+@dataclass(frozen=True)
+class Join:
+    """A second source joined to the tickets by ticket id: the files it is made of and its key column."""
+
+    files: str
+    key: tuple[str, ...]
+    span: Span | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,12 @@ class Mapping:
     #: False for built-in and implicit mappings: a mapped column the source lacks is then simply
     #: unavailable (rules needing it are not evaluated) instead of an AR301 error.
     strict: bool = True
+    #: Zone of naive timestamps (already copied into each timestamp column without its own).
+    timezone: str = "UTC"
+    #: ISO 8601 instant open tickets are censored at (None: the latest timestamp in the data).
+    as_of: datetime | None = None
+    csv: CsvOptions = field(default_factory=CsvOptions)
+    joins: tuple[Join, ...] = ()
 
     def column(self, name: str) -> ColumnMap | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -152,9 +171,22 @@ def _from_document(doc: Document, default_name: str) -> Mapping:
     if err is not None:
         raise err
     data: dict[str, Any] = doc.data
+    zone = str(data.get("timezone", "UTC"))
+    check_timezone(zone, doc, "/timezone")
     cols: list[ColumnMap] = []
     for name, spec in data["columns"].items():
-        cols.append(_column(name, spec, doc.span_of(f"/columns/{name}")))
+        cm = _column(name, spec, doc.span_of(f"/columns/{name}"))
+        if cm.kind == "timestamp":
+            if cm.timezone is not None:
+                check_timezone(cm.timezone, doc, f"/columns/{name}/timezone")
+            else:
+                cm = replace(cm, timezone=zone)
+        cols.append(cm)
+    as_of = _as_of(data["as_of"], doc) if "as_of" in data else None
+    options = data.get("csv") or {}
+    joins = tuple(
+        Join(str(j["files"]), _sources(j["key"]), doc.span_of(f"/join/{i}")) for i, j in enumerate(data.get("join", []))
+    )
     return Mapping(
         name=str(data.get("name", default_name)),
         layout=str(data.get("layout", "table")),
@@ -162,7 +194,53 @@ def _from_document(doc: Document, default_name: str) -> Mapping:
         path=doc.path,
         sha256=doc.sha256,
         text=doc.text,
+        timezone=zone,
+        as_of=as_of,
+        csv=CsvOptions(
+            delimiter=options.get("delimiter"),
+            quote=options.get("quote"),
+            header=bool(options.get("header", True)),
+            skip_rows=int(options.get("skip_rows", 0)),
+            null_padding=bool(options.get("null_padding", False)),
+        ),
+        joins=joins,
     )
+
+
+def _as_of(value: Any, doc: Document) -> datetime:
+    """The mapping's ``as_of``: YAML reads an unquoted timestamp as a datetime, a quoted one as text."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return parse_instant(str(value), doc.span_of("/as_of"), doc.text)
+
+
+def check_timezone(zone: str, doc: Document | None = None, pointer: str = "") -> None:
+    """AR303 unless ``zone`` is an IANA zone name known to this system (``UTC``, ``Europe/Berlin``)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        span = doc.span_of(pointer) if doc is not None else None
+        raise AuditError(
+            "AR303",
+            f"unknown time zone {zone!r} (use an IANA name such as UTC or Europe/Berlin)",
+            span,
+            doc.text if doc is not None else None,
+        ) from None
+
+
+def parse_instant(text: str, span: Span | None = None, source: str | None = None) -> datetime:
+    """An ISO 8601 instant (``2024-03-31T23:59:59Z``, ``…+02:00``; naive means UTC) as an aware UTC datetime."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise AuditError(
+            "AR303", f"as-of time {text!r} is not an ISO 8601 timestamp (e.g. 2024-03-31T23:59:59Z)", span, source
+        ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
 
 
 #: strptime directives the engines understand (DuckDB's set, which Spark's translation covers).
@@ -211,4 +289,5 @@ def _column(name: str, spec: Any, span: Span) -> ColumnMap:
         timezone=spec.get("timezone"),
         unit=str(spec.get("unit", "seconds")),
         span=span,
+        vocabulary=spec.get("vocabulary"),
     )

@@ -1,19 +1,31 @@
 """Ticket sources: paths, globs and directories given to ``--tickets`` → a sorted list of files.
 
-Each file gets a format (``csv``, ``parquet``, ``jsonl``; gzip is handled by the engine's
-readers) and a SHA-256 for the report. No data is read here: the engine reads the files
-(:mod:`auditrules.tickets.engines`), so no ticket row ever passes through Python.
+Each file gets a format (``csv``, ``parquet``, ``jsonl``, ``json``; gzip is handled by the
+engine's readers), the CSV options of the mapping (:class:`CsvOptions`) and a SHA-256 for the
+report. No data is read here for evaluation: the engine reads the files
+(:mod:`auditrules.tickets.engines`), so no ticket row ever passes through Python. Two things are
+read here only to explain a failure: :func:`csv_row_problem` finds the first row of a CSV whose
+field count differs from its header's (when the engine's reader could not make sense of the
+file), and :func:`empty_sources_message` says what each file held when the sources have no rows.
+
+A JSON document whose top level is an API envelope — Zendesk's ``{"tickets": [...],
+"next_page": ...}`` or ``{"ticket_metrics": [...]}``, a search export's ``{"results": [...]}`` —
+holds one ticket per element of that list; the engines unpack it (:data:`ENVELOPES`).
 """
 
 from __future__ import annotations
 
+import csv
 import glob as globlib
+import gzip
+import io
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-from auditrules.errors import fail
+from auditrules.errors import AuditError, fail
 from auditrules.findings import InputFile
 
 #: file suffix (lower case) → format. Longest suffix wins (``.csv.gz`` before ``.gz``).
@@ -35,17 +47,73 @@ SUFFIXES: dict[str, str] = {
 
 _GLOB_CHARS = set("*?[")
 
+#: Top-level keys of JSON API envelopes whose list holds the records (one ticket per element).
+ENVELOPES: tuple[str, ...] = ("tickets", "ticket_metrics", "results")
+
+#: Delimiters a sniffer may miss; a single column whose name holds one means the sniff failed.
+DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
+
+
+@dataclass(frozen=True)
+class CsvOptions:
+    """How to read CSV files, from the mapping's ``csv:`` key; None means "let the reader sniff it".
+
+    ``null_padding`` reads a row with fewer fields than the header with the missing ones empty
+    (off by default: a short row is then an error naming its line).
+    """
+
+    delimiter: str | None = None
+    quote: str | None = None
+    header: bool = True
+    skip_rows: int = 0
+    null_padding: bool = False
+
+    def duckdb(self) -> dict[str, Any]:
+        """Options for DuckDB's ``read_csv``."""
+        out: dict[str, Any] = {"all_varchar": True, "header": self.header}
+        if self.delimiter is not None:
+            out["delim"] = self.delimiter
+        if self.quote is not None:
+            out["quote"] = self.quote
+        if self.skip_rows:
+            out["skip"] = self.skip_rows
+        if self.null_padding:  # the sniffer refuses uneven rows unless strict mode is off
+            out["null_padding"] = True
+            out["strict_mode"] = False
+        return out
+
+    def spark(self) -> dict[str, str]:
+        """Options for Spark's CSV reader (a short row is an error unless ``null_padding``)."""
+        out = {
+            "header": str(self.header).lower(),
+            "multiLine": "true",
+            "escape": '"',
+            "inferSchema": "false",
+            "mode": "PERMISSIVE" if self.null_padding else "FAILFAST",
+        }
+        if self.delimiter is not None:
+            out["sep"] = self.delimiter
+        if self.quote is not None:
+            out["quote"] = self.quote
+        return out
+
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One ticket file: its path and format (csv | parquet | jsonl | json)."""
+    """One ticket file: its path, format (csv | parquet | jsonl | json) and CSV options."""
 
     path: str
     format: str
+    csv: CsvOptions = CsvOptions()
 
     @property
     def compressed(self) -> bool:
         return self.path.lower().endswith(".gz")
+
+
+def with_csv_options(files: Sequence[SourceFile], options: CsvOptions) -> tuple[SourceFile, ...]:
+    """The files with ``options`` for reading the CSV ones."""
+    return tuple(replace(f, csv=options) if f.format == "csv" else f for f in files)
 
 
 def file_format(path: str) -> str | None:
@@ -115,3 +183,78 @@ def input_files(files: Sequence[SourceFile]) -> tuple[InputFile, ...]:
 
 def _suffix_list() -> str:
     return " ".join(sorted(SUFFIXES))
+
+
+def _open_text(path: str) -> io.TextIOBase:
+    raw: Any = gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb")  # noqa: SIM115
+    return io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="")
+
+
+def _csv_rows(path: str, options: CsvOptions) -> Iterator[tuple[int, int]]:
+    """(line number where the row starts, field count) for each row after the skipped lines."""
+    with _open_text(path) as handle:
+        sample = handle.read(65536)
+        handle.seek(0)
+        delimiter = options.delimiter
+        if delimiter is None:
+            try:
+                delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+            except csv.Error:
+                delimiter = ","
+        reader = csv.reader(handle, delimiter=delimiter, quotechar=options.quote or '"')
+        start = 1
+        for i, row in enumerate(reader):
+            if i >= options.skip_rows and row:
+                yield start, len(row)
+            start = reader.line_num + 1
+
+
+def csv_row_problem(path: str, options: CsvOptions) -> tuple[int, int, int] | None:
+    """The first row whose field count differs from the first row's: (line, fields, expected)."""
+    expected: int | None = None
+    for line, fields in _csv_rows(path, options):
+        if expected is None:
+            expected = fields
+        elif fields != expected:
+            return line, fields, expected
+    return None
+
+
+def short_row_error(path: str, options: CsvOptions) -> AuditError | None:
+    """AR311 for a CSV the reader could not split into columns, naming the first uneven row."""
+    from auditrules.errors import Span
+
+    problem = csv_row_problem(path, options)
+    if problem is None:
+        return None
+    line, fields, expected = problem
+    what = "header" if options.header else "first row"
+    fix = (
+        " (set `csv: {null_padding: true}` in the mapping to read missing fields as empty)" if fields < expected else ""
+    )
+    return fail(
+        "AR311",
+        f"line {line} has {fields} field(s) where the {what} has {expected}; "
+        f"the file cannot be split into columns{fix}",
+        Span(path, line, 1),
+    )
+
+
+def _empty_reason(f: SourceFile) -> str:
+    size = os.stat(f.path).st_size
+    if size == 0:
+        return "an empty file"
+    if f.format == "parquet":
+        return "a Parquet file with 0 rows"
+    if f.format == "csv":
+        return "a header line and no rows" if f.csv.header else "no rows"
+    if f.format == "jsonl":
+        return "no JSON lines"
+    return "no records"
+
+
+def empty_sources_message(files: Sequence[SourceFile]) -> AuditError:
+    """AR310: the sources hold no ticket rows, saying what each file held."""
+    shown = "; ".join(f"{f.path}: {_empty_reason(f)}" for f in files[:5])
+    more = f"; and {len(files) - 5} more file(s)" if len(files) > 5 else ""
+    return fail("AR310", f"the ticket sources hold no rows ({shown}{more})")

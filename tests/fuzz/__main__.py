@@ -63,8 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.fuzz", description=__doc__.split("\n")[0])
     parser.add_argument("--minutes", type=float, default=1.0, help="how long to run (default 1)")
     parser.add_argument("--seed", type=int, default=None, help="first seed (default: from the clock)")
-    parser.add_argument("--targets", default=",".join(t.name for t in TARGETS),
-                        help="comma-separated targets: " + ", ".join(t.name for t in TARGETS))
+    parser.add_argument(
+        "--targets",
+        default=",".join(t.name for t in TARGETS),
+        help="comma-separated targets: " + ", ".join(t.name for t in TARGETS),
+    )
     parser.add_argument("--max-seconds-per-input", type=float, default=30.0)
     parser.add_argument("--replay", metavar="TARGET:SEED", help="run one input again and show its traceback")
     parser.add_argument("--keep", type=Path, help="with --replay: copy the input built here")

@@ -189,13 +189,37 @@ def output_target(rnd: random.Random, work: Path) -> bool:
     real = work / "real.txt"
     real.write_text("keep", encoding="utf-8")
     (work / "dir").mkdir()
-    kind = rnd.choice(("file", "new", "dir", "empty", "link-file", "link-dir", "link-dangling", "fifo", "devnull",
-                       "no-parent", "newline", "long", "dot"))
+    kind = rnd.choice(
+        (
+            "file",
+            "new",
+            "dir",
+            "empty",
+            "link-file",
+            "link-dir",
+            "link-dangling",
+            "fifo",
+            "devnull",
+            "no-parent",
+            "newline",
+            "long",
+            "dot",
+        )
+    )
     path = {
-        "file": str(real), "new": str(work / "new.txt"), "dir": str(work / "dir"), "empty": "",
-        "link-file": str(work / "l1"), "link-dir": str(work / "l2"), "link-dangling": str(work / "l3"),
-        "fifo": str(work / "fifo"), "devnull": os.devnull, "no-parent": str(work / "nope" / "x.txt"),
-        "newline": str(work / "a\nb.txt"), "long": str(work / ("x" * 300)), "dot": str(work / "."),
+        "file": str(real),
+        "new": str(work / "new.txt"),
+        "dir": str(work / "dir"),
+        "empty": "",
+        "link-file": str(work / "l1"),
+        "link-dir": str(work / "l2"),
+        "link-dangling": str(work / "l3"),
+        "fifo": str(work / "fifo"),
+        "devnull": os.devnull,
+        "no-parent": str(work / "nope" / "x.txt"),
+        "newline": str(work / "a\nb.txt"),
+        "long": str(work / ("x" * 300)),
+        "dot": str(work / "."),
     }[kind]
     if kind == "link-file":
         os.symlink(real, path)

@@ -6,15 +6,19 @@ rules and mappings become literals, identifiers are always quoted) and rendered 
 * :mod:`~auditrules.tickets.plan.sql` — small sqlglot builders and the two relation names.
 * :mod:`~auditrules.tickets.plan.dialects` — the one table of DuckDB/Spark differences, :func:`render`.
 * :mod:`~auditrules.tickets.plan.twitter` — the twitter-support layout (tweets → tickets).
-* :mod:`~auditrules.tickets.plan.clean` — the clean view: one row per ticket with canonical columns,
-  the global exclusion reason and parse flags.
+* :mod:`~auditrules.tickets.plan.clean` — the clean view: one row per ticket with canonical columns
+  and the parse flags each requirement's exclusion reasons are built from.
+* :mod:`~auditrules.tickets.plan.join` — second sources joined to the tickets by ticket id.
+* :mod:`~auditrules.tickets.plan.censoring` — which requirements read a right-censored duration,
+  and the censored duration in SQL.
 * :mod:`~auditrules.tickets.plan.expressions` — rule expressions → SQL conditions; the columns a rule reads.
 * :mod:`~auditrules.tickets.plan.groups` — group keys (columns, months, buckets, deciles, quartiles).
 * :mod:`~auditrules.tickets.plan.compiler` — the queries, with typed handles to their result columns:
-  the *profile* (row accounting, AR302 parse counts, each rule's scope count, quantile edges, in
-  one pass), the *aggregates* (one query per distinct grouping, each requirement's aggregates
-  under ``FILTER (WHERE …)``) and the *order statistics* for quantile intervals (a small second
-  pass, because the ranks depend on each group's n).
+  the *profile* (rows read, AR302 parse counts, each requirement's exclusions by reason,
+  quantile edges, the latest timestamp and implausible durations, in one pass), the *aggregates*
+  (one query per distinct grouping, each requirement's aggregates under ``FILTER (WHERE …)``)
+  and the *order statistics* for quantile intervals (a small second pass, because the ranks
+  depend on each group's n).
 
 Python sees only per-group aggregates, never rows. The room imports sqlglot, the rule AST, the
 mapping and the vocabularies; never an engine, DuckDB or the judge.

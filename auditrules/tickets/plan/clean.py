@@ -2,9 +2,10 @@
 
 Each mapped column is read from its source (renamed, trimmed, lower-cased when categorical,
 timestamps parsed to UTC, durations in seconds); durations with no source column derive from two
-timestamps; pass-through columns that rules name are kept as they are. ``_reason`` carries the
-global exclusion reason of a row (unparseable timestamp, negative duration, unmapped channel) and
-each column parsed from text carries two flags (:class:`ParseFlags`) for the AR302 check.
+timestamps; pass-through columns that rules name are kept as they are. Each column parsed from
+text carries two flags (:class:`ParseFlags`: a value was given, it did not parse) and ``_unmapped``
+marks a channel the mapping does not map; :meth:`CleanView.problems` turns them into the
+exclusion reasons of the requirements that read the column, so a row leaves only those.
 The engine materialises the view once, so the expensive parsing happens in exactly one scan.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from collections.abc import Mapping as TMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlglot import exp
 
@@ -39,8 +40,16 @@ from auditrules.units import UNIT_SECONDS
 #: The relation of channel spellings joined into the clean view's source.
 CHANNEL_LOOKUP = "ar_channels"
 
-#: Global exclusion reasons of a row, in the order they are tested.
-REASONS: tuple[str, ...] = ("unparseable_timestamp", "negative_duration", "unmapped_channel")
+#: Why a row leaves a requirement, in the order they are tested (the data reasons concern only the
+#: columns the requirement reads; every row of a requirement has exactly one reason or none).
+REASONS: tuple[str, ...] = (
+    "unparseable_timestamp",
+    "unparseable_number",
+    "negative_duration",
+    "unmapped_channel",
+    "filtered_by_where",
+    "missing_value",
+)
 
 #: Source types read as numbers (numeric durations need no parsing).
 _NUMERIC_TYPES = frozenset(
@@ -77,6 +86,30 @@ class CleanView:
     columns: dict[str, str]
     flags: tuple[ParseFlags, ...]
     missing: tuple[str, ...] = ()
+    #: Derived durations → the timestamps they are computed from.
+    depends: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def problems(self, column: str) -> list[tuple[str, exp.Expr]]:
+        """(exclusion reason, condition) for the ways a row's value of ``column`` can be unusable.
+
+        A value that did not parse (it or a timestamp it derives from: ``unparseable_timestamp``
+        for timestamps and durations, ``unparseable_number`` for numbers, non-finite values
+        included), a negative duration, a channel the mapping does not map.
+        """
+        parsed = {f.column: f for f in self.flags}
+        out: list[tuple[str, exp.Expr]] = []
+        sources = [c for c in (column, *self.depends.get(column, ())) if c in parsed]
+        dated = [c for c in sources if KINDS.get(c) != "number"]
+        numbers = [c for c in sources if KINDS.get(c) == "number"]
+        if dated:
+            out.append(("unparseable_timestamp", any_of(col(parsed[c].bad) for c in dated)))
+        if numbers:
+            out.append(("unparseable_number", any_of(col(parsed[c].bad) for c in numbers)))
+        if self.columns.get(column) == "duration":
+            out.append(("negative_duration", exp.LT(this=col(column), expression=lit(0))))
+        if column == "channel":
+            out.append(("unmapped_channel", col("_unmapped")))
+        return out
 
 
 @dataclass(frozen=True)
@@ -119,28 +152,53 @@ def _resolve(cm: ColumnMap, schema: TMapping[str, str]) -> tuple[exp.Expr, str] 
     return None
 
 
+def _vocabulary(key: exp.Expr) -> list[tuple[exp.Expr, str, exp.Expr]]:
+    """(condition, spelling, canonical) pairs of the channel vocabulary for a lower-cased value.
+
+    Spellings are compared in their key form (spaces and dashes folded to ``_``: "Social media" →
+    ``social_media``); numbers are Zendesk via ids.
+    """
+    folded = exp.RegexpReplace(
+        this=key.copy(),
+        expression=exp.Literal.string("[ \t-]+"),
+        replacement=exp.Literal.string("_"),
+        modifiers=exp.Literal.string("g"),
+    )
+    out: list[tuple[exp.Expr, str, exp.Expr]] = [
+        (folded.copy().eq(lit(k)), k, lit(v)) for k, v in sorted(ALIASES.items())
+    ]
+    out += [(key.copy().eq(lit(str(k))), str(k), lit(v)) for k, v in sorted(ZENDESK_VIA_IDS.items())]
+    return out
+
+
 def _text_column(cm: ColumnMap, ref: exp.Expr) -> tuple[exp.Expr, exp.Expr | None]:
-    """(value, unmapped flag or None)."""
+    """(value, unmapped flag or None).
+
+    ``values`` rename listed values; with ``vocabulary: channels`` other values are looked up in
+    the channel vocabulary; what is left is kept (lower-cased) or, with ``others: exclude``, flagged.
+    """
     v = trimmed_text(ref)
     categorical = cm.name in CATEGORICAL
     key = exp.Lower(this=v) if categorical else v
-    if not cm.values:
+    if not cm.values and (cm.vocabulary is None or cm.others != "exclude"):
         if cm.name == "channel":
             return _channel_vocabulary(v.copy()), None
         return (exp.Lower(this=v) if categorical else v), None
-    pairs = [
+    listed = [
         (
             key.copy().eq(lit(k.lower() if categorical else k)),
             lit(None if t is None else (t.lower() if categorical else t)),
         )
         for k, t in cm.values
     ]
+    looked_up = _vocabulary(exp.Lower(this=v.copy())) if cm.vocabulary == "channels" else []
+    pairs = listed + [(cond, value) for cond, _, value in looked_up]
     default = None if cm.others == "exclude" else key.copy()
     value = case(pairs, default)
     unmapped = None
     if cm.others == "exclude":
-        keys = [lit(k.lower() if categorical else k) for k, _ in cm.values]
-        unmapped = exp.and_(not_null(v.copy()), exp.not_(key.copy().isin(*keys)))
+        known = any_of([cond.copy() for cond, _ in listed] + [cond.copy() for cond, _, _ in looked_up])
+        unmapped = exp.and_(not_null(v.copy()), exp.not_(exp.Paren(this=known)))
     return value, unmapped
 
 
@@ -178,33 +236,77 @@ def _channel_lookup(value: exp.Expr) -> tuple[exp.Expr, exp.Expr]:
     return relation, col("spelling", CHANNEL_LOOKUP).eq(exp.Lower(this=value))
 
 
+#: A written time that names its own offset or zone: ``…10:00Z``, ``…10:00+08:00``, ``…10:00 -0500``,
+#: ``…10:00 Europe/Berlin``, ``…10:00 UTC``. Such a value is the instant it names.
+ZONED = r"[0-9]:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?[ ]?([Zz]|UTC|GMT|[+-][0-9]{2}(:?[0-9]{2})?|[A-Za-z]+/[A-Za-z_/+-]+)$"
+
+
+def _timestamp(node: exp.Expr) -> exp.Expr:
+    return exp.Cast(this=node, to=exp.DataType.build("timestamp"))
+
+
+def _localise(naive: exp.Expr, zone: str) -> exp.Expr:
+    """A naive wall-clock time in ``zone`` → the UTC TIMESTAMP of that instant."""
+    if zone.upper() in ("UTC", "ETC/UTC"):
+        return naive
+    return exp.FromTimeZone(this=naive, zone=exp.Literal.string(zone))
+
+
 def _timestamp_column(cm: ColumnMap, ref: exp.Expr, typ: str) -> tuple[exp.Expr, exp.Expr | None]:
-    """(parsed TIMESTAMP in UTC, raw non-empty text or None when the source is typed)."""
-    if typ.startswith("TIMESTAMP") or typ == "DATE":
-        parsed: exp.Expr = exp.Cast(this=ref, to=exp.DataType.build("timestamp"))
-        raw = None
+    """(the instant as a UTC TIMESTAMP, raw non-empty text or None when the source is typed).
+
+    Written offsets and zone names (``Z``, ``+08:00``, ``Europe/Berlin``) are honoured: the value
+    is the instant they name. Naive values are wall-clock times in the column's ``timezone``
+    (the mapping's, UTC by default). Typed ``TIMESTAMP WITH TIME ZONE`` sources are instants.
+    """
+    zone = cm.timezone or "UTC"
+    upper = typ.upper()
+    if "TIME ZONE" in upper or upper.startswith("TIMESTAMPTZ") or upper == "TIMESTAMP_LTZ":
+        return _timestamp(ref), None
+    if upper.startswith("TIMESTAMP") or upper == "DATE":
+        return _localise(_timestamp(ref), zone), None
+    raw = trimmed_text(ref)
+    if cm.format and ("%z" in cm.format or "%Z" in cm.format):
+        parsed = _timestamp(exp.StrToTime(this=raw.copy(), format=exp.Literal.string(cm.format), safe=True))
+    elif cm.format:
+        parsed = _localise(exp.StrToTime(this=raw.copy(), format=exp.Literal.string(cm.format), safe=True), zone)
     else:
-        raw = trimmed_text(ref)
-        if cm.format:
-            parsed = exp.StrToTime(this=raw.copy(), format=exp.Literal.string(cm.format), safe=True)
-        else:
-            parsed = exp.TryCast(this=raw.copy(), to=exp.DataType.build("timestamp"))
-    if cm.timezone and not (cm.format and "%z" in cm.format):
-        parsed = exp.FromTimeZone(this=parsed, zone=exp.Literal.string(cm.timezone))
+        zoned = exp.RegexpLike(this=raw.copy(), expression=exp.Literal.string(ZONED))
+        instant = _timestamp(exp.TryCast(this=raw.copy(), to=exp.DataType.build("timestamptz")))
+        naive = _localise(exp.TryCast(this=raw.copy(), to=exp.DataType.build("timestamp")), zone)
+        parsed = case([(zoned, instant)], naive)
     return parsed, raw
 
 
+def finite(value: exp.Expr) -> exp.Expr:
+    """``value`` when it is a finite number, else NULL: ``inf``, ``-inf`` and ``nan`` do not parse.
+
+    ``x - x = 0`` is false for infinities and NaN on every engine (DuckDB and Spark order NaN
+    above all numbers, so a plain comparison would not do)."""
+    return case([(exp.EQ(this=exp.Sub(this=value.copy(), expression=value.copy()), expression=lit(0)), value)], None)
+
+
+def _numeric(typ: str) -> bool:
+    return typ in _NUMERIC_TYPES or typ.startswith("DECIMAL")
+
+
 def _duration_column(cm: ColumnMap, ref: exp.Expr, typ: str) -> tuple[exp.Expr, exp.Expr | None]:
-    """(seconds as DOUBLE, raw non-empty text or None when the source is numeric)."""
-    numeric = typ in _NUMERIC_TYPES or typ.startswith("DECIMAL")
-    raw = None if numeric else trimmed_text(ref)
+    """(seconds as DOUBLE, the given value: raw non-empty text, or the typed value)."""
+    numeric = _numeric(typ)
+    raw = ref.copy() if numeric else trimmed_text(ref)
     if cm.format == "HH:MM:SS":
-        return _hms_seconds(raw if raw is not None else text(ref)), raw
-    value = double(raw.copy() if raw is not None else ref)
+        return _hms_seconds(text(ref) if numeric else raw), raw
+    value = finite(double(raw.copy()))
     factor = UNIT_SECONDS[cm.unit]
     if factor != 1.0:
         value = exp.Mul(this=value, expression=lit(factor))
     return value, raw
+
+
+def _number_column(ref: exp.Expr, typ: str) -> tuple[exp.Expr, exp.Expr]:
+    """(finite DOUBLE or NULL, the given value); non-finite and non-numeric values do not parse."""
+    raw = ref.copy() if _numeric(typ) else trimmed_text(ref)
+    return finite(double(raw.copy())), raw
 
 
 def _hms_seconds(written: exp.Expr) -> exp.Expr:
@@ -231,7 +333,8 @@ def _hms_seconds(written: exp.Expr) -> exp.Expr:
 def _read(cm: ColumnMap, ref: exp.Expr, typ: str) -> _Read:
     if cm.kind == "text":
         value, flag = _text_column(cm, ref)
-        spelled = trimmed_text(ref) if cm.name == "channel" and not cm.values else None
+        joined = not cm.values and (cm.vocabulary is None or cm.others != "exclude")  # see _text_column
+        spelled = trimmed_text(ref) if cm.name == "channel" and joined else None
         return _Read(cm.name, cm.kind, value, unmapped=flag if cm.name == "channel" else None, spelled=spelled)
     if cm.kind == "timestamp":
         value, raw = _timestamp_column(cm, ref, typ)
@@ -239,7 +342,8 @@ def _read(cm: ColumnMap, ref: exp.Expr, typ: str) -> _Read:
     if cm.kind == "duration":
         value, raw = _duration_column(cm, ref, typ)
         return _Read(cm.name, cm.kind, value, raw)
-    return _Read(cm.name, cm.kind, double(ref))
+    value, raw = _number_column(ref, typ)
+    return _Read(cm.name, cm.kind, value, raw)
 
 
 def _unused(cm: ColumnMap, keep: set[str] | None) -> bool:
@@ -282,18 +386,6 @@ def _inner_select(reads: list[_Read], passthrough: list[tuple[str, exp.Expr]]) -
     return inner
 
 
-def _reason(flags: Iterable[ParseFlags], durations: list[exp.Expr]) -> exp.Expr:
-    """The first global exclusion reason of a row, NULL when it is kept."""
-    pairs: list[tuple[exp.Expr, exp.Expr]] = []
-    bad = [col(f.bad) for f in flags]
-    if bad:
-        pairs.append((any_of(bad), lit("unparseable_timestamp")))
-    if durations:
-        pairs.append((any_of(exp.LT(this=d.copy(), expression=lit(0)) for d in durations), lit("negative_duration")))
-    pairs.append((col("_unmapped"), lit("unmapped_channel")))
-    return case(pairs, exp.null())
-
-
 def clean_view(
     mapping: Mapping,
     schema: TMapping[str, str],
@@ -322,15 +414,15 @@ def clean_view(
     outer: list[exp.Expr] = [col(c) for c in outputs]
     outer += [col(name) for f in flags for name in (f.has, f.bad)]
     derived: dict[str, exp.Expr] = {}
-    for name, (later, earlier) in _derivations(mapping, kinds):
+    derivations = _derivations(mapping, kinds)
+    for name, (later, earlier) in derivations:
         derived[name] = exp.Sub(this=exp.TimeToUnix(this=col(later)), expression=exp.TimeToUnix(this=col(earlier)))
     for name, node in derived.items():
         kinds[name] = "duration"
         if keep is None or name in keep:
             outer.append(alias(node.copy(), name))
             outputs.append(name)
-    durations = [derived.get(c, col(c)) for c, k in kinds.items() if k == "duration"]
-    outer.append(alias(_reason(flags, durations), "_reason"))
+    outer.append(col("_unmapped"))
 
     relation: exp.Expr = table_ref(RAW) if mapping.layout == "table" else twitter_support_relation()
     source = exp.select(*_inner_select(reads, passthrough)).from_(relation)
@@ -341,7 +433,8 @@ def clean_view(
     select = exp.select(*outer).from_(
         exp.Subquery(this=source, alias=exp.TableAlias(this=exp.to_identifier("m", quoted=True)))
     )
-    return CleanView(select, {c: kinds[c] for c in outputs}, flags, tuple(missing))
+    depends: dict[str, tuple[str, ...]] = dict(derivations)
+    return CleanView(select, {c: kinds[c] for c in outputs}, flags, tuple(missing), depends)
 
 
 def _derivations(mapping: Mapping, kinds: TMapping[str, str]) -> list[tuple[str, tuple[str, str]]]:

@@ -7,22 +7,25 @@ Each query comes with typed handles to its result columns (:class:`ProfileColumn
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from collections.abc import Mapping as TMapping
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlglot import exp
 
 from auditrules.lang import ast
+from auditrules.tickets.plan.censoring import TIMESTAMPS, censored_column, censored_missing
 from auditrules.tickets.plan.clean import REASONS, CleanView, ParseFlags
 from auditrules.tickets.plan.dialects import render
-from auditrules.tickets.plan.expressions import Unavailable, column_ref, compile_expr, requirement_columns
+from auditrules.tickets.plan.expressions import Unavailable, column_ref, compile_expr, names_in, requirement_columns
 from auditrules.tickets.plan.groups import BIN_COUNT, EdgeKey, GroupKey, edge_probabilities, group_key
 from auditrules.tickets.plan.sql import (
     CLEAN,
     alias,
     all_of,
+    any_of,
     case,
     col,
     count_if,
@@ -42,8 +45,9 @@ class AggregateColumns:
     """Where one requirement's aggregates are in an aggregate query's result rows.
 
     ``n`` counts the valid rows; the others are set for the aggregates the requirement needs:
-    ``successes`` (share), ``mean`` and ``variance`` (mean), ``quantile`` (median, p1…p99) and
-    ``point`` (min, max, sum).
+    ``successes`` (share), ``mean``, ``variance`` and ``skewness`` (mean: the skewness G1 from
+    the third moment, in the same scan, for the skew-aware interval and Cochran's rule),
+    ``quantile`` (median, p1…p99) and ``point`` (min, max, sum).
     """
 
     n: str
@@ -52,6 +56,7 @@ class AggregateColumns:
     variance: str | None = None
     quantile: str | None = None
     point: str | None = None
+    skewness: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ class Cell:
     variance: float | None = None
     quantile: float | None = None
     point: float | None = None
+    skewness: float | None = None
 
 
 def _number(row: TMapping[str, Any], name: str | None) -> float | None:
@@ -74,7 +80,7 @@ def _number(row: TMapping[str, Any], name: str | None) -> float | None:
 
 @dataclass(frozen=True)
 class RequirementPlan:
-    """One ``require`` statement compiled: its scope and validity conditions, keys and aggregates.
+    """One ``require`` statement compiled: its exclusion reasons and validity condition, keys and aggregates.
 
     ``keys`` are the group key (if any) then the strata keys, named ``key_columns`` in results;
     ``aggregates`` are the select-list entries whose result columns ``columns`` names.
@@ -83,7 +89,7 @@ class RequirementPlan:
     index: int
     rule: ast.Rule
     require: ast.Require
-    scope: exp.Expr
+    reasons: tuple[tuple[str, exp.Expr], ...]
     valid: exp.Expr
     keys: tuple[GroupKey, ...]
     columns: AggregateColumns
@@ -116,18 +122,72 @@ class RequirementPlan:
             variance=_number(row, c.variance),
             quantile=_number(row, c.quantile),
             point=_number(row, c.point),
+            skewness=_number(row, c.skewness),
         )
 
 
-def scope_condition(rule: ast.Rule, policy: ast.Policy, columns: TMapping[str, str]) -> exp.Expr:
-    """``_reason IS NULL AND COALESCE(where, FALSE)``: the rows a rule looks at."""
-    kept = is_null(col("_reason"))
+def _definite(cond: exp.Expr) -> exp.Expr:
+    return exp.Coalesce(this=exp.Paren(this=cond), expressions=[exp.false()])
+
+
+def _where(rule: ast.Rule, policy: ast.Policy, columns: TMapping[str, str]) -> exp.Expr | None:
     where = rule.scope.where if rule.scope else None
-    if where is None:
-        return kept
-    return exp.and_(
-        kept, exp.Coalesce(this=exp.Paren(this=compile_expr(where, columns, policy)), expressions=[exp.false()])
-    )
+    return None if where is None else _definite(compile_expr(where, columns, policy))
+
+
+def _problems(names: set[str], view: CleanView) -> dict[str, list[exp.Expr]]:
+    """Data reason → conditions, over the columns ``names`` (Unavailable when one is absent)."""
+    out: dict[str, list[exp.Expr]] = {}
+    for name in sorted(names):
+        column_ref(name, view.columns)
+        for reason, cond in view.problems(name):
+            out.setdefault(reason, []).append(_definite(cond))
+    return out
+
+
+def exclusions(
+    rule: ast.Rule, policy: ast.Policy, req: ast.Require, view: CleanView
+) -> tuple[tuple[str, exp.Expr], ...]:
+    """Why a row leaves this requirement: (reason, condition) pairs in :data:`REASONS` order.
+
+    Only the columns the requirement reads count (its rule's ``where``, the share condition, the
+    aggregate, group and strata columns): a ticket whose resolution time is impossible stays in a
+    first-response requirement. A row's reason is the first whose condition holds; a row with
+    none is evaluated. Raises :class:`Unavailable` when the requirement names an absent column.
+    """
+    where_names = names_in(rule.scope.where if rule.scope else None)
+    read = where_names | requirement_columns(req) | names_in(req.aggregate.predicate)
+    problems = _problems(read, view)
+    out = [(reason, any_of(problems[reason])) for reason in REASONS if reason in problems]
+    where = _where(rule, policy, view.columns)
+    if where is not None:
+        out.append(("filtered_by_where", exp.not_(where)))
+    censored = censored_column(req, view)
+    absent = [
+        censored_missing(n) if censored is not None and n == censored[0] else is_null(column_ref(n, view.columns))
+        for n in sorted(requirement_columns(req))
+    ]
+    if absent:
+        out.append(("missing_value", any_of(absent)))
+    return tuple(out)
+
+
+def valid_condition(reasons: Sequence[tuple[str, exp.Expr]]) -> exp.Expr:
+    """The rows that reach a requirement's groups: no exclusion reason holds."""
+    return all_of(exp.not_(exp.Paren(this=cond.copy())) for _, cond in reasons)
+
+
+def reason_case(reasons: Sequence[tuple[str, exp.Expr]]) -> exp.Expr:
+    """A row's exclusion reason for a requirement (the first that holds), NULL when it is evaluated."""
+    return case([(cond.copy(), lit(reason)) for reason, cond in reasons], exp.null())
+
+
+def scope_condition(rule: ast.Rule, policy: ast.Policy, view: CleanView, extra: Iterable[str] = ()) -> exp.Expr:
+    """The rows a rule looks at: its ``where`` holds and the columns it and ``extra`` read are usable."""
+    problems = _problems(names_in(rule.scope.where if rule.scope else None) | set(extra), view)
+    parts = [exp.not_(exp.Paren(this=c)) for conds in problems.values() for c in conds]
+    where = _where(rule, policy, view.columns)
+    return all_of([*parts, *([where] if where is not None else [])])
 
 
 def _aggregates(
@@ -155,7 +215,8 @@ def _aggregates(
         assert value is not None
         mean = add("mean", filtered(exp.Avg(this=value.copy()), valid.copy()))
         var = add("var", filtered(exp.Variance(this=value.copy()), valid.copy()))  # sample variance
-        handles = AggregateColumns(n, mean=mean, variance=var)
+        skew = add("skew", filtered(exp.Skewness(this=value.copy()), valid.copy()))  # G1 (see dialects)
+        handles = AggregateColumns(n, mean=mean, variance=var, skewness=skew)
     elif agg.quantile is not None:
         assert value is not None
         q = exp.PercentileCont(this=value.copy(), expression=lit(float(agg.quantile)))
@@ -174,20 +235,20 @@ def plan_requirement(
     policy: ast.Policy,
     rule: ast.Rule,
     req: ast.Require,
-    columns: TMapping[str, str],
+    view: CleanView,
     edges: TMapping[EdgeKey, Sequence[float]],
 ) -> RequirementPlan:
     """Compile one requirement; raises :class:`Unavailable` when it names a missing column.
 
     ``index`` numbers requirements across the run so their result columns are unique.
     """
-    scope = scope_condition(rule, policy, columns)
+    columns = view.columns
+    reasons = exclusions(rule, policy, req, view)
     groupings = ([req.group] if req.group is not None else []) + list(req.strata)
     keys = tuple(group_key(g, columns, edges.get(EdgeKey.of(rule, g))) for g in groupings)
-    notnull = [not_null(column_ref(n, columns)) for n in sorted(requirement_columns(req))]
-    valid = all_of([scope, *notnull])
+    valid = valid_condition(reasons)
     handles, aggregates = _aggregates(req, policy, columns, valid, f"r{index}_")
-    return RequirementPlan(index, rule, req, scope, valid, keys, handles, aggregates)
+    return RequirementPlan(index, rule, req, reasons, valid, keys, handles, aggregates)
 
 
 # ---------------------------------------------------------------- aggregate and order-statistic queries
@@ -222,8 +283,9 @@ Ranks = Sequence[tuple[tuple[Any, ...], int, int]]
 def order_statistic_query(plan: RequirementPlan, ranks: Ranks) -> exp.Select:
     """The order statistics at 1-based ranks (lo, hi) per group: ``LIST_SORT(ARRAY_AGG(x))[rank]``.
 
-    Keys are matched with plain equality because groups with NULL keys are never compared.
-    Read the result with :func:`read_order_statistics`.
+    The ranks come in as a ``VALUES`` relation joined on the key columns, so the query grows
+    linearly with the number of groups. Keys are matched with plain equality because groups
+    with NULL keys are never compared. Read the result with :func:`read_order_statistics`.
     """
     agg = plan.require.aggregate
     assert agg.column is not None
@@ -239,18 +301,24 @@ def order_statistic_query(plan: RequirementPlan, ranks: Ranks) -> exp.Select:
     )
     if keys:
         inner = inner.group_by(*[k.expr.copy() for k in keys])
+    wanted = exp.Values(
+        expressions=[
+            exp.Tuple(expressions=[*(lit(v) for v in key_values), lit(lo), lit(hi)]) for key_values, lo, hi in ranks
+        ],
+        alias=exp.TableAlias(
+            this=exp.to_identifier("r", quoted=True),
+            columns=[exp.to_identifier(c, quoted=True) for c in (*(f"r{n}" for n in names), "rlo", "rhi")],
+        ),
+    )
 
-    def pick(which: int) -> exp.Expr:
-        pairs = []
-        for key_values, lo, hi in ranks:
-            cond = all_of(col(n).eq(lit(v)) for n, v in zip(names, key_values, strict=True))
-            idx = lo if which == 0 else hi
-            pairs.append((cond, exp.Bracket(this=col("xs"), expressions=[lit(idx)], offset=1, safe=True)))
-        return case(pairs, exp.null()) if pairs else exp.null()
+    def pick(rank: str) -> exp.Expr:
+        return exp.Bracket(this=col("xs", "s"), expressions=[col(rank, "r")], offset=1, safe=True)
 
-    return exp.select(*[col(n) for n in names], alias(pick(0), "lo"), alias(pick(1), "hi")).from_(
+    query = exp.select(*[col(n, "s") for n in names], alias(pick("rlo"), "lo"), alias(pick("rhi"), "hi")).from_(
         exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("s", quoted=True)))
     )
+    on = all_of(col(n, "s").eq(col(f"r{n}", "r")) for n in names)
+    return query.join(wanted, on=on)
 
 
 def read_order_statistics(
@@ -261,6 +329,11 @@ def read_order_statistics(
 
 
 # ---------------------------------------------------------------- the profile
+
+#: Durations longer than this (365 days) are implausible for customer service: a warning (AR313)
+#: names the column, since it usually means a timestamp was mapped to the wrong source column
+#: (a purchase date as ``created_at``).
+PLAUSIBLE_SECONDS = 365 * 86400.0
 
 
 @dataclass(frozen=True)
@@ -274,17 +347,16 @@ class ParseCount:
 
 @dataclass(frozen=True)
 class Profile:
-    """The profile pass, read: row accounting, parse counts, rows in each rule's scope, quantile edges."""
+    """The profile pass, read: rows read, parse counts, each requirement's exclusions, quantile edges."""
 
     read: int
-    excluded: dict[str, int]  # global exclusion reason → rows
     parse_counts: tuple[tuple[str, int, int], ...]  # (column, values given, values not parsed)
-    in_scope: dict[str, int]  # rule id → rows
+    excluded: dict[int, dict[str, int]]  # requirement index → reason → rows (every reason listed)
     edges: dict[EdgeKey, list[float]]
-
-    @property
-    def kept(self) -> int:
-        return self.read - sum(self.excluded.values())
+    #: The latest timestamp in the data (the default as-of time of censored durations).
+    latest: datetime | None = None
+    #: Duration column → (values beyond :data:`PLAUSIBLE_SECONDS`, the longest value).
+    implausible: dict[str, tuple[int, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -293,18 +365,25 @@ class ProfilePlan:
 
     select: exp.Select
     read_column: str
-    reasons: dict[str, str]  # reason → column
     parse_counts: tuple[ParseCount, ...]
-    scopes: dict[str, str]  # rule id → column
+    reasons: dict[int, dict[str, str]]  # requirement index → reason → column
     edges: dict[EdgeKey, str]  # grouping → column
+    latest: tuple[str, ...] = ()  # columns holding each timestamp column's maximum
+    durations: tuple[str, ...] = ()  # duration columns checked against the plausible bound
 
     def read(self, row: TMapping[str, Any]) -> Profile:
+        stamps = [row[c] for c in self.latest if row[c] is not None]
+        implausible = {d: (int(row[f"long_{d}"]), float(row[f"max_{d}"])) for d in self.durations if row[f"long_{d}"]}
         return Profile(
             read=int(row[self.read_column]),
-            excluded={reason: int(row[c]) for reason, c in self.reasons.items()},
             parse_counts=tuple((p.column, int(row[p.has]), int(row[p.bad])) for p in self.parse_counts),
-            in_scope={rule_id: int(row[c]) for rule_id, c in self.scopes.items()},
+            excluded={
+                index: {reason: int(row[c]) if c else 0 for reason, c in columns.items()}
+                for index, columns in self.reasons.items()
+            },
             edges={key: [float(v) for v in row[c]] if row[c] else [] for key, c in self.edges.items()},
+            latest=max(stamps) if stamps else None,
+            implausible=implausible,
         )
 
 
@@ -322,31 +401,53 @@ def _edges_column(g: ast.GroupBy, view: CleanView, scope: exp.Expr, name: str) -
     return alias(filtered(exp.PercentileCont(this=value, expression=probs), cond), name)
 
 
+def _reason_columns(index: int, reasons: Sequence[tuple[str, exp.Expr]]) -> tuple[dict[str, str], list[exp.Expr]]:
+    """Profile columns counting one requirement's rows per exclusion reason (each row counted once)."""
+    handles: dict[str, str] = {reason: "" for reason in REASONS}
+    if not reasons:
+        return handles, []
+    which = reason_case(reasons)
+    exprs = []
+    for reason, _ in reasons:
+        handles[reason] = f"x{index}_{reason}"
+        exprs.append(alias(count_if(which.copy().eq(lit(reason))), handles[reason]))
+    return handles, exprs
+
+
 def profile_query(rules: Sequence[tuple[ast.Policy, ast.Rule]], view: CleanView) -> ProfilePlan:
-    """Row accounting, AR302 parse counts, per-rule scope counts and quantile edges in one pass."""
+    """Rows read, AR302 parse counts, each requirement's exclusions by reason and quantile edges, in one pass.
+
+    Requirements are numbered across the run as :func:`plan_requirement` numbers them; one that
+    names an absent column has no entry.
+    """
     cols: list[exp.Expr] = [alias(exp.Count(this=exp.Star()), "read")]
-    reasons = {reason: reason for reason in REASONS}
-    cols += [alias(count_if(col("_reason").eq(lit(reason))), c) for reason, c in reasons.items()]
     parse_counts: list[ParseCount] = []
     for flags in view.flags:
         handle, exprs = _parse_count(flags)
         parse_counts.append(handle)
         cols += exprs
-    scopes: dict[str, str] = {}
+    reasons: dict[int, dict[str, str]] = {}
     edges: dict[EdgeKey, str] = {}
-    for i, (policy, rule) in enumerate(rules):
-        try:
-            scope = scope_condition(rule, policy, view.columns)
-        except Unavailable:
-            continue
-        scopes[rule.id] = f"scope{i}"
-        cols.append(alias(count_if(scope), f"scope{i}"))
+    index = -1
+    for policy, rule in rules:
         for req in rule.requires:
+            index += 1
+            try:
+                reasons[index], exprs = _reason_columns(index, exclusions(rule, policy, req, view))
+            except Unavailable:
+                continue
+            cols += exprs
             for g in ([req.group] if req.group else []) + list(req.strata):
                 key = EdgeKey.of(rule, g)
                 if g.kind not in BIN_COUNT or key in edges or g.column.name not in view.columns:
                     continue
                 edges[key] = f"edges{len(edges)}"
-                cols.append(_edges_column(g, view, scope, edges[key]))
+                cols.append(_edges_column(g, view, scope_condition(rule, policy, view, {g.column.name}), edges[key]))
+    latest = tuple(f"latest_{c}" for c in TIMESTAMPS if view.columns.get(c) == "timestamp")
+    cols += [alias(exp.Max(this=col(name[len("latest_") :])), name) for name in latest]
+    durations = tuple(c for c, kind in view.columns.items() if kind == "duration")
+    for d in durations:
+        cols.append(alias(count_if(exp.GT(this=col(d), expression=lit(PLAUSIBLE_SECONDS))), f"long_{d}"))
+        cols.append(alias(exp.Max(this=col(d)), f"max_{d}"))
     select = exp.select(*cols).from_(table_ref(CLEAN))
-    return ProfilePlan(select, "read", reasons, tuple(parse_counts), scopes, edges)
+    return ProfilePlan(select, "read", tuple(parse_counts), reasons, edges, latest, durations)

@@ -103,8 +103,10 @@ def compile_expr(node: ast.Expr, columns: TMapping[str, str], policy: ast.Policy
         return exp.not_(isnull) if node.negated else isnull
     if isinstance(node, ast.Matches):
         operand = text(_operand(node.operand, columns, None))
+        categorical = isinstance(node.operand, ast.Name) and node.operand.name in CATEGORICAL
+        pattern = node.pattern.lower() if categorical else node.pattern  # values are lower-cased too
         return exp.Escape(
-            this=exp.Like(this=operand, expression=exp.Literal.string(glob_to_like(node.pattern))),
+            this=exp.Like(this=operand, expression=exp.Literal.string(glob_to_like(pattern))),
             expression=exp.Literal.string("\\"),
         )
     if isinstance(node, ast.And):

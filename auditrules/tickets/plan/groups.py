@@ -81,4 +81,6 @@ def group_key(g: ast.GroupBy, columns: TMapping[str, str], edges: Sequence[float
     labels = tuple(f"{prefix}{i + 1}" for i in range(k))
     e = list(edges or [])
     pairs = [(exp.LTE(this=c.copy(), expression=lit(float(v))), lit(i)) for i, v in enumerate(e)]
-    return GroupKey(case(pairs, lit(len(e))) if pairs else lit(0), "bin", labels)
+    # no edges: the scope was empty when the profile ran. A bare literal would be read as a
+    # positional GROUP BY term; a CASE keeps it an expression (every row in the first bin).
+    return GroupKey(case(pairs, lit(len(e))) if pairs else case([(exp.true(), lit(0))], lit(0)), "bin", labels)

@@ -1,0 +1,433 @@
+"""Censored durations: the product-limit (Kaplan–Meier) estimator, in the engine and in Python.
+
+A ticket that was never answered still tells us something: it waited *at least* as long as it
+has been open (until the data's as-of time) or until it was closed without a reply. Dropping it
+would make the slowest channel look fast; treating its wait as an observed value would be just as
+wrong. Such a duration is *right-censored*, and the figures of ``first_response`` or
+``resolution_time`` come from the product-limit estimate of the survival function
+``S(t) = P(duration > t)``:
+
+* ``share(duration <= t)`` is ``1 − S(t)``, with the pointwise log–log ("exponential
+  Greenwood") interval of ``S(t)``;
+* the ``p``-quantile is the first time with ``S(t) <= 1 − p``; its interval is the
+  Brookmeyer–Crowley construction: every time whose pointwise interval of ``S`` contains
+  ``1 − p`` — in practice from the first time the band's lower curve falls to ``1 − p`` to
+  the first time its upper curve does (the same inversion as lifelines' ``median_survival_times`` and R's ``survfit``
+  with ``conf.type = "log-log"``);
+* a quantile the curve never reaches is still bounded: ``S`` stays above ``1 − p`` at least until
+  the shortest follow-up of the tickets still waiting after the last event, so the quantile
+  *exceeds* that time (:attr:`CensoredQuantile.reached` is False and ``value`` is that bound);
+* a mean over censored durations is not defined (the tail beyond the last follow-up is unknown).
+
+:func:`survival_query` computes all of this inside the engine with window functions over a
+life table (one row per group and distinct duration), so only a handful of figures per group
+reach Python; :func:`product_limit` is the same estimator over a Python life table, used for
+small inputs and as the reference the engine's figures are tested against (with lifelines as an
+independent third).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlglot import exp
+
+from auditrules.tickets.stats import z_value
+
+#: Column names of :func:`survival_query`'s result, besides the group keys.
+FIGURES: tuple[str, ...] = (
+    "n",
+    "events",
+    "censored",
+    "q_point",
+    "q_low",
+    "q_high",
+    "last_event",
+    "waiting_from",
+    "s_at",
+    "gw_at",
+)
+
+#: Tolerance when comparing ``S`` with ``1 − p``: the engine computes ``S`` as ``exp(Σ ln(1 − d/n))``
+#: and Python as a product, so a curve that lands exactly on the level (``S = 4/40`` for a p90)
+#: must count as reaching it in both.
+LEVEL_TOLERANCE = 1e-9
+
+
+# ---------------------------------------------------------------- Python life table and curve
+
+
+@dataclass(frozen=True)
+class LifeTable:
+    """Per distinct duration (ascending): how many were at risk, had the event, were censored.
+
+    ``at_risk[i]`` counts durations ``>= times[i]`` (a ticket censored at ``t`` is still at risk
+    at ``t``: events are taken to happen first).
+    """
+
+    times: tuple[float, ...]
+    at_risk: tuple[int, ...]
+    events: tuple[int, ...]
+    censored: tuple[int, ...]
+
+    @classmethod
+    def from_counts(cls, rows: Iterable[tuple[float, int, int]]) -> LifeTable:
+        """From (duration, events, censored) rows; rows with the same duration are added up."""
+        merged: dict[float, list[int]] = {}
+        for t, d, c in rows:
+            cell = merged.setdefault(float(t), [0, 0])
+            cell[0] += int(d)
+            cell[1] += int(c)
+        times = sorted(merged)
+        risk: list[int] = []
+        remaining = sum(d + c for d, c in merged.values())
+        for t in times:
+            risk.append(remaining)
+            remaining -= merged[t][0] + merged[t][1]
+        return cls(tuple(times), tuple(risk), tuple(merged[t][0] for t in times), tuple(merged[t][1] for t in times))
+
+    @classmethod
+    def from_durations(cls, durations: Sequence[float], observed: Sequence[bool]) -> LifeTable:
+        """From one duration per ticket and whether it was observed (True) or censored (False)."""
+        return cls.from_counts((t, 1 if o else 0, 0 if o else 1) for t, o in zip(durations, observed, strict=True))
+
+    @property
+    def n(self) -> int:
+        return self.at_risk[0] if self.at_risk else 0
+
+
+@dataclass(frozen=True)
+class Curve:
+    """The product-limit curve at each distinct duration of a :class:`LifeTable`.
+
+    ``survival[i]`` is ``S(times[i])`` (just after any event at that time) and ``greenwood[i]``
+    the cumulative Greenwood sum ``Σ d / (n (n − d))`` up to it.
+    """
+
+    table: LifeTable
+    survival: tuple[float, ...]
+    greenwood: tuple[float, ...]
+
+    @property
+    def last_event(self) -> float | None:
+        """The longest observed (uncensored) duration; None when every duration is censored."""
+        times = [t for t, d in zip(self.table.times, self.table.events, strict=True) if d > 0]
+        return times[-1] if times else None
+
+    @property
+    def waiting_from(self) -> float | None:
+        """The shortest follow-up of tickets still waiting at the last event (censored at or after it)."""
+        last = self.last_event
+        floor = -math.inf if last is None else last
+        waits = [t for t, c in zip(self.table.times, self.table.censored, strict=True) if c > 0 and t >= floor]
+        return waits[0] if waits else None
+
+
+def product_limit(table: LifeTable) -> Curve:
+    """The Kaplan–Meier estimate ``S(t) = Π (1 − d_i / n_i)`` and its Greenwood sums."""
+    s, gw = 1.0, 0.0
+    survival: list[float] = []
+    greenwood: list[float] = []
+    for n, d in zip(table.at_risk, table.events, strict=True):
+        if d > 0:
+            s *= 1.0 - d / n
+            gw = gw + d / (n * (n - d)) if n > d else math.inf
+        survival.append(s)
+        greenwood.append(gw)
+    return Curve(table, tuple(survival), tuple(greenwood))
+
+
+def loglog_band(s: float, greenwood: float, z: float) -> tuple[float, float]:
+    """The pointwise log–log interval of ``S`` (lifelines' "exponential Greenwood" bounds)."""
+    if s >= 1.0:
+        return 1.0, 1.0
+    if s <= 0.0 or math.isinf(greenwood):
+        return 0.0, 0.0
+    v = math.log(s)
+    spread = z * math.sqrt(greenwood) / v  # negative
+    low = math.exp(-math.exp(math.log(-v) - spread))
+    high = math.exp(-math.exp(math.log(-v) + spread))
+    return low, high
+
+
+def survival_at(curve: Curve, t: float) -> tuple[float, float]:
+    """``S(t)`` and its Greenwood sum: the curve's value at the last distinct duration ``<= t``."""
+    s, gw = 1.0, 0.0
+    for ti, si, gi in zip(curve.table.times, curve.survival, curve.greenwood, strict=True):
+        if ti > t:
+            break
+        s, gw = si, gi
+    return s, gw
+
+
+@dataclass(frozen=True)
+class CensoredShare:
+    """``share(duration <= t) = 1 − S(t)`` with its interval (``low``, ``high``) at a confidence."""
+
+    value: float
+    low: float
+    high: float
+
+
+def share_within(s: float, greenwood: float, confidence: float) -> CensoredShare:
+    """The share done within ``t`` from ``S(t)`` and its Greenwood sum."""
+    band_low, band_high = loglog_band(s, greenwood, z_value(confidence))
+    return CensoredShare(1.0 - s, 1.0 - band_high, 1.0 - band_low)
+
+
+@dataclass(frozen=True)
+class CensoredQuantile:
+    """A product-limit quantile: its value, whether the curve reached it, and its interval.
+
+    When ``reached`` is False the quantile is known only to *exceed* ``value`` (the shortest
+    follow-up of the tickets still waiting), and ``high`` is infinite. ``low``/``high`` are None
+    or infinite when the band never reaches the level on that side.
+    """
+
+    value: float | None
+    reached: bool
+    low: float | None
+    high: float
+
+
+def quantile(curve: Curve, p: float, confidence: float) -> CensoredQuantile:
+    """The ``p``-quantile (``p90`` → 0.9) with its Brookmeyer–Crowley interval."""
+    level = 1.0 - p + LEVEL_TOLERANCE
+    z = z_value(confidence)
+    point = low = None
+    high = math.inf
+    for t, s, gw in zip(curve.table.times, curve.survival, curve.greenwood, strict=True):
+        band_low, band_high = loglog_band(s, gw, z)
+        if point is None and s <= level:
+            point = t
+        if low is None and band_low <= level:
+            low = t
+        if math.isinf(high) and band_high <= level:
+            high = t
+    if point is not None:
+        return CensoredQuantile(point, True, low, high)
+    return CensoredQuantile(curve.waiting_from, False, low, math.inf)
+
+
+# ---------------------------------------------------------------- the same estimator in SQL
+
+
+def _q(name: str) -> exp.Column:
+    return exp.column(name, quoted=True)
+
+
+def _num(value: float) -> exp.Expr:
+    return exp.Literal.number(repr(float(value)))
+
+
+def _window(agg: exp.Expr, partition: Sequence[exp.Expr], descending: bool = False) -> exp.Window:
+    return exp.Window(
+        this=agg,
+        partition_by=[p.copy() for p in partition] or None,
+        order=exp.Order(expressions=[exp.Ordered(this=_q("t"), desc=descending, nulls_first=False)]),
+        spec=exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"),
+    )
+
+
+def _when(cond: exp.Expr, then: exp.Expr, default: exp.Expr) -> exp.Expr:
+    return exp.Case(ifs=[exp.If(this=cond, true=then)], default=default)
+
+
+def _filtered(agg: exp.Expr, cond: exp.Expr) -> exp.Expr:
+    return exp.Filter(this=agg, expression=exp.Where(this=cond))
+
+
+def _sub(name: str, query: exp.Select) -> exp.Subquery:
+    return exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(name, quoted=True)))
+
+
+def _band(z: exp.Expr, sign: int) -> exp.Expr:
+    """One side of the log–log band over columns ``log_s`` and ``gw`` (sign −1: lower, +1: upper)."""
+    v = _q("log_s")
+    spread = exp.Div(this=exp.Mul(this=z.copy(), expression=exp.Sqrt(this=_q("gw"))), expression=v.copy())
+    inner = exp.Ln(this=exp.Neg(this=v.copy()))
+    shifted = exp.Sub(this=inner, expression=spread) if sign < 0 else exp.Add(this=inner, expression=spread)
+    value = exp.Exp(this=exp.Neg(this=exp.Exp(this=shifted)))
+    return _when(
+        exp.GT(this=_q("zero"), expression=exp.Literal.number(0)),
+        exp.Literal.number(0),
+        _when(exp.EQ(this=v.copy(), expression=exp.Literal.number(0)), exp.Literal.number(1), value),
+    )
+
+
+def survival_query(
+    relation: exp.Expr,
+    keys: Sequence[tuple[str, exp.Expr]],
+    duration: exp.Expr,
+    observed: exp.Expr,
+    valid: exp.Expr,
+    p: float | None,
+    z: exp.Expr | float,
+    at: float | None = None,
+) -> exp.Select:
+    """Per group: counts, the ``p``-quantile with its interval, and ``S(at)`` with its Greenwood sum.
+
+    ``keys`` are (alias, expression) pairs; ``duration`` is the observed or censored duration and
+    ``observed`` True for an event, False for a censoring; rows where ``valid`` is false are left
+    out. ``z`` is the normal quantile of the interval (a literal, or an expression over the key
+    aliases when groups carry different confidences). The result has the key aliases and
+    :data:`FIGURES`; ``q_*`` are NULL when ``p`` is None and ``s_at``/``gw_at`` when ``at`` is.
+    The life table, at-risk counts (a descending running sum), ``log S`` (a running sum of
+    ``ln(1 − d/n)``) and the Greenwood sum are window functions, so the whole estimate is one
+    query with no row leaving the engine.
+    """
+    names = [k for k, _ in keys]
+    part = [_q(k) for k in names]
+    zexpr = _num(z) if isinstance(z, (int, float)) else z
+    life = (
+        exp.select(
+            *[exp.alias_(e.copy(), k, quoted=True) for k, e in keys],
+            exp.alias_(duration.copy(), "t", quoted=True),
+            exp.alias_(_filtered(exp.Count(this=exp.Star()), observed.copy()), "d", quoted=True),
+            exp.alias_(exp.Count(this=exp.Star()), "m", quoted=True),
+        )
+        .from_(relation)
+        .where(exp.and_(valid.copy(), exp.not_(exp.Is(this=duration.copy(), expression=exp.null()))))
+        .group_by(*[e.copy() for _, e in keys], duration.copy())
+    )
+    risk = exp.select(
+        *part, _q("t"), _q("d"), _q("m"), exp.alias_(_window(exp.Sum(this=_q("m")), part, True), "r", quoted=True)
+    ).from_(_sub("lt", life))
+    d, r = _q("d"), _q("r")
+    partial = exp.LT(this=d.copy(), expression=r.copy())
+    ratio = exp.Div(this=d.copy(), expression=r.copy())
+    step = _when(partial, exp.Ln(this=exp.Sub(this=exp.Literal.number(1), expression=ratio)), exp.Literal.number(0))
+    gw_step = _when(
+        partial,
+        exp.Div(
+            this=d.copy(),
+            expression=exp.paren(
+                exp.Mul(this=r.copy(), expression=exp.paren(exp.Sub(this=r.copy(), expression=d.copy())))
+            ),
+        ),
+        exp.Literal.number(0),
+    )
+    wiped = _when(
+        exp.and_(exp.EQ(this=d.copy(), expression=r.copy()), exp.GT(this=d.copy(), expression=exp.Literal.number(0))),
+        exp.Literal.number(1),
+        exp.Literal.number(0),
+    )
+    last = exp.Window(
+        this=exp.Max(this=_when(exp.GT(this=d.copy(), expression=exp.Literal.number(0)), _q("t"), exp.null())),
+        partition_by=[x.copy() for x in part] or None,
+    )
+    curve = exp.select(
+        *part,
+        _q("t"),
+        d.copy(),
+        _q("m"),
+        exp.alias_(_window(exp.Sum(this=step), part), "log_s", quoted=True),
+        exp.alias_(_window(exp.Sum(this=gw_step), part), "gw", quoted=True),
+        exp.alias_(_window(exp.Sum(this=wiped), part), "zero", quoted=True),
+        exp.alias_(last, "last_t", quoted=True),
+    ).from_(_sub("rk", risk))
+    s = _when(
+        exp.GT(this=_q("zero"), expression=exp.Literal.number(0)), exp.Literal.number(0), exp.Exp(this=_q("log_s"))
+    )
+    banded = exp.select(
+        *part,
+        _q("t"),
+        d.copy(),
+        _q("m"),
+        _q("gw"),
+        _q("last_t"),
+        exp.alias_(s, "s", quoted=True),
+        exp.alias_(_band(zexpr, -1), "lo", quoted=True),
+        exp.alias_(_band(zexpr, +1), "hi", quoted=True),
+    ).from_(_sub("km", curve))
+    return _figures(banded, part, p, at)
+
+
+def _figures(banded: exp.Select, part: Sequence[exp.Expr], p: float | None, at: float | None) -> exp.Select:
+    t, d, m = _q("t"), _q("d"), _q("m")
+    null = exp.null()
+
+    def first_time(column: str) -> exp.Expr:
+        if p is None:
+            return null.copy()
+        return _filtered(exp.Min(this=t.copy()), exp.LTE(this=_q(column), expression=_num(1.0 - p + LEVEL_TOLERANCE)))
+
+    waiting = _filtered(
+        exp.Min(this=t.copy()),
+        exp.and_(
+            exp.GT(this=m.copy(), expression=d.copy()),
+            exp.or_(exp.Is(this=_q("last_t"), expression=exp.null()), exp.GTE(this=t.copy(), expression=_q("last_t"))),
+        ),
+    )
+    upto = exp.LTE(this=t.copy(), expression=_num(at)) if at is not None else None
+    s_at = exp.Coalesce(this=_filtered(exp.Min(this=_q("s")), upto), expressions=[_num(1.0)]) if upto else null.copy()
+    gw_at = exp.Coalesce(this=_filtered(exp.Max(this=_q("gw")), upto.copy()), expressions=[_num(0.0)]) if upto else null
+    columns = {
+        "n": exp.Sum(this=m.copy()),
+        "events": exp.Sum(this=d.copy()),
+        "censored": exp.Sum(this=exp.Sub(this=m.copy(), expression=d.copy())),
+        "q_point": first_time("s"),
+        "q_low": first_time("lo"),
+        "q_high": first_time("hi"),
+        "last_event": exp.Max(this=_q("last_t")),
+        "waiting_from": waiting,
+        "s_at": s_at,
+        "gw_at": gw_at,
+    }
+    select = exp.select(
+        *[x.copy() for x in part], *[exp.alias_(columns[name], name, quoted=True) for name in FIGURES]
+    ).from_(_sub("b", banded))
+    if part:
+        select = select.group_by(*[x.copy() for x in part])
+    return select
+
+
+@dataclass(frozen=True)
+class GroupSurvival:
+    """One group's row of :func:`survival_query`, read back."""
+
+    n: int
+    events: int
+    censored: int
+    quantile: CensoredQuantile | None
+    s_at: float | None
+    greenwood_at: float | None
+
+
+def read_row(row: dict[str, Any], p: float | None) -> GroupSurvival:
+    """A result row of :func:`survival_query` → :class:`GroupSurvival`."""
+
+    def num(name: str) -> float | None:
+        v = row.get(name)
+        return None if v is None else float(v)
+
+    q: CensoredQuantile | None = None
+    if p is not None:
+        point, high = num("q_point"), num("q_high")
+        if point is not None:
+            q = CensoredQuantile(point, True, num("q_low"), math.inf if high is None else high)
+        else:
+            q = CensoredQuantile(num("waiting_from"), False, num("q_low"), math.inf)
+    return GroupSurvival(
+        int(row["n"] or 0), int(row["events"] or 0), int(row["censored"] or 0), q, num("s_at"), num("gw_at")
+    )
+
+
+__all__ = [
+    "FIGURES",
+    "CensoredQuantile",
+    "CensoredShare",
+    "Curve",
+    "GroupSurvival",
+    "LifeTable",
+    "loglog_band",
+    "product_limit",
+    "quantile",
+    "read_row",
+    "share_within",
+    "survival_at",
+    "survival_query",
+]

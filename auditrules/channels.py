@@ -177,6 +177,17 @@ VENDOR_DEFAULT_CHANNELS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType
 )
 
 
+#: Salesforce Omni-Channel work items (a service channel's ``relatedEntityType``) → canonical channel.
+#: ``Case`` is absent: a case's channel is its ``Origin`` (see SALESFORCE_CASE_ORIGINS).
+SALESFORCE_WORK_ITEMS: Final[Mapping[str, str]] = MappingProxyType(
+    {"MessagingSession": "messaging", "LiveChatTranscript": "chat", "VoiceCall": "phone"}
+)
+
+#: Channels of Salesforce's default ``Case.Origin`` picklist (Phone, Email, Web); origins that
+#: criteria name are added to them.
+SALESFORCE_CASE_ORIGINS: Final[tuple[str, ...]] = ("email", "phone", "web")
+
+
 def normalise_spelling(value: str) -> str:
     """``value`` lower-cased and trimmed, spaces and dashes folded to ``_`` (the key form of ALIASES)."""
     return "_".join(value.strip().lower().replace("-", " ").split())
@@ -236,6 +247,8 @@ __all__ = [
     "CHANNEL_FIELDS",
     "CROSS_CLASS_METRICS",
     "FRESHDESK_SOURCES",
+    "SALESFORCE_CASE_ORIGINS",
+    "SALESFORCE_WORK_ITEMS",
     "VENDOR_DEFAULT_CHANNELS",
     "ZENDESK_VIA_IDS",
     "ChannelClass",

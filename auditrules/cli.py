@@ -138,7 +138,7 @@ def _engagement(
 )
 @click.option(
     "--routing-format",
-    type=click.Choice(["canonical", "zendesk", "taskrouter", "freshdesk", "genesys"]),
+    type=click.Choice(["canonical", "zendesk", "taskrouter", "freshdesk", "genesys", "salesforce", "connect"]),
     help="Override routing format detection.",
 )
 @click.option(

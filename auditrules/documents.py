@@ -157,6 +157,22 @@ def read_bytes(path: str | Path, max_bytes: int = MAX_BYTES) -> bytes:
     return b"".join(chunks)
 
 
+def read_head(path: str | Path, size: int = 65536) -> str:
+    """The first ``size`` characters of a regular file, for cheap format detection ("" when it is
+    unreadable or not a regular file: a FIFO is never waited on)."""
+    import os
+
+    try:
+        fd = open_regular(path)
+    except AuditError:
+        return ""
+    try:
+        with os.fdopen(fd, encoding="utf-8", errors="replace") as fh:
+            return fh.read(size)
+    except OSError:
+        return ""
+
+
 def sha256_file(path: str | Path) -> str:
     """SHA-256 of a regular file, read in chunks (any size; AR002 for FIFOs, devices, directories)."""
     import os

@@ -90,6 +90,10 @@ CODES: dict[str, tuple[str, str]] = {
         "Part of the evidence is not in the export: a value computed elsewhere, or an SLA copy without its filter.",
     ),
     "AR212": ("incomplete export", "A paginated export lacks pages: results could rest on part of the configuration."),
+    "AR213": (
+        "invalid XML",
+        "A Salesforce metadata file is not well-formed XML, or declares a DTD or entities (refused for safety).",
+    ),
     # AR3xx: ticket data
     "AR301": ("missing column", "A column named by a mapping does not exist in the ticket source."),
     "AR302": ("unparseable timestamp column", "No value of a timestamp column parses with the given format."),

@@ -16,6 +16,7 @@ routing-outside-allowed    a routing rule reads a name outside the allowed set
 routing-only-allowed       every routing rule reads only allowed names
 routing-statement          a routing statement with nothing to check (no rules, no SLA data, no channels)
 routing-incomplete         a statement that would pass on evidence known to be partial or not understood
+routing-not-auditable      a routing rule decides on values the export cannot show (a Lambda, a formula)
 sla-coverage-gap           a channel no SLA policy covers (or covers only in part)
 sla-coverage               every channel has an SLA policy
 sla-targets                SLA targets that differ by channel, per metric and priority
@@ -61,6 +62,14 @@ class Effect:
 
     kind: str
     value: str
+
+
+@dataclass(frozen=True)
+class OpaqueRead:
+    """A value a routing rule reads that the export cannot show, and why (``returned by a Lambda``)."""
+
+    field: str
+    why: str
 
 
 @dataclass(frozen=True)
@@ -288,6 +297,17 @@ class RoutingIncomplete(RoutingEvidence):
 
 
 @dataclass(frozen=True)
+class RoutingNotAuditable(RoutingEvidence):
+    """A routing rule whose decision rests on values computed outside the export."""
+
+    KIND: ClassVar[str] = "routing-not-auditable"
+
+    routing_rule: str
+    effects: tuple[Effect, ...]
+    not_auditable: tuple[OpaqueRead, ...]
+
+
+@dataclass(frozen=True)
 class RoutingChain(RoutingEvidence):
     KIND: ClassVar[str] = "routing-chain"
 
@@ -491,6 +511,7 @@ KINDS: dict[str, type[Evidence]] = {
     for cls in (
         RoutingStatement,
         RoutingIncomplete,
+        RoutingNotAuditable,
         RoutingChain,
         RoutingDerivation,
         RoutingReadsChecked,
@@ -624,12 +645,14 @@ __all__ = [
     "Evidence",
     "GroupFigure",
     "MissingEvidence",
+    "OpaqueRead",
     "PooledComparison",
     "PriorityRow",
     "RoutingChain",
     "RoutingDerivation",
     "RoutingEvidence",
     "RoutingIncomplete",
+    "RoutingNotAuditable",
     "RoutingOnlyAllowed",
     "RoutingOutsideAllowed",
     "RoutingPriorities",

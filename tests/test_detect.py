@@ -24,6 +24,10 @@ EXAMPLES = {
     "genesys-unfair": ROOT / "examples" / "genesys-unfair",
     "genesys-queues": ROOT / "examples" / "genesys-unfair" / "queues.json",
     "genesys-fair": ROOT / "examples" / "genesys-fair",
+    "salesforce-unfair": ROOT / "examples" / "salesforce-unfair",
+    "salesforce-fair": ROOT / "examples" / "salesforce-fair",
+    "connect-unfair": ROOT / "examples" / "connect-unfair" / "inbound-flow.json",
+    "connect-fair": ROOT / "examples" / "connect-fair" / "inbound-flow.json",
 }
 
 
@@ -67,7 +71,8 @@ def test_examples_have_the_expected_shape() -> None:
     ("name", "fmt"),
     [("zendesk-twotier", "zendesk"), ("zendesk-fair", "zendesk"), ("taskrouter-vip", "taskrouter"),
      ("taskrouter-fair", "taskrouter"), ("freshdesk-unfair", "freshdesk"), ("freshdesk-fair", "freshdesk"),
-     ("genesys-unfair", "genesys"), ("genesys-fair", "genesys")],
+     ("genesys-unfair", "genesys"), ("genesys-fair", "genesys"), ("salesforce-unfair", "salesforce"),
+     ("salesforce-fair", "salesforce"), ("connect-unfair", "connect"), ("connect-fair", "connect")],
 )
 def test_detects_examples(name: str, fmt: str) -> None:
     assert detect_format(EXAMPLES[name]) == fmt
@@ -93,7 +98,7 @@ def test_format_override(tmp_path: Path) -> None:
         load_routing(cfg, "zendesk")  # told it is Zendesk: it is not
     assert info.value.code == "AR204"
     with pytest.raises(AuditError) as info:
-        load_routing(cfg, "salesforce")
+        load_routing(cfg, "sap-crm")
     assert info.value.code == "AR005"
 
 
@@ -112,7 +117,7 @@ def test_unknown_files_are_ar204(tmp_path: Path, name: str, content: str) -> Non
         f"cannot tell the routing format of {path} (expected canonical YAML 'auditrules: routing/v1', "
         "a Zendesk export (triggers, automations, views, macros, sla_policies, *_fields), "
     )
-    assert all(vendor in err.message for vendor in ("TaskRouter", "Freshdesk", "Genesys"))
+    assert all(vendor in err.message for vendor in ("TaskRouter", "Freshdesk", "Genesys", "Salesforce", "Connect"))
     assert err.span is not None and (err.span.line, err.span.column) == (1, 1)
 
 

@@ -152,6 +152,7 @@ def _findings_of_every_kind() -> list[Any]:
     twitter = str(ROOT / "tests" / "fixtures" / "tickets" / "twitter_support.csv")
     findings += check(tickets=[twitter], mapping="twitter-support").findings  # columns the corpus lacks
     findings += check(routing=[str(ROOT / "examples" / "taskrouter-vip" / "workflow.json")]).findings
+    findings += check(routing=[str(ROOT / "examples" / "connect-unfair")]).findings  # routing-not-auditable
     findings += run("A-1", model(rule("a", 1, reads=["klout"], writes=["tag:vip"])))  # derivation
     findings += run("A-2", model(rule("b", 2, reads=["language"], effects=True)))  # outside allowed
     findings += run("A-2", model(rule("a", 1, reads=["channel"], effects=True)))  # only allowed

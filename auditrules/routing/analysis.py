@@ -310,7 +310,23 @@ def evaluate_routing(
         scopes = _GAP_SCOPES.get(type(st), frozenset({"all"}))
         gaps = [g for g in model.gaps if g.scope in scopes]
         findings.extend(_not_passed(f, gaps) for f in found)
-    return findings
+    return _once(findings)
+
+
+def _once(findings: list[Finding]) -> list[Finding]:
+    """``findings`` without not-auditable notes that repeat: the same note from another statement of
+    the rule, or a note on a routing rule the rule fails anyway."""
+    failing = {f.evidence.get("routing_rule") for f in findings if f.status is Status.FAIL}
+    out: list[Finding] = []
+    seen: set[str] = set()
+    for f in findings:
+        ev = f.evidence
+        if isinstance(ev, E.RoutingNotAuditable):
+            if ev.routing_rule in failing or f.message in seen:
+                continue
+            seen.add(f.message)
+        out.append(f)
+    return out
 
 
 def _not_passed(finding: Finding, gaps: Sequence[Gap]) -> Finding:
@@ -359,6 +375,8 @@ def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) ->
         offending = [rd for rd in rule.reads if rd.field.lower() in tainted or matcher(rd)]
         if offending:
             findings.append(_routed_on(ctx, statement, rule, offending, (tainted, matcher, by_value)))
+    failing = {f.evidence.get("routing_rule") for f in findings}
+    findings.extend(not_auditable(ctx, model, statement, [r for r in routing_rules if r.id not in failing]))
     # derivations nothing reads yet
     for name, derivation in sorted(tainted.items()):
         if name in read_names:
@@ -397,6 +415,32 @@ def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) ->
             ),
         )
     return findings
+
+
+def not_auditable(ctx: RuleContext, model: RoutingModel, statement: str, rules: Sequence[RoutingRule]) -> list[Finding]:
+    """A ``warn`` per routing rule that decides on a value the export cannot show (``Read.opaque``):
+    a Lambda's answer, a formula, Apex. Such a decision is never a silent pass."""
+    out: list[Finding] = []
+    for rule in rules:
+        opaque = [rd for rd in rule.reads if rd.opaque is not None]
+        if not opaque:
+            continue
+        why = "; ".join(sorted({f"{rd.field}: {rd.opaque}" for rd in opaque}))
+        message = (
+            f"{rule.kind} '{rule.name}' decides {_effects_text(rule)} on values the export cannot show ({why}); "
+            "not auditable from the file"
+        )
+        evidence = E.RoutingNotAuditable(
+            statement,
+            model.name,
+            model.format,
+            routing_rule=rule.id,
+            effects=tuple(E.Effect(e.kind, e.value) for e in rule.effects),
+            not_auditable=tuple(E.OpaqueRead(rd.field, rd.opaque or "") for rd in opaque),
+        )
+        locs = [_note(rd.location, f"{rule.name}: {rd.text or rd.field}") for rd in opaque]
+        out.append(ctx.finding(Status.WARN, message, evidence, locs))
+    return out
 
 
 def _routed_on(
@@ -480,8 +524,13 @@ def may_read_only(ctx: RuleContext, st: ast.MayReadOnly, model: RoutingModel) ->
     allowed = allowed_names(model, patterns)
     findings: list[Finding] = []
     routing_rules = _routing_rules(model)
+    findings.extend(not_auditable(ctx, model, statement, routing_rules))
     for rule in routing_rules:
-        bad = [rd for rd in rule.reads if rd.field.lower() not in allowed and not matches_set(rd.field, patterns)]
+        bad = [
+            rd
+            for rd in rule.reads
+            if rd.opaque is None and rd.field.lower() not in allowed and not matches_set(rd.field, patterns)
+        ]
         if not bad:
             continue
         names = sorted({rd.field for rd in bad})
@@ -497,7 +546,7 @@ def may_read_only(ctx: RuleContext, st: ast.MayReadOnly, model: RoutingModel) ->
         findings.append(
             ctx.finding(Status.FAIL, message, evidence, [_note(rd.location, rd.text or rd.field) for rd in bad])
         )
-    if not findings:
+    if not any(f.status is Status.FAIL for f in findings):
         if not routing_rules:
             return [_nothing_to_judge(ctx, model, statement)]
         checked = E.RoutingOnlyAllowed(

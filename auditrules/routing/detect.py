@@ -6,13 +6,17 @@ Every file is detected on its own, never by its name:
 * ``.json`` is Zendesk (a top-level ``triggers``, ``sla_policies``, ``{"trigger": {...}}`` …) and/or
   Twilio TaskRouter (``configuration``, ``task_routing``, ``workflows``); a file holding both is
   read by both adapters; Freshdesk API JSON (``sla_target``, ``automation_type_id``, condition
-  ``resource_type``) or Genesys Cloud queues (``mediaSettings``);
-* a directory is every file in it that some adapter understands: its Zendesk files form one
-  export, so do its Freshdesk files and its Genesys Cloud queue pages; each TaskRouter workflow
-  and canonical file is its own input. Name catalogs belong to the export beside them: Zendesk
-  ``groups``/``brands``/``organizations`` with Zendesk files, a TaskRouter workspace's
-  ``task_queues`` with its workflows (each workflow is read with them). Every file skipped is
-  named in a note, and is a gap in the evidence (it may have held routing rules); so is every
+  ``resource_type``) or Genesys Cloud queues (``mediaSettings``); otherwise an Amazon Connect flow
+  (``StartAction`` and ``Actions``, or ``describe-contact-flow`` output);
+* ``.xml`` (or a Metadata API suffix such as ``.queue``) is Salesforce metadata;
+* a directory that is an SFDX project, a Metadata API retrieve or holds metadata folders is one
+  Salesforce input; any other directory is every file in it that some adapter understands: its
+  Zendesk files form one export, so do its Freshdesk files, its Genesys Cloud queue pages and its
+  loose Salesforce metadata files; each TaskRouter workflow, Connect flow and canonical file is its
+  own input. Name catalogs belong to the export beside them: Zendesk ``groups``/``brands``/
+  ``organizations`` with Zendesk files, a TaskRouter workspace's ``task_queues`` with its
+  workflows (each workflow is read with them). Every file skipped is named in a note, and is a gap
+  in the evidence (it may have held routing rules); so is every
   subdirectory holding JSON or YAML (subdirectories are not read).
 
 Adapters are imported only when needed so that ``auditrules check`` starts fast.
@@ -28,7 +32,7 @@ from auditrules.errors import AuditError, Span
 from auditrules.findings import Diagnostic, Location
 from auditrules.routing.model import RoutingModel
 
-FORMATS: tuple[str, ...] = ("canonical", "zendesk", "taskrouter", "freshdesk", "genesys")
+FORMATS: tuple[str, ...] = ("canonical", "zendesk", "taskrouter", "freshdesk", "genesys", "salesforce", "connect")
 #: Suffixes of files a routing directory may hold.
 _ROUTING_SUFFIXES: tuple[str, ...] = (".json", ".yaml", ".yml")
 #: Formats whose files in one directory make one export.
@@ -42,7 +46,8 @@ def _unknown(path: str | Path) -> AuditError:
         "AR204",
         f"cannot tell the routing format of {path} (expected canonical YAML 'auditrules: routing/v1', "
         "a Zendesk export (triggers, automations, views, macros, sla_policies, *_fields), "
-        "a Twilio TaskRouter workflow, Freshdesk SLA policies or automation rules, or Genesys Cloud queues)",
+        "a Twilio TaskRouter workflow, Freshdesk SLA policies or automation rules, Genesys Cloud queues, "
+        "Salesforce metadata or an Amazon Connect flow)",
         Span(str(path), 1, 1),
     )
 
@@ -59,7 +64,9 @@ def formats_of(path: Path) -> tuple[str, ...]:
 
         return ("genesys",) if is_architect(path) else ()
     if suffix != ".json":
-        return ()
+        from auditrules.routing.salesforce import is_salesforce
+
+        return ("salesforce",) if is_salesforce(path) else ()
     from auditrules.routing.freshdesk import is_freshdesk
     from auditrules.routing.genesys import is_genesys
     from auditrules.routing.taskrouter import is_taskrouter
@@ -71,7 +78,12 @@ def formats_of(path: Path) -> tuple[str, ...]:
         ("freshdesk", is_freshdesk),
         ("genesys", is_genesys),
     )
-    return tuple(name for name, test in tests if test(path))
+    found = tuple(name for name, test in tests if test(path))
+    if found:
+        return found
+    from auditrules.routing.connect import is_connect
+
+    return ("connect",) if is_connect(path) else ()
 
 
 def detect_format(path: str | Path) -> str:
@@ -82,11 +94,19 @@ def detect_format(path: str | Path) -> str:
         raise AuditError("AR001", f"no such file or directory: {path}")
     if not p.is_dir():
         require_regular(p)  # a FIFO or device would hang or never end when sniffed
+    elif _is_salesforce_directory(p):
+        return "salesforce"
     found = {fmt for f in _directory_files(p) for fmt in formats_of(f)} if p.is_dir() else set(formats_of(p))
-    for fmt in ("zendesk", "taskrouter", "freshdesk", "genesys", "canonical"):
+    for fmt in ("zendesk", "taskrouter", "freshdesk", "genesys", "canonical", "salesforce", "connect"):
         if fmt in found:
             return fmt
     raise _unknown(path)
+
+
+def _is_salesforce_directory(path: Path) -> bool:
+    from auditrules.routing.salesforce import is_salesforce_project
+
+    return is_salesforce_project(path)
 
 
 def _directory_files(path: Path) -> list[Path]:
@@ -124,17 +144,18 @@ def load_routing_inputs(path: str | Path, fmt: str | None = None) -> list[Routin
 
 
 def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
-    if fmt in _BUNDLED:
-        return [_load(fmt, [path])]
-    if fmt is not None:
+    if fmt in _BUNDLED or fmt == "salesforce" or (fmt is None and _is_salesforce_directory(path)):
+        return [_load(fmt or "salesforce", [path])]
+    if fmt is not None and fmt != "connect":
         raise AuditError("AR204", f"{path} is a directory; a {fmt} input is one file", Span(str(path), 1, 1))
-    by_format, skipped = _classify(_directory_files(path))
+    by_format, skipped = _classify(_directory_files(path), fmt)
     skipped.extend(_subdirectory_notes(path))
     if not by_format:
         raise AuditError(
             "AR204",
             f"no routing export in directory {path} (expected Zendesk JSON, TaskRouter workflows, Freshdesk or "
-            "Genesys Cloud API JSON, or canonical YAML 'auditrules: routing/v1')",
+            "Genesys Cloud API JSON, Amazon Connect flows, Salesforce metadata, or canonical YAML "
+            "'auditrules: routing/v1')",
             Span(str(path), 1, 1),
         )
     models: list[RoutingModel] = []
@@ -144,7 +165,7 @@ def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
         model = load_zendesk(by_format["zendesk"], skipped)
         models.append(model.with_name(path.name))
         skipped = []
-    for kind in ("freshdesk", "genesys"):
+    for kind in ("freshdesk", "genesys", "salesforce"):  # loose files of one desk are read together
         if kind in by_format:
             models.append(_load(kind, by_format[kind]).with_name(path.name))
     if "taskrouter" in by_format:
@@ -152,18 +173,19 @@ def _load_directory(path: Path, fmt: str | None) -> list[RoutingModel]:
 
         queues = by_format.get(_TASK_QUEUES, [])
         models.extend(load_taskrouter(f, queues) for f in by_format["taskrouter"])
-    for f in by_format.get("canonical", []):
-        models.append(_load("canonical", [f]))
+    for kind in ("connect", "canonical"):  # each flow and canonical file is its own input
+        for f in by_format.get(kind, []):
+            models.append(_load(kind, [f]))
     if skipped:
         models[0] = models[0].with_notes(skipped)
     return models
 
 
-def _classify(files: list[Path]) -> tuple[dict[str, list[Path]], list[Diagnostic]]:
-    """Files by the formats they hold (name catalogs with the export they name), and a note for each
-    file no adapter reads: an error for a JSON or YAML file (it may have held routing: a gap in the
-    evidence), a warning for others."""
-    formats = {f: formats_of(f) for f in files}
+def _classify(files: list[Path], fmt: str | None = None) -> tuple[dict[str, list[Path]], list[Diagnostic]]:
+    """Files by the formats they hold (every file ``fmt`` when given; name catalogs with the export
+    they name), and a note for each file no adapter reads: an error for a JSON or YAML file (it may
+    have held routing: a gap in the evidence), a warning for others."""
+    formats = {f: (formats_of(f) if fmt is None else (fmt,)) for f in files}
     present = {kind for kinds in formats.values() for kind in kinds}
     by_format: dict[str, list[Path]] = {}
     skipped: list[Diagnostic] = []
@@ -242,6 +264,14 @@ def _load(kind: str, paths: list[Path]) -> RoutingModel:
         from auditrules.routing.genesys import load_genesys
 
         return load_genesys(paths)
+    if kind == "salesforce":
+        from auditrules.routing.salesforce import load_salesforce
+
+        return load_salesforce(paths)
+    if kind == "connect":
+        from auditrules.routing.connect import load_connect
+
+        return load_connect(paths[0])
     from auditrules.routing.taskrouter import load_taskrouter
 
     if paths[0].is_dir():

@@ -129,12 +129,15 @@ class Read:
     ``text`` is a short human rendering of the condition (``requester_twitter_followers_count > 5000``);
     ``values`` the constants the condition compares the field with (``"VIP"``, each item of an
     ``IN`` list; a tag condition's tag name), as written, for value sets.
+    ``opaque`` says why the value read cannot be audited from the export (a Lambda's answer, a
+    formula, Apex); None when it can. A decision on an opaque read is reported, never passed.
     """
 
     field: str
     location: Location
     text: str = ""
     values: tuple[str, ...] = ()
+    opaque: str | None = None
 
 
 @dataclass(frozen=True)

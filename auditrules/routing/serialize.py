@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from auditrules.findings import Diagnostic, Location
-from auditrules.routing.model import Effect, RoutingModel, RoutingRule, SlaPolicy
+from auditrules.routing.model import Effect, Read, RoutingModel, RoutingRule, SlaPolicy
 
 
 def _relpath(path: str, base: Path | None) -> str:
@@ -37,6 +37,15 @@ def _loc_key(loc: Location | None) -> tuple[str, int, int, str]:
     return (loc.path, loc.line or 0, loc.column or 0, loc.pointer or "")
 
 
+def _read(read: Read, base: Path | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"field": read.field, "text": read.text, "location": _location(read.location, base)}
+    if read.values:
+        out["values"] = list(read.values)
+    if read.opaque is not None:
+        out["opaque"] = read.opaque
+    return out
+
+
 def _effect(effect: Effect, model: RoutingModel, base: Path | None) -> dict[str, Any]:
     out: dict[str, Any] = {"kind": effect.kind, "value": effect.value, "location": _location(effect.location, base)}
     if effect.kind == "priority":
@@ -56,9 +65,7 @@ def _rule(rule: RoutingRule, model: RoutingModel, base: Path | None) -> dict[str
         **scope,
         "location": _location(rule.location, base),
         "reads": [
-            {"field": r.field, "text": r.text, "location": _location(r.location, base)}
-            | ({"values": list(r.values)} if r.values else {})
-            for r in sorted(rule.reads, key=lambda r: (_loc_key(r.location), r.field, r.text))
+            _read(r, base) for r in sorted(rule.reads, key=lambda r: (_loc_key(r.location), r.field, r.text))
         ],
         "writes": [
             {"target": w.target, "text": w.text, "location": _location(w.location, base)}

@@ -108,7 +108,7 @@ CODES: dict[str, tuple[str, str]] = {
         "implausible duration",
         "Durations derived from the mapped columns exceed the plausible bound of 365 days (a warning).",
     ),
-    "AR320": ("unknown reference group", "A `vs \"name\"` comparison names a group the ticket data does not have."),
+    "AR320": ("unknown reference group", 'A `vs "name"` comparison names a group the ticket data does not have.'),
     # AR4xx: reports, waivers, configuration
     "AR401": ("invalid report", "A JSON report (for `auditrules report` or `--baseline`) does not match its schema."),
     "AR402": ("invalid waivers", "A waivers file does not match its schema or has a date that is not a date."),

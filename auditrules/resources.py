@@ -39,4 +39,3 @@ def templates_dir() -> Path:
 def builtin_mapping(name: str) -> Path:
     """A built-in ticket column mapping (``zendesk``, ``twitter-support``)."""
     return _PACKAGE / "data" / "mappings" / f"{name}.yaml"
-

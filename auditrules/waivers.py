@@ -83,14 +83,20 @@ def load_waivers(path: str | Path) -> tuple[Waiver, ...]:
             expires = date.fromisoformat(str(w["expires"]))
         except ValueError:
             raise AuditError(
-                "AR402", f"{pointer}/expires: {w['expires']!r} is not a date (YYYY-MM-DD)",
-                doc.span_of(pointer + "/expires"), doc.text,
+                "AR402",
+                f"{pointer}/expires: {w['expires']!r} is not a date (YYYY-MM-DD)",
+                doc.span_of(pointer + "/expires"),
+                doc.text,
             ) from None
         out.append(
             Waiver(
-                rule=str(w["rule"]), reason=str(w["reason"]), approver=str(w["approver"]), expires=expires,
+                rule=str(w["rule"]),
+                reason=str(w["reason"]),
+                approver=str(w["approver"]),
+                expires=expires,
                 location=Location(doc.path, doc.line_of(pointer), None, pointer),
-                scope=w.get("scope"), match=w.get("match"),
+                scope=w.get("scope"),
+                match=w.get("match"),
             )
         )
     return tuple(out)
@@ -122,7 +128,8 @@ def apply_waivers(
         if i in expired_hits:
             notes.append(
                 Diagnostic(
-                    "AR403", "warning",
+                    "AR403",
+                    "warning",
                     f"the waiver for {w.rule} approved by {w.approver} expired on {w.expires.isoformat()}; "
                     "its findings fail again",
                     w.location,
@@ -130,7 +137,8 @@ def apply_waivers(
             )
         elif i not in used:
             notes.append(
-                Diagnostic("AR404", "warning", f"the waiver for {w.rule} matches no failing finding; remove it",
-                           w.location)
+                Diagnostic(
+                    "AR404", "warning", f"the waiver for {w.rule} matches no failing finding; remove it", w.location
+                )
             )
     return out, notes

@@ -41,8 +41,12 @@ def run_check(path: Path, *engine: str) -> tuple[float, dict[str, Any]]:
 
 def figures(report: dict[str, Any]) -> list[dict[str, Any]]:
     return [
-        {"rule": f["rule_id"], "status": f["status"], "message": f["message"],
-         "evidence": {k: v for k, v in (f.get("evidence") or {}).items() if k != "sql"}}
+        {
+            "rule": f["rule_id"],
+            "status": f["status"],
+            "message": f["message"],
+            "evidence": {k: v for k, v in (f.get("evidence") or {}).items() if k != "sql"},
+        }
         for f in report["findings"]
     ]
 

@@ -168,8 +168,10 @@ def run_auditrules(path: str) -> dict[str, Any]:
     policy = parse_policy(PACK.read_text(encoding="utf-8"), str(PACK))
     rules = [(policy, r) for r in policy.rules if r.requires]
     res = evaluate_tickets(rules, [path])
-    return {"figures": _figures_from_findings(res.findings),
-            "statuses": [f"{f.rule_id}:{f.status.value}" for f in res.findings]}
+    return {
+        "figures": _figures_from_findings(res.findings),
+        "statuses": [f"{f.rule_id}:{f.status.value}" for f in res.findings],
+    }
 
 
 def run_pandas(path: str) -> dict[str, Any]:
@@ -177,8 +179,18 @@ def run_pandas(path: str) -> dict[str, Any]:
     import numpy as np
     import pandas as pd
 
-    cols = ["created_at", "resolved_at", "channel", "priority", "status", "first_response", "outcome", "agent_tier",
-            "influence_score", "compensation"]
+    cols = [
+        "created_at",
+        "resolved_at",
+        "channel",
+        "priority",
+        "status",
+        "first_response",
+        "outcome",
+        "agent_tier",
+        "influence_score",
+        "compensation",
+    ]
     df = pd.read_parquet(path, columns=cols)
     created = pd.to_datetime(df["created_at"], errors="coerce", format="%Y-%m-%d %H:%M:%S")
     resolved = pd.to_datetime(df["resolved_at"], errors="coerce", format="%Y-%m-%d %H:%M:%S")
@@ -224,8 +236,9 @@ def run_fairlearn(path: str) -> dict[str, Any]:
 
     df = pd.read_parquet(path, columns=["channel", "agent_tier", "outcome"]).dropna()
     senior = lambda y, p: (y == "senior").mean()  # noqa: ARG005, E731 - fairlearn passes (y_true, y_pred)
-    mf = MetricFrame(metrics={"senior": senior}, y_true=df["agent_tier"],
-                     y_pred=df["agent_tier"], sensitive_features=df["channel"])
+    mf = MetricFrame(
+        metrics={"senior": senior}, y_true=df["agent_tier"], y_pred=df["agent_tier"], sensitive_features=df["channel"]
+    )
     return {"groups": len(mf.by_group)}
 
 
@@ -280,7 +293,9 @@ def _median(xs: list[float]) -> float:
     return statistics.median(xs)
 
 
-def interleaved(pairs: list[tuple[str, Any, Any]], repeat: int) -> list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]]:
+def interleaved(
+    pairs: list[tuple[str, Any, Any]], repeat: int
+) -> list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]]:
     """Each pair (name, baseline, candidate) run as A, B, A, B ... ``repeat`` times, so that drift in
     the machine's load hits both alike; returns every run."""
     runs: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {name: ([], []) for name, _, _ in pairs}
@@ -307,14 +322,18 @@ def main(argv: list[str] | None = None) -> int:
     # generate in a child: ru_maxrss survives fork+exec, so the parent must stay small
     subprocess.run([sys.executable, __file__, "--make-data", str(opts.rows)], check=True)
     parquet, csv = DATA / f"tickets_{opts.rows}.parquet", DATA / f"tickets_{opts.rows}.csv"
-    print(f"data: {opts.rows:,} rows ({parquet.stat().st_size / 1e6:.0f} MB parquet, "
-          f"{csv.stat().st_size / 1e6:.0f} MB csv; ready in {time.perf_counter() - t0:.1f}s)")
+    print(
+        f"data: {opts.rows:,} rows ({parquet.stat().st_size / 1e6:.0f} MB parquet, "
+        f"{csv.stat().st_size / 1e6:.0f} MB csv; ready in {time.perf_counter() - t0:.1f}s)"
+    )
     pairs = [
         ("Parquet", lambda: measure("expert", str(parquet)), lambda: measure_cli(str(parquet))),
         ("CSV", lambda: measure("expert-csv", str(csv)), lambda: measure_cli(str(csv))),
     ]
     print(f"\ninterleaved runs (expert, auditrules CLI) x {opts.repeat}; medians, and the median of per-pair ratios")
-    print(f"{'source':8} {'expert s':>9} {'CLI s':>8} {'time ratio':>11} {'expert MB':>10} {'CLI MB':>8} {'mem ratio':>10}")
+    print(
+        f"{'source':8} {'expert s':>9} {'CLI s':>8} {'time ratio':>11} {'expert MB':>10} {'CLI MB':>8} {'mem ratio':>10}"
+    )
     for name, base, cand in interleaved(pairs, opts.repeat):
         ratio = _median([c["wall"] / b["wall"] for b, c in zip(base, cand, strict=True)])
         bw, cw = _median([r["wall"] for r in base]), _median([r["wall"] for r in cand])

@@ -8,7 +8,7 @@ from auditrules.routing.analysis import evaluate_routing, matches_set
 from auditrules.routing.model import Effect, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
 
 POLICY = parse_policy(
-    '''
+    """
 define inf = fields matching "*klout*", "*follower*", "requester_twitter_*"
 define allowed = fields matching "channel", "priority", "product"
 define social = channels "twitter", "facebook"
@@ -17,7 +17,7 @@ rule A-2 "allow-list" { severity medium  routing may read only allowed }
 rule A-3 "coverage" { severity high  sla must cover every channel }
 rule A-4 "equal" { severity high  sla targets must be equal across channel per priority }
 rule A-5 "equal social" { severity high  sla targets must be equal across social per priority for first_response }
-''',
+""",
     "p.rules",
 )
 
@@ -26,10 +26,20 @@ def loc(line: int) -> Location:
     return Location("x.json", line, None, f"/r/{line}")
 
 
-def rule(rid: str, order: int, reads: list[str] = [], writes: list[str] = [], effects: bool = False,  # noqa: B006
-         active: bool = True) -> RoutingRule:
+def rule(
+    rid: str,
+    order: int,
+    reads: tuple[str, ...] = (),
+    writes: tuple[str, ...] = (),
+    effects: bool = False,
+    active: bool = True,
+) -> RoutingRule:
     return RoutingRule(
-        rid, rid.upper(), "trigger", order, loc(order * 10),
+        rid,
+        rid.upper(),
+        "trigger",
+        order,
+        loc(order * 10),
         tuple(Read(r, loc(order * 10 + 1), f"{r} is set") for r in reads),
         tuple(Write(w, loc(order * 10 + 2), f"writes {w}") for w in writes),
         (Effect("group", "elite", loc(order * 10 + 3)),) if effects else (),
@@ -37,8 +47,12 @@ def rule(rid: str, order: int, reads: list[str] = [], writes: list[str] = [], ef
     )
 
 
-def model(*rules: RoutingRule, sla: tuple[SlaPolicy, ...] = (), channels: tuple[str, ...] = ("email", "twitter"),
-          sla_known: bool | None = None) -> RoutingModel:
+def model(
+    *rules: RoutingRule,
+    sla: tuple[SlaPolicy, ...] = (),
+    channels: tuple[str, ...] = ("email", "twitter"),
+    sla_known: bool | None = None,
+) -> RoutingModel:
     return RoutingModel("test", "m", channels, rules, sla, sla_known=sla_known)
 
 
@@ -116,15 +130,31 @@ def test_allow_list() -> None:
     assert fs[0].evidence["not_allowed"] == ["language"]
 
 
-def sla(name: str, channels: tuple[str, ...] | None, first: float, prio: str = "normal",
-        conditions: tuple[str, ...] = (), order: int = 0) -> SlaPolicy:
-    return SlaPolicy(name, channels, (SlaTarget("first_response", prio, first, False, loc(90 + order)),),
-                     loc(80 + order), conditions, order)
+def sla(
+    name: str,
+    channels: tuple[str, ...] | None,
+    first: float,
+    prio: str = "normal",
+    conditions: tuple[str, ...] = (),
+    order: int = 0,
+) -> SlaPolicy:
+    return SlaPolicy(
+        name,
+        channels,
+        (SlaTarget("first_response", prio, first, False, loc(90 + order)),),
+        loc(80 + order),
+        conditions,
+        order,
+    )
 
 
 def test_sla_coverage_and_partial_filters() -> None:
-    m = model(sla=(sla("Incidents", ("email",), 3600, conditions=("ticket_type is incident",)),
-                   sla("Social", ("twitter",), 3600, order=1)))
+    m = model(
+        sla=(
+            sla("Incidents", ("email",), 3600, conditions=("ticket_type is incident",)),
+            sla("Social", ("twitter",), 3600, order=1),
+        )
+    )
     fs = run("A-3", m)
     assert [f.status for f in fs] == [Status.FAIL]
     assert "covered only in part" in fs[0].message and "ticket_type is incident" in fs[0].message

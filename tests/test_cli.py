@@ -75,8 +75,9 @@ def test_fail_on(runner: CliRunner, in_root: Path, fail_on: str, code: int) -> N
 def test_fail_on_threshold_excludes_lower_severity(runner: CliRunner, tmp_path: Path, in_root: Path) -> None:
     rules = tmp_path / "low.rules"
     rules.write_text(
-        'define inf = fields matching "*klout*"\n'
-        'rule L-1 "low" {\n  severity low\n  routing must not read inf\n}\n', encoding="utf-8")
+        'define inf = fields matching "*klout*"\nrule L-1 "low" {\n  severity low\n  routing must not read inf\n}\n',
+        encoding="utf-8",
+    )
     args = ["check", "--rules", str(rules), "--routing", ACME]
     assert runner.invoke(cli, [*args, "--fail-on", "low"]).exit_code == 1
     assert runner.invoke(cli, [*args, "--fail-on", "medium"]).exit_code == 0
@@ -138,7 +139,10 @@ def test_check_does_not_import_the_data_stack(in_root: Path) -> None:
     """`auditrules check` on a routing config must not import duckdb, sqlglot or pyspark."""
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "auditrules", "check", "--routing", ACME],
-        capture_output=True, text=True, cwd=in_root, check=False,
+        capture_output=True,
+        text=True,
+        cwd=in_root,
+        check=False,
     )
     assert proc.returncode == 1, proc.stderr[-2000:]
     imported = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines() if "|" in line}
@@ -158,14 +162,19 @@ def test_output_file_has_ordinary_permissions(runner: CliRunner, in_root: Path, 
 
 def test_explain_shows_the_users_rule_and_its_own_page(runner: CliRunner, tmp_path: Path) -> None:
     rules = tmp_path / "team.rules"
-    rules.write_text('define v = fields matching "*vip*"\nrule FAIR-001 "Our own FAIR-001" {\n  severity low\n'
-                     '  rationale "Ours."\n  routing must not read v\n}\n', encoding="utf-8")
+    rules.write_text(
+        'define v = fields matching "*vip*"\nrule FAIR-001 "Our own FAIR-001" {\n  severity low\n'
+        '  rationale "Ours."\n  routing must not read v\n}\n',
+        encoding="utf-8",
+    )
     plain = runner.invoke(cli, ["explain", "FAIR-001", "--rules", str(rules)])
     assert plain.exit_code == 0, plain.output
     assert plain.stdout.startswith("# FAIR-001: Our own FAIR-001\n") and "Ours." in plain.stdout
     assert "Routing may not read influence signals" not in plain.stdout  # never the bundled page
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "FAIR-001.md").write_text("# FAIR-001: Our own FAIR-001\n\nThe team's page.\n", encoding="utf-8")
+    (tmp_path / "docs" / "FAIR-001.md").write_text(
+        "# FAIR-001: Our own FAIR-001\n\nThe team's page.\n", encoding="utf-8"
+    )
     paged = runner.invoke(cli, ["explain", "fair-001", "--rules", str(rules)])
     assert paged.stdout.startswith("# FAIR-001: Our own FAIR-001\n\nThe team's page.\n")
     assert f"## Rule source ({rules}:2)" in paged.stdout

@@ -69,10 +69,20 @@ def test_examples_have_the_expected_shape() -> None:
 
 @pytest.mark.parametrize(
     ("name", "fmt"),
-    [("zendesk-twotier", "zendesk"), ("zendesk-fair", "zendesk"), ("taskrouter-vip", "taskrouter"),
-     ("taskrouter-fair", "taskrouter"), ("freshdesk-unfair", "freshdesk"), ("freshdesk-fair", "freshdesk"),
-     ("genesys-unfair", "genesys"), ("genesys-fair", "genesys"), ("salesforce-unfair", "salesforce"),
-     ("salesforce-fair", "salesforce"), ("connect-unfair", "connect"), ("connect-fair", "connect")],
+    [
+        ("zendesk-twotier", "zendesk"),
+        ("zendesk-fair", "zendesk"),
+        ("taskrouter-vip", "taskrouter"),
+        ("taskrouter-fair", "taskrouter"),
+        ("freshdesk-unfair", "freshdesk"),
+        ("freshdesk-fair", "freshdesk"),
+        ("genesys-unfair", "genesys"),
+        ("genesys-fair", "genesys"),
+        ("salesforce-unfair", "salesforce"),
+        ("salesforce-fair", "salesforce"),
+        ("connect-unfair", "connect"),
+        ("connect-fair", "connect"),
+    ],
 )
 def test_detects_examples(name: str, fmt: str) -> None:
     assert detect_format(EXAMPLES[name]) == fmt
@@ -91,8 +101,10 @@ def test_detects_single_zendesk_file_and_canonical_yaml(tmp_path: Path) -> None:
 
 def test_format_override(tmp_path: Path) -> None:
     cfg = tmp_path / "odd-name.json"
-    cfg.write_text(json.dumps({"task_routing": {"filters": [{"expression": "task.vip == true",
-                                                             "targets": [{"queue": "Q"}]}]}}), encoding="utf-8")
+    cfg.write_text(
+        json.dumps({"task_routing": {"filters": [{"expression": "task.vip == true", "targets": [{"queue": "Q"}]}]}}),
+        encoding="utf-8",
+    )
     assert load_routing(cfg, "taskrouter").rules[0].reads[0].field == "vip"
     with pytest.raises(AuditError) as info:
         load_routing(cfg, "zendesk")  # told it is Zendesk: it is not

@@ -32,9 +32,7 @@ def _run(case: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
     if spec["exit"] == 2:
         return result.exit_code, result.stderr
     report = json.loads(result.stdout)
-    lines = [
-        f"{d['level']}[{d['code']}] {d['message']}" for d in report["diagnostics"] if d["code"] == case.name
-    ]
+    lines = [f"{d['level']}[{d['code']}] {d['message']}" for d in report["diagnostics"] if d["code"] == case.name]
     return result.exit_code, "\n".join(lines) + "\n"
 
 

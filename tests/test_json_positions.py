@@ -41,8 +41,13 @@ SAMPLE: dict[str, Any] = {
         {
             "id": 1,
             "title": "Tag {influencers} [x]",
-            "conditions": {"all": [{"field": "requester_twitter_followers_count", "operator": "greater_than", "value": "5000"}], "any": []},
-            "actions": [{"field": "notification_user", "value": ["requester_id", "Re: \"{{ticket.title}}\"", "Body\nline"]}],
+            "conditions": {
+                "all": [{"field": "requester_twitter_followers_count", "operator": "greater_than", "value": "5000"}],
+                "any": [],
+            },
+            "actions": [
+                {"field": "notification_user", "value": ["requester_id", 'Re: "{{ticket.title}}"', "Body\nline"]}
+            ],
             "active": True,
             "position": None,
         }
@@ -129,10 +134,15 @@ def test_reads_the_file_and_hashes_it(tmp_path: Path) -> None:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=8),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(alphabet='ab/~"{}[]: \\,', max_size=4), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(alphabet='ab/~"{}[]: \\,', max_size=4), children, max_size=4)
+    ),
     max_leaves=25,
 )
 

@@ -27,7 +27,7 @@ class TestParser:
         assert {d.name for d in policy.defines} == {"influence_signals", "social", "privileged_labels", "status_tiers"}
 
     def test_statements_of_each_kind(self) -> None:
-        text = '''
+        text = """
 define inf = fields matching "*klout*"
 define ok = fields matching "product", "priority"
 define social = channels "twitter", "facebook"
@@ -47,7 +47,7 @@ rule R-2 "t" {
   require across buckets(influence_score, 0, 10, 100) vs largest: difference(mean(compensation)) <= 5 within priority, channel at 99% confidence
   require across channel vs "email": ratio(share(satisfaction >= 4)) between 80% and 1.25
 }
-'''
+"""
         p = parse_checked(text)
         r1, r2 = p.rules
         assert isinstance(r1.statements[0], ast.MustNotRead)
@@ -84,7 +84,7 @@ rule R-2 "t" {
         assert a.span != b.span  # type: ignore[union-attr]
 
     def test_expression_precedence(self) -> None:
-        e = parse_expression('a == 1 or b == 2 and not c == 3')
+        e = parse_expression("a == 1 or b == 2 and not c == 3")
         assert isinstance(e, ast.Or)
         assert isinstance(e.right, ast.And)
         assert isinstance(e.right.right, ast.Not)
@@ -110,23 +110,45 @@ class TestCheck:
     @pytest.mark.parametrize(
         ("body", "code", "message"),
         [
-            ("  tickets\n  require each channel: p100(first_response) <= 4h", "AR102",
-             "unknown aggregate 'p100' (expected count, share, mean, median, p1..p99, min, max, sum)"),
-            ("  tickets\n  require share <= 10%", "AR102", 'share needs a condition, e.g. share(outcome == "resolved")'),
+            (
+                "  tickets\n  require each channel: p100(first_response) <= 4h",
+                "AR102",
+                "unknown aggregate 'p100' (expected count, share, mean, median, p1..p99, min, max, sum)",
+            ),
+            (
+                "  tickets\n  require share <= 10%",
+                "AR102",
+                'share needs a condition, e.g. share(outcome == "resolved")',
+            ),
             ("  routing must not read influence", "AR103", "undefined set 'influence' (defined: inf, social)"),
-            ("  tickets\n  require each channel: p90(first_response) <= 90%", "AR105",
-             "p90 is compared with percent 90%; expected a duration such as 4h"),
-            ("  tickets where first_response <= 10%", "AR105",
-             "cannot compare duration column 'first_response' with percent '10%'"),
-            ("  tickets\n  minimum 5 tickets per group\n  require count >= 3", "AR106",
-             "'minimum' in rule R-1, which compares no groups"),
+            (
+                "  tickets\n  require each channel: p90(first_response) <= 90%",
+                "AR105",
+                "p90 is compared with percent 90%; expected a duration such as 4h",
+            ),
+            (
+                "  tickets where first_response <= 10%",
+                "AR105",
+                "cannot compare duration column 'first_response' with percent '10%'",
+            ),
+            (
+                "  tickets\n  minimum 5 tickets per group\n  require count >= 3",
+                "AR106",
+                "'minimum' in rule R-1, which compares no groups",
+            ),
             ("  routing must not read social", "AR108", "'social' is not a field or value set"),
             ("  tickets where channel in inf", "AR108", "'inf' is not a channel set"),
             ("  require count >= 3", "AR110", "rule R-1 has no 'tickets' line to say which tickets it is about"),
-            ("  tickets\n  require across buckets(influence_score, 10, 1): ratio(mean(compensation)) >= 0.8",
-             "AR109", "bucket edges must be increasing numbers"),
-            ("  tickets\n  require share(outcome == \"resolved\") == 90%", "AR109",
-             "a requirement cannot use '==': estimates are compared with <, <=, >, >= or between"),
+            (
+                "  tickets\n  require across buckets(influence_score, 10, 1): ratio(mean(compensation)) >= 0.8",
+                "AR109",
+                "bucket edges must be increasing numbers",
+            ),
+            (
+                '  tickets\n  require share(outcome == "resolved") == 90%',
+                "AR109",
+                "a requirement cannot use '==': estimates are compared with <, <=, >, >= or between",
+            ),
         ],
     )
     def test_semantic_errors(self, body: str, code: str, message: str) -> None:
@@ -172,7 +194,9 @@ class TestFormat:
 
     def test_normalises_layout(self) -> None:
         text = 'rule   R-1 "t"{severity low tickets where (a==1) require   count>=3}'
-        assert format_source(text) == 'rule R-1 "t" {\n  severity low\n  tickets where a == 1\n  require count >= 3\n}\n'
+        assert (
+            format_source(text) == 'rule R-1 "t" {\n  severity low\n  tickets where a == 1\n  require count >= 3\n}\n'
+        )
 
 
 # ---------------------------------------------------------------- property test: fmt round-trips
@@ -183,8 +207,10 @@ LITERALS = st.one_of(
     STRINGS.map(lambda s: ast.Literal(s, "string")),
     st.integers(0, 10_000).map(lambda n: ast.Literal(float(n), "number", str(n))),
     st.tuples(st.integers(1, 99), st.sampled_from("smhdw")).map(
-        lambda t: ast.Literal(float(t[0]) * {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[t[1]],
-                              "duration", f"{t[0]}{t[1]}")),
+        lambda t: ast.Literal(
+            float(t[0]) * {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[t[1]], "duration", f"{t[0]}{t[1]}"
+        )
+    ),
     st.integers(0, 100).map(lambda n: ast.Literal(n / 100, "percent", f"{n}%")),
     st.just(ast.Literal(None, "null", "null")),
     st.booleans().map(lambda b: ast.Literal(b, "bool", str(b).lower())),
@@ -215,14 +241,19 @@ GROUPS = st.one_of(
     NAMES.map(lambda n: ast.GroupBy("column", ast.Name(n))),
     st.builds(lambda k, n: ast.GroupBy(k, ast.Name(n)), st.sampled_from(["deciles", "quartiles", "month"]), NAMES),
     st.lists(st.integers(0, 1000), min_size=1, max_size=3, unique=True).map(
-        lambda es: ast.GroupBy("buckets", ast.Name("influence_score"),
-                               tuple(ast.Literal(float(e), "number", str(e)) for e in sorted(es)))),
+        lambda es: ast.GroupBy(
+            "buckets", ast.Name("influence_score"), tuple(ast.Literal(float(e), "number", str(e)) for e in sorted(es))
+        )
+    ),
 )
 AGGS = st.one_of(
     st.just(ast.Aggregate("count")),
     PREDICATES.map(lambda p: ast.Aggregate("share", None, p)),
-    st.builds(lambda f, n: ast.Aggregate(f, ast.Name(n), None, {"median": 0.5}.get(f)),
-              st.sampled_from(["mean", "median", "min", "max", "sum"]), NAMES),
+    st.builds(
+        lambda f, n: ast.Aggregate(f, ast.Name(n), None, {"median": 0.5}.get(f)),
+        st.sampled_from(["mean", "median", "min", "max", "sum"]),
+        NAMES,
+    ),
     st.builds(lambda q, n: ast.Aggregate(f"p{q}", ast.Name(n), None, q / 100), st.integers(1, 99), NAMES),
 )
 THRESHOLDS = st.one_of(
@@ -231,35 +262,57 @@ THRESHOLDS = st.one_of(
 )
 REQUIRES = st.builds(
     lambda mode, agg, th, g, ref, measure, strata, conf: ast.Require(
-        mode, agg, th, None if mode == "overall" else g, ref if mode == "across" else None,
-        measure if mode == "across" else None, tuple(strata), conf),
-    st.sampled_from(["overall", "each", "across"]), AGGS, THRESHOLDS, GROUPS,
-    st.one_of(st.none(), st.sampled_from([ast.Reference("largest"), ast.Reference("lowest"),
-                                          ast.Reference("group", "email")])),
-    st.sampled_from(["ratio", "difference"]), st.lists(GROUPS, max_size=2),
+        mode,
+        agg,
+        th,
+        None if mode == "overall" else g,
+        ref if mode == "across" else None,
+        measure if mode == "across" else None,
+        tuple(strata),
+        conf,
+    ),
+    st.sampled_from(["overall", "each", "across"]),
+    AGGS,
+    THRESHOLDS,
+    GROUPS,
+    st.one_of(
+        st.none(), st.sampled_from([ast.Reference("largest"), ast.Reference("lowest"), ast.Reference("group", "email")])
+    ),
+    st.sampled_from(["ratio", "difference"]),
+    st.lists(GROUPS, max_size=2),
     st.one_of(st.none(), st.integers(50, 99).map(lambda p: p / 100)),
 )
 STATEMENTS = st.one_of(
     st.just(ast.MustNotRead(ast.SetRef("inf"))),
     st.just(ast.MayReadOnly(ast.SetRef("inf"))),
     st.just(ast.SlaCoverage()),
-    st.builds(ast.SlaEqual, st.one_of(st.none(), st.just(ast.SetRef("social"))),
-              st.one_of(st.none(), st.just("first_response"))),
+    st.builds(
+        ast.SlaEqual,
+        st.one_of(st.none(), st.just(ast.SetRef("social"))),
+        st.one_of(st.none(), st.just("first_response")),
+    ),
     st.builds(ast.TicketScope, st.one_of(st.none(), PREDICATES)),
     st.integers(1, 500).map(ast.Minimum),
     REQUIRES,
 )
 RULES = st.builds(
     lambda i, title, sev, stmts, rat, rem: ast.Rule(f"R-{i}", title, sev, tuple(stmts), rat, rem),
-    st.integers(1, 999), STRINGS, st.sampled_from(["low", "medium", "high"]),
-    st.lists(STATEMENTS, min_size=1, max_size=4), st.one_of(st.none(), STRINGS), st.one_of(st.none(), STRINGS),
+    st.integers(1, 999),
+    STRINGS,
+    st.sampled_from(["low", "medium", "high"]),
+    st.lists(STATEMENTS, min_size=1, max_size=4),
+    st.one_of(st.none(), STRINGS),
+    st.one_of(st.none(), STRINGS),
 )
 POLICIES = st.builds(
     lambda name, rules: ast.Policy(
-        name, None,
+        name,
+        None,
         (ast.Define("inf", ast.FieldSet(("*klout*", "*vip*"))), ast.Define("social", ast.ChannelSet(("twitter",)))),
-        tuple(rules)),
-    st.one_of(st.none(), STRINGS), st.lists(RULES, max_size=3),
+        tuple(rules),
+    ),
+    st.one_of(st.none(), STRINGS),
+    st.lists(RULES, max_size=3),
 )
 
 
@@ -305,11 +358,14 @@ def _owners(text: str) -> dict[str, str | None]:
     }
 
 
-@pytest.mark.parametrize("require", [
-    "require across weekday(created_at): ratio(count) >= 0.8",
-    "require each hour(created_at): count >= 1",
-    "require across channel: ratio(count) >= 0.8 within priority, weekday(created_at)",
-])
+@pytest.mark.parametrize(
+    "require",
+    [
+        "require across weekday(created_at): ratio(count) >= 0.8",
+        "require each hour(created_at): count >= 1",
+        "require across channel: ratio(count) >= 0.8 within priority, weekday(created_at)",
+    ],
+)
 def test_unknown_grouping_function_lists_the_forms_that_exist(require: str) -> None:
     text = f'rule R-1 "t" {{\n  severity low\n  tickets\n  {require}\n}}\n'
     with pytest.raises(AuditError) as err:
@@ -349,8 +405,10 @@ class TestValueSets:
     @pytest.mark.parametrize(
         ("text", "code"),
         [
-            ('define channels = fields matching "*"\nrule X-1 "t" {\n  severity low\n  sla must cover every channel\n}\n',
-             "AR108"),
+            (
+                'define channels = fields matching "*"\nrule X-1 "t" {\n  severity low\n  sla must cover every channel\n}\n',
+                "AR108",
+            ),
             ('define v = values matching "x"\nrule X-1 "t" {\n  severity low\n  routing may read only v\n}\n', "AR108"),
             ('define v = values matching ""\n', "AR112"),
             ('define v = values matching "x" in fields matching ""\n', "AR112"),

@@ -113,8 +113,12 @@ def _poison(data: dict[str, Any]) -> dict[str, Any]:
         if isinstance(ev.get("rows"), dict):
             ev["rows"]["excluded"] = {PAYLOAD: 3}
     data["diagnostics"].append(
-        {"code": "AR999", "level": "warning", "message": PAYLOAD,
-         "location": {"path": PAYLOAD, "line": 1, "column": None, "pointer": None, "note": PAYLOAD}}
+        {
+            "code": "AR999",
+            "level": "warning",
+            "message": PAYLOAD,
+            "location": {"path": PAYLOAD, "line": 1, "column": None, "pointer": None, "note": PAYLOAD},
+        }
     )
     return data
 
@@ -210,7 +214,10 @@ def test_failing_rules_are_listed_by_severity() -> None:
     data["rules"][5]["status"] = "fail"  # FAIR-006, medium
     failing = build_view(data)["failing"]
     assert [(r["severity"], r["rule_id"]) for r in failing] == [
-        ("high", "FAIR-003"), ("high", "FAIR-008"), ("medium", "FAIR-006"), ("low", "FAIR-007"),
+        ("high", "FAIR-003"),
+        ("high", "FAIR-008"),
+        ("medium", "FAIR-006"),
+        ("low", "FAIR-007"),
     ]
 
 
@@ -222,8 +229,14 @@ def test_html_uses_generated_at_only_when_given(tickets: dict[str, Any]) -> None
 
 def test_html_minimal_report() -> None:
     data = {
-        "auditrules_version": "0.1.0", "policy": {"name": None, "version": None, "files": []}, "inputs": [],
-        "rules": [], "findings": [], "diagnostics": [], "fail_on": "low", "exit_code": 0,
+        "auditrules_version": "0.1.0",
+        "policy": {"name": None, "version": None, "files": []},
+        "inputs": [],
+        "rules": [],
+        "findings": [],
+        "diagnostics": [],
+        "fail_on": "low",
+        "exit_code": 0,
         "summary": {"findings": {}, "rules": {}, "rules_total": 0},
     }
     html = render_html(data)
@@ -233,9 +246,17 @@ def test_html_minimal_report() -> None:
 @pytest.mark.parametrize(
     ("value", "unit", "text"),
     [
-        (11520, "duration", "3.2h"), (86400, "duration", "24h"), (432000, "duration", "5d"),
-        (45, "duration", "45s"), (750, "duration", "12.5m"), (0.125, "fraction", "12.5%"),
-        (0.31234, "number", "0.312"), (4500, "duration", "75m"), (12345.6, "number", "12346"), (None, "fraction", "—"), (1840, "number", "1840"),
+        (11520, "duration", "3.2h"),
+        (86400, "duration", "24h"),
+        (432000, "duration", "5d"),
+        (45, "duration", "45s"),
+        (750, "duration", "12.5m"),
+        (0.125, "fraction", "12.5%"),
+        (0.31234, "number", "0.312"),
+        (4500, "duration", "75m"),
+        (12345.6, "number", "12346"),
+        (None, "fraction", "—"),
+        (1840, "number", "1840"),
     ],
 )
 def test_format_value(value: float | None, unit: str, text: str) -> None:
@@ -255,53 +276,87 @@ SARIF_SUBSET: dict[str, Any] = {
     "properties": {
         "version": {"const": "2.1.0"},
         "runs": {
-            "type": "array", "minItems": 1,
+            "type": "array",
+            "minItems": 1,
             "items": {
                 "type": "object",
                 "required": ["tool", "results"],
                 "properties": {
                     "tool": {
-                        "type": "object", "required": ["driver"],
-                        "properties": {"driver": {
-                            "type": "object", "required": ["name", "version", "informationUri", "rules"],
-                            "properties": {"rules": {"type": "array", "items": {
-                                "type": "object",
-                                "required": ["id", "name", "shortDescription", "fullDescription", "help", "properties"],
-                                "properties": {
-                                    "shortDescription": {"$ref": "#/$defs/message"},
-                                    "fullDescription": {"$ref": "#/$defs/message"},
-                                    "help": {"$ref": "#/$defs/message"},
-                                    "properties": {"type": "object", "required": ["severity"]},
-                                },
-                            }}},
-                        }},
-                    },
-                    "results": {"type": "array", "items": {
                         "type": "object",
-                        "required": ["ruleId", "level", "message"],
+                        "required": ["driver"],
                         "properties": {
-                            "level": {"enum": ["none", "note", "warning", "error"]},
-                            "message": {"$ref": "#/$defs/message"},
-                            "locations": {"type": "array", "items": {
-                                "type": "object", "required": ["physicalLocation"],
-                                "properties": {"physicalLocation": {
-                                    "type": "object", "required": ["artifactLocation"],
-                                    "properties": {
-                                        "artifactLocation": {"type": "object", "required": ["uri"]},
-                                        "region": {
-                                            "type": "object", "required": ["startLine"],
-                                            "properties": {"startLine": {"type": "integer", "minimum": 1},
-                                                           "startColumn": {"type": "integer", "minimum": 1}},
+                            "driver": {
+                                "type": "object",
+                                "required": ["name", "version", "informationUri", "rules"],
+                                "properties": {
+                                    "rules": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": [
+                                                "id",
+                                                "name",
+                                                "shortDescription",
+                                                "fullDescription",
+                                                "help",
+                                                "properties",
+                                            ],
+                                            "properties": {
+                                                "shortDescription": {"$ref": "#/$defs/message"},
+                                                "fullDescription": {"$ref": "#/$defs/message"},
+                                                "help": {"$ref": "#/$defs/message"},
+                                                "properties": {"type": "object", "required": ["severity"]},
+                                            },
+                                        },
+                                    }
+                                },
+                            }
+                        },
+                    },
+                    "results": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["ruleId", "level", "message"],
+                            "properties": {
+                                "level": {"enum": ["none", "note", "warning", "error"]},
+                                "message": {"$ref": "#/$defs/message"},
+                                "locations": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["physicalLocation"],
+                                        "properties": {
+                                            "physicalLocation": {
+                                                "type": "object",
+                                                "required": ["artifactLocation"],
+                                                "properties": {
+                                                    "artifactLocation": {"type": "object", "required": ["uri"]},
+                                                    "region": {
+                                                        "type": "object",
+                                                        "required": ["startLine"],
+                                                        "properties": {
+                                                            "startLine": {"type": "integer", "minimum": 1},
+                                                            "startColumn": {"type": "integer", "minimum": 1},
+                                                        },
+                                                    },
+                                                },
+                                            }
                                         },
                                     },
-                                }},
-                            }},
-                            "suppressions": {"type": "array", "items": {
-                                "type": "object", "required": ["kind"],
-                                "properties": {"kind": {"enum": ["inSource", "external"]}},
-                            }},
+                                },
+                                "suppressions": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["kind"],
+                                        "properties": {"kind": {"enum": ["inSource", "external"]}},
+                                    },
+                                },
+                            },
                         },
-                    }},
+                    },
                 },
             },
         },
@@ -320,8 +375,9 @@ def test_sarif_structure(report: dict[str, Any]) -> None:
     assert text == json.dumps(log, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     driver = log["runs"][0]["tool"]["driver"]
     assert [r["id"] for r in driver["rules"]] == [r["rule_id"] for r in report["rules"]]
-    assert all(r["ruleIndex"] == [d["id"] for d in driver["rules"]].index(r["ruleId"])
-               for r in log["runs"][0]["results"])
+    assert all(
+        r["ruleIndex"] == [d["id"] for d in driver["rules"]].index(r["ruleId"]) for r in log["runs"][0]["results"]
+    )
 
 
 def test_sarif_levels_and_locations(tickets: dict[str, Any]) -> None:
@@ -329,13 +385,18 @@ def test_sarif_levels_and_locations(tickets: dict[str, Any]) -> None:
     levels = {(r["properties"]["status"], r["properties"]["severity"], r["level"]) for r in results}
     # failing results take their level from the severity; everything else is a note
     assert levels == {
-        ("fail", "high", "error"), ("error", "high", "error"), ("warn", "low", "note"),
-        ("inconclusive", "medium", "note"), ("insufficient_data", "medium", "note"),
-        ("not_evaluated", "high", "note"), ("waived", "high", "note"),
+        ("fail", "high", "error"),
+        ("error", "high", "error"),
+        ("warn", "low", "note"),
+        ("inconclusive", "medium", "note"),
+        ("insufficient_data", "medium", "note"),
+        ("not_evaluated", "high", "note"),
+        ("waived", "high", "note"),
     }
     low = json.loads(json.dumps(tickets).replace('"severity": "high"', '"severity": "low"'))
-    assert {r["level"] for r in json.loads(render_sarif(low))["runs"][0]["results"]
-            if r["properties"]["status"] == "fail"} == {"note"}
+    assert {
+        r["level"] for r in json.loads(render_sarif(low))["runs"][0]["results"] if r["properties"]["status"] == "fail"
+    } == {"note"}
     assert len(results) == sum(1 for f in tickets["findings"] if f["status"] != "pass")
     waived = next(r for r in results if r["properties"]["status"] == "waived")
     assert waived["suppressions"][0]["kind"] == "external"
@@ -352,7 +413,8 @@ def test_sarif_levels_and_locations(tickets: dict[str, Any]) -> None:
     # no location in the evidence: the result points at the rule's definition in a user's file
     not_eval = next(r for r in results if r["ruleId"] == "FAIR-001")
     assert not_eval["locations"][0]["physicalLocation"] == {
-        "artifactLocation": {"uri": "rules/fairness.rules"}, "region": {"startLine": 9},
+        "artifactLocation": {"uri": "rules/fairness.rules"},
+        "region": {"startLine": 9},
     }
 
 
@@ -363,11 +425,16 @@ def test_sarif_fingerprints_help_and_help_uri(tickets: dict[str, Any]) -> None:
     tickets["rules"][0]["help_uri"] = "https://example.com/FAIR-001"
     run = json.loads(render_sarif(tickets))["runs"][0]
     rule = run["tool"]["driver"]["rules"][0]
-    assert rule["help"] == {"markdown": tickets["rules"][0]["doc"], "text": "FAIR-001: t\n\nHow to fix\n\nRoute on product.\n"}
+    assert rule["help"] == {
+        "markdown": tickets["rules"][0]["doc"],
+        "text": "FAIR-001: t\n\nHow to fix\n\nRoute on product.\n",
+    }
     assert rule["helpUri"] == "https://example.com/FAIR-001"
     assert "helpUri" not in run["tool"]["driver"]["rules"][1]
     open_findings = [f for f in tickets["findings"] if f["status"] != "pass"]
-    assert [r["partialFingerprints"]["auditrules/v1"] for r in run["results"]] == [fingerprint(f) for f in open_findings]
+    assert [r["partialFingerprints"]["auditrules/v1"] for r in run["results"]] == [
+        fingerprint(f) for f in open_findings
+    ]
 
 
 def test_sarif_related_locations(acme: dict[str, Any]) -> None:
@@ -389,8 +456,10 @@ def test_junit_counts(report: dict[str, Any]) -> None:
     failures = sum(1 for c in cases if c.find("failure") is not None)
     skipped = sum(1 for c in cases if c.find("skipped") is not None)
     assert int(suite.get("failures", "")) == failures == sum(s in ("fail", "error") for s in statuses)
-    assert int(suite.get("skipped", "")) == skipped == sum(
-        s in ("not_evaluated", "insufficient_data", "inconclusive") for s in statuses
+    assert (
+        int(suite.get("skipped", ""))
+        == skipped
+        == sum(s in ("not_evaluated", "insufficient_data", "inconclusive") for s in statuses)
     )
     errors = [d for d in report["diagnostics"] if d["level"] == "error"]
     assert int(suite.get("errors", "")) == len(notes) == len(errors)
@@ -402,11 +471,20 @@ def test_junit_counts(report: dict[str, Any]) -> None:
 
 def test_junit_input_errors_and_no_repeated_label(tmp_path: Path) -> None:
     """An incomplete export (AR212) is an <error>; a rule not evaluated says so once."""
-    page = {"triggers": [{"id": 1, "title": "t", "active": True, "position": 1,
-                          "conditions": {"all": [{"field": "status", "operator": "is", "value": "new"}], "any": []},
-                          "actions": [{"field": "group_id", "value": 1}]}],
-            "meta": {"has_more": True, "after_cursor": "xyz", "before_cursor": None},
-            "links": {"prev": None, "next": "https://acme.zendesk.com/api/v2/triggers.json?page[after]=xyz"}}
+    page = {
+        "triggers": [
+            {
+                "id": 1,
+                "title": "t",
+                "active": True,
+                "position": 1,
+                "conditions": {"all": [{"field": "status", "operator": "is", "value": "new"}], "any": []},
+                "actions": [{"field": "group_id", "value": 1}],
+            }
+        ],
+        "meta": {"has_more": True, "after_cursor": "xyz", "before_cursor": None},
+        "links": {"prev": None, "next": "https://acme.zendesk.com/api/v2/triggers.json?page[after]=xyz"},
+    }
     (tmp_path / "triggers.json").write_text(json.dumps(page), encoding="utf-8")
     from auditrules.api import check
 

@@ -49,9 +49,17 @@ def lit(value: Any) -> TRLiteral:
 
 def test_precedence_and_keywords() -> None:
     e = parse("task.followers > 10000 or task.klout_score >= 50 AND vip == true")
-    assert e == TRLogical(S, "OR", TRCompare(S, ">", attr("task", "followers"), lit(10000)),
-                          TRLogical(S, "AND", TRCompare(S, ">=", attr("task", "klout_score"), lit(50)),
-                                    TRCompare(S, "==", attr("vip"), lit(True))))
+    assert e == TRLogical(
+        S,
+        "OR",
+        TRCompare(S, ">", attr("task", "followers"), lit(10000)),
+        TRLogical(
+            S,
+            "AND",
+            TRCompare(S, ">=", attr("task", "klout_score"), lit(50)),
+            TRCompare(S, "==", attr("vip"), lit(True)),
+        ),
+    )
     assert format_expression(e) == "task.followers > 10000 OR task.klout_score >= 50 AND vip == true"
 
 
@@ -66,16 +74,24 @@ def test_precedence_and_keywords() -> None:
         ("customer.followers <= -1.5", TRCompare(S, "<=", attr("customer", "followers"), lit(-1.5))),
         ("task.customer.tier != null", TRCompare(S, "!=", attr("task", "customer", "tier"), lit(None))),
         ("x = 1", TRCompare(S, "==", attr("x"), lit(1))),
-        ("a < 1 AND b >= 2e3", TRLogical(S, "AND", TRCompare(S, "<", attr("a"), lit(1)),
-                                         TRCompare(S, ">=", attr("b"), lit(2000.0)))),
+        (
+            "a < 1 AND b >= 2e3",
+            TRLogical(S, "AND", TRCompare(S, "<", attr("a"), lit(1)), TRCompare(S, ">=", attr("b"), lit(2000.0))),
+        ),
         ("1==1", TRCompare(S, "==", lit(1), lit(1))),
         ("1 == 0", TRCompare(S, "==", lit(1), lit(0))),
         ("FALSE", lit(False)),
-        ("(a == 1 OR b == 2) AND c == 3", TRLogical(S, "AND", TRLogical(S, "OR", TRCompare(S, "==", attr("a"), lit(1)),
-                                                                   TRCompare(S, "==", attr("b"), lit(2))),
-                                                   TRCompare(S, "==", attr("c"), lit(3)))),
+        (
+            "(a == 1 OR b == 2) AND c == 3",
+            TRLogical(
+                S,
+                "AND",
+                TRLogical(S, "OR", TRCompare(S, "==", attr("a"), lit(1)), TRCompare(S, "==", attr("b"), lit(2))),
+                TRCompare(S, "==", attr("c"), lit(3)),
+            ),
+        ),
         ("android == 'yes'", TRCompare(S, "==", attr("android"), lit("yes"))),  # a keyword prefix is a name
-        ("index == \"it's\"", TRCompare(S, "==", attr("index"), lit("it's"))),
+        ('index == "it\'s"', TRCompare(S, "==", attr("index"), lit("it's"))),
     ],
 )
 def test_expressions(text: str, expected: TRExpr) -> None:
@@ -133,25 +149,37 @@ def test_constant_truth() -> None:
 KEYWORDS = {"and", "or", "not", "in", "has", "contains", "true", "false", "null"}
 names = st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True).filter(lambda s: s not in KEYWORDS)
 attributes = st.one_of(
-    st.builds(lambda scope, path: TRAttribute(S, scope, tuple(path)),
-              st.sampled_from(["task", "worker"]), st.lists(names, min_size=1, max_size=3)),
-    st.builds(lambda path: TRAttribute(S, None, tuple(path)),
-              st.lists(names.filter(lambda s: s not in ("task", "worker")), min_size=1, max_size=3)),
+    st.builds(
+        lambda scope, path: TRAttribute(S, scope, tuple(path)),
+        st.sampled_from(["task", "worker"]),
+        st.lists(names, min_size=1, max_size=3),
+    ),
+    st.builds(
+        lambda path: TRAttribute(S, None, tuple(path)),
+        st.lists(names.filter(lambda s: s not in ("task", "worker")), min_size=1, max_size=3),
+    ),
 )
 literals = st.builds(
     lambda v: TRLiteral(S, v),
-    st.none() | st.booleans() | st.integers(-10**12, 10**12)
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**12), 10**12)
     | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(alphabet=st.characters(blacklist_characters="\"", blacklist_categories=["Cs"]), max_size=10)
+    | st.text(alphabet=st.characters(blacklist_characters='"', blacklist_categories=["Cs"]), max_size=10)
     | st.text(alphabet=st.characters(blacklist_characters="'", blacklist_categories=["Cs"]), max_size=10),
 )
-operands = st.one_of(attributes, literals, st.builds(lambda items: TRList(S, tuple(items)), st.lists(literals, max_size=3)))
-operators = st.sampled_from(["==", "!=", ">", ">=", "<", "<=", "CONTAINS", "HAS", "IN", "NOT IN", "NOT CONTAINS", "NOT HAS"])
+operands = st.one_of(
+    attributes, literals, st.builds(lambda items: TRList(S, tuple(items)), st.lists(literals, max_size=3))
+)
+operators = st.sampled_from(
+    ["==", "!=", ">", ">=", "<", "<=", "CONTAINS", "HAS", "IN", "NOT IN", "NOT CONTAINS", "NOT HAS"]
+)
 comparisons = st.builds(lambda op, left, right: TRCompare(S, op, left, right), operators, operands, operands)
 expressions = st.recursive(
     st.one_of(comparisons, operands),
-    lambda children: st.builds(lambda op, left, right: TRLogical(S, op, left, right),
-                               st.sampled_from(["AND", "OR"]), children, children),
+    lambda children: st.builds(
+        lambda op, left, right: TRLogical(S, op, left, right), st.sampled_from(["AND", "OR"]), children, children
+    ),
     max_leaves=8,
 )
 
@@ -172,20 +200,36 @@ def write(tmp_path: Path, data: Any, name: str = "workflow.json", indent: int | 
 
 
 def resource(sid: str, name: str, config: Any) -> dict[str, Any]:
-    return {"sid": sid, "friendly_name": name, "workspace_sid": "WSxxx",
-            "configuration": config if isinstance(config, str) else json.dumps(config)}
+    return {
+        "sid": sid,
+        "friendly_name": name,
+        "workspace_sid": "WSxxx",
+        "configuration": config if isinstance(config, str) else json.dumps(config),
+    }
 
 
-VIP = {"task_routing": {
-    "filters": [
-        {"filter_friendly_name": "VIP", "expression": "task.followers > 10000 OR klout_score >= 50",
-         "targets": [{"queue": "WQsenior", "priority": 100, "timeout": "60", "expression": "worker.tier == 'senior'"},
-                     {"queue": "WQgeneral", "priority": "50"}]},
-        {"friendly_name": "Segment", "expression": "task.topic == 'billing'",
-         "targets": [{"queue": "${QUEUE_SID}", "expression": "worker.skills HAS task.segment AND task.vip == true"}]},
-    ],
-    "default_filter": {"queue": "WQgeneral"},
-}}
+VIP = {
+    "task_routing": {
+        "filters": [
+            {
+                "filter_friendly_name": "VIP",
+                "expression": "task.followers > 10000 OR klout_score >= 50",
+                "targets": [
+                    {"queue": "WQsenior", "priority": 100, "timeout": "60", "expression": "worker.tier == 'senior'"},
+                    {"queue": "WQgeneral", "priority": "50"},
+                ],
+            },
+            {
+                "friendly_name": "Segment",
+                "expression": "task.topic == 'billing'",
+                "targets": [
+                    {"queue": "${QUEUE_SID}", "expression": "worker.skills HAS task.segment AND task.vip == true"}
+                ],
+            },
+        ],
+        "default_filter": {"queue": "WQgeneral"},
+    }
+}
 
 
 def effects(model: RoutingModel, index: int) -> list[tuple[str, str]]:
@@ -197,15 +241,22 @@ def test_workflow_resource_with_configuration_string(tmp_path: Path) -> None:
     model = load_taskrouter(path)
     assert (model.format, model.name, model.sla_policies) == ("taskrouter", "Inbound", ())
     assert [(r.id, r.name, r.kind, r.order) for r in model.rules] == [
-        ("WW1/filters/0", "VIP", "filter", 0), ("WW1/filters/1", "Segment", "filter", 1),
+        ("WW1/filters/0", "VIP", "filter", 0),
+        ("WW1/filters/1", "Segment", "filter", 1),
         ("WW1/default_filter", "default_filter", "default_filter", 2),
     ]
     vip = model.rules[0]
     assert [(r.field, r.text) for r in vip.reads] == [
-        ("followers", "task.followers > 10000"), ("klout_score", "klout_score >= 50"),
+        ("followers", "task.followers > 10000"),
+        ("klout_score", "klout_score >= 50"),
     ]
-    assert effects(model, 0) == [("queue", "WQsenior"), ("priority", "100"), ("timeout", "60"),
-                                 ("queue", "WQgeneral"), ("priority", "50")]
+    assert effects(model, 0) == [
+        ("queue", "WQsenior"),
+        ("priority", "100"),
+        ("timeout", "60"),
+        ("queue", "WQgeneral"),
+        ("priority", "50"),
+    ]
     # worker.x is not a customer read; task.x in a target expression is
     assert [r.field for r in model.rules[1].reads] == ["topic", "segment", "vip"]
     assert effects(model, 1) == [("queue", "${QUEUE_SID}")]
@@ -219,10 +270,17 @@ def test_workflow_resource_with_configuration_string(tmp_path: Path) -> None:
 
 
 def test_bare_configuration_columns_are_exact(tmp_path: Path) -> None:
-    config = {"task_routing": {"filters": [
-        {"filter_friendly_name": "Tier", "expression": "task.\u00e9tat == 'x' OR task.tier == \"gold\"",
-         "targets": [{"queue": "WQ1"}]},
-    ]}}
+    config = {
+        "task_routing": {
+            "filters": [
+                {
+                    "filter_friendly_name": "Tier",
+                    "expression": "task.\u00e9tat == 'x' OR task.tier == \"gold\"",
+                    "targets": [{"queue": "WQ1"}],
+                },
+            ]
+        }
+    }
     path = write(tmp_path, config, name="config.json")
     model = load_taskrouter(path)
     tier = model.rules[0].reads[-1]
@@ -232,10 +290,14 @@ def test_bare_configuration_columns_are_exact(tmp_path: Path) -> None:
 
 
 def test_malformed_expression_is_an_error_at_its_column(tmp_path: Path) -> None:
-    config = {"task_routing": {"filters": [
-        {"filter_friendly_name": "Broken", "expression": "task.klout_score >= ", "targets": [{"queue": "WQ1"}]},
-        {"filter_friendly_name": "Fine", "expression": "task.topic == 'x'", "targets": [{"queue": "WQ2"}]},
-    ]}}
+    config = {
+        "task_routing": {
+            "filters": [
+                {"filter_friendly_name": "Broken", "expression": "task.klout_score >= ", "targets": [{"queue": "WQ1"}]},
+                {"filter_friendly_name": "Fine", "expression": "task.topic == 'x'", "targets": [{"queue": "WQ2"}]},
+            ]
+        }
+    }
     path = write(tmp_path, config)
     lines = path.read_text().splitlines()
     expr_line = next(i for i, text in enumerate(lines, 1) if '"expression": "task.klout_score' in text)
@@ -259,15 +321,16 @@ def test_malformed_expression_inside_configuration_string(tmp_path: Path) -> Non
     text = path.read_text()
     assert diag.code == "AR209" and diag.location is not None
     assert diag.location.line == 1
-    assert text[diag.location.column - 1 :].startswith("AND\\\"")  # type: ignore[operator]
+    assert text[diag.location.column - 1 :].startswith('AND\\"')  # type: ignore[operator]
     assert diag.location.pointer == "/configuration/task_routing/filters/0/expression"
 
 
 def test_list_response_with_bad_configuration(tmp_path: Path) -> None:
     good = resource("WWgood", "Good", VIP)
     bad = resource("WWbad", "Bad", '{"task_routing": {"filters": [}')
-    other = resource("WWother", "Other", {"task_routing": {"filters": [{"expression": "task.x == 1",
-                                                                       "targets": [{"queue": "Q"}]}]}})
+    other = resource(
+        "WWother", "Other", {"task_routing": {"filters": [{"expression": "task.x == 1", "targets": [{"queue": "Q"}]}]}}
+    )
     path = write(tmp_path, {"meta": {"page": 0, "key": "workflows"}, "workflows": [good, bad, other]})
     model = load_taskrouter(path)
     (diag,) = model.diagnostics
@@ -277,15 +340,22 @@ def test_list_response_with_bad_configuration(tmp_path: Path) -> None:
     line = path.read_text().splitlines()[diag.location.line - 1]  # type: ignore[operator]
     assert '"configuration"' in line
     assert [r.id for r in model.rules] == [
-        "WWgood/filters/0", "WWgood/filters/1", "WWgood/default_filter", "WWother/filters/0",
+        "WWgood/filters/0",
+        "WWgood/filters/1",
+        "WWgood/default_filter",
+        "WWother/filters/0",
     ]
 
 
 def test_always_matching_filters_make_later_ones_unreachable(tmp_path: Path) -> None:
-    config = {"task_routing": {"filters": [
-        {"filter_friendly_name": "Everything", "targets": [{"queue": "Q1"}]},  # no expression
-        {"filter_friendly_name": "VIP", "expression": "task.vip == true", "targets": [{"queue": "Q2"}]},
-    ]}}
+    config = {
+        "task_routing": {
+            "filters": [
+                {"filter_friendly_name": "Everything", "targets": [{"queue": "Q1"}]},  # no expression
+                {"filter_friendly_name": "VIP", "expression": "task.vip == true", "targets": [{"queue": "Q2"}]},
+            ]
+        }
+    }
     model = load_taskrouter(write(tmp_path, config))
     note, diag = model.diagnostics
     assert note.code == "AR202" and "'Everything' has no expression: it matches every task" in note.message
@@ -296,11 +366,15 @@ def test_always_matching_filters_make_later_ones_unreachable(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("expression", ["1==1", "true", "", "task.a == 1 OR 1 == 1"])
 def test_constant_true_expressions(tmp_path: Path, expression: str) -> None:
-    config = {"task_routing": {"filters": [
-        {"filter_friendly_name": "First", "expression": expression, "targets": [{"queue": "Q1"}]},
-        {"filter_friendly_name": "Second", "expression": "task.x == 1", "targets": [{"queue": "Q2"}]},
-        {"filter_friendly_name": "Third", "expression": "task.y == 1", "targets": [{"queue": "Q3"}]},
-    ]}}
+    config = {
+        "task_routing": {
+            "filters": [
+                {"filter_friendly_name": "First", "expression": expression, "targets": [{"queue": "Q1"}]},
+                {"filter_friendly_name": "Second", "expression": "task.x == 1", "targets": [{"queue": "Q2"}]},
+                {"filter_friendly_name": "Third", "expression": "task.y == 1", "targets": [{"queue": "Q3"}]},
+            ]
+        }
+    }
     model = load_taskrouter(write(tmp_path, config))
     unreachable = [d for d in model.diagnostics if d.code != "AR202"]  # an empty expression also gets a note
     assert [d.code for d in unreachable] == ["AR208", "AR208"]
@@ -308,13 +382,21 @@ def test_constant_true_expressions(tmp_path: Path, expression: str) -> None:
 
 
 def test_wait_steps_placeholders_and_string_numbers(tmp_path: Path) -> None:
-    config = {"task_routing": {"filters": [
-        {"filter_friendly_name": "Wait then route", "expression": "task.type == 'support'", "targets": [
-            {"queue": "${SUPPORT_QUEUE_SID}", "expression": "1==0", "timeout": 30},
-            {"queue": "${SUPPORT_QUEUE_SID}", "expression": "1 == 0", "timeout": "15"},
-            {"queue": "${SUPPORT_QUEUE_SID}", "priority": "5", "timeout": 120.0},
-        ]},
-    ]}}  # and no default_filter
+    config = {
+        "task_routing": {
+            "filters": [
+                {
+                    "filter_friendly_name": "Wait then route",
+                    "expression": "task.type == 'support'",
+                    "targets": [
+                        {"queue": "${SUPPORT_QUEUE_SID}", "expression": "1==0", "timeout": 30},
+                        {"queue": "${SUPPORT_QUEUE_SID}", "expression": "1 == 0", "timeout": "15"},
+                        {"queue": "${SUPPORT_QUEUE_SID}", "priority": "5", "timeout": 120.0},
+                    ],
+                },
+            ]
+        }
+    }  # and no default_filter
     model = load_taskrouter(write(tmp_path, config))
     assert model.diagnostics == ()
     assert [(d.rule, d.seconds, d.applies_to) for d in model.delays] == [
@@ -327,18 +409,32 @@ def test_wait_steps_placeholders_and_string_numbers(tmp_path: Path) -> None:
 
 
 def test_channel_reads_name_channels(tmp_path: Path) -> None:
-    config = {"task_routing": {"filters": [
-        {"expression": "task.channel IN ['voice', 'sms'] OR task_channel == 'chat'", "targets": [{"queue": "Q"}]},
-    ]}}
+    config = {
+        "task_routing": {
+            "filters": [
+                {
+                    "expression": "task.channel IN ['voice', 'sms'] OR task_channel == 'chat'",
+                    "targets": [{"queue": "Q"}],
+                },
+            ]
+        }
+    }
     assert load_taskrouter(write(tmp_path, config)).channels == ("chat", "phone", "sms")
     plain: dict[str, Any] = {"task_routing": {"filters": []}}
     assert load_taskrouter(write(tmp_path, plain, "p.json")).channels == ()  # the universe is not what is named
 
 
 def test_shape_problems_are_diagnostics(tmp_path: Path) -> None:
-    config = {"task_routing": {"filters": [
-        "nope", {"expression": 5, "targets": "x"}, {"expression": "task.a == 1", "targets": [{"priority": 1}, 3]},
-    ], "default_filter": "Q"}}
+    config = {
+        "task_routing": {
+            "filters": [
+                "nope",
+                {"expression": 5, "targets": "x"},
+                {"expression": "task.a == 1", "targets": [{"priority": 1}, 3]},
+            ],
+            "default_filter": "Q",
+        }
+    }
     model = load_taskrouter(write(tmp_path, config))
     assert [d.code for d in model.diagnostics] == ["AR202"] * 7
     assert any("has no targets" in d.message for d in model.diagnostics)

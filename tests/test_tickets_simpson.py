@@ -33,7 +33,7 @@ CELLS = {  # (channel, priority): (resolved, tickets)
     ("twitter", "low"): (98, 100),
 }
 
-RULES = '''
+RULES = """
 rule POOLED-1 "Resolution, pooled" {
   severity high
   tickets
@@ -44,7 +44,7 @@ rule STRATA-1 "Resolution, within priority" {
   tickets
   require across channel: ratio(share(outcome == "resolved")) >= 0.9 within priority at 95% confidence
 }
-'''
+"""
 
 
 def _write(path: Path) -> None:

@@ -27,10 +27,23 @@ def cond(field: str, operator: str, value: Any = None) -> dict[str, Any]:
     return {"field": field, "operator": operator, "value": value}
 
 
-def trigger(ident: int, title: str, all_: Sequence[Any] = (), any_: Sequence[Any] = (), actions: Sequence[Any] = (),
-            position: int | None = None, active: bool = True) -> dict[str, Any]:
-    return {"id": ident, "title": title, "active": active, "position": ident if position is None else position,
-            "conditions": {"all": list(all_), "any": list(any_)}, "actions": list(actions)}
+def trigger(
+    ident: int,
+    title: str,
+    all_: Sequence[Any] = (),
+    any_: Sequence[Any] = (),
+    actions: Sequence[Any] = (),
+    position: int | None = None,
+    active: bool = True,
+) -> dict[str, Any]:
+    return {
+        "id": ident,
+        "title": title,
+        "active": active,
+        "position": ident if position is None else position,
+        "conditions": {"all": list(all_), "any": list(any_)},
+        "actions": list(actions),
+    }
 
 
 def load(tmp_path: Path, **files: Any) -> RoutingModel:
@@ -47,8 +60,13 @@ FIELDS = {
     "ticket_fields": [
         {"id": 10, "type": "priority", "title": "Priority", "removable": False},
         {"id": 360001234, "type": "integer", "title": "Klout score", "removable": True},
-        {"id": 360002002, "type": "tagger", "title": "Customer tier", "removable": True,
-         "custom_field_options": [{"id": 1, "name": "Gold", "value": "tier_gold"}]},
+        {
+            "id": 360002002,
+            "type": "tagger",
+            "title": "Customer tier",
+            "removable": True,
+            "custom_field_options": [{"id": 1, "name": "Gold", "value": "tier_gold"}],
+        },
         {"id": 360002003, "type": "checkbox", "title": "Press contact", "tag": "press", "removable": True},
     ]
 }
@@ -62,10 +80,19 @@ ORG_FIELDS = {"organization_fields": [{"id": 88, "key": "account_tier", "title":
 @pytest.mark.parametrize("operator", sorted(OPERATORS))
 def test_every_operator_reads_its_field(tmp_path: Path, operator: str) -> None:
     value = None if operator in VALUELESS else "5000"
-    model = load(tmp_path, triggers={"triggers": [
-        trigger(1, "t", all_=[cond("requester_twitter_followers_count", operator, value)],
-                actions=[{"field": "group_id", "value": "5"}])
-    ]})
+    model = load(
+        tmp_path,
+        triggers={
+            "triggers": [
+                trigger(
+                    1,
+                    "t",
+                    all_=[cond("requester_twitter_followers_count", operator, value)],
+                    actions=[{"field": "group_id", "value": "5"}],
+                )
+            ]
+        },
+    )
     (read,) = rule(model, "trigger:1").reads
     assert read.field == "requester_twitter_followers_count"
     expected = f"requester_twitter_followers_count {operator}" + ("" if value is None else " 5000")
@@ -77,10 +104,15 @@ def test_every_operator_reads_its_field(tmp_path: Path, operator: str) -> None:
 
 @pytest.mark.parametrize("operator", ["includes", "not_includes", "is", "is_not"])
 def test_tag_conditions_read_each_tag(tmp_path: Path, operator: str) -> None:
-    model = load(tmp_path, triggers={"triggers": [
-        trigger(1, "t", all_=[cond("current_tags", operator, "vip  gold")]),
-        trigger(2, "u", any_=[cond("current_tags", operator, ["press", "vip"])]),
-    ]})
+    model = load(
+        tmp_path,
+        triggers={
+            "triggers": [
+                trigger(1, "t", all_=[cond("current_tags", operator, "vip  gold")]),
+                trigger(2, "u", any_=[cond("current_tags", operator, ["press", "vip"])]),
+            ]
+        },
+    )
     assert [r.field for r in rule(model, "trigger:1").reads] == ["tag:vip", "tag:gold"]
     assert {r.text for r in rule(model, "trigger:1").reads} == {f"current_tags {operator} vip  gold"}
     assert [r.field for r in rule(model, "trigger:2").reads] == ["tag:press", "tag:vip"]
@@ -89,8 +121,16 @@ def test_tag_conditions_read_each_tag(tmp_path: Path, operator: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [("96", "96"), (96, "96"), (96.0, "96"), (True, "true"), (False, "false"), (None, "null"),
-     ("", '""'), (["a", 1, None], "[a, 1, null]")],
+    [
+        ("96", "96"),
+        (96, "96"),
+        (96.0, "96"),
+        (True, "true"),
+        (False, "false"),
+        (None, "null"),
+        ("", '""'),
+        (["a", 1, None], "[a, 1, null]"),
+    ],
 )
 def test_values_of_every_json_type(tmp_path: Path, value: Any, text: str) -> None:
     model = load(tmp_path, triggers={"triggers": [trigger(1, "t", all_=[cond("status", "is", value)])]})
@@ -98,11 +138,23 @@ def test_values_of_every_json_type(tmp_path: Path, value: Any, text: str) -> Non
 
 
 def test_time_based_automation_reads_time_not_influence(tmp_path: Path) -> None:
-    model = load(tmp_path, automations={"automations": [
-        trigger(5, "Close solved", all_=[cond("SOLVED", "greater_than", "96"), cond("PENDING", "is", 24),
-                                         cond("hours_since_assigned", "less_than", 8)],
-                actions=[{"field": "status", "value": "closed"}])
-    ]})
+    model = load(
+        tmp_path,
+        automations={
+            "automations": [
+                trigger(
+                    5,
+                    "Close solved",
+                    all_=[
+                        cond("SOLVED", "greater_than", "96"),
+                        cond("PENDING", "is", 24),
+                        cond("hours_since_assigned", "less_than", 8),
+                    ],
+                    actions=[{"field": "status", "value": "closed"}],
+                )
+            ]
+        },
+    )
     auto = rule(model, "automation:5")
     assert auto.kind == "automation"
     assert [r.field for r in auto.reads] == ["hours_since_solved", "hours_since_pending", "hours_since_assigned"]
@@ -112,10 +164,17 @@ def test_time_based_automation_reads_time_not_influence(tmp_path: Path) -> None:
 
 
 def test_via_conditions_name_channels(tmp_path: Path) -> None:
-    model = load(tmp_path, triggers={"triggers": [
-        trigger(1, "t", all_=[cond("via_id", "is", 30)]),
-        trigger(2, "u", any_=[cond("via_id", "is", "4"), cond("via_id", "is_not", 38), cond("via_id", "is", "chat")]),
-    ]})
+    model = load(
+        tmp_path,
+        triggers={
+            "triggers": [
+                trigger(1, "t", all_=[cond("via_id", "is", 30)]),
+                trigger(
+                    2, "u", any_=[cond("via_id", "is", "4"), cond("via_id", "is_not", 38), cond("via_id", "is", "chat")]
+                ),
+            ]
+        },
+    )
     assert rule(model, "trigger:1").reads[0].field == "channel"
     assert rule(model, "trigger:1").reads[0].text == "via_id is 30 (twitter)"
     assert model.channels == ("chat", "email", "facebook", "twitter")
@@ -133,17 +192,34 @@ def test_default_channels_when_none_are_named(tmp_path: Path) -> None:
 
 
 def test_custom_fields_resolve_through_catalogs(tmp_path: Path) -> None:
-    model = load(tmp_path, ticket_fields=FIELDS, user_fields=USER_FIELDS, organization_fields=ORG_FIELDS,
-                 triggers={"triggers": [trigger(1, "t", all_=[
-                     cond("custom_fields_360001234", "greater_than", 50),
-                     cond("ticket_fields_360001234", "less_than", 99),
-                     cond("requester.custom_fields.klout_score", "greater_than", "40"),
-                     cond("requester.custom_fields.77", "present"),
-                     cond("organization.custom_fields.account_tier", "is", "gold"),
-                 ])]})
+    model = load(
+        tmp_path,
+        ticket_fields=FIELDS,
+        user_fields=USER_FIELDS,
+        organization_fields=ORG_FIELDS,
+        triggers={
+            "triggers": [
+                trigger(
+                    1,
+                    "t",
+                    all_=[
+                        cond("custom_fields_360001234", "greater_than", 50),
+                        cond("ticket_fields_360001234", "less_than", 99),
+                        cond("requester.custom_fields.klout_score", "greater_than", "40"),
+                        cond("requester.custom_fields.77", "present"),
+                        cond("organization.custom_fields.account_tier", "is", "gold"),
+                    ],
+                )
+            ]
+        },
+    )
     reads = rule(model, "trigger:1").reads
     assert [r.field for r in reads] == [
-        "klout_score", "klout_score", "requester.klout_score", "requester.klout_score", "organization.account_tier",
+        "klout_score",
+        "klout_score",
+        "requester.klout_score",
+        "requester.klout_score",
+        "organization.account_tier",
     ]
     assert reads[0].text == "klout_score (custom_fields_360001234) greater_than 50"
     assert reads[3].text == "requester.klout_score (requester.custom_fields.77) present"
@@ -155,10 +231,16 @@ def test_custom_fields_resolve_through_catalogs(tmp_path: Path) -> None:
 
 
 def test_unresolved_custom_field_keeps_raw_name_and_warns_once(tmp_path: Path) -> None:
-    model = load(tmp_path, ticket_fields=FIELDS, triggers={"triggers": [
-        trigger(1, "t", all_=[cond("custom_fields_999", "is", "x")]),
-        trigger(2, "u", all_=[cond("custom_fields_999", "is", "y")]),
-    ]})
+    model = load(
+        tmp_path,
+        ticket_fields=FIELDS,
+        triggers={
+            "triggers": [
+                trigger(1, "t", all_=[cond("custom_fields_999", "is", "x")]),
+                trigger(2, "u", all_=[cond("custom_fields_999", "is", "y")]),
+            ]
+        },
+    )
     assert rule(model, "trigger:1").reads[0].field == "custom_fields_999"
     (diag,) = model.diagnostics
     assert (diag.code, diag.level) == ("AR206", "warning")
@@ -170,69 +252,148 @@ def test_unresolved_custom_field_keeps_raw_name_and_warns_once(tmp_path: Path) -
 
 
 def test_actions_become_effects_and_writes(tmp_path: Path) -> None:
-    model = load(tmp_path, ticket_fields=FIELDS, triggers={"triggers": [trigger(1, "t", actions=[
-        {"field": "group_id", "value": "360000777"},
-        {"field": "assignee_id", "value": 42},
-        {"field": "priority", "value": "urgent"},
-        {"field": "ticket_form_id", "value": "9"},
-        {"field": "status", "value": "open"},
-        {"field": "set_schedule", "value": "3"},
-        {"field": "set_tags", "value": "vip gold"},
-        {"field": "current_tags", "value": ["fast"]},
-        {"field": "remove_tags", "value": "slow"},
-        {"field": "custom_fields_360001234", "value": "80"},
-        {"field": "custom_fields_360002002", "value": "tier_gold"},
-        {"field": "custom_fields_360002003", "value": True},
-        {"field": "notification_user", "value": ["requester_id", "Got it", "We are on it"]},
-        {"field": "notification_user", "value": ["assignee_id", "VIP", "Hurry"]},
-        {"field": "notification_group", "value": ["360000777", "VIP", "Hurry"]},
-        {"field": "notification_webhook", "value": ["01GZ", "{\"ticket\": 1}"]},
-        {"field": "notification_target", "value": ["123", "page the social team"]},
-        {"field": "comment_value", "value": "Thanks"},
-    ])]})
+    model = load(
+        tmp_path,
+        ticket_fields=FIELDS,
+        triggers={
+            "triggers": [
+                trigger(
+                    1,
+                    "t",
+                    actions=[
+                        {"field": "group_id", "value": "360000777"},
+                        {"field": "assignee_id", "value": 42},
+                        {"field": "priority", "value": "urgent"},
+                        {"field": "ticket_form_id", "value": "9"},
+                        {"field": "status", "value": "open"},
+                        {"field": "set_schedule", "value": "3"},
+                        {"field": "set_tags", "value": "vip gold"},
+                        {"field": "current_tags", "value": ["fast"]},
+                        {"field": "remove_tags", "value": "slow"},
+                        {"field": "custom_fields_360001234", "value": "80"},
+                        {"field": "custom_fields_360002002", "value": "tier_gold"},
+                        {"field": "custom_fields_360002003", "value": True},
+                        {"field": "notification_user", "value": ["requester_id", "Got it", "We are on it"]},
+                        {"field": "notification_user", "value": ["assignee_id", "VIP", "Hurry"]},
+                        {"field": "notification_group", "value": ["360000777", "VIP", "Hurry"]},
+                        {"field": "notification_webhook", "value": ["01GZ", '{"ticket": 1}']},
+                        {"field": "notification_target", "value": ["123", "page the social team"]},
+                        {"field": "comment_value", "value": "Thanks"},
+                    ],
+                )
+            ]
+        },
+    )
     r = rule(model, "trigger:1")
     assert [(e.kind, e.value) for e in r.effects] == [
-        ("group", "360000777"), ("assignee", "42"), ("priority", "urgent"), ("form", "9"), ("status", "open"),
-        ("sla", "3"), ("notify", "notification_user assignee_id"), ("notify", "notification_group 360000777"),
-        ("notify", "notification_webhook 01GZ"), ("notify", "notification_target 123"),
+        ("group", "360000777"),
+        ("assignee", "42"),
+        ("priority", "urgent"),
+        ("form", "9"),
+        ("status", "open"),
+        ("sla", "3"),
+        ("notify", "notification_user assignee_id"),
+        ("notify", "notification_group 360000777"),
+        ("notify", "notification_webhook 01GZ"),
+        ("notify", "notification_target 123"),
     ]
     assert [w.target for w in r.writes] == [
-        "tag:vip", "tag:gold", "tag:fast", "tag:slow", "klout_score", "customer_tier", "tag:tier_gold",
-        "press_contact", "tag:press",
+        "tag:vip",
+        "tag:gold",
+        "tag:fast",
+        "tag:slow",
+        "klout_score",
+        "customer_tier",
+        "tag:tier_gold",
+        "press_contact",
+        "tag:press",
     ]
     assert r.writes[3].text == "remove_tags slow"
     assert r.effects[0].location.pointer == "/triggers/0/actions/0"
 
 
 def test_actions_feeding_an_sla_filter_are_sla_effects(tmp_path: Path) -> None:
-    model = load(tmp_path, triggers={"triggers": [trigger(1, "t", actions=[
-        {"field": "type", "value": "incident"}, {"field": "current_tags", "value": "premium_sla"},
-    ])]}, sla_policies={"sla_policies": [{"id": 1, "title": "Incidents", "position": 1,
-                                          "filter": {"all": [cond("ticket_type_id", "is", 2),
-                                                             cond("current_tags", "includes", "premium_sla")]},
-                                          "policy_metrics": []}]})
+    model = load(
+        tmp_path,
+        triggers={
+            "triggers": [
+                trigger(
+                    1,
+                    "t",
+                    actions=[
+                        {"field": "type", "value": "incident"},
+                        {"field": "current_tags", "value": "premium_sla"},
+                    ],
+                )
+            ]
+        },
+        sla_policies={
+            "sla_policies": [
+                {
+                    "id": 1,
+                    "title": "Incidents",
+                    "position": 1,
+                    "filter": {
+                        "all": [cond("ticket_type_id", "is", 2), cond("current_tags", "includes", "premium_sla")]
+                    },
+                    "policy_metrics": [],
+                }
+            ]
+        },
+    )
     assert [(e.kind, e.value) for e in rule(model, "trigger:1").effects] == [
-        ("sla", "type incident"), ("sla", "tag premium_sla"),
+        ("sla", "type incident"),
+        ("sla", "tag premium_sla"),
     ]
 
 
 def test_views_read_but_do_not_route_and_macros_route(tmp_path: Path) -> None:
-    model = load(tmp_path,
-                 views={"views": [{"id": 3, "title": "VIPs", "active": True, "position": 0,
-                                   "conditions": {"all": [cond("current_tags", "includes", "vip")], "any": []},
-                                   "execution": {"columns": []}}]},
-                 macros={"macros": [{"id": 4, "title": "Escalate", "active": True, "position": 0,
-                                     "actions": [{"field": "group_id", "value": "7"}]}]})
+    model = load(
+        tmp_path,
+        views={
+            "views": [
+                {
+                    "id": 3,
+                    "title": "VIPs",
+                    "active": True,
+                    "position": 0,
+                    "conditions": {"all": [cond("current_tags", "includes", "vip")], "any": []},
+                    "execution": {"columns": []},
+                }
+            ]
+        },
+        macros={
+            "macros": [
+                {
+                    "id": 4,
+                    "title": "Escalate",
+                    "active": True,
+                    "position": 0,
+                    "actions": [{"field": "group_id", "value": "7"}],
+                }
+            ]
+        },
+    )
     view, macro = rule(model, "view:3"), rule(model, "macro:4")
     assert (view.kind, view.routes, [r.field for r in view.reads]) == ("view", False, ["tag:vip"])
     assert (macro.kind, macro.routes, macro.reads) == ("macro", True, ())
 
 
 def test_inactive_triggers_are_kept_and_reported(tmp_path: Path) -> None:
-    model = load(tmp_path, triggers={"triggers": [
-        trigger(1, "Old VIP lane", all_=[cond("requester_twitter_verified", "is", True)],
-                actions=[{"field": "priority", "value": "high"}], active=False),
-    ]})
+    model = load(
+        tmp_path,
+        triggers={
+            "triggers": [
+                trigger(
+                    1,
+                    "Old VIP lane",
+                    all_=[cond("requester_twitter_verified", "is", True)],
+                    actions=[{"field": "priority", "value": "high"}],
+                    active=False,
+                ),
+            ]
+        },
+    )
     r = rule(model, "trigger:1")
     assert r.active is False and r.reads[0].field == "requester_twitter_verified"
     (diag,) = model.diagnostics
@@ -246,12 +407,37 @@ def test_inactive_triggers_are_kept_and_reported(tmp_path: Path) -> None:
 
 def test_offset_pages_are_merged_in_position_order(tmp_path: Path) -> None:
     base = "https://x.zendesk.com/api/v2/triggers.json"
-    write(tmp_path, "zz-first.json", {"triggers": [trigger(1, "a"), trigger(2, "b")],
-                                      "next_page": f"{base}?page=2", "previous_page": None, "count": 5})
-    write(tmp_path, "aa-second.json", {"triggers": [trigger(3, "c"), trigger(4, "d")],
-                                       "next_page": f"{base}?page=3", "previous_page": f"{base}?page=1", "count": 5})
-    write(tmp_path, "page3.json", {"triggers": [trigger(5, "e"), trigger(2, "b")],  # a repeated item
-                                   "next_page": None, "previous_page": f"{base}?page=2", "count": 5}, indent=None)
+    write(
+        tmp_path,
+        "zz-first.json",
+        {
+            "triggers": [trigger(1, "a"), trigger(2, "b")],
+            "next_page": f"{base}?page=2",
+            "previous_page": None,
+            "count": 5,
+        },
+    )
+    write(
+        tmp_path,
+        "aa-second.json",
+        {
+            "triggers": [trigger(3, "c"), trigger(4, "d")],
+            "next_page": f"{base}?page=3",
+            "previous_page": f"{base}?page=1",
+            "count": 5,
+        },
+    )
+    write(
+        tmp_path,
+        "page3.json",
+        {
+            "triggers": [trigger(5, "e"), trigger(2, "b")],  # a repeated item
+            "next_page": None,
+            "previous_page": f"{base}?page=2",
+            "count": 5,
+        },
+        indent=None,
+    )
     model = load_zendesk([tmp_path])
     assert [r.id for r in model.rules] == [f"trigger:{i}" for i in range(1, 6)]
     assert [r.order for r in model.rules] == [0, 1, 2, 3, 4]
@@ -260,9 +446,16 @@ def test_offset_pages_are_merged_in_position_order(tmp_path: Path) -> None:
 
 
 def test_missing_offset_page_is_reported(tmp_path: Path) -> None:
-    write(tmp_path, "triggers-page-1.json", {"triggers": [trigger(1, "a")], "count": 3,
-                                             "next_page": "https://x/api/v2/triggers.json?page=2",
-                                             "previous_page": None})
+    write(
+        tmp_path,
+        "triggers-page-1.json",
+        {
+            "triggers": [trigger(1, "a")],
+            "count": 3,
+            "next_page": "https://x/api/v2/triggers.json?page=2",
+            "previous_page": None,
+        },
+    )
     model = load_zendesk([tmp_path])
     (diag,) = model.diagnostics
     assert diag.code == "AR212" and diag.level == "error" and "count=3" in diag.message and "only 1" in diag.message
@@ -270,22 +463,39 @@ def test_missing_offset_page_is_reported(tmp_path: Path) -> None:
 
 def test_cursor_pages_are_merged(tmp_path: Path) -> None:
     nxt = "https://x.zendesk.com/api/v2/automations?page%5Bafter%5D=xyz&page%5Bsize%5D=2"
-    write(tmp_path, "automations-1.json", {
-        "automations": [trigger(11, "a", all_=[cond("NEW", "greater_than", 1)])],
-        "meta": {"has_more": True, "after_cursor": "xyz", "before_cursor": "abc"}, "links": {"next": nxt, "prev": None},
-    })
-    write(tmp_path, "automations-2.json", {
-        "automations": [trigger(12, "b", all_=[cond("OPEN", "greater_than", 2)])],
-        "meta": {"has_more": False, "after_cursor": None, "before_cursor": "def"}, "links": {"next": None},
-    })
+    write(
+        tmp_path,
+        "automations-1.json",
+        {
+            "automations": [trigger(11, "a", all_=[cond("NEW", "greater_than", 1)])],
+            "meta": {"has_more": True, "after_cursor": "xyz", "before_cursor": "abc"},
+            "links": {"next": nxt, "prev": None},
+        },
+    )
+    write(
+        tmp_path,
+        "automations-2.json",
+        {
+            "automations": [trigger(12, "b", all_=[cond("OPEN", "greater_than", 2)])],
+            "meta": {"has_more": False, "after_cursor": None, "before_cursor": "def"},
+            "links": {"next": None},
+        },
+    )
     model = load_zendesk([tmp_path])
     assert [r.id for r in model.rules] == ["automation:11", "automation:12"]
     assert not model.diagnostics
 
 
 def test_cursor_export_without_its_last_page_is_reported(tmp_path: Path) -> None:
-    write(tmp_path, "a.json", {"automations": [trigger(11, "a")], "meta": {"has_more": True, "after_cursor": "x"},
-                               "links": {"next": "https://x/next"}})
+    write(
+        tmp_path,
+        "a.json",
+        {
+            "automations": [trigger(11, "a")],
+            "meta": {"has_more": True, "after_cursor": "x"},
+            "links": {"next": "https://x/next"},
+        },
+    )
     (diag,) = load_zendesk([tmp_path]).diagnostics
     assert diag.code == "AR212" and diag.level == "error" and "has_more" in diag.message
 
@@ -323,10 +533,20 @@ def test_empty_directory_missing_path_and_bad_json(tmp_path: Path) -> None:
 
 
 def test_malformed_conditions_are_warnings_not_tracebacks(tmp_path: Path) -> None:
-    model = load(tmp_path, triggers={"triggers": [
-        {"id": 1, "title": "odd", "conditions": {"all": [{"operator": "is"}, "x"], "any": "nope"}, "actions": "x"},
-        "not an object",
-    ]})
+    model = load(
+        tmp_path,
+        triggers={
+            "triggers": [
+                {
+                    "id": 1,
+                    "title": "odd",
+                    "conditions": {"all": [{"operator": "is"}, "x"], "any": "nope"},
+                    "actions": "x",
+                },
+                "not an object",
+            ]
+        },
+    )
     assert [r.id for r in model.rules] == ["trigger:1"]
     assert {d.code for d in model.diagnostics} == {"AR202"}
     assert len(model.diagnostics) == 5
@@ -343,26 +563,40 @@ def test_is_zendesk(tmp_path: Path) -> None:
 
 
 def metrics(target: Any = 60, metric: str = "first_reply_time") -> list[dict[str, Any]]:
-    return [{"priority": p, "metric": metric, "target": target, "business_hours": False}
-            for p in ("low", "normal", "high", "urgent")]
+    return [
+        {"priority": p, "metric": metric, "target": target, "business_hours": False}
+        for p in ("low", "normal", "high", "urgent")
+    ]
 
 
 def policy(ident: int, title: str, filt: Any, policy_metrics: Any = None) -> dict[str, Any]:
-    return {"id": ident, "title": title, "position": ident, "filter": filt,
-            "policy_metrics": metrics() if policy_metrics is None else policy_metrics}
+    return {
+        "id": ident,
+        "title": title,
+        "position": ident,
+        "filter": filt,
+        "policy_metrics": metrics() if policy_metrics is None else policy_metrics,
+    }
 
 
 def test_sla_filters_restrict_channels(tmp_path: Path) -> None:
-    model = load(tmp_path, sla_policies={"sla_policies": [
-        policy(1, "Twitter", {"all": [cond("via_id", "is", 30)], "any": []}),
-        policy(2, "Email or web", {"all": [], "any": [cond("via_id", "is", 4), cond("via_id", "is", "0")]}),
-        policy(3, "Not social", {"all": [cond("via_id", "is_not", 30), cond("via_id", "not_includes", [38])]}),
-        policy(4, "Chat list", {"all": [cond("via_id", "includes", [29, "26"])]}),
-        policy(5, "Everyone", {"all": [], "any": []}),
-        policy(6, "No filter at all", None),
-        policy(7, "Incidents", {"all": [cond("ticket_type_id", "is", 2)], "any": []}),
-        policy(8, "Twitter or VIP", {"any": [cond("via_id", "is", 30), cond("current_tags", "includes", "vip")]}),
-    ]})
+    model = load(
+        tmp_path,
+        sla_policies={
+            "sla_policies": [
+                policy(1, "Twitter", {"all": [cond("via_id", "is", 30)], "any": []}),
+                policy(2, "Email or web", {"all": [], "any": [cond("via_id", "is", 4), cond("via_id", "is", "0")]}),
+                policy(3, "Not social", {"all": [cond("via_id", "is_not", 30), cond("via_id", "not_includes", [38])]}),
+                policy(4, "Chat list", {"all": [cond("via_id", "includes", [29, "26"])]}),
+                policy(5, "Everyone", {"all": [], "any": []}),
+                policy(6, "No filter at all", None),
+                policy(7, "Incidents", {"all": [cond("ticket_type_id", "is", 2)], "any": []}),
+                policy(
+                    8, "Twitter or VIP", {"any": [cond("via_id", "is", 30), cond("current_tags", "includes", "vip")]}
+                ),
+            ]
+        },
+    )
     got = {p.name: (p.channels, p.conditions) for p in model.sla_policies}
     assert got["Twitter"] == (("twitter",), ())
     assert got["Email or web"] == (("email", "web"), ())
@@ -375,21 +609,34 @@ def test_sla_filters_restrict_channels(tmp_path: Path) -> None:
     assert got["No filter at all"] == (None, ())
     assert got["Incidents"] == (None, ("ticket_type_id is 2 (incident)",))
     assert got["Twitter or VIP"] == (
-        None, ("any of: via_id is 30 (twitter); current_tags includes vip",),
+        None,
+        ("any of: via_id is 30 (twitter); current_tags includes vip",),
     )
     assert [p.order for p in model.sla_policies] == list(range(8))
 
 
 def test_sla_targets_in_seconds_with_canonical_metrics(tmp_path: Path) -> None:
-    model = load(tmp_path, sla_policies={"sla_policies": [policy(1, "All", {"all": []}, [
-        {"priority": "Urgent", "metric": "first_reply_time", "target": 60, "business_hours": True},
-        {"priority": "urgent", "metric": "next_reply_time", "target": "120", "business_hours": "false"},
-        {"priority": "urgent", "metric": "agent_work_time", "target": 1440.0, "business_hours": False},
-        {"priority": "urgent", "metric": "requester_wait_time", "target_in_seconds": 900, "target": 15},
-        {"priority": "urgent", "metric": "periodic_update_time", "target": 30, "business_hours": False},
-        {"priority": "urgent", "metric": "brand_new_metric", "target": 5, "business_hours": False},
-        {"priority": "urgent", "metric": "first_reply_time", "target": "soon", "business_hours": False},
-    ])]})
+    model = load(
+        tmp_path,
+        sla_policies={
+            "sla_policies": [
+                policy(
+                    1,
+                    "All",
+                    {"all": []},
+                    [
+                        {"priority": "Urgent", "metric": "first_reply_time", "target": 60, "business_hours": True},
+                        {"priority": "urgent", "metric": "next_reply_time", "target": "120", "business_hours": "false"},
+                        {"priority": "urgent", "metric": "agent_work_time", "target": 1440.0, "business_hours": False},
+                        {"priority": "urgent", "metric": "requester_wait_time", "target_in_seconds": 900, "target": 15},
+                        {"priority": "urgent", "metric": "periodic_update_time", "target": 30, "business_hours": False},
+                        {"priority": "urgent", "metric": "brand_new_metric", "target": 5, "business_hours": False},
+                        {"priority": "urgent", "metric": "first_reply_time", "target": "soon", "business_hours": False},
+                    ],
+                )
+            ]
+        },
+    )
     (pol,) = model.sla_policies
     assert [(t.metric, t.priority, t.seconds, t.business_hours) for t in pol.targets] == [
         ("first_response", "urgent", 3600.0, True),
@@ -405,12 +652,28 @@ def test_sla_targets_in_seconds_with_canonical_metrics(tmp_path: Path) -> None:
 
 
 def test_warehouse_sla_rows_keep_their_priorities(tmp_path: Path) -> None:
-    write(tmp_path, "sla_policy_metric.json", [
-        {"sla_policy_id": 9, "title": "Standard", "metric": "first_reply_time", "priority": "medium", "target": 240,
-         "business_hours": True},
-        {"sla_policy_id": 9, "title": "Standard", "metric": "first_reply_time", "priority": "high", "target": 60,
-         "business_hours": True},
-    ])
+    write(
+        tmp_path,
+        "sla_policy_metric.json",
+        [
+            {
+                "sla_policy_id": 9,
+                "title": "Standard",
+                "metric": "first_reply_time",
+                "priority": "medium",
+                "target": 240,
+                "business_hours": True,
+            },
+            {
+                "sla_policy_id": 9,
+                "title": "Standard",
+                "metric": "first_reply_time",
+                "priority": "high",
+                "target": 60,
+                "business_hours": True,
+            },
+        ],
+    )
     model = load_zendesk([tmp_path])
     (pol,) = model.sla_policies
     assert pol.channels is None

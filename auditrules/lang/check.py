@@ -80,7 +80,7 @@ def check_aggregates(policy: ast.Policy) -> Iterator[AuditError]:
                 name_span = Span(sp.path, sp.line, sp.column, sp.line, sp.column + len(agg.func))
                 yield _error("AR102", f"unknown aggregate '{agg.func}' (expected {AGGREGATE_HELP})", name_span)
             elif agg.func == "share" and agg.predicate is None:
-                yield _error("AR102", "share needs a condition, e.g. share(outcome == \"resolved\")", agg.span)
+                yield _error("AR102", 'share needs a condition, e.g. share(outcome == "resolved")', agg.span)
             elif agg.func == "count" and (agg.column or agg.predicate):
                 yield _error("AR102", "count takes no argument; use share(condition) for a proportion", agg.span)
             elif agg.func not in ("share", "count") and agg.column is None:
@@ -234,8 +234,11 @@ def _threshold_units(req: ast.Require) -> Iterator[AuditError]:
     if req.threshold.high is not None:
         lo, hi = req.threshold.value.value, req.threshold.high.value
         if isinstance(lo, float) and isinstance(hi, float) and lo > hi:
-            yield _error("AR109", f"'between {req.threshold.value.text} and {req.threshold.high.text}' is empty",
-                         req.threshold.span)
+            yield _error(
+                "AR109",
+                f"'between {req.threshold.value.text} and {req.threshold.high.text}' is empty",
+                req.threshold.span,
+            )
 
 
 def check_minimum(policy: ast.Policy) -> Iterator[AuditError]:
@@ -284,8 +287,9 @@ def check_ticket_scope(policy: ast.Policy) -> Iterator[AuditError]:
         if not scopes:
             for st in rule.statements:
                 if isinstance(st, (ast.Require, ast.Minimum)):
-                    yield _error("AR110", f"rule {rule.id} has no 'tickets' line to say which tickets it is about",
-                                 st.span)
+                    yield _error(
+                        "AR110", f"rule {rule.id} has no 'tickets' line to say which tickets it is about", st.span
+                    )
                     break
 
 
@@ -317,7 +321,5 @@ def check_policies(policies: Sequence[tuple[ast.Policy, str]]) -> None:
         for rule in policy.rules:
             if rule.id in seen:
                 first = seen[rule.id]
-                raise AuditError(
-                    "AR104", f"rule ID {rule.id} is already used at {first.span}", rule.span, source
-                )
+                raise AuditError("AR104", f"rule ID {rule.id} is already used at {first.span}", rule.span, source)
             seen[rule.id] = rule

@@ -431,8 +431,15 @@ class _ToAst(Transformer[Token, Any]):
         if not statements:
             raise self._fail("AR113", f"rule {rule_id} has no statement to check", children[0])
         return ast.Rule(
-            rule_id, title, severity, tuple(statements), rationale, remediation,
-            self._span(meta), self._source(meta), docs,
+            rule_id,
+            title,
+            severity,
+            tuple(statements),
+            rationale,
+            remediation,
+            self._span(meta),
+            self._source(meta),
+            docs,
         )
 
     def severity(self, meta: Meta, children: list[Token]) -> tuple[str, str, Meta]:

@@ -265,8 +265,7 @@ def _threshold(frame: _Frame, t: ThresholdLine) -> list[str]:
 def _row(frame: _Frame, cy: float, r: ChartRow) -> list[str]:
     """One row: its label, the whisker over its interval (dashed when a bound is open) and its marker."""
     out = [
-        f'<text x="{_px(frame.x0 - 10)}" y="{_px(cy + 4)}" text-anchor="end" fill="#1f2a44">'
-        f"{escape(r.label)}</text>"
+        f'<text x="{_px(frame.x0 - 10)}" y="{_px(cy + 4)}" text-anchor="end" fill="#1f2a44">{escape(r.label)}</text>'
     ]
     value, low, high = number(r.value), number(r.low), number(r.high)
     shape, colour, filled = _MARKERS.get(r.verdict or "", _DEFAULT_MARKER)

@@ -86,13 +86,20 @@ def build_view(data: Mapping[str, Any]) -> dict[str, Any]:
         "paper": engagement["paper"],
         "running_header": css_string(engagement["running_header"]),
         "narrative": [
-            {"rule_id": p.rule_id, "title": p.title, "severity": p.severity, "anchor": p.anchor,
-             "sentences": list(p.sentences)}
+            {
+                "rule_id": p.rule_id,
+                "title": p.title,
+                "severity": p.severity,
+                "anchor": p.anchor,
+                "sentences": list(p.sentences),
+            }
             for p in paragraphs(rules, data.get("findings") or [], anchor)
         ],
         "appendix_figures": [
             {"anchor": f["anchor"], "rule_id": rv["rule_id"], "message": f["message"], "tickets": f["tickets"]}
-            for rv in rule_views for f in (*rv["problems"], *rv["passing"]) if f["tickets"]
+            for rv in rule_views
+            for f in (*rv["problems"], *rv["passing"])
+            if f["tickets"]
         ],
         "policy_version": str(policy.get("version") or ""),
         "tool_version": str(data.get("auditrules_version") or ""),
@@ -287,8 +294,9 @@ def engagement_view(e: Mapping[str, Any], title: str) -> dict[str, Any]:
         "scope": str(e.get("scope") or ""),
         "date": str(e.get("date") or ""),
         # only data: URIs of images are embedded; anything else is dropped (no network references)
-        "logo": logo if logo.startswith(("data:image/png;base64,", "data:image/jpeg;base64,",
-                                         "data:image/svg+xml;base64,")) else "",
+        "logo": logo
+        if logo.startswith(("data:image/png;base64,", "data:image/jpeg;base64,", "data:image/svg+xml;base64,"))
+        else "",
         "paper": paper,
         "running_header": header,
     }
@@ -296,6 +304,7 @@ def engagement_view(e: Mapping[str, Any], title: str) -> dict[str, Any]:
 
 def trend_view(t: Trend) -> dict[str, Any]:
     """Rules newly failing, fixed, still failing; the figures that moved most, both periods' values."""
+
     def rules(change: str) -> list[dict[str, Any]]:
         return [
             {
@@ -309,10 +318,18 @@ def trend_view(t: Trend) -> dict[str, Any]:
         ]
 
     figures = []
-    for f in t.figures[:V.MAX_ROWS * 2]:
+    for f in t.figures[: V.MAX_ROWS * 2]:
         before, after = f.formatted()
-        figures.append({"rule_id": f.rule_id, "requirement": f.requirement, "group": f.group,
-                        "stratum": f.stratum, "previous": before, "current": after})
+        figures.append(
+            {
+                "rule_id": f.rule_id,
+                "requirement": f.requirement,
+                "group": f.group,
+                "stratum": f.stratum,
+                "previous": before,
+                "current": after,
+            }
+        )
     return {
         "previous_label": t.previous_label,
         "current_label": t.current_label,

@@ -64,9 +64,7 @@ def _rule(rule: RoutingRule, model: RoutingModel, base: Path | None) -> dict[str
         "active": rule.active,
         **scope,
         "location": _location(rule.location, base),
-        "reads": [
-            _read(r, base) for r in sorted(rule.reads, key=lambda r: (_loc_key(r.location), r.field, r.text))
-        ],
+        "reads": [_read(r, base) for r in sorted(rule.reads, key=lambda r: (_loc_key(r.location), r.field, r.text))],
         "writes": [
             {"target": w.target, "text": w.text, "location": _location(w.location, base)}
             for w in sorted(rule.writes, key=lambda w: (_loc_key(w.location), w.target, w.text))

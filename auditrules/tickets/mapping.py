@@ -25,6 +25,7 @@ from auditrules.tickets.sources import CsvOptions
 
 BUILTINS: tuple[str, ...] = ("canonical", "zendesk", "twitter-support")
 
+
 @dataclass(frozen=True)
 class ColumnMap:
     """How one canonical column is read.
@@ -251,7 +252,7 @@ def _check_time_spec(name: str, fmt: Any, zone: Any, span: Span) -> None:
     """AR303 for a ``format`` directive or a ``timezone`` that the engine would reject later (AR304)."""
     if isinstance(fmt, str) and fmt != "HH:MM:SS" and "%" in _DIRECTIVES.sub("", fmt):
         bad = _DIRECTIVES.sub("", fmt)
-        directive = bad[bad.index("%"):][:2]
+        directive = bad[bad.index("%") :][:2]
         raise AuditError("AR303", f"columns/{name}: unknown format directive {directive!r} in {fmt!r}", span)
     if isinstance(zone, str):
         from zoneinfo import ZoneInfo, available_timezones

@@ -73,10 +73,13 @@ def evaluate_rules_on_examples(rules: Path, tickets: bool = False) -> bool:
 
     try:
         loaded = load_policies([rules])
-        report = run(CheckOptions(
-            policies=tuple(loaded), routing=(EXAMPLES / "acme" / "routing.yaml",),
-            tickets=(str(EXAMPLES / "acme" / "tickets.parquet"),) if tickets else (),
-        ))
+        report = run(
+            CheckOptions(
+                policies=tuple(loaded),
+                routing=(EXAMPLES / "acme" / "routing.yaml",),
+                tickets=(str(EXAMPLES / "acme" / "tickets.parquet"),) if tickets else (),
+            )
+        )
         render(report.to_json(), "text").encode("utf-8")
     except AuditError as exc:
         return _refused(exc)

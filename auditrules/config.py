@@ -55,18 +55,7 @@ class Config:
         return DeclaredChannels(tuple(channels), f"channels: in {self.label('channels')}")
 
     def report_options(self) -> ReportOptions:
-        section = self.values.get("report") or {}
-        auditor = section.get("auditor") or {}
-        return ReportOptions(
-            client=section.get("client"),
-            auditor_name=auditor.get("name"),
-            auditor_firm=auditor.get("firm"),
-            period=section.get("period"),
-            scope=section.get("scope"),
-            date=section.get("date"),
-            logo=section.get("logo"),
-            paper=section.get("paper", "A4"),
-        )
+        return ReportOptions.from_engagement(self.values.get("report") or {})
 
 
 def find_config(start: Path) -> Path | None:

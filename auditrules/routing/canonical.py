@@ -31,14 +31,19 @@ ALL_PRIORITIES = "*"
 
 def is_canonical(path: Path) -> bool:
     """Whether ``path`` is a YAML file declaring ``auditrules: routing/v1`` near its top."""
-    if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
-        return False
-    try:
-        with path.open(encoding="utf-8-sig", errors="replace") as fh:
-            head = fh.read(4096)
-    except OSError:
-        return False
-    return re.search(r"^auditrules:\s*['\"]?routing/", head, re.MULTILINE) is not None
+    return declared_format(path) == "routing"
+
+
+def declared_format(path: Path) -> str | None:
+    """The auditrules format a YAML file declares near its top (``auditrules: routing/v1`` →
+    ``routing``, ``waivers/v1`` → ``waivers``), None for any other file. Reads 4 KiB, never waits
+    on a FIFO."""
+    from auditrules.documents import read_head
+
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return None
+    m = re.search(r"^auditrules:\s*['\"]?([a-z]+)/v\d", read_head(path, 4096).lstrip("\ufeff"), re.MULTILINE)
+    return m.group(1) if m else None
 
 
 @cache

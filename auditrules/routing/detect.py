@@ -24,7 +24,6 @@ Adapters are imported only when needed so that ``auditrules check`` starts fast.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from auditrules.documents import require_regular
@@ -237,14 +236,9 @@ def _catalog_of(path: Path, present: set[str]) -> tuple[str, ...]:
 def _other_auditrules_document(path: Path) -> bool:
     """Whether ``path`` declares another auditrules format (``auditrules: waivers/v1``, ``mapping/v1``):
     a known document that holds no routing, skipped with a warning rather than counted as a gap."""
-    if path.suffix.lower() not in (".yaml", ".yml"):
-        return False
-    try:
-        with path.open(encoding="utf-8-sig", errors="replace") as fh:
-            head = fh.read(4096)
-    except OSError:
-        return False
-    return re.search(r"^auditrules:\s*['\"]?(?!routing/)[a-z]+/v\d", head, re.MULTILINE) is not None
+    from auditrules.routing.canonical import declared_format
+
+    return declared_format(path) not in (None, "routing")
 
 
 def _load(kind: str, paths: list[Path]) -> RoutingModel:

@@ -12,13 +12,13 @@ from auditrules.resources import schema_path
 
 
 def dumps(data: dict[str, Any]) -> str:
-    """Byte-stable JSON: sorted keys, two-space indent, UTF-8 kept (lone surrogates as ``\\udXXX``
+    """Byte-stable JSON: sorted keys, two-space indent, UTF-8 kept (lone surrogates as ``\\ud800``-style
     escapes, which UTF-8 cannot encode), newline at the end."""
     return escape_surrogates(json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
 
 
 def escape_surrogates(json_text: str) -> str:
-    """JSON text with lone surrogates written as ``\\udXXX`` escapes (exactly what ``json.loads`` read)."""
+    """JSON text with lone surrogates written as ``\\ud800``-style escapes (exactly what ``json.loads`` read)."""
     return re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", json_text)
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from auditrules.documents import Document, load_json_document, read_text
-from auditrules.findings import Location
+from auditrules.errors import AuditError, Span
+from auditrules.findings import Diagnostic, Location
 
 PEEK_BYTES = 65536
 
@@ -62,4 +63,15 @@ class Resource:
         return Location(self.doc.path, None, None, self.pointer + suffix, note)
 
 
-__all__ = ["PEEK_BYTES", "Resource", "json_documents", "looks_like", "peek"]
+def no_export(paths: Iterable[Path], expected: str) -> AuditError:
+    """AR204 for paths that hold none of an adapter's files; ``expected`` names them for the user."""
+    where = next(iter(paths), Path("."))
+    return AuditError("AR204", f"no {expected} in {where}", Span(str(where), 1, 1))
+
+
+def skipped_file(path: str, what: str) -> Diagnostic:
+    """A warning for a file of an export directory that is not ``what`` (``a Genesys queue list``)."""
+    return Diagnostic("AR204", "warning", f"{Path(path).name} is not {what}; skipped", Location(path, 1, 1))
+
+
+__all__ = ["PEEK_BYTES", "Resource", "json_documents", "looks_like", "no_export", "peek", "skipped_file"]

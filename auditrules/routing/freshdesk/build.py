@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from auditrules.channels import VENDOR_DEFAULT_CHANNELS, freshdesk_channel
-from auditrules.errors import AuditError, Span
 from auditrules.findings import InputFile
+from auditrules.routing.exports import no_export
 from auditrules.routing.freshdesk.automations import RuleReader
 from auditrules.routing.freshdesk.files import Export, Item, read_export
 from auditrules.routing.freshdesk.sla import PolicyReader, policy_order
@@ -43,12 +43,9 @@ def load_freshdesk(paths: Sequence[str | Path]) -> RoutingModel:
     ps = [Path(p) for p in paths]
     export: Export = read_export(ps)
     if not export.policies and not export.rules:
-        where = ps[0] if ps else Path(".")
-        raise AuditError(
-            "AR204",
-            f"no Freshdesk export files in {where} (expected GET /api/v2/sla_policies or "
-            "GET /api/v2/automations/{type}/rules JSON)",
-            Span(str(where), 1, 1),
+        raise no_export(
+            ps,
+            "Freshdesk export files (expected GET /api/v2/sla_policies or GET /api/v2/automations/{type}/rules JSON)",
         )
     policies_reader = PolicyReader(export.diagnostics)
     ordered = sorted(enumerate(export.policies), key=lambda t: policy_order(t[1], t[0]))

@@ -9,7 +9,7 @@ from typing import Any
 
 from auditrules.documents import Document
 from auditrules.findings import Diagnostic, Location
-from auditrules.routing.exports import Resource, json_documents, looks_like
+from auditrules.routing.exports import Resource, json_documents, looks_like, skipped_file
 
 #: A peek at a file's head that tells a Freshdesk export from other JSON without parsing it.
 _PEEK = re.compile(r'"(sla_target|automation_type_id)"\s*:|"resource_type"\s*:\s*"(ticket|contact|company)"')
@@ -58,17 +58,9 @@ def read_export(paths: list[Path]) -> Export:
     """Read every JSON file of ``paths`` (files, or directories of ``*.json``)."""
     export = Export({}, [], [], [])
     for doc in json_documents(paths):
-        path = Path(doc.path)
         found = _items(doc)
         if found is None:
-            export.diagnostics.append(
-                Diagnostic(
-                    "AR204",
-                    "warning",
-                    f"{path.name} is not a Freshdesk SLA or automation list; skipped",
-                    Location(doc.path, 1, 1),
-                )
-            )
+            export.diagnostics.append(skipped_file(doc.path, "a Freshdesk SLA or automation list"))
             continue
         export.documents[doc.path] = doc
         prefix, items = found

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from auditrules.channels import VENDOR_DEFAULT_CHANNELS
 from auditrules.documents import load_yaml_document
-from auditrules.errors import AuditError, Span
 from auditrules.findings import Diagnostic, InputFile, Location
+from auditrules.routing.exports import no_export
 from auditrules.routing.genesys.architect import FlowReader, is_architect
 from auditrules.routing.genesys.pages import read_pages
 from auditrules.routing.genesys.queues import QueueReader
@@ -27,12 +27,8 @@ def load_genesys(paths: Sequence[str | Path]) -> RoutingModel:
     pages = read_pages([p for p in ps if p.is_dir() or p.suffix.lower() == ".json"])
     flows = [load_yaml_document(f) for f in _flow_files(ps)]
     if not pages.documents and not flows:
-        where = ps[0] if ps else Path(".")
-        raise AuditError(
-            "AR204",
-            f"no Genesys Cloud queue or flow files in {where} (expected GET /api/v2/routing/queues JSON "
-            "or Architect flow YAML)",
-            Span(str(where), 1, 1),
+        raise no_export(
+            ps, "Genesys Cloud queue or flow files (expected GET /api/v2/routing/queues JSON or Architect flow YAML)"
         )
     reader = QueueReader(pages.diagnostics)
     ordered = sorted(pages.queues, key=lambda q: (q.doc.path, _pointer_key(q.pointer)))

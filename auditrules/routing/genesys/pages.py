@@ -15,7 +15,7 @@ from typing import Any
 
 from auditrules.documents import Document
 from auditrules.findings import Diagnostic, Location
-from auditrules.routing.exports import Resource, json_documents, looks_like
+from auditrules.routing.exports import Resource, json_documents, looks_like, skipped_file
 
 _PEEK = re.compile(
     r'"mediaSettings"\s*:\s*\{|"(call|callback|chat|email|message)"\s*:\s*\{\s*"(alertingTimeoutSeconds|serviceLevel)"'
@@ -75,14 +75,7 @@ def _add(pages: Pages, doc: Document) -> None:
     elif isinstance(data, dict) and "mediaSettings" in data:  # GET /api/v2/routing/queues/{id}
         prefix, entities = "", [data]
     else:
-        pages.diagnostics.append(
-            Diagnostic(
-                "AR204",
-                "warning",
-                f"{Path(doc.path).name} is not a Genesys queue list; skipped",
-                Location(doc.path, 1, 1),
-            )
-        )
+        pages.diagnostics.append(skipped_file(doc.path, "a Genesys queue list"))
         return
     pages.documents[doc.path] = doc
     single = prefix == "" and isinstance(data, dict)

@@ -7,14 +7,13 @@ import math
 import random
 
 import duckdb
+import lifelines  # dev extra: the independent reference implementation; never skipped
+import numpy as np
 import pytest
 from sqlglot import exp
 
 from auditrules.tickets import survival as K
 from auditrules.tickets.stats import z_value
-
-lifelines = pytest.importorskip("lifelines")
-np = pytest.importorskip("numpy")
 
 
 def _sample(seed: int, n: int, censor_share: float = 0.3, ties: bool = False) -> tuple[list[float], list[bool]]:

@@ -34,7 +34,7 @@ from auditrules.tickets import stats as S
 from auditrules.tickets import survival as K
 from auditrules.tickets.judge import DISPLAY_CONFIDENCE, Judgement, fmt_value, verdict
 from auditrules.tickets.plan.censoring import CENSORABLE, Censoring
-from auditrules.tickets.plan.sql import CLEAN, all_of, case, col, lit, table_ref
+from auditrules.tickets.plan.sql import CLEAN, table_ref
 
 Keys = tuple[Any, ...]
 
@@ -62,12 +62,7 @@ def query_groups(plan: P.RequirementPlan, censoring: Censoring, groups: Sequence
     judged (the others get the display confidence)."""
     agg = plan.require.aggregate
     p = float(agg.quantile) if agg.quantile is not None else None
-    pairs = []
-    for keys, conf in groups:
-        cond = all_of(col(n).eq(lit(v)) for n, v in zip(plan.key_columns, keys, strict=True))
-        pairs.append((cond, lit(S.z_value(conf))))
-    default = lit(S.z_value(DISPLAY_CONFIDENCE))
-    z = case(pairs, default) if pairs and plan.key_columns else (pairs[0][1] if pairs else default)
+    z = K.GroupZ(tuple((keys, S.z_value(conf)) for keys, conf in groups), S.z_value(DISPLAY_CONFIDENCE))
     named = [(name, k.expr) for name, k in zip(plan.key_columns, plan.keys, strict=True)]
     return K.survival_query(
         table_ref(CLEAN), named, censoring.duration, censoring.observed, plan.valid, p, z, censoring.bound

@@ -79,7 +79,8 @@ TS = "try_cast(nullif(trim({c}), '') AS TIMESTAMP)"
 CREATED, RESOLVED = "{created}", "{resolved}"
 CH, PR, STATUS = "lower(nullif(trim(channel), ''))", "lower(nullif(trim(priority), ''))", "lower(trim(status))"
 #: Rows a first-response figure may read: a usable duration, or a creation time to censor it at.
-FIRST = "NOT coalesce(first_response < 0, false) AND NOT (first_response IS NULL AND {created} IS NULL)"
+#: (Timestamps are parsed only for unanswered tickets: OR and CASE evaluate lazily.)
+FIRST = "NOT coalesce(first_response < 0, false) AND (first_response IS NOT NULL OR {created} IS NOT NULL)"
 EXPERT_EDGES = f"""
 SELECT quantile_cont(influence_score, [0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9]) FILTER (influence_score IS NOT NULL),
        quantile_cont(influence_score, [0.25,0.5,0.75]) FILTER (compensation > 0 AND influence_score IS NOT NULL),
@@ -106,8 +107,8 @@ HAVING (g = 3 AND ch IS NOT NULL) OR (g = 1 AND ch IS NOT NULL AND pr IS NOT NUL
 #: risk (a descending running sum), log S and Greenwood's sum (running sums), the log–log band.
 EXPERT_KM = f"""
 WITH lt AS (
-  SELECT {{keys}}, coalesce(first_response, greatest(epoch(coalesce({RESOLVED}, TIMESTAMP '{{as_of}}'))
-           - epoch({CREATED}), 0.0)) AS t,
+  SELECT {{keys}}, CASE WHEN first_response IS NOT NULL THEN first_response
+           ELSE greatest(epoch(coalesce({RESOLVED}, TIMESTAMP '{{as_of}}')) - epoch({CREATED}), 0.0) END AS t,
          count(first_response) AS d, count(*) AS m
   FROM {{src}} WHERE {{valid}} AND {FIRST} GROUP BY ALL),
 rk AS (SELECT *, sum(m) OVER (PARTITION BY {{part}} ORDER BY t DESC ROWS UNBOUNDED PRECEDING) AS r FROM lt),

@@ -2,11 +2,12 @@
 
 ``python benchmarks/tickets.py --rows 1000000`` writes seeded data as Parquet and CSV into
 ``benchmarks/data/`` (gitignored), then runs each variant in its own subprocess (so ru_maxrss is
-that variant's peak): auditrules' ``evaluate_tickets`` on Parquet and on CSV, the CLI when it
-exists, the expert DuckDB baseline (see EXPERT_* below), (b) pandas groupby, (c) Fairlearn's
-MetricFrame when installed. The expert and the auditrules CLI run interleaved (A, B, A, B ...); it
-prints medians, the median of the per-pair time ratios and peak RSS of each process, and checks
-that both the expert's and auditrules' per-group figures equal pandas' to 1e-9.
+that variant's peak): the expert DuckDB baseline (see EXPERT_* below) and the whole
+``auditrules check --tickets`` CLI, interleaved (A, B, A, B ...) on Parquet and on CSV, then
+(b) pandas groupby and (c) Fairlearn's MetricFrame when installed. It prints medians, the median
+of the per-pair time ratios and the median peak RSS of each, and checks the figures: auditrules'
+per-group values and censored intervals equal the expert's to 1e-9 (and pandas equals the
+expert on the figures it computes the same way); exit 1, loudly, when they do not.
 """
 
 from __future__ import annotations

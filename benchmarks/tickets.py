@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -108,8 +109,8 @@ HAVING (g = 3 AND ch IS NOT NULL) OR (g = 1 AND ch IS NOT NULL AND pr IS NOT NUL
 #: risk (a descending running sum), log S and Greenwood's sum (running sums), the log–log band.
 EXPERT_KM = f"""
 WITH lt AS (
-  SELECT {{keys}}, CASE WHEN first_response IS NOT NULL THEN first_response
-           ELSE greatest(epoch(coalesce({RESOLVED}, TIMESTAMP '{{as_of}}')) - epoch({CREATED}), 0.0) END AS t,
+  SELECT {{keys}}, {{cap_open}}CASE WHEN first_response IS NOT NULL THEN first_response
+           ELSE greatest(epoch(coalesce({RESOLVED}, TIMESTAMP '{{as_of}}')) - epoch({CREATED}), 0.0) END{{cap_close}} AS t,
          count(first_response) AS d, count(*) AS m
   FROM {{src}} WHERE {{valid}} AND {FIRST} GROUP BY ALL),
 rk AS (SELECT *, sum(m) OVER (PARTITION BY {{part}} ORDER BY t DESC ROWS UNBOUNDED PRECEDING) AS r FROM lt),
@@ -141,8 +142,6 @@ def _z(confidence: float) -> float:
 
 def _loglog(s: float, gw: float, z: float) -> tuple[float, float]:
     """The log–log interval of a share done within t, 1 − S(t), from S(t) and Greenwood's sum."""
-    import math
-
     if s >= 1.0:
         return 0.0, 0.0
     if s <= 0.0:
@@ -158,6 +157,9 @@ def _km(
     """Kaplan–Meier figures per group: the p-quantile with its interval (p None: none), S(at) and Greenwood's sum."""
     part = ", ".join(k.rsplit(" AS ", 1)[-1] for k in keys.split(" | "))
     band = BAND.format(z=repr(z)) if p is not None else "NULL::DOUBLE AS lo, NULL::DOUBLE AS hi"
+    # S(at) alone needs only the waits up to ``at`` and how many are still at risk past it: the
+    # waits beyond are one life-table row per group (the windows then run over far fewer rows)
+    cap_open, cap_close = ("least(", f", {math.nextafter(at, math.inf)!r})") if p is None else ("", "")
     level = repr(1.0 - p + 1e-9) if p is not None else "0"
     sql = EXPERT_KM.format(
         src=src,
@@ -168,6 +170,8 @@ def _km(
         band=band,
         level=level,
         at=repr(at),
+        cap_open=cap_open,
+        cap_close=cap_close,
         **ts,
     )
     rows: list[Any] = con.execute(sql).fetchall()

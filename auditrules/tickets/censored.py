@@ -53,16 +53,21 @@ class Censored:
 
 
 def query(j: Judgement, censoring: Censoring) -> exp.Select:
-    """The survival query of a requirement, each group's interval at that group's confidence."""
-    return query_groups(j.plan, censoring, [(g.keys, j.group_confidence[g.keys]) for g in j.eligible])
+    """The survival query of a requirement, each group's interval at that group's confidence (the
+    display confidence for groups below the minimum size)."""
+    groups = [(g.keys, j.group_confidence.get(g.keys, DISPLAY_CONFIDENCE)) for g in j.groups]
+    return query_groups(j.plan, censoring, groups, complete=True)
 
 
-def query_groups(plan: P.RequirementPlan, censoring: Censoring, groups: Sequence[tuple[Keys, float]]) -> exp.Select:
+def query_groups(
+    plan: P.RequirementPlan, censoring: Censoring, groups: Sequence[tuple[Keys, float]], complete: bool = False
+) -> exp.Select:
     """The survival query over ``plan``'s groups; ``groups`` give (key values, confidence) of those
-    judged (the others get the display confidence)."""
+    judged (the others get the display confidence); ``complete``: they are all the groups read."""
     agg = plan.require.aggregate
     p = float(agg.quantile) if agg.quantile is not None else None
-    z = K.GroupZ(tuple((keys, S.z_value(conf)) for keys, conf in groups), S.z_value(DISPLAY_CONFIDENCE))
+    zs = tuple((keys, S.z_value(conf)) for keys, conf in groups)
+    z = K.GroupZ(zs, S.z_value(DISPLAY_CONFIDENCE), complete)
     named = [(name, k.expr) for name, k in zip(plan.key_columns, plan.keys, strict=True)]
     return K.survival_query(
         table_ref(CLEAN), named, censoring.duration, censoring.observed, plan.valid, p, z, censoring.bound

@@ -276,7 +276,12 @@ def survival_query(
     out. ``z`` is the normal quantile of the interval: one for every group, or per group
     (:class:`GroupZ`, joined to the curve as a small ``VALUES`` relation, so no per-row ``CASE``
     over the groups is evaluated). The band is computed only when ``p`` is set (a share's
-    interval comes from ``S(at)`` and its Greenwood sum). The result has the key aliases and
+    interval comes from ``S(at)`` and its Greenwood sum). For a share alone (``p`` None) the
+    durations past ``at`` are merged into one life-table row per group just after ``at``: ``S(at)``
+    needs only how many are still at risk beyond it, so the window sums run over the distinct
+    durations up to ``at`` (at most 14,401 per group for ``<= 4h`` in whole seconds) instead of all
+    of them; ``last_event`` and ``waiting_from`` (which only quantiles read) are then NULL. The
+    result has the key aliases and
     :data:`FIGURES`; ``q_*`` are NULL when ``p`` is None and ``s_at``/``gw_at`` when ``at`` is.
     The life table, at-risk counts (a descending running sum), ``log S`` (a running sum of
     ``ln(1 − d/n)``) and the Greenwood sum are window functions, so the whole estimate is one
@@ -284,16 +289,19 @@ def survival_query(
     """
     names = [k for k, _ in keys]
     part = [_q(k) for k in names]
+    time = duration.copy()
+    if p is None and at is not None:  # a share alone: every duration past ``at`` is one row per group
+        time = exp.Least(this=time, expressions=[_num(math.nextafter(at, math.inf))])
     life = (
         exp.select(
             *[exp.alias_(e.copy(), k, quoted=True) for k, e in keys],
-            exp.alias_(duration.copy(), "t", quoted=True),
+            exp.alias_(time, "t", quoted=True),
             exp.alias_(_filtered(exp.Count(this=exp.Star()), observed.copy()), "d", quoted=True),
             exp.alias_(exp.Count(this=exp.Star()), "m", quoted=True),
         )
         .from_(relation)
         .where(exp.and_(valid.copy(), exp.not_(exp.Is(this=duration.copy(), expression=exp.null()))))
-        .group_by(*[e.copy() for _, e in keys], duration.copy())
+        .group_by(*[e.copy() for _, e in keys], time.copy())
     )
     risk = exp.select(
         *part, _q("t"), _q("d"), _q("m"), exp.alias_(_window(exp.Sum(this=_q("m")), part, True), "r", quoted=True)
@@ -349,21 +357,36 @@ def survival_query(
         banded = banded.select(
             exp.alias_(_band(zexpr, -1), "lo", quoted=True), exp.alias_(_band(zexpr, +1), "hi", quoted=True)
         )
-        if isinstance(z, GroupZ) and z.groups and names:
+        if isinstance(z, GroupZ) and z.needs_join(names):
             banded = z.join(banded, names)
     return _figures(banded, part, p, at)
 
 
 @dataclass(frozen=True)
 class GroupZ:
-    """Normal quantiles per group: (key values, z) pairs, and ``default`` for the groups not listed."""
+    """Normal quantiles per group: (key values, z) pairs, and ``default`` for the groups not listed.
+
+    ``complete`` says the list names every group whose figures are read, so when they all share
+    one z (the usual case: one confidence per requirement) it is a literal and nothing is joined.
+    """
 
     groups: tuple[tuple[tuple[Any, ...], float], ...]
     default: float
+    complete: bool = False
+
+    def _shared(self) -> float | None:
+        zs = {z for _, z in self.groups}
+        return zs.pop() if self.complete and len(zs) == 1 else None
+
+    def needs_join(self, names: Sequence[str]) -> bool:
+        return bool(self.groups) and bool(names) and self._shared() is None
 
     def value(self, names: Sequence[str]) -> exp.Expr:
         """The group's z: from the relation :meth:`join` adds, else the default (a literal when no
-        group is listed or there are no keys)."""
+        group is listed, there are no keys, or every group shares one)."""
+        shared = self._shared()
+        if shared is not None:
+            return _num(shared)
         if not self.groups or not names:
             return _num(self.groups[0][1] if self.groups else self.default)
         return exp.Coalesce(this=exp.column("zv", "zt", quoted=True), expressions=[_num(self.default)])
@@ -411,8 +434,8 @@ def _figures(banded: exp.Select, part: Sequence[exp.Expr], p: float | None, at: 
         "q_point": first_time("s"),
         "q_low": first_time("lo"),
         "q_high": first_time("hi"),
-        "last_event": exp.Max(this=_q("last_t")),
-        "waiting_from": waiting,
+        "last_event": exp.Max(this=_q("last_t")) if p is not None or at is None else null.copy(),
+        "waiting_from": waiting if p is not None or at is None else null.copy(),
         "s_at": s_at,
         "gw_at": gw_at,
     }

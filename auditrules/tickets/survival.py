@@ -259,6 +259,32 @@ def _band(z: exp.Expr, sign: int) -> exp.Expr:
     )
 
 
+def _life_table(
+    relation: exp.Expr,
+    keys: Sequence[tuple[str, exp.Expr]],
+    duration: exp.Expr,
+    observed: exp.Expr,
+    valid: exp.Expr,
+    cut: float | None,
+) -> exp.Select:
+    """One row per group and distinct duration: events ``d`` and all tickets ``m``; with ``cut``,
+    every duration past it is one row per group just after it."""
+    time = duration.copy()
+    if cut is not None:
+        time = exp.Least(this=time, expressions=[_num(math.nextafter(cut, math.inf))])
+    return (
+        exp.select(
+            *[exp.alias_(e.copy(), k, quoted=True) for k, e in keys],
+            exp.alias_(time, "t", quoted=True),
+            exp.alias_(_filtered(exp.Count(this=exp.Star()), observed.copy()), "d", quoted=True),
+            exp.alias_(exp.Count(this=exp.Star()), "m", quoted=True),
+        )
+        .from_(relation)
+        .where(exp.and_(valid.copy(), exp.not_(exp.Is(this=duration.copy(), expression=exp.null()))))
+        .group_by(*[e.copy() for _, e in keys], time.copy())
+    )
+
+
 def survival_query(
     relation: exp.Expr,
     keys: Sequence[tuple[str, exp.Expr]],
@@ -289,20 +315,7 @@ def survival_query(
     """
     names = [k for k, _ in keys]
     part = [_q(k) for k in names]
-    time = duration.copy()
-    if p is None and at is not None:  # a share alone: every duration past ``at`` is one row per group
-        time = exp.Least(this=time, expressions=[_num(math.nextafter(at, math.inf))])
-    life = (
-        exp.select(
-            *[exp.alias_(e.copy(), k, quoted=True) for k, e in keys],
-            exp.alias_(time, "t", quoted=True),
-            exp.alias_(_filtered(exp.Count(this=exp.Star()), observed.copy()), "d", quoted=True),
-            exp.alias_(exp.Count(this=exp.Star()), "m", quoted=True),
-        )
-        .from_(relation)
-        .where(exp.and_(valid.copy(), exp.not_(exp.Is(this=duration.copy(), expression=exp.null()))))
-        .group_by(*[e.copy() for _, e in keys], time.copy())
-    )
+    life = _life_table(relation, keys, duration, observed, valid, at if p is None else None)
     risk = exp.select(
         *part, _q("t"), _q("d"), _q("m"), exp.alias_(_window(exp.Sum(this=_q("m")), part, True), "r", quoted=True)
     ).from_(_sub("lt", life))

@@ -157,8 +157,10 @@ def alone(sigma: float, n: int) -> Any:
 
 @pytest.mark.parametrize(
     ("sigma", "n"),
-    [alone(1.0, 30), alone(1.0, 100), (1.0, 300), (1.0, 1000), (1.0, 3000)]
-    + [alone(1.5, 30), alone(1.5, 100), alone(1.5, 300), alone(1.5, 1000), (1.5, 3000)],
+    [
+        *(alone(1.0, 30), alone(1.0, 100), (1.0, 300), (1.0, 1000), (1.0, 3000)),
+        *(alone(1.5, 30), alone(1.5, 100), alone(1.5, 300), alone(1.5, 1000), (1.5, 3000)),
+    ],
 )
 def test_mean_of_a_group_alone(sigma: float, n: int) -> None:
     """``require mean(x) >= v`` without groups, gated by its own G1: printed; the cells where it

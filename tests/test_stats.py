@@ -706,7 +706,9 @@ def test_pooled_skewness_is_scipys_skewness_of_the_groups_centred_tickets() -> N
         assert stats.pooled_skewness([(n, var, g1)]) == pytest.approx(g1, rel=1e-12)
     constant = (50, 0.0, float("nan"))  # a constant group adds tickets without spread
     with_constant = np.concatenate([centred, np.zeros(50)])
-    assert stats.pooled_skewness([*figures, constant]) == pytest.approx(float(sps.skew(with_constant, bias=False)), rel=1e-10)
+    assert stats.pooled_skewness([*figures, constant]) == pytest.approx(
+        float(sps.skew(with_constant, bias=False)), rel=1e-10
+    )
     assert math.isnan(stats.pooled_skewness([constant, (2, 1.0, float("nan"))]))
     assert math.isnan(stats.pooled_skewness([]))
 

@@ -723,11 +723,11 @@ def pooled_skewness(groups: Sequence[tuple[int, float, float]]) -> float:
         g1 = 0.0 if m2 == 0.0 else skewness * (n - 2) / math.sqrt(n * (n - 1))
         total += n
         sum_m2 += n * m2
-        sum_m3 += n * g1 * m2**1.5
+        sum_m3 += n * g1 * m2 * math.sqrt(m2)
     if total < 3 or sum_m2 <= 0.0:
         return _NAN
     m2, m3 = sum_m2 / total, sum_m3 / total
-    return m3 / m2**1.5 * math.sqrt(total * (total - 1.0)) / (total - 2.0)
+    return m3 / (m2 * math.sqrt(m2)) * math.sqrt(total * (total - 1.0)) / (total - 2.0)
 
 
 def _cube_root(x: float) -> float:

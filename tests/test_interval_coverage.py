@@ -7,10 +7,11 @@ when a cell that the interval is meant for falls below 92%.
 
 Means of skewed data are the hard case: no interval reaches 95% on lognormal σ = 1.5 at
 n = 30. The judge therefore uses a skew-aware interval (Johnson's modified t in Hall's monotone
-form) *and* Cochran's gate n > 25·G1²: below it the verdict is withheld (``inconclusive``). The
-mean tests print the interval's own coverage, how often the gate lets a verdict through, the
-coverage where it does, and the rate that matters to an auditee: how often a verdict rests on an
-interval that missed (``wrong``), and how often a rule whose threshold is the true mean fails.
+form) *and* Cochran's gate n > 25·G1²: below it the verdict is withheld (``insufficient_data``),
+G1 taken from tickets whose luck is not the judged group's own (``judge.gate_skewness``). The
+mean tests print the interval's own coverage, how often the gate gives a verdict, the coverage
+where it does — what the issue promises, and what the tests assert — false fails at the true
+mean and power.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def mover_hits(pairs: list[tuple[Estimate, Estimate]]) -> tuple[float, float]:
 # than FEW verdicts in a cell that share is too noisy for a fixed floor; there the cell fails when
 # a one-sided binomial test rejects "coverage >= 92%" at the 1% level. Both are printed.
 
-MEAN_REPS = 2000  # replications (requirements) per cell
+MEAN_REPS = 4000  # replications (requirements) per cell
 FEW = 200
 MEAN_CELLS = [(sigma, n) for sigma in (1.0, 1.5) for n in (30, 100, 300, 1000, 3000)]
 

@@ -367,7 +367,7 @@ def gate_skewness(mode: str, groups: Sequence[Group]) -> dict[tuple[Any, ...], f
 
     A group's own G1 is lowest exactly in the samples that missed the rare large values, whose
     means are the most underestimated: gated on its own G1, such a sample is waved through (on
-    lognormal σ = 1 data at 100 tickets, the verdicts it let through were covered 80% of the
+    lognormal σ = 1 data at 100 tickets, the verdicts it let through were covered 82% of the
     time). So the skewness comes from tickets whose luck is not the group's own:
 
     - comparisons (``across``): the skewness of all the requirement's groups pooled around their

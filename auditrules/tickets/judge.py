@@ -823,10 +823,11 @@ def _too_few_to_compare(j: Judgement, evidence: E.TicketGroups) -> str | None:
     reference = evidence.reference
     counts = ", ".join(f"{g.label}{_where_text(g, j.strata_names)} n={g.n}" for g in j.groups[:8])
     judged = {g.label for g in j.judged}
+    enough = f"with at least {j.minimum} tickets" if not j.unjudged else "with enough tickets for an interval"
     why = (
         f"reference group '{reference}' has too few tickets"
         if reference is not None and reference not in judged
-        else f"fewer than 2 groups with at least {j.minimum} tickets"
+        else f"fewer than 2 groups {enough}"
     )
     return f"cannot compare {j.aggregate_text} across {j.group_by}: {why} ({counts}){_needs_note(j)}"
 

@@ -373,23 +373,26 @@ class Bound:
 def fair007_bounds(per_quartile: int, alpha: float = 0.05) -> list[Bound]:
     """How well any test can catch Q4/Q1 mean compensation 1.35 against ``<= 1.25`` at level ``alpha``.
 
-    Compensation per ticket is 0 with probability 1 − p and ``COMPENSATION_MEDIAN``·lognormal(σ)
-    otherwise, so its squared coefficient of variation is CV² = e^{σ²}/p − 1 (5.80 for σ = 1,
-    p = 0.4) and log(mean Q4 / mean Q1) has variance ≈ 2·CV²/n (delta method). A one-sided z test
-    with that variance *known* is the most powerful level-α test of the means alone:
-    power = Φ(δ/SE − z₁₋α), δ = ln(1.35/1.25). Knowing moreover that the data are zero-inflated
-    lognormal with σ = 1 (a likelihood test on the log amounts and the compensated shares) the
-    variance drops to 2·(σ² + 1 − p)/(p·n). The engine judges the three comparisons with
-    Bonferroni two-sided intervals at 1 − α/3, i.e. one-sided tails of α/6 (its own bound, with
-    the variance known). Tickets for 90% power: n = V·(z₁₋α + z₀.₉)²/δ², V the per-ticket variance.
+    FAIR-007 compares the means of the *compensated* tickets (``where compensation > 0``): a share
+    p of each quartile's tickets, ``COMPENSATION_MEDIAN``·lognormal(σ) each, so n = p·per_quartile
+    amounts per quartile with squared coefficient of variation CV² = e^{σ²} − 1 (1.72 for σ = 1),
+    and log(mean Q4 / mean Q1) has variance ≈ 2·CV²/n (delta method). A one-sided z test with that
+    variance *known* is the most powerful level-α test of the means alone:
+    power = Φ(δ/SE − z₁₋α), δ = ln(1.35/1.25). Knowing moreover that the amounts are lognormal with
+    σ = 1 and the same σ in every quartile, the ratio of means is the ratio of the log-scale
+    centres, estimated with variance 2·σ²/n (the likelihood test). The engine judges the three
+    comparisons with Bonferroni two-sided intervals at 1 − α/3, i.e. one-sided tails of α/6 (its
+    own level, with the variance known). Tickets per quartile for 90% power:
+    V·(z₁₋α + z₀.₉)²/(δ²·p), V the variance per compensated ticket.
     """
     delta = math.log(FAIR007_TRUTH / FAIR007_BOUND)
-    means = 2.0 * (math.exp(SIGMA * SIGMA) / COMPENSATED - 1.0)
-    lognormal = 2.0 * (SIGMA * SIGMA + 1.0 - COMPENSATED) / COMPENSATED
+    compensated = per_quartile * COMPENSATED
+    means = 2.0 * (math.exp(SIGMA * SIGMA) - 1.0)
+    lognormal = 2.0 * SIGMA * SIGMA
     z90 = normal_ppf(0.9)
     tests = [
-        ("known-variance z test of the means, one comparison, one-sided", means, alpha),
-        ("likelihood test knowing the data are zero-inflated lognormal (sigma = 1)", lognormal, alpha),
+        ("known-variance z test of the compensated means, one comparison, one-sided", means, alpha),
+        ("likelihood test knowing the amounts are lognormal (sigma = 1), one-sided", lognormal, alpha),
         (
             "the engine's level: 3 comparisons, Bonferroni two-sided (one-sided alpha/6), variance known",
             means,
@@ -399,24 +402,25 @@ def fair007_bounds(per_quartile: int, alpha: float = 0.05) -> list[Bound]:
     out = []
     for name, variance, level in tests:
         z = normal_ppf(1.0 - level)
-        power = normal_cdf(delta / math.sqrt(variance / per_quartile) - z)
-        out.append(Bound(name, power, math.ceil(variance * (z + z90) ** 2 / delta**2)))
+        power = normal_cdf(delta / math.sqrt(variance / compensated) - z)
+        out.append(Bound(name, power, math.ceil(variance * (z + z90) ** 2 / delta**2 / COMPENSATED)))
     return out
 
 
 def fair007_oracle_replicated(per_quartile: int, replications: int, seed: int, alpha: float = 0.05) -> float:
-    """The first bound re-measured: the known-variance z test run on simulated quartiles (Q1 and Q4)."""
+    """The first bound re-measured: the known-variance z test run on simulated quartiles (Q1 and Q4),
+    each with its compensated share of tickets."""
     rng = np.random.default_rng(seed)
-    delta_variance = 2.0 * (math.exp(SIGMA * SIGMA) / COMPENSATED - 1.0) / per_quartile
+    compensated = round(per_quartile * COMPENSATED)
+    delta_variance = 2.0 * (math.exp(SIGMA * SIGMA) - 1.0) / compensated
     z = normal_ppf(1.0 - alpha)
     rejected = 0
 
     def mean_compensation(scale: float, shape: tuple[int, int]) -> np.ndarray:
-        amount = COMPENSATION_MEDIAN * scale * rng.lognormal(0.0, SIGMA, shape)
-        return np.where(rng.uniform(size=shape) < COMPENSATED, amount, 0.0).mean(axis=1)
+        return (COMPENSATION_MEDIAN * scale * rng.lognormal(0.0, SIGMA, shape)).mean(axis=1)
 
     for start in range(0, replications, 200):
-        shape = (min(200, replications - start), per_quartile)
+        shape = (min(200, replications - start), compensated)
         log_ratio = np.log(mean_compensation(FAIR007_TRUTH, shape)) - np.log(mean_compensation(1.0, shape))
         rejected += int(((log_ratio - math.log(FAIR007_BOUND)) / math.sqrt(delta_variance) > z).sum())
     return rejected / replications

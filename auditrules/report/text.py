@@ -27,14 +27,14 @@ _TICKET_KINDS = frozenset({E.TicketGroups.KIND, E.TicketMissingColumn.KIND})
 Segment: TypeAlias = "str | tuple[str, str]"
 
 
-def _console(buf: io.StringIO, color: bool) -> Any:
+def _console(buf: io.StringIO, color: bool, width: int) -> Any:
     from rich.console import Console
 
     return Console(
         file=buf,
         force_terminal=color,
         no_color=not color,
-        width=WIDTH,
+        width=width,
         highlight=False,
         emoji=False,  # ":fire:" in a trigger title is text, not an emoji
         color_system="standard" if color else None,
@@ -46,10 +46,11 @@ def _console(buf: io.StringIO, color: bool) -> Any:
 class _Out:
     """Lines of segments, printed in batches (rich's per-call cost dominates otherwise), and tables between them."""
 
-    def __init__(self, color: bool) -> None:
+    def __init__(self, color: bool, width: int) -> None:
         self.color = color
+        self.width = width
         self.buf = io.StringIO()
-        self.console: Any = _console(self.buf, color) if color else None
+        self.console: Any = _console(self.buf, color, width) if color else None
         self.pending: list[str] = []
 
     def emit(self, *segments: Segment) -> None:
@@ -78,7 +79,7 @@ class _Out:
 
         self.flush()
         if self.console is None:
-            self.console = _console(self.buf, self.color)
+            self.console = _console(self.buf, self.color, self.width)
         self.console.print(Padding(renderable, (0, 0, 0, 8), expand=False))
 
     def text(self) -> str:
@@ -102,9 +103,9 @@ def _expand_tabs(line: str, size: int = 8) -> str:
 
 
 def render_text(data: dict[str, Any], color: bool = False, width: int = WIDTH, verbose: bool = False) -> str:
-    """Render a report for a compliance officer; ``color`` adds ANSI styles."""
-    del width  # lines are never wrapped; tables are laid out for WIDTH columns
-    out = _Out(color)
+    """Render a report for a compliance officer; ``color`` adds ANSI styles (and wraps at ``width``
+    columns; without colour lines are never wrapped, and tables are laid out for ``width``)."""
+    out = _Out(color, width)
     policy = data.get("policy") or {}
     title = policy.get("name") or "auditrules"
     if policy.get("version"):

@@ -188,15 +188,6 @@ def _match_value(value: str, patterns: tuple[str, ...]) -> str | None:
     return None
 
 
-def _readers(rules: Iterable[RoutingRule]) -> dict[str, list[tuple[RoutingRule, Read]]]:
-    """Name (lower-case) → the (rule, read) pairs that read it."""
-    readers: dict[str, list[tuple[RoutingRule, Read]]] = {}
-    for rule in rules:
-        for rd in rule.reads:
-            readers.setdefault(rd.field.lower(), []).append((rule, rd))
-    return readers
-
-
 def _direct_sources(rules: Iterable[RoutingRule], matcher: Matcher) -> Iterator[tuple[RoutingRule, Read, str]]:
     """Each rule's first read that the set matches directly, with the pattern it matched."""
     for rule in rules:
@@ -212,7 +203,7 @@ def taint(model: RoutingModel, patterns: Sequence[str] | Matcher) -> dict[str, _
     """
     matcher = field_matcher(patterns) if not callable(patterns) else patterns
     rules = model.deriving_rules
-    readers = _readers(rules)
+    readers = model.deriving_readers
     tainted: dict[str, _Origin] = {}
     queue: deque[str] = deque()
 

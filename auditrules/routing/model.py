@@ -313,6 +313,15 @@ class RoutingModel:
         return tuple(r for r in self.rules_in_order if r.active and r.writes)
 
     @cached_property
+    def deriving_readers(self) -> Mapping[str, tuple[tuple[RoutingRule, Read], ...]]:
+        """Name (lower-case) → the (rule, read) pairs of :attr:`deriving_rules` that read it."""
+        readers: dict[str, list[tuple[RoutingRule, Read]]] = {}
+        for rule in self.deriving_rules:
+            for rd in rule.reads:
+                readers.setdefault(rd.field.lower(), []).append((rule, rd))
+        return MappingProxyType({name: tuple(pairs) for name, pairs in readers.items()})
+
+    @cached_property
     def read_names(self) -> frozenset[str]:
         """The names (lower-case) that active rules read."""
         return frozenset(rd.field.lower() for r in self.rules if r.active for rd in r.reads)

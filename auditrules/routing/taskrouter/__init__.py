@@ -31,21 +31,6 @@ if TYPE_CHECKING:
         parse_expression,
     )
 
-#: The expression language's names, imported from ``expression`` when first used.
-_EXPRESSION = frozenset(
-    {
-        "TRAttribute",
-        "TRCompare",
-        "TRExpr",
-        "TRList",
-        "TRLiteral",
-        "TRLogical",
-        "constant_truth",
-        "format_expression",
-        "parse_expression",
-    }
-)
-
 
 def load_taskrouter(path: str | Path, queues: Sequence[Path] = ()) -> RoutingModel:
     """See :func:`auditrules.routing.taskrouter.loader.load_taskrouter` (imported when a workflow is read)."""
@@ -55,7 +40,9 @@ def load_taskrouter(path: str | Path, queues: Sequence[Path] = ()) -> RoutingMod
 
 
 def __getattr__(name: str) -> Any:
-    if name in _EXPRESSION:
+    """The expression language's names (everything in ``__all__`` not defined here), imported from
+    ``expression`` when first used."""
+    if name in __all__ and name not in globals():
         return getattr(importlib.import_module("auditrules.routing.taskrouter.expression"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditrules import __version__
-from auditrules.baseline import finding_fingerprint
 from auditrules.documents import read_text
 from auditrules.errors import AuditError, Span
 from auditrules.findings import (
@@ -26,6 +25,7 @@ from auditrules.findings import (
     Severity,
     Status,
 )
+from auditrules.fingerprints import fingerprint
 from auditrules.lang import ast
 from auditrules.lang.cached import parse_policy
 from auditrules.lang.check import check_policies
@@ -267,7 +267,7 @@ class Report:
             },
             "inputs": [i.to_json() for i in self.inputs],
             "rules": [v.to_json() for v in self.verdicts],
-            "findings": [{**f.to_json(), "fingerprint": finding_fingerprint(f)} for f in self.findings],
+            "findings": [_with_fingerprint(f.to_json()) for f in self.findings],
             "diagnostics": [d.to_json() for d in self.diagnostics],
             "summary": self.summary(),
             "fail_on": fail_on,
@@ -280,6 +280,11 @@ class Report:
         if not self.report_options.empty:
             out["engagement"] = self.report_options.engagement()
         return out
+
+
+def _with_fingerprint(finding: dict[str, Any]) -> dict[str, Any]:
+    """A finding's JSON form with its fingerprint (computed from that same form)."""
+    return {**finding, "fingerprint": fingerprint(finding)}
 
 
 def _not_evaluated_reason(findings: Sequence[Finding]) -> str:

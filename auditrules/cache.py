@@ -1,8 +1,9 @@
 """The private cache directory: ``$XDG_CACHE_HOME/auditrules`` (default ``~/.cache/auditrules``).
 
 Created with mode 0700 and used only when it belongs to the current user and nobody else may write
-to it (it holds pickled parser tables): never a shared ``/tmp``. Without a usable directory callers
-simply do the work again.
+to it (Lark stores its compiled parser tables there as a pickle, which runs code when loaded): never
+a shared ``/tmp``. Parsed rules files are kept there as JSON data (:mod:`auditrules.lang.cached`).
+Without a usable directory callers simply do the work again.
 """
 
 from __future__ import annotations

@@ -553,8 +553,17 @@ def test_command(paths: tuple[str, ...]) -> None:
     sys.exit(2 if errors else 0 if held == len(outcomes) else 1)
 
 
+#: Allocations between cyclic garbage collections (Python's default: 700). A run reads whole exports
+#: into short-lived, acyclic data; collecting every 700 allocations costs it several milliseconds
+#: and frees nothing. Cycles are still collected, only less often.
+GC_THRESHOLD = (20_000, 20, 20)
+
+
 def main() -> None:
     """Console-script entry point."""
+    import gc
+
+    gc.set_threshold(*GC_THRESHOLD)
     try:
         cli(prog_name="auditrules")
     except BrokenPipeError:

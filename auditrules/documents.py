@@ -11,6 +11,8 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import accumulate, chain, compress
+from operator import not_
 from pathlib import Path
 from typing import Any
 
@@ -430,15 +432,27 @@ def _offset_line_col(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
+_IS_CONTAINER = (dict, list).__contains__
+_IS_DICT = (dict,).__contains__
+
+
 def _check_depth(path: str, text: str, data: Any) -> None:
-    """AR003 when containers nest deeper than MAX_DEPTH (an iterative walk over containers only)."""
-    stack: list[tuple[Any, int]] = [(data, 0)]
-    while stack:
-        value, depth = stack.pop()
+    """AR003 when containers nest deeper than MAX_DEPTH: a walk level by level over containers only,
+    each level's children gathered and filtered by C-level iterators (no Python call per value)."""
+    level = [data] if _IS_CONTAINER(type(data)) else []
+    depth = 0
+    while level:
         if depth > MAX_DEPTH:
             raise AuditError("AR003", f"nesting deeper than {MAX_DEPTH} levels", Span(path, 1, 1), text)
-        children = value.values() if value.__class__ is dict else value if value.__class__ is list else ()
-        stack.extend((c, depth + 1) for c in children if c.__class__ is dict or c.__class__ is list)
+        dicts = list(map(_IS_DICT, map(type, level)))
+        children = list(
+            chain(
+                chain.from_iterable(map(dict.values, compress(level, dicts))),
+                chain.from_iterable(compress(level, map(not_, dicts))),
+            )
+        )
+        level = list(compress(children, map(_IS_CONTAINER, map(type, children))))
+        depth += 1
 
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -448,6 +462,10 @@ def _skip_ws(text: str, i: int) -> int:
     """The first offset at or after ``i`` that is not JSON white space."""
     m = _WS.match(text, i)
     return m.end() if m else i
+
+
+#: Characters per block when counting line feeds (:meth:`JsonPositions._line_col`).
+_BLOCK = 1 << 16
 
 
 class JsonPositions(dict[str, tuple[int, int]]):
@@ -462,7 +480,7 @@ class JsonPositions(dict[str, tuple[int, int]]):
         import json
 
         self._text = text
-        self._starts: list[int] | None = None
+        self._blocks: list[int] | None = None
         self._offsets: dict[str, int] = {}
         self._scanned: set[str] = set()
         self._cursor: dict[str, tuple[int, int, bool, bool]] = {}
@@ -473,12 +491,16 @@ class JsonPositions(dict[str, tuple[int, int]]):
             dict.__setitem__(self, "", self._line_col(start))
 
     def _line_col(self, offset: int) -> tuple[int, int]:
-        from bisect import bisect_right
-
-        if self._starts is None:
-            self._starts = line_starts(self._text)
-        line = bisect_right(self._starts, offset) - 1
-        return line + 1, offset - self._starts[line] + 1
+        """Line and column of ``offset``: line feeds counted block by block (a findings report names
+        a few places of a multi-MB export; no table of every line start is built for them)."""
+        text = self._text
+        if self._blocks is None:  # line feeds before the start of each block
+            self._blocks = list(
+                accumulate((text.count("\n", i, i + _BLOCK) for i in range(0, len(text), _BLOCK)), initial=0)
+            )
+        block = offset // _BLOCK
+        line = self._blocks[block] + text.count("\n", block * _BLOCK, offset) + 1
+        return line, offset - text.rfind("\n", 0, offset)
 
     def __missing__(self, key: str) -> tuple[int, int]:
         pos = self._resolve(key)

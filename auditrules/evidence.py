@@ -613,6 +613,12 @@ def validated_upstream() -> Iterator[None]:
         _VALIDATED_UPSTREAM.reset(token)
 
 
+def trusted() -> bool:
+    """Whether evidence is trusted here (inside :func:`validated_upstream`): a renderer that shows
+    nothing of a kind may then skip decoding it."""
+    return _VALIDATED_UPSTREAM.get()
+
+
 def evidence_from_json(data: Any, where: str = "evidence") -> Evidence:
     """Validate a JSON evidence object against its kind's schema and build it; AR401 when it does not fit.
 
@@ -673,5 +679,6 @@ __all__ = [
     "Waived",
     "WaiverNote",
     "evidence_from_json",
+    "trusted",
     "validated_upstream",
 ]

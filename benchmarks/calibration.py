@@ -11,7 +11,11 @@ exactly as ``auditrules check`` does (the shipped rules file, the shipped judge)
   of histories in which at least one rule fails (goal ≤ 5%);
 - per rule, the **power**: the share of histories that fail when a violation is planted
   10 points beyond the threshold (ratios 0.1 lower, shares and differences 10 percentage
-  points higher, durations 10% longer) at 2,000 tickets per compared group (goal ≥ 90%).
+  points higher, durations 10% longer) at 2,000 tickets per compared group (goal ≥ 90%);
+- extra rows without a goal (``extra`` in the scenario name), for what the goals leave out;
+- FAIR-007's **power bound**: how often the best level-5% test, told the variance (and, in a
+  second row, the distribution), would catch the planted compensation ratio at the same size,
+  and how many tickets per quartile would reach 90% (:func:`fair007_bounds`).
 
 Histories are judged many at a time: each scenario's histories are one table with a
 ``history`` column, and the engine evaluates them as independent partitions of one run
@@ -48,6 +52,7 @@ COMPENSATED = 0.40  # share of tickets with compensation > 0
 COMPENSATION_MEDIAN = 20.0
 REOPENED = 0.10  # share of solved tickets reopened (FAIR-010, when the pack has it)
 GOAL_FALSE_FAIL, GOAL_POWER = 0.05, 0.90
+POWER_PER_CELL = 2000  # tickets per (channel, priority) in the power scenarios
 
 
 def normal_cdf(x: float) -> float:
@@ -251,6 +256,18 @@ def violations(per_cell: int) -> list[Scenario]:
     ]
 
 
+def extras(per_cell: int) -> list[Scenario]:
+    """Informative scenarios without a goal: FAIR-007 on a violation the engine can see at this size."""
+    return [
+        Scenario(
+            "extra, no goal: top quartile compensated 1.5x (0.25 past the bound)",
+            World(top_quartile_compensation=1.5),
+            ("FAIR-007",),
+            per_cell,
+        )
+    ]
+
+
 # --------------------------------------------------------------------------- judging
 
 
@@ -296,6 +313,7 @@ class Row:
     histories: int
     goal: str
     met: bool
+    extra: bool = False  # informative rows: no goal, not counted
 
 
 def fail_rates(
@@ -323,14 +341,105 @@ def run(histories: tuple[int, int], seed: int, pack: Path, workdir: Path, say: C
     pack = sum(any(v == "fail" for v in s.values()) for s in statuses.values()) / len(statuses)
     say(f"  fair company ({histories} histories, {time.perf_counter() - started:.0f}s)")
     rows.append(Row("whole pack", "no difference anywhere", pack, histories, "<= 5%", pack <= GOAL_FALSE_FAIL))
-    for i, scenario in enumerate(violations(2000)):
+    for i, scenario in enumerate(violations(POWER_PER_CELL)):
         started = time.perf_counter()
         rates = fail_rates(scenario, power_histories, seed + 200 + i, rules, workdir)
         say(f"  violation: {scenario.name} ({power_histories} histories, {time.perf_counter() - started:.0f}s)")
         rows += [
             Row(r, f"power: {scenario.name}", v, power_histories, ">= 90%", v >= GOAL_POWER) for r, v in rates.items()
         ]
+    for i, scenario in enumerate(extras(POWER_PER_CELL)):
+        started = time.perf_counter()
+        rates = fail_rates(scenario, power_histories, seed + 300 + i, rules, workdir)
+        say(f"  extra: {scenario.name} ({power_histories} histories, {time.perf_counter() - started:.0f}s)")
+        rows += [Row(r, f"power: {scenario.name}", v, power_histories, "-", True, extra=True) for r, v in rates.items()]
     return rows
+
+
+# --------------------------------------------------------------------------- FAIR-007's bound
+
+FAIR007_BOUND, FAIR007_TRUTH, FAIR007_COMPARISONS = 1.25, 1.35, 3  # Q4/Q1 planted; Q2, Q3, Q4 vs Q1
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The power of one level-α test of FAIR-007's planted violation, and the tickets it needs."""
+
+    test: str
+    power: float
+    per_quartile_for_90: int
+
+
+def fair007_bounds(per_quartile: int, alpha: float = 0.05) -> list[Bound]:
+    """How well any test can catch Q4/Q1 mean compensation 1.35 against ``<= 1.25`` at level ``alpha``.
+
+    FAIR-007 compares the means of the *compensated* tickets (``where compensation > 0``): a share
+    p of each quartile's tickets, ``COMPENSATION_MEDIAN``·lognormal(σ) each, so n = p·per_quartile
+    amounts per quartile with squared coefficient of variation CV² = e^{σ²} − 1 (1.72 for σ = 1),
+    and log(mean Q4 / mean Q1) has variance ≈ 2·CV²/n (delta method). A one-sided z test with that
+    variance *known* is the most powerful level-α test of the means alone:
+    power = Φ(δ/SE − z₁₋α), δ = ln(1.35/1.25). Knowing moreover that the amounts are lognormal with
+    σ = 1 and the same σ in every quartile, the ratio of means is the ratio of the log-scale
+    centres, estimated with variance 2·σ²/n (the likelihood test). The engine judges the three
+    comparisons with Bonferroni two-sided intervals at 1 − α/3, i.e. one-sided tails of α/6 (its
+    own level, with the variance known). Tickets per quartile for 90% power:
+    V·(z₁₋α + z₀.₉)²/(δ²·p), V the variance per compensated ticket.
+    """
+    delta = math.log(FAIR007_TRUTH / FAIR007_BOUND)
+    compensated = per_quartile * COMPENSATED
+    means = 2.0 * (math.exp(SIGMA * SIGMA) - 1.0)
+    lognormal = 2.0 * SIGMA * SIGMA
+    z90 = normal_ppf(0.9)
+    tests = [
+        ("known-variance z test of the compensated means, one comparison, one-sided", means, alpha),
+        ("likelihood test knowing the amounts are lognormal (sigma = 1), one-sided", lognormal, alpha),
+        (
+            "the engine's level: 3 comparisons, Bonferroni two-sided (one-sided alpha/6), variance known",
+            means,
+            alpha / (2 * FAIR007_COMPARISONS),
+        ),
+    ]
+    out = []
+    for name, variance, level in tests:
+        z = normal_ppf(1.0 - level)
+        power = normal_cdf(delta / math.sqrt(variance / compensated) - z)
+        out.append(Bound(name, power, math.ceil(variance * (z + z90) ** 2 / delta**2 / COMPENSATED)))
+    return out
+
+
+def fair007_oracle_replicated(per_quartile: int, replications: int, seed: int, alpha: float = 0.05) -> float:
+    """The first bound re-measured: the known-variance z test run on simulated quartiles (Q1 and Q4),
+    each with its compensated share of tickets."""
+    rng = np.random.default_rng(seed)
+    compensated = round(per_quartile * COMPENSATED)
+    delta_variance = 2.0 * (math.exp(SIGMA * SIGMA) - 1.0) / compensated
+    z = normal_ppf(1.0 - alpha)
+    rejected = 0
+
+    def mean_compensation(scale: float, shape: tuple[int, int]) -> np.ndarray:
+        return (COMPENSATION_MEDIAN * scale * rng.lognormal(0.0, SIGMA, shape)).mean(axis=1)
+
+    for start in range(0, replications, 200):
+        shape = (min(200, replications - start), compensated)
+        log_ratio = np.log(mean_compensation(FAIR007_TRUTH, shape)) - np.log(mean_compensation(1.0, shape))
+        rejected += int(((log_ratio - math.log(FAIR007_BOUND)) / math.sqrt(delta_variance) > z).sum())
+    return rejected / replications
+
+
+def bounds_text(per_quartile: int, seed: int) -> str:
+    """FAIR-007's power bounds as a Markdown table (the README quotes it)."""
+    lines = [
+        f"FAIR-007 bound: Q4/Q1 mean compensation {FAIR007_TRUTH} against <= {FAIR007_BOUND}, "
+        f"{per_quartile:,} tickets per quartile ({round(per_quartile * COMPENSATED):,} compensated), level 5%",
+        "",
+        "| test | power | tickets per quartile for 90% |",
+        "|---|---:|---:|",
+    ]
+    for b in fair007_bounds(per_quartile):
+        lines.append(f"| {b.test} | {b.power * 100:.1f}% | {b.per_quartile_for_90:,} |")
+    replicated = fair007_oracle_replicated(per_quartile, 2000, seed)
+    lines.append(f"| the first test run on 2,000 simulated pairs of quartiles | {replicated * 100:.1f}% | |")
+    return "\n".join(lines)
 
 
 def table(rows: Sequence[Row]) -> str:
@@ -338,7 +447,8 @@ def table(rows: Sequence[Row]) -> str:
     lines = ["| rule | histories | scenario | fails | goal | met |", "|---|---:|---|---:|---|---|"]
     for r in rows:
         lines.append(
-            f"| {r.what} | {r.histories:,} | {r.scenario} | {r.rate * 100:.1f}% | {r.goal} | {'yes' if r.met else 'NO'} |"
+            f"| {r.what} | {r.histories:,} | {r.scenario} | {r.rate * 100:.1f}% | {r.goal} | "
+            f"{'-' if r.extra else 'yes' if r.met else 'NO'} |"
         )
     return "\n".join(lines)
 
@@ -359,7 +469,10 @@ def main(argv: list[str] | None = None) -> int:
         counts = (args.histories, args.power_histories)
         rows = run(counts, args.seed, args.rules, Path(tmp), lambda m: print(m, file=sys.stderr))
     print(table(rows))
-    print(f"\n{time.perf_counter() - started:.0f}s; {sum(not r.met for r in rows)} of {len(rows)} goals missed")
+    print()
+    print(bounds_text(POWER_PER_CELL * len(CHANNELS) * len(PRIORITIES) // 4, args.seed))
+    goals = [r for r in rows if not r.extra]
+    print(f"\n{time.perf_counter() - started:.0f}s; {sum(not r.met for r in goals)} of {len(goals)} goals missed")
     return 0 if all(r.met for r in rows) else 1
 
 

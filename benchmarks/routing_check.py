@@ -283,16 +283,19 @@ t2 = time.perf_counter()
 policies = api.load_policies(())
 t3 = time.perf_counter()
 from auditrules.pipeline import CheckOptions, run
+import auditrules.routing.analysis, auditrules.routing.detect, auditrules.routing.zendesk
+t4 = time.perf_counter()
 report = run(CheckOptions(routing=(sys.argv[1],), policies=tuple(policies)))
 data = report.to_json("low")
-t4 = time.perf_counter()
+t5 = time.perf_counter()
 from auditrules.evidence import validated_upstream
 from auditrules.report.render import render
 with validated_upstream():
     render(data, "text")
-t5 = time.perf_counter()
+t6 = time.perf_counter()
 print(json.dumps({"import cli": t1 - t0, "import api": t2 - t1, "load rules": t3 - t2,
-                  "check (detect, load export, analyse)": t4 - t3, "render text": t5 - t4}))
+                  "import pipeline, evidence, routing": t4 - t3,
+                  "check (detect, load export, analyse, JSON form)": t5 - t4, "render text": t6 - t5}))
 """
 
 

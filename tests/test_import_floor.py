@@ -4,6 +4,7 @@ renders was built by the same process, so its evidence is not validated a second
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -24,3 +25,37 @@ def test_zendesk_routing_check_imports_nothing_heavy(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert proc.stderr.strip().splitlines()[-1] == "[]", proc.stderr
     assert "FAIR-001" in proc.stdout
+
+
+#: What a routing check rendered as plain text must not import: the data stack, the validators and
+#: templates of other outputs, rich's console (plain text is joined without it) and pickle (the
+#: remembered policy is JSON data).
+NOT_ON_THE_ROUTING_PATH = (
+    "duckdb",
+    "sqlglot",
+    "pyarrow",
+    "pandas",
+    "pyspark",
+    "jsonschema",
+    "jinja2",
+    "rich.console",
+    "pickle",
+    "auditrules.routing.taskrouter.loader",
+)
+
+
+def test_routing_check_to_a_pipe_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """The routing path as the benchmark runs it (`--routing DIR`, text to a pipe), twice: the second
+    run reads the remembered policy, as a pre-deploy hook's runs after the first do."""
+    code = (
+        "import sys\nfrom auditrules.cli import main\nsys.argv = ['auditrules', 'check', '--quiet', '--routing', "
+        f"{str(ROOT / 'examples' / 'zendesk-twotier')!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {NOT_ON_THE_ROUTING_PATH!r} if m in sys.modules), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    for allowed in ({"pickle"}, set()):  # the first run parses the rules with Lark, whose tables are a pickle
+        proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
+        imported = set(ast.literal_eval(proc.stderr.strip().splitlines()[-1]))
+        assert imported <= allowed, proc.stderr
+        assert "FAIR-001" in proc.stdout

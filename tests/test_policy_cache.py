@@ -1,10 +1,12 @@
 """Rules files remembered between runs (auditrules/lang/cached.py): the same policy as a fresh parse,
-no Lark import when the cache answers, nothing remembered for text that does not parse, and a
-damaged cache file parsed around."""
+no Lark import when the cache answers, nothing remembered for text that does not parse, a damaged
+or foreign cache file parsed around, and a cache file that is data naming only AST nodes."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from auditrules.errors import AuditError
-from auditrules.lang import cached, parser
+from auditrules.lang import ast, cached, parser
 from auditrules.resources import standard_pack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +29,7 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_remembered_policy_equals_a_fresh_parse(cache_home: Path) -> None:
     text = standard_pack().read_text(encoding="utf-8")
     first = cached.parse_policy(text, "rules/fairness.rules")
-    stored = list(cache_home.glob("policy-*.pickle"))
+    stored = list(cache_home.glob("policy-*.json"))
     assert len(stored) == 1
     again = cached.parse_policy(text, "rules/fairness.rules")
     assert again == first == parser.parse_policy(text, "rules/fairness.rules")
@@ -40,7 +42,7 @@ def test_path_and_text_are_part_of_the_key(cache_home: Path) -> None:
     b = cached.parse_policy(text, "b.rules")
     assert a.path == "a.rules" and b.path == "b.rules"
     cached.parse_policy(text + "\n# a comment\n", "a.rules")
-    assert len(list(cache_home.glob("policy-*.pickle"))) == 3
+    assert len(list(cache_home.glob("policy-*.json"))) == 3
 
 
 def test_syntax_error_is_not_remembered(cache_home: Path) -> None:
@@ -48,14 +50,14 @@ def test_syntax_error_is_not_remembered(cache_home: Path) -> None:
         with pytest.raises(AuditError) as info:
             cached.parse_policy('rule FAIR-900 "x" {', "bad.rules")
         assert info.value.code == "AR101"
-    assert not list(cache_home.glob("policy-*.pickle"))
+    assert not list(cache_home.glob("policy-*.json"))
 
 
 def test_damaged_cache_file_is_parsed_around(cache_home: Path) -> None:
     text = standard_pack().read_text(encoding="utf-8")
     cached.parse_policy(text, "p.rules")
-    (stored,) = cache_home.glob("policy-*.pickle")
-    stored.write_bytes(b"not a pickle")
+    (stored,) = cache_home.glob("policy-*.json")
+    stored.write_bytes(b"not json")
     assert cached.parse_policy(text, "p.rules") == parser.parse_policy(text, "p.rules")
     stored.write_bytes(b"")  # a half-written file (another process's crash)
     assert cached.parse_policy(text, "p.rules") == parser.parse_policy(text, "p.rules")
@@ -69,3 +71,45 @@ def test_a_second_run_imports_no_lark(tmp_path: Path) -> None:
         for _ in range(2)
     ]
     assert runs == ["True\n", "False\n"]
+
+
+def test_cache_file_is_data_that_names_only_ast_nodes(cache_home: Path) -> None:
+    text = standard_pack().read_text(encoding="utf-8")
+    policy = cached.parse_policy(text, "p.rules")
+    (stored,) = cache_home.glob("policy-*.json")
+    data = json.loads(stored.read_text(encoding="utf-8"))
+    assert data["@"] == "Policy"
+    named = set(re.findall(r'"@":\s*"([^"]+)"', stored.read_text(encoding="utf-8")))
+    assert named <= {"Span", *(n for n, c in vars(ast).items() if isinstance(c, type))}
+    # every field comes back, those that equality ignores (spans, source text, spellings) too
+    again = cached.decode(stored.read_text(encoding="utf-8"))
+    assert again is not None
+    assert [(r.source, r.span) for r in again.rules] == [(r.source, r.span) for r in policy.rules]
+    assert again.path == policy.path
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"@": "system", "command": "touch /tmp/owned"}',  # a name that is no AST node
+        '{"@": "Rule", "id": "X"}',  # a node, but not a policy (and missing fields)
+        '{"@": "Policy", "name": null, "version": null, "defines": [], "rules": [], "evil": 1}',
+        "[1, 2, 3]",
+        '{"name": "no class"}',
+    ],
+)
+def test_foreign_cache_file_is_parsed_around(cache_home: Path, content: str) -> None:
+    text = standard_pack().read_text(encoding="utf-8")
+    cached.parse_policy(text, "p.rules")
+    (stored,) = cache_home.glob("policy-*.json")
+    stored.write_text(content, encoding="utf-8")
+    assert cached.parse_policy(text, "p.rules") == parser.parse_policy(text, "p.rules")
+
+
+def test_non_ascii_rule_text_round_trips(cache_home: Path) -> None:
+    text = 'policy "p" version "1"\nrule R-1 "Équité 公平 ✓" {\n  severity low\n  routing must not read x\n}\n'
+    cached.parse_policy(text, "u.rules")  # a parse (the checker, not the parser, minds the undefined set)
+    (stored,) = cache_home.glob("policy-*.json")
+    assert stored.read_bytes().isascii()
+    again = cached.parse_policy(text, "u.rules")
+    assert again.rules[0].title == "Équité 公平 ✓" and again == parser.parse_policy(text, "u.rules")

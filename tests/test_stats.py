@@ -696,6 +696,23 @@ def test_cochran_minimum_matches_scipy_skewness() -> None:
     assert stats.cochran_minimum(2.0) == 101
 
 
+def test_pooled_skewness_is_scipys_skewness_of_the_groups_centred_tickets() -> None:
+    rng = np.random.default_rng(8)
+    samples = [rng.lognormal(m, 1.0, n) for m, n in ((0.0, 40), (1.0, 300), (0.5, 7), (2.0, 1000))]
+    figures = [(len(x), float(x.var(ddof=1)), float(sps.skew(x, bias=False))) for x in samples]
+    centred = np.concatenate([x - x.mean() for x in samples])
+    assert stats.pooled_skewness(figures) == pytest.approx(float(sps.skew(centred, bias=False)), rel=1e-10)
+    for n, var, g1 in figures:  # one group gives back its own G1
+        assert stats.pooled_skewness([(n, var, g1)]) == pytest.approx(g1, rel=1e-12)
+    constant = (50, 0.0, float("nan"))  # a constant group adds tickets without spread
+    with_constant = np.concatenate([centred, np.zeros(50)])
+    assert stats.pooled_skewness([*figures, constant]) == pytest.approx(
+        float(sps.skew(with_constant, bias=False)), rel=1e-10
+    )
+    assert math.isnan(stats.pooled_skewness([constant, (2, 1.0, float("nan"))]))
+    assert math.isnan(stats.pooled_skewness([]))
+
+
 @pytest.mark.parametrize(("x1", "n1", "x2", "n2"), KATZ_CASES)
 def test_mover_difference_of_wilson_intervals_is_newcombe(x1: int, n1: int, x2: int, n2: int) -> None:
     w1 = sps.binomtest(x1, n1).proportion_ci(confidence_level=0.95, method="wilson")

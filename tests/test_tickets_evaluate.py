@@ -324,6 +324,43 @@ def test_mean_interval_and_variance_match_scipy(tmp_path: Path) -> None:
     assert gap[0] == -gap[1]
 
 
+def test_cochrans_gate_takes_the_skewness_of_other_tickets(tmp_path: Path) -> None:
+    """`each`: a group is gated by the other groups' pooled G1; `across`: by all groups' pooled G1."""
+    from scipy import stats as sps
+
+    rng = np.random.default_rng(11)
+    amounts = {
+        "email": rng.lognormal(3.0, 1.0, 400),
+        "chat": rng.gamma(4.0, 5.0, 400),
+        "phone": rng.lognormal(3.0, 0.3, 400),
+    }
+    path = tmp_path / "t.csv"
+    rows = [f"{c}{i},{c},{a:.4f}\n" for c, xs in amounts.items() for i, a in enumerate(xs)]
+    path.write_text("ticket_id,channel,compensation\n" + "".join(rows))
+    rounded = {c: np.round(xs, 4) for c, xs in amounts.items()}
+
+    def pooled(channels: list[str]) -> float:  # scipy's G1 of the tickets centred on their group's mean
+        return float(sps.skew(np.concatenate([rounded[c] - rounded[c].mean() for c in channels]), bias=False))
+
+    each = rules_from(
+        'rule M-3 "m" { severity low\n tickets\n require each channel: mean(compensation) >= 1 at 95% confidence }'
+    )
+    f = evaluate_tickets(each, [str(path)]).findings[0]
+    needs = {g["group"]: g.get("needs") for g in f.evidence["groups"]}
+    for channel in amounts:
+        need = S.cochran_minimum(abs(pooled([c for c in amounts if c != channel])))
+        assert needs[channel] == (need if need > 400 else None), channel
+    assert any(v is not None for v in needs.values()) and any(v is None for v in needs.values())
+    assert "G1 from the other groups' tickets" in f.message
+
+    across = rules_from(
+        'rule M-4 "m" { severity low\n tickets\n require across channel: ratio(mean(compensation)) >= 0.5 at 95% confidence }'
+    )
+    f = evaluate_tickets(across, [str(path)]).findings[0]
+    need = S.cochran_minimum(abs(pooled(list(amounts))))
+    assert all(g.get("needs") == (need if need > 400 else None) for g in f.evidence["groups"])
+
+
 def test_mean_of_skewed_data_needs_cochrans_minimum(tmp_path: Path) -> None:
     from scipy import stats as sps
 

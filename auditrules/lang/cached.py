@@ -1,27 +1,40 @@
 """Parsed rules files remembered between runs: rule text → the :class:`~auditrules.lang.ast.Policy`
-:mod:`~auditrules.lang.parser` made of it, kept (pickled) in the private cache directory.
+:mod:`~auditrules.lang.parser` made of it, kept as JSON in the private cache directory.
 
 A pre-deploy hook checks the same rules file on every commit; with the policy remembered it neither
 parses it again nor imports Lark. The key is a hash of the text, the path shown in messages, the
 auditrules version and the sources that shape the tree (grammar, parser, AST), so any change to
 them parses afresh. Text that does not parse is never remembered (its error comes from the parser).
 Without a private directory (see :mod:`auditrules.cache`) every run parses.
+
+The file is data only: each node is a JSON object naming its class (``{"@": "Rule", ...}``), and
+reading one can build nothing but the AST's own node types and :class:`~auditrules.errors.Span`
+from strings, numbers, booleans and null (never pickle, which runs whatever the file names).
+Anything else in a file — a damaged, foreign or hand-edited one — is parsed afresh.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
-import pickle
+from dataclasses import fields, is_dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from auditrules.cache import private_dir
+from auditrules.errors import Span
 from auditrules.lang import ast
 
 #: The files whose content decides the tree a text parses into.
 _SHAPERS = ("lang/grammar.lark", "lang/parser.py", "lang/ast.py", "errors.py", "units.py", "columns.py")
+#: The only types a cache file may name: the AST's nodes and source spans.
+_NODES: dict[str, type[Any]] = {
+    **{name: cls for name, cls in vars(ast).items() if isinstance(cls, type) and is_dataclass(cls)},
+    "Span": Span,
+}
 
 
 @cache
@@ -44,23 +57,50 @@ def _key(text: str, path: str) -> str:
     return h.hexdigest()[:32]
 
 
+def encode(value: Any) -> Any:
+    """A node (or tuple, or scalar) of the AST as JSON data: nodes as objects naming their class."""
+    if isinstance(value, tuple):
+        return [encode(v) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        out = {"@": type(value).__name__}
+        out.update({f.name: encode(getattr(value, f.name)) for f in fields(value)})
+        return out
+    return value
+
+
+def _node(obj: dict[str, Any]) -> Any:
+    """One JSON object of a cache file → its node; KeyError/TypeError for anything that is not one."""
+    cls = _NODES[obj.pop("@")]
+    return cls(**{k: _tuples(v) for k, v in obj.items()})
+
+
+def _tuples(value: Any) -> Any:
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
+def decode(text: str) -> ast.Policy | None:
+    """The policy a cache file holds, or None when it holds anything else."""
+    policy = json.loads(text, object_hook=_node)
+    return policy if isinstance(policy, ast.Policy) else None
+
+
 def parse_policy(text: str, path: str = "<string>") -> ast.Policy:
     """:func:`~auditrules.lang.parser.parse_policy`, remembered: the same text and path give an
     equal policy, from the cache when an earlier run parsed them."""
     directory = private_dir()
-    file = directory / f"policy-{_key(text, path)}.pickle" if directory is not None else None
+    file = directory / f"policy-{_key(text, path)}.json" if directory is not None else None
     if file is not None:
         # our own file in a private directory; anything unreadable (missing, damaged, written by
         # other code) is parsed afresh
         with contextlib.suppress(Exception):
-            policy = pickle.loads(file.read_bytes())
-            if isinstance(policy, ast.Policy):
+            policy = decode(file.read_text(encoding="utf-8"))
+            if policy is not None:
                 return policy
     from auditrules.lang import parser
 
     policy = parser.parse_policy(text, path)
     if file is not None:
-        _store(file, pickle.dumps(policy, protocol=pickle.HIGHEST_PROTOCOL))
+        _store(file, json.dumps(encode(policy), separators=(",", ":")).encode("ascii"))
     return policy
 
 
@@ -80,4 +120,4 @@ def _store(file: Path, data: bytes) -> None:
             raise
 
 
-__all__ = ["parse_policy"]
+__all__ = ["decode", "encode", "parse_policy"]

@@ -1,10 +1,16 @@
-"""Text report: report data (the JSON form) → a terminal rendering with rich, one block per rule."""
+"""Text report: report data (the JSON form) → a terminal rendering, one block per rule.
+
+Lines are built from segments (plain text, or ``(style, text)`` with a rich style). Without colour
+(a pipe, a file, a CI log) they are joined as they are, tabs expanded, without importing rich's
+console; with colour (a terminal) they go through rich as markup. Tables of ticket groups are laid
+out by rich in both cases.
+"""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 from auditrules import evidence as E
 from auditrules.evidence import evidence_from_json
@@ -13,39 +19,67 @@ from auditrules.report.statuses import FAILING_VALUES, look
 from auditrules.units import format_value
 
 MAX_GROUP_ROWS = 12
+WIDTH = 100
+#: The evidence kinds the text report shows beyond the message and locations.
+_TICKET_KINDS = frozenset({E.TicketGroups.KIND, E.TicketMissingColumn.KIND})
+
+#: Plain text, or ``(rich style, text)``.
+Segment: TypeAlias = "str | tuple[str, str]"
+
+
+def _console(buf: io.StringIO, color: bool, width: int) -> Any:
+    from rich.console import Console
+
+    return Console(
+        file=buf,
+        force_terminal=color,
+        no_color=not color,
+        width=width,
+        highlight=False,
+        emoji=False,  # ":fire:" in a trigger title is text, not an emoji
+        color_system="standard" if color else None,
+        legacy_windows=False,
+        soft_wrap=not color,
+    )
 
 
 class _Out:
-    """Markup lines printed in batches (rich's per-call cost dominates otherwise), and tables between them."""
+    """Lines of segments, printed in batches (rich's per-call cost dominates otherwise), and tables between them."""
 
     def __init__(self, color: bool, width: int) -> None:
-        from rich.console import Console
-
+        self.color = color
+        self.width = width
         self.buf = io.StringIO()
-        self.console = Console(
-            file=self.buf,
-            force_terminal=color,
-            no_color=not color,
-            width=width,
-            highlight=False,
-            color_system="standard" if color else None,
-            legacy_windows=False,
-            soft_wrap=not color,
-        )
+        self.console: Any = _console(self.buf, color, width) if color else None
         self.pending: list[str] = []
 
-    def emit(self, markup: str = "") -> None:
-        self.pending.append(markup)
+    def emit(self, *segments: Segment) -> None:
+        if self.color:
+            from rich.markup import escape
+
+            parts = [
+                escape(s) if isinstance(s, str) else f"[{s[0]}]{escape(s[1])}[/{s[0]}]" if s[0] else escape(s[1])
+                for s in segments
+            ]
+        else:
+            parts = [s if isinstance(s, str) else s[1] for s in segments]
+        self.pending.append("".join(parts))
 
     def flush(self) -> None:
-        if self.pending:
+        if not self.pending:
+            return
+        if self.color:
             self.console.print("\n".join(self.pending))
-            self.pending.clear()
+        else:
+            self.buf.write("".join((_expand_tabs(line) if "\t" in line else line) + "\n" for line in self.pending))
+        self.pending.clear()
 
     def indented(self, renderable: Any) -> None:
         from rich.padding import Padding
 
         self.flush()
+        if self.console is None:
+            self.console = _console(self.buf, self.color, self.width)
         self.console.print(Padding(renderable, (0, 0, 0, 8), expand=False))
 
     def text(self) -> str:
@@ -53,19 +87,33 @@ class _Out:
         return self.buf.getvalue()
 
 
-def render_text(data: dict[str, Any], color: bool = False, width: int = 100, verbose: bool = False) -> str:
-    """Render a report for a compliance officer; ``color`` adds ANSI styles."""
-    from rich.markup import escape
+def _expand_tabs(line: str, size: int = 8) -> str:
+    """Tabs to spaces up to the next multiple of ``size`` terminal cells (a wide character takes two)."""
+    if line.isascii():
+        return line.expandtabs(size)
+    from rich.cells import cell_len
 
+    parts = line.split("\t")
+    out, cells = [parts[0]], cell_len(parts[0])
+    for part in parts[1:]:
+        pad = size - cells % size
+        out.append(" " * pad + part)
+        cells += pad + cell_len(part)
+    return "".join(out)
+
+
+def render_text(data: dict[str, Any], color: bool = False, width: int = WIDTH, verbose: bool = False) -> str:
+    """Render a report for a compliance officer; ``color`` adds ANSI styles (and wraps at ``width``
+    columns; without colour lines are never wrapped, and tables are laid out for ``width``)."""
     out = _Out(color, width)
     policy = data.get("policy") or {}
     title = policy.get("name") or "auditrules"
     if policy.get("version"):
         title += f" v{policy['version']}"
-    out.emit(f"[bold]{escape(title)}[/bold]")
+    out.emit(("bold", title))
     for inp in data.get("inputs", []):
         if inp["kind"] != "rules":
-            out.emit(f"  [dim]{escape(inp['kind'])}[/dim] {escape(inp['path'])}")
+            out.emit("  ", ("dim", inp["kind"]), f" {inp['path']}")
     out.emit()
     findings_by_rule: dict[str, list[dict[str, Any]]] = {}
     for f in data.get("findings", []):
@@ -78,43 +126,47 @@ def render_text(data: dict[str, Any], color: bool = False, width: int = 100, ver
     total = data.get("summary", {}).get("rules_total", 0)
     why = data.get("summary", {}).get("not_evaluated") or {}
     if why:  # say why rules were not evaluated: "1 not evaluated (no 'reopens' column in the ticket data)"
-        reasons = "; ".join(f"{escape(str(k))}: {n}" if len(why) > 1 else escape(str(k)) for k, n in why.items())
+        reasons = "; ".join(f"{k}: {n}" if len(why) > 1 else str(k) for k, n in why.items())
         counts = [f"{c} ({reasons})" if c.endswith(" not evaluated") else c for c in counts]
-    out.emit(
-        f"[bold]{total} rules:[/bold] {', '.join(counts)}. "
-        f"Exit {data.get('exit_code')} (fail-on {data.get('fail_on')})."
-    )
+    exit_line = f" {', '.join(counts)}. Exit {data.get('exit_code')} (fail-on {data.get('fail_on')})."
+    out.emit(("bold", f"{total} rules:"), exit_line)
     return out.text()
 
 
 def _rule(out: _Out, rule: Mapping[str, Any], findings: list[dict[str, Any]], verbose: bool) -> None:
-    from rich.markup import escape
-
     shown = look(rule["status"])
     out.emit(
-        f"[{shown.style}]{shown.symbol} {shown.label}[/{shown.style}]  [bold]{escape(rule['rule_id'])}[/bold] "
-        f"{escape(rule['title'])} [dim]({rule['severity']})[/dim]"
+        (shown.style, f"{shown.symbol} {shown.label}"),
+        "  ",
+        ("bold", rule["rule_id"]),
+        f" {rule['title']} ",
+        ("dim", f"({rule['severity']})"),
     )
     for f in findings:
         if f["status"] == "pass" and rule["status"] != "pass" and not verbose:
             continue
         fshown = look(f["status"])
-        out.emit(f"    [{fshown.style}]{fshown.symbol}[/{fshown.style}] {escape(f['message'])}")
+        out.emit("    ", (fshown.style, fshown.symbol), f" {f['message']}")
         for loc in f.get("locations", []):
-            note = f"  {escape(loc['note'])}" if loc.get("note") else ""
-            out.emit(f"        [cyan]{escape(where(loc))}[/cyan]{note}")
-        ev = evidence_from_json(f.get("evidence"))
+            out.emit("        ", ("cyan", where(loc)), f"  {loc['note']}" if loc.get("note") else "")
+        raw = f.get("evidence")
+        if E.trusted() and isinstance(raw, Mapping) and raw.get("kind") not in _TICKET_KINDS:
+            continue  # the message and locations say all the text report shows of other kinds
+        ev = evidence_from_json(raw)
         if isinstance(ev, E.TicketGroups) and ev.groups and (f["status"] != "pass" or verbose):
             _groups(out, ev)
         if isinstance(ev, (E.TicketGroups, E.TicketMissingColumn)) and f["status"] != "pass":
             excluded = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(ev.rows.excluded.items()) if v)
             out.emit(
-                f"        [dim]rows: {ev.rows.read} read, {ev.rows.evaluated} evaluated"
-                + (f"; excluded: {escape(excluded)}" if excluded else "")
-                + "[/dim]"
+                "        ",
+                (
+                    "dim",
+                    f"rows: {ev.rows.read} read, {ev.rows.evaluated} evaluated"
+                    + (f"; excluded: {excluded}" if excluded else ""),
+                ),
             )
     if rule["status"] in FAILING_VALUES and rule.get("remediation"):
-        out.emit(f"    [dim]fix:[/dim] {escape(rule['remediation'])}")
+        out.emit("    ", ("dim", "fix:"), f" {rule['remediation']}")
     out.emit()
 
 
@@ -143,15 +195,12 @@ def _groups(out: _Out, ev: E.TicketGroups) -> None:
 
 
 def _diagnostics(out: _Out, diags: list[Mapping[str, Any]]) -> None:
-    from rich.markup import escape
-
     if not diags:
         return
-    out.emit("[bold]Notes on the inputs[/bold]")
+    out.emit(("bold", "Notes on the inputs"))
     for d in diags:
         loc = d.get("location") or {}
         at = (loc.get("path", "") + (f":{loc['line']}" if loc.get("line") else "")) if loc else ""
         style = "red" if d["level"] == "error" else "yellow"
-        label = f"{d['level']}[{escape(d['code'])}]"
-        out.emit(f"  [{style}]{label}[/{style}] {escape(at)} {escape(d['message'])}")
+        out.emit("  ", (style, f"{d['level']}[{d['code']}]"), f" {at} {d['message']}")
     out.emit()

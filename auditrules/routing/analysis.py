@@ -52,15 +52,54 @@ def matches_set(name: str, patterns: Sequence[str]) -> str | None:
 @lru_cache(maxsize=65536)
 def _match(name: str, patterns: tuple[str, ...]) -> str | None:
     variants = name_variants(name)
-    for pattern, regex in zip(patterns, _compiled(patterns), strict=True):
-        if any(regex.match(v) for v in variants):
+    for pattern, test in zip(patterns, _compiled(patterns), strict=True):
+        if any(test(v) for v in variants):
             return pattern
     return None
 
 
+#: Whether a lower-cased text matches a lower-cased glob.
+GlobTest = Callable[[str], bool]
+
+
 @lru_cache(maxsize=256)
-def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(fnmatch.translate(p.lower())) for p in patterns)
+def _compiled(patterns: tuple[str, ...]) -> tuple[GlobTest, ...]:
+    return tuple(glob_test(p.lower()) for p in patterns)
+
+
+def glob_test(pattern: str) -> GlobTest:
+    """A test of whether a whole text matches ``pattern`` (``fnmatch`` rules, case as given).
+
+    A glob of ``*`` and plain text (``*vip*``, ``press_*``, ``requester_twitter_*``) — every pattern
+    of the standard pack — is a test of prefix, suffix and the pieces between in order, with no
+    regular expression to compile; ``?`` and ``[...]`` go through :func:`fnmatch.translate`.
+    """
+    if "?" in pattern or "[" in pattern:
+        regex = re.compile(fnmatch.translate(pattern))
+        return lambda text: regex.match(text) is not None
+    if "*" not in pattern:
+        return pattern.__eq__
+    head, *middle, tail = pattern.split("*")
+    if not middle:
+        return lambda text: len(text) >= len(head) + len(tail) and text.startswith(head) and text.endswith(tail)
+    if not head and not tail and len(middle) == 1:
+        piece = middle[0]
+        return lambda text: piece in text
+    return lambda text: _pieces_match(text, head, middle, tail)
+
+
+def _pieces_match(text: str, head: str, middle: Sequence[str], tail: str) -> bool:
+    """``head*m1*m2*…*tail``: the head at the start, the tail at the end, the pieces between in order."""
+    end = len(text) - len(tail)
+    if end < len(head) or not text.startswith(head) or not text.endswith(tail):
+        return False
+    at = len(head)
+    for piece in middle:
+        found = text.find(piece, at, end)
+        if found < 0:
+            return False
+        at = found + len(piece)
+    return True
 
 
 @dataclass(frozen=True)
@@ -100,23 +139,38 @@ Matcher = Callable[[Read], str | None]
 def field_matcher(patterns: Sequence[str]) -> Matcher:
     """Reads of a field whose name matches ``patterns``."""
     frozen = tuple(patterns)
-    return lambda rd: _match(rd.field, frozen)
+    seen: dict[str, str | None] = {}  # field name → pattern, for this statement's many reads
+
+    def match(rd: Read) -> str | None:
+        name = rd.field
+        if name not in seen:
+            seen[name] = _match(name, frozen)
+        return seen[name]
+
+    return match
 
 
 def value_matcher(values: ast.ValueSet) -> Matcher:
     """Reads comparing a field with a value matching the set (tags: the tag name, field ``tags``)."""
     patterns = tuple(values.patterns)
     fields = tuple(values.fields)
+    seen: dict[tuple[str, tuple[str, ...]], str | None] = {}  # (field, values) → pattern
 
     def match(rd: Read) -> str | None:
         if not rd.values:
             return None
-        name = "tags" if rd.field.lower().startswith("tag:") else rd.field
+        key = (rd.field, rd.values)
+        if key not in seen:
+            seen[key] = _value_hit(rd.field, rd.values)
+        return seen[key]
+
+    def _value_hit(field: str, found: tuple[str, ...]) -> str | None:
+        name = "tags" if field.lower().startswith("tag:") else field
         if values.scope is not None:
             inside = _match(name, fields) is not None
             if inside != (values.scope == "in"):
                 return None
-        for value in rd.values:
+        for value in found:
             hit = _match_value(value, patterns)
             if hit is not None:
                 return hit
@@ -128,19 +182,10 @@ def value_matcher(values: ast.ValueSet) -> Matcher:
 @lru_cache(maxsize=65536)
 def _match_value(value: str, patterns: tuple[str, ...]) -> str | None:
     text = value.strip().lower()
-    for pattern, regex in zip(patterns, _compiled(patterns), strict=True):
-        if regex.match(text):
+    for pattern, test in zip(patterns, _compiled(patterns), strict=True):
+        if test(text):
             return pattern
     return None
-
-
-def _readers(rules: Iterable[RoutingRule]) -> dict[str, list[tuple[RoutingRule, Read]]]:
-    """Name (lower-case) → the (rule, read) pairs that read it."""
-    readers: dict[str, list[tuple[RoutingRule, Read]]] = {}
-    for rule in rules:
-        for rd in rule.reads:
-            readers.setdefault(rd.field.lower(), []).append((rule, rd))
-    return readers
 
 
 def _direct_sources(rules: Iterable[RoutingRule], matcher: Matcher) -> Iterator[tuple[RoutingRule, Read, str]]:
@@ -157,8 +202,8 @@ def taint(model: RoutingModel, patterns: Sequence[str] | Matcher) -> dict[str, _
     A worklist over names: linear in the number of reads and writes of the rules that derive names.
     """
     matcher = field_matcher(patterns) if not callable(patterns) else patterns
-    rules = [r for r in sorted(model.rules, key=lambda r: r.order) if r.active and r.writes]
-    readers = _readers(rules)
+    rules = model.deriving_rules
+    readers = model.deriving_readers
     tainted: dict[str, _Origin] = {}
     queue: deque[str] = deque()
 
@@ -347,7 +392,7 @@ def _base_evidence(model: RoutingModel, statement: str) -> E.RoutingStatement:
 
 
 def _routing_rules(model: RoutingModel) -> list[RoutingRule]:
-    return [r for r in sorted(model.rules, key=lambda r: r.order) if r.active and r.routes]
+    return list(model.routing_rules)
 
 
 def _nothing_to_judge(ctx: RuleContext, model: RoutingModel, statement: str) -> Finding:
@@ -367,12 +412,9 @@ def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) ->
     statement = f"routing must not read {st.fields.name}"
     findings: list[Finding] = []
     routing_rules = _routing_rules(model)
-    read_names: set[str] = set()
-    for rule in model.rules:
-        if rule.active:
-            read_names.update(rd.field.lower() for rd in rule.reads)
+    read_names = model.read_names
     for rule in routing_rules:
-        offending = [rd for rd in rule.reads if rd.field.lower() in tainted or matcher(rd)]
+        offending = [rd for rd in rule.reads if (tainted and rd.field.lower() in tainted) or matcher(rd)]
         if offending:
             findings.append(_routed_on(ctx, statement, rule, offending, (tainted, matcher, by_value)))
     failing = {f.evidence.get("routing_rule") for f in findings}

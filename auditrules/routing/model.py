@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
@@ -292,6 +293,38 @@ class RoutingModel:
     #: Parsed input documents by path. Adapters for large exports may leave a location's line
     #: unset (pointer only); :meth:`resolve` looks it up here when the location is reported.
     documents: Mapping[str, Document] = field(default_factory=dict, compare=False, repr=False)
+
+    # What the static analysis asks of every statement, computed once per model (kept in the
+    # instance's __dict__ by cached_property; fields, equality and copies are unaffected).
+
+    @cached_property
+    def rules_in_order(self) -> tuple[RoutingRule, ...]:
+        """The rules in evaluation order (``order``; ties keep the export's order)."""
+        return tuple(sorted(self.rules, key=lambda r: r.order))
+
+    @cached_property
+    def routing_rules(self) -> tuple[RoutingRule, ...]:
+        """Active rules that change a routing effect, in order."""
+        return tuple(r for r in self.rules_in_order if r.active and r.routes)
+
+    @cached_property
+    def deriving_rules(self) -> tuple[RoutingRule, ...]:
+        """Active rules that write a derived name (a tag, a field), in order."""
+        return tuple(r for r in self.rules_in_order if r.active and r.writes)
+
+    @cached_property
+    def deriving_readers(self) -> Mapping[str, tuple[tuple[RoutingRule, Read], ...]]:
+        """Name (lower-case) → the (rule, read) pairs of :attr:`deriving_rules` that read it."""
+        readers: dict[str, list[tuple[RoutingRule, Read]]] = {}
+        for rule in self.deriving_rules:
+            for rd in rule.reads:
+                readers.setdefault(rd.field.lower(), []).append((rule, rd))
+        return MappingProxyType({name: tuple(pairs) for name, pairs in readers.items()})
+
+    @cached_property
+    def read_names(self) -> frozenset[str]:
+        """The names (lower-case) that active rules read."""
+        return frozenset(rd.field.lower() for r in self.rules if r.active for rd in r.reads)
 
     @property
     def has_sla_data(self) -> bool:

@@ -470,6 +470,8 @@ def _name_catalog(kind: str, items: list[_Item]) -> NameCatalog:
 
 def render_value(value: Any) -> str:
     """A condition or action value as text: strings as written, lists space-separated."""
+    if value.__class__ is str:  # the common case first
+        return value if value else '""'
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -516,6 +518,8 @@ def _short_number(value: int) -> str:
 
 def condition_values(value: Any) -> tuple[str, ...]:
     """The constants a condition compares with, as text (each list item; ``None`` and objects dropped)."""
+    if value.__class__ is str:  # the common case first
+        return (value,) if value.strip() else ()
     if value is None or isinstance(value, dict):
         return ()
     if isinstance(value, list):
@@ -562,6 +566,8 @@ class _Builder:
     channels: set[str] = field(default_factory=set)
     field_names: dict[str, str] = field(default_factory=dict)
     unresolved: set[str] = field(default_factory=set)
+    #: Raw field spellings → names, as :meth:`resolve` found them.
+    resolved: dict[str, str] = field(default_factory=dict)
     namer: Namer = field(init=False)
 
     def __post_init__(self) -> None:
@@ -578,7 +584,14 @@ class _Builder:
         return self.namer.show(kind, text, loc) if text.isascii() and text.isdecimal() else text
 
     def resolve(self, raw: str, doc: Document, pointer: str) -> str:
-        """A condition or action field → its readable name (``custom_fields_1`` → ``klout_score``)."""
+        """A condition or action field → its readable name (``custom_fields_1`` → ``klout_score``);
+        the first time a field is met it is looked up (and an unknown custom field noted), then remembered."""
+        name = self.resolved.get(raw)
+        if name is None:
+            name = self.resolved[raw] = self._resolve(raw, doc, pointer)
+        return name
+
+    def _resolve(self, raw: str, doc: Document, pointer: str) -> str:
         m = _CUSTOM_ID.match(raw)
         if m:
             ident = m.group(1)

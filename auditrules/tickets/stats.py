@@ -13,7 +13,8 @@ share of one group            :func:`wilson` (Wilson score interval)
 ratio of two shares           :func:`katz_ratio` (Katz log interval)
 difference of two shares      :func:`newcombe_difference` (Newcombe hybrid score)
 mean of one group             :func:`skewed_mean_interval` (Johnson's modified t, Hall's
-                              monotone form), gated by :func:`cochran_minimum`;
+                              monotone form), gated by :func:`cochran_minimum` of a
+                              :func:`pooled_skewness`;
                               :func:`mean_interval` (Student t) without a skewness
 difference of two means       :func:`mover_difference` of the groups' skew-aware intervals;
                               :func:`welch_difference` (Welch–Satterthwaite) without
@@ -68,6 +69,7 @@ __all__ = [
     "orient",
     "orient_between",
     "point_verdict",
+    "pooled_skewness",
     "quantile_interval_from_values",
     "quantile_minimum",
     "quantile_ranks",
@@ -695,6 +697,39 @@ def cochran_minimum(skewness: float) -> int:
     return max(2, math.floor(COCHRAN_FACTOR * skewness * skewness) + 1)
 
 
+def pooled_skewness(groups: Sequence[tuple[int, float, float]]) -> float:
+    """The sample skewness G1 of several groups' tickets pooled around each group's own mean.
+
+    ``groups`` holds each group's (n, sample variance with ddof 1, sample skewness G1), the
+    figures of one scan. Each group's central moments are recovered as m₂ = s²·(n − 1)/n and
+    m₃ = g₁·m₂^{3/2} with g₁ = G1·(n − 2)/√(n(n − 1)); the pooled moments are the
+    ticket-weighted means M₂ = Σnm₂/N, M₃ = Σnm₃/N (N = Σn), and the result is
+    G1 = M₃/M₂^{3/2}·√(N(N − 1))/(N − 2), so one group gives back its own G1. Combining
+    central moments of partitions this way is exact when the groups share a mean and the
+    within-group skewness otherwise (Chan, Golub & LeVeque (1983) "Algorithms for computing
+    the sample variance", The American Statistician 37:242-247; Pébay (2008) "Formulas for
+    robust, one-pass parallel computation of covariances and arbitrary-order statistical
+    moments", Sandia report SAND2008-6212). Groups with fewer than 3 tickets or an undefined
+    skewness are left out (constant groups count, with m₂ = m₃ = 0); ``nan`` when nothing is
+    left or the pooled variance is 0.
+    """
+    total = sum_m2 = sum_m3 = 0.0
+    for n, var, skewness in groups:
+        if n < 3:
+            continue
+        m2 = var * (n - 1) / n
+        if m2 > 0.0 and math.isnan(skewness):
+            continue
+        g1 = 0.0 if m2 == 0.0 else skewness * (n - 2) / math.sqrt(n * (n - 1))
+        total += n
+        sum_m2 += n * m2
+        sum_m3 += n * g1 * m2 * math.sqrt(m2)
+    if total < 3 or sum_m2 <= 0.0:
+        return _NAN
+    m2, m3 = sum_m2 / total, sum_m3 / total
+    return m3 / (m2 * math.sqrt(m2)) * math.sqrt(total * (total - 1.0)) / (total - 2.0)
+
+
 def _cube_root(x: float) -> float:
     return math.copysign(abs(x) ** (1.0 / 3.0), x)
 
@@ -714,7 +749,7 @@ def skewed_mean_interval(mean: float, var: float, skewness: float | None, n: int
     with t = t_{n−1} at ``confidence``: for right-skewed data it reaches further above the
     mean than below it, where Student t's symmetric interval under-covers. With γ = 0 (or
     no skewness given, or n < 3) it is the Student t interval of :func:`mean_interval`.
-    Its coverage on lognormal data is printed by ``tests/test_replication.py``.
+    Its coverage on lognormal data is printed by ``tests/test_interval_coverage.py``.
     """
     _check_confidence(confidence)
     if n < 3 or skewness is None or math.isnan(skewness) or var <= 0.0:

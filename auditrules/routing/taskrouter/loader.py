@@ -41,19 +41,6 @@ _CHANNEL_ATTRIBUTES = frozenset({"channel", "task_channel", "channel_type", "tas
 _TASK_ATTRIBUTE = re.compile(r"\btask\.([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)")
 
 
-def is_taskrouter(path: str | Path) -> bool:
-    """Whether ``path`` is a JSON file that looks like a TaskRouter workflow or configuration."""
-    p = Path(path)
-    if not p.is_file() or p.suffix.lower() != ".json":
-        return False
-    try:
-        with open(p, encoding="utf-8", errors="replace") as fh:
-            head = fh.read(65536)
-    except OSError:
-        return False
-    return bool(re.search(r'"(task_routing|workflows)"\s*:|"configuration"\s*:\s*["{]', head))
-
-
 @dataclass
 class _Loader:
     path: str
@@ -450,4 +437,4 @@ def load_taskrouter(path: str | Path, queues: Sequence[Path] = ()) -> RoutingMod
     )
 
 
-__all__ = ["is_taskrouter", "load_taskrouter"]
+__all__ = ["load_taskrouter"]

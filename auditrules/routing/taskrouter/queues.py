@@ -16,17 +16,10 @@ from typing import Any
 
 from auditrules.documents import load_json_document, read_text
 from auditrules.findings import Diagnostic, InputFile, Location
-from auditrules.routing.exports import looks_like
 from auditrules.routing.names import NameCatalog, source_label
 
-_PEEK = re.compile(r'"task_queues"\s*:\s*\[')
 #: A TaskQueue sid; other target values (``${QUEUE_SID}`` placeholders of IaC copies) are not looked up.
 QUEUE_SID = re.compile(r"^WQ[0-9a-fA-F]{32}$")
-
-
-def is_task_queues(path: str | Path) -> bool:
-    """Whether ``path`` is a JSON file holding a TaskQueues list response."""
-    return Path(path).is_file() and looks_like(path, _PEEK)
 
 
 @dataclass(frozen=True)
@@ -74,4 +67,4 @@ def load_task_queues(paths: Sequence[Path]) -> QueueCatalog | None:
     return QueueCatalog(NameCatalog("queue", source, names), tuple(inputs), tuple(notes))
 
 
-__all__ = ["QUEUE_SID", "QueueCatalog", "is_task_queues", "load_task_queues"]
+__all__ = ["QUEUE_SID", "QueueCatalog", "load_task_queues"]

@@ -150,8 +150,9 @@ class DuckDBEngine:
 
     The clean view is materialised once (:meth:`define`) as a table of that file-backed database,
     so DuckDB stores it compressed (dictionary, bit-packing, FSST): at 10M tickets about 0.2 GB
-    instead of 1.2 GB in an in-memory table, and its scans read less. The file is scratch space,
-    not a cache: nothing survives the run.
+    instead of 1.2 GB in an in-memory table, and its scans read less. A CSV is parsed once, straight
+    into that table (at 2M rows 2.7 s, against 3.3 s through a temporary Parquet file). The file
+    is scratch space, not a cache: nothing survives the run.
     """
 
     dialect = "duckdb"

@@ -145,14 +145,16 @@ def single_column_csv(schema: Mapping[str, str]) -> bool:
 
 
 class DuckDBEngine:
-    """DuckDB on a scratch database file in a private temporary directory (removed on close); UTC
-    session time zone; spills there too when needed.
+    """DuckDB with a compressed in-memory scratch database; UTC session time zone; spills to a
+    private temporary directory (removed on close) when memory runs short.
 
-    The clean view is materialised once (:meth:`define`) as a table of that file-backed database,
-    so DuckDB stores it compressed (dictionary, bit-packing, FSST): at 10M tickets about 0.2 GB
-    instead of 1.2 GB in an in-memory table, and its scans read less. A CSV is parsed once, straight
-    into that table (at 2M rows 2.7 s, against 3.3 s through a temporary Parquet file). The file
-    is scratch space, not a cache: nothing survives the run.
+    The clean view is materialised once (:meth:`define`) as a table of that database, attached
+    with ``COMPRESS`` so DuckDB stores it compressed (dictionary, bit-packing, FSST) as it would in
+    a database file: at 10M tickets about 0.2 GB instead of 1.2 GB in a plain in-memory table, and
+    its scans read less — without writing and checkpointing a file (at 2M rows the clean table is
+    built in 1.35 s, against 2.1 s in a scratch file and 1.4 s uncompressed). A CSV is parsed
+    once, straight into that table (at 2M rows 2.7 s, against 3.3 s through a temporary Parquet
+    file). Nothing survives the run.
     """
 
     dialect = "duckdb"
@@ -168,7 +170,9 @@ class DuckDBEngine:
 
         self._duckdb = duckdb
         self._tmp = tempfile.TemporaryDirectory(prefix="auditrules-duckdb-")
-        self.con = duckdb.connect(os.path.join(self._tmp.name, "scratch.duckdb"))
+        self.con = duckdb.connect()
+        self.con.execute("ATTACH ':memory:' AS scratch (COMPRESS)")
+        self.con.execute("USE scratch")
         for key, value in self.SETTINGS:
             self.con.execute(f"SET {key} = {render(lit(value))}")
         self.con.execute(f"SET temp_directory = {render(lit(self._tmp.name))}")

@@ -171,7 +171,10 @@ class DuckDBEngine:
         self._duckdb = duckdb
         self._tmp = tempfile.TemporaryDirectory(prefix="auditrules-duckdb-")
         self.con = duckdb.connect()
-        self.con.execute("ATTACH ':memory:' AS scratch (COMPRESS)")
+        try:
+            self.con.execute("ATTACH ':memory:' AS scratch (COMPRESS)")
+        except duckdb.Error:  # DuckDB before 1.3 compresses tables only in a database file
+            self.con.execute(f"ATTACH {render(lit(os.path.join(self._tmp.name, 'scratch.duckdb')))} AS scratch")
         self.con.execute("USE scratch")
         for key, value in self.SETTINGS:
             self.con.execute(f"SET {key} = {render(lit(value))}")

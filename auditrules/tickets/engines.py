@@ -145,16 +145,16 @@ def single_column_csv(schema: Mapping[str, str]) -> bool:
 
 
 class DuckDBEngine:
-    """DuckDB with a compressed in-memory scratch database; UTC session time zone; spills to a
-    private temporary directory (removed on close) when memory runs short.
+    """DuckDB in memory; UTC session time zone; spills to a private temporary directory (removed
+    on close) beyond its memory limit.
 
-    The clean view is materialised once (:meth:`define`) as a table of that database, attached
-    with ``COMPRESS`` so DuckDB stores it compressed (dictionary, bit-packing, FSST) as it would in
-    a database file: at 10M tickets about 0.2 GB instead of 1.2 GB in a plain in-memory table, and
-    its scans read less — without writing and checkpointing a file (at 2M rows the clean table is
-    built in 1.35 s, against 2.1 s in a scratch file and 1.4 s uncompressed). A CSV is parsed
-    once, straight into that table (at 2M rows 2.7 s, against 3.3 s through a temporary Parquet
-    file). Nothing survives the run.
+    The clean view is materialised once (:meth:`define`) as an in-memory table: at 10M tickets
+    about 1.2 GB (peak 1.6 GB for the whole check), against 0.2 GB compressed in a scratch database
+    file — but compressing costs about as much as parsing (at 2M rows the table is built in 1.3 s
+    in memory, 2.1 s in a file; the whole check at 10M rows on Parquet takes 1.14x the fastest
+    expert baseline in memory and 1.40x through the file, ``benchmarks/tickets.py``). Beyond
+    ``AUDITRULES_MEMORY_LIMIT`` (DuckDB's ``memory_limit``) the table's blocks spill to disk, with
+    the same findings. A CSV is parsed once, straight into that table.
     """
 
     dialect = "duckdb"
@@ -171,11 +171,6 @@ class DuckDBEngine:
         self._duckdb = duckdb
         self._tmp = tempfile.TemporaryDirectory(prefix="auditrules-duckdb-")
         self.con = duckdb.connect()
-        try:
-            self.con.execute("ATTACH ':memory:' AS scratch (COMPRESS)")
-        except duckdb.Error:  # DuckDB before 1.3 compresses tables only in a database file
-            self.con.execute(f"ATTACH {render(lit(os.path.join(self._tmp.name, 'scratch.duckdb')))} AS scratch")
-        self.con.execute("USE scratch")
         for key, value in self.SETTINGS:
             self.con.execute(f"SET {key} = {render(lit(value))}")
         self.con.execute(f"SET temp_directory = {render(lit(self._tmp.name))}")

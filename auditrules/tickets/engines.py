@@ -151,7 +151,7 @@ class DuckDBEngine:
     The clean view is materialised once (:meth:`define`) as an in-memory table: at 10M tickets
     about 1.2 GB (peak 1.6 GB for the whole check), against 0.2 GB compressed in a scratch database
     file — but compressing costs about as much as parsing (at 2M rows the table is built in 1.3 s
-    in memory, 2.1 s in a file; the whole check at 10M rows on Parquet takes 1.14x the fastest
+    in memory, 2.1 s in a file; the whole check at 10M rows on Parquet took 1.22x the fastest
     expert baseline in memory and 1.40x through the file, ``benchmarks/tickets.py``). Beyond
     ``AUDITRULES_MEMORY_LIMIT`` (DuckDB's ``memory_limit``) the table's blocks spill to disk, with
     the same findings. A CSV is parsed once, straight into that table.

@@ -179,6 +179,8 @@ class RoutingEvidence(Evidence):
 
 @dataclass(frozen=True)
 class RoutingStatement(RoutingEvidence):
+    """A routing statement with nothing to check (no rules, no SLA data, no channels)."""
+
     KIND: ClassVar[str] = "routing-statement"
 
 
@@ -205,6 +207,8 @@ class RoutingNotAuditable(RoutingEvidence):
 
 @dataclass(frozen=True)
 class RoutingChain(RoutingEvidence):
+    """A routing rule reads an influence signal, directly or through the derivation ``chain``."""
+
     KIND: ClassVar[str] = "routing-chain"
 
     routing_rule: str
@@ -216,6 +220,8 @@ class RoutingChain(RoutingEvidence):
 
 @dataclass(frozen=True)
 class RoutingDerivation(RoutingEvidence):
+    """A derived tag or field carries a signal that no routing rule reads yet."""
+
     KIND: ClassVar[str] = "routing-derivation"
 
     derived: str
@@ -224,6 +230,8 @@ class RoutingDerivation(RoutingEvidence):
 
 @dataclass(frozen=True)
 class RoutingReadsChecked(RoutingEvidence):
+    """No routing rule reads the signal: how many rules were checked against which patterns."""
+
     KIND: ClassVar[str] = "routing-reads-checked"
 
     routing_rules_checked: int
@@ -233,6 +241,8 @@ class RoutingReadsChecked(RoutingEvidence):
 
 @dataclass(frozen=True)
 class RoutingOutsideAllowed(RoutingEvidence):
+    """A routing rule reads names outside the allowed set."""
+
     KIND: ClassVar[str] = "routing-outside-allowed"
 
     routing_rule: str
@@ -242,6 +252,8 @@ class RoutingOutsideAllowed(RoutingEvidence):
 
 @dataclass(frozen=True)
 class RoutingOnlyAllowed(RoutingEvidence):
+    """Every routing rule reads only allowed names."""
+
     KIND: ClassVar[str] = "routing-only-allowed"
 
     routing_rules_checked: int
@@ -250,6 +262,8 @@ class RoutingOnlyAllowed(RoutingEvidence):
 
 @dataclass(frozen=True)
 class SlaCoverageGap(RoutingEvidence):
+    """A channel no SLA policy covers (or covers only in part)."""
+
     KIND: ClassVar[str] = "sla-coverage-gap"
 
     channel: str
@@ -260,6 +274,8 @@ class SlaCoverageGap(RoutingEvidence):
 
 @dataclass(frozen=True)
 class SlaCoverage(RoutingEvidence):
+    """Every channel has an SLA policy: the policies covering each."""
+
     KIND: ClassVar[str] = "sla-coverage"
 
     covered: Mapping[str, tuple[str, ...]]
@@ -269,6 +285,8 @@ class SlaCoverage(RoutingEvidence):
 
 @dataclass(frozen=True)
 class SlaTargets(RoutingEvidence):
+    """SLA targets that differ by channel, for one metric and priority."""
+
     KIND: ClassVar[str] = "sla-targets"
 
     metric: str
@@ -285,6 +303,8 @@ class SlaTargets(RoutingEvidence):
 
 @dataclass(frozen=True)
 class SlaTargetsEqual(RoutingEvidence):
+    """SLA targets that are the same for every channel."""
+
     KIND: ClassVar[str] = "sla-targets-equal"
 
     targets_compared: int
@@ -329,6 +349,8 @@ class SlaDelay(RoutingEvidence):
 
 @dataclass(frozen=True)
 class MissingEvidence(Evidence):
+    """A rule whose evidence (a routing export or tickets) was not given."""
+
     KIND: ClassVar[str] = "missing-evidence"
 
     needs: Literal["routing", "tickets"]

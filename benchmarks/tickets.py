@@ -2,11 +2,12 @@
 
 ``python benchmarks/tickets.py --rows 1000000`` writes seeded data as Parquet and CSV into
 ``benchmarks/data/`` (gitignored), then runs each variant in its own subprocess (so ru_maxrss is
-that variant's peak): auditrules' ``evaluate_tickets`` on Parquet and on CSV, the CLI when it
-exists, the expert DuckDB baseline (see EXPERT_* below), (b) pandas groupby, (c) Fairlearn's
-MetricFrame when installed. The expert and the auditrules CLI run interleaved (A, B, A, B ...); it
-prints medians, the median of the per-pair time ratios and peak RSS of each process, and checks
-that both the expert's and auditrules' per-group figures equal pandas' to 1e-9.
+that variant's peak): the expert DuckDB baseline (see EXPERT_* below) and the whole
+``auditrules check --tickets`` CLI, interleaved (A, B, A, B ...) on Parquet and on CSV, then
+(b) pandas groupby and (c) Fairlearn's MetricFrame when installed. It prints medians, the median
+of the per-pair time ratios and the median peak RSS of each, and checks the figures: auditrules'
+per-group values and censored intervals equal the expert's to 1e-9 (and pandas equals the
+expert on the figures it computes the same way); exit 1, loudly, when they do not.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -66,69 +68,156 @@ def make_data(rows: int) -> tuple[Path, Path]:
 
 # ---------------------------------------------------------------- variants (run in a child process)
 
-#: The expert baseline: what a DuckDB expert writes for the same figures. Read straight from the
-#: file (no materialised copy, only the columns each query needs), cleaning inlined, decile and
-#: quartile edges computed first in one scan and applied with CASE, one query per grouping with
-#: GROUPING SETS and FILTER so that each scan serves every figure of that grouping.
-CLEAN = """
-  NOT (created_at IS NOT NULL AND try_cast(created_at AS TIMESTAMP) IS NULL)
-  AND NOT (resolved_at IS NOT NULL AND try_cast(resolved_at AS TIMESTAMP) IS NULL)
-  AND NOT coalesce(first_response < 0 OR try_cast(resolved_at AS TIMESTAMP) < try_cast(created_at AS TIMESTAMP), false)
-"""
-EXPERT_EDGES = """
+#: The expert baseline: what a DuckDB expert writes for the same figures as auditrules (the
+#: standard pack's per-group values and intervals), with the same honesty: per-requirement row
+#: conditions (a row leaves only the figures whose columns it spoils), unanswered tickets censored
+#: (Kaplan–Meier with Brookmeyer–Crowley quantile intervals and log–log share intervals at the
+#: pack's Bonferroni confidences), and the third moment of FAIR-007's amounts for the skew gate.
+#: Read straight from the file (only the columns each query needs), decile and quartile edges and
+#: the as-of time first in one scan, the uncensored figures in one GROUPING SETS scan with FILTER,
+#: one Kaplan–Meier query (life table + window sums) per censored requirement.
+#: Text timestamps are parsed in each query (as the CSV reader types a clean column, it is used as is).
+TS = "try_cast(nullif(trim({c}), '') AS TIMESTAMP)"
+CREATED, RESOLVED = "{created}", "{resolved}"
+CH, PR, STATUS = "lower(nullif(trim(channel), ''))", "lower(nullif(trim(priority), ''))", "lower(trim(status))"
+#: Rows a first-response figure may read: a usable duration, or a creation time to censor it at.
+#: (Timestamps are parsed only for unanswered tickets: OR and CASE evaluate lazily.)
+FIRST = "NOT coalesce(first_response < 0, false) AND (first_response IS NOT NULL OR {created} IS NOT NULL)"
+EXPERT_EDGES = f"""
 SELECT quantile_cont(influence_score, [0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9]) FILTER (influence_score IS NOT NULL),
-       quantile_cont(influence_score, [0.25,0.5,0.75]) FILTER (compensation > 0 AND influence_score IS NOT NULL)
-FROM {src} WHERE {clean}
+       quantile_cont(influence_score, [0.25,0.5,0.75]) FILTER (compensation > 0 AND influence_score IS NOT NULL),
+       greatest(max({CREATED}), max({RESOLVED})),
+       count(DISTINCT {CH}) FILTER ({STATUS} <> 'spam'), count(DISTINCT {PR}) FILTER ({STATUS} <> 'spam')
+FROM {{src}}
 """
-EXPERT_CHANNEL = """
-SELECT lower(trim(channel)) AS ch, lower(trim(priority)) AS pr, grouping(ch, pr) AS g,
-  quantile_cont(first_response, 0.9) FILTER (status_ <> 'spam' AND first_response IS NOT NULL) AS p90,
-  avg(coalesce(first_response <= 14400, false)::DOUBLE) FILTER (status_ <> 'spam') AS fr4h,
-  avg(coalesce(lower(trim(outcome)) = 'resolved', false)::DOUBLE) FILTER (status_ <> 'spam') AS resolved,
-  avg(coalesce(lower(trim(agent_tier)) = 'senior', false)::DOUBLE) AS senior,
-  avg(coalesce(lower(trim(outcome)) = 'deflected', false)::DOUBLE)
-    FILTER (lower(trim(channel)) IN ('twitter', 'facebook', 'instagram')) AS deflected
-FROM (SELECT *, lower(trim(status)) AS status_ FROM {src}) WHERE {clean}
-GROUP BY GROUPING SETS ((ch), (ch, pr), ())
+EXPERT_SHARES = f"""
+SELECT {CH} AS ch, {PR} AS pr, CASE WHEN influence_score IS NULL THEN NULL {{quartiles}} ELSE 3 END AS qu,
+  grouping(ch, pr, qu) AS g,
+  count(*) FILTER ({STATUS} <> 'spam') AS n8,
+  avg((lower(trim(outcome)) = 'resolved')::DOUBLE) FILTER ({STATUS} <> 'spam') AS resolved,
+  avg((lower(trim(agent_tier)) = 'senior')::DOUBLE) AS senior,
+  avg((lower(trim(outcome)) = 'deflected')::DOUBLE) FILTER ({CH} IN ('twitter', 'facebook', 'instagram', 'social'))
+    AS deflected,
+  count(compensation) FILTER (compensation > 0) AS n7, avg(compensation) FILTER (compensation > 0) AS comp,
+  var_samp(compensation) FILTER (compensation > 0) AS comp_var,
+  skewness(compensation) FILTER (compensation > 0) AS comp_skew
+FROM {{src}}
+GROUP BY GROUPING SETS ((ch), (ch, pr), (), (qu))
+HAVING (g = 3 AND ch IS NOT NULL) OR (g = 1 AND ch IS NOT NULL AND pr IS NOT NULL) OR g = 7 OR (g = 6 AND qu IS NOT NULL)
 """
-EXPERT_INFLUENCE = """
-SELECT CASE {deciles} ELSE 9 END AS dec, CASE {quartiles} ELSE 3 END AS qu, lower(trim(priority)) AS pr,
-  grouping(dec, qu, pr) AS g,
-  median(first_response) FILTER (first_response IS NOT NULL) AS med,
-  avg(compensation) FILTER (compensation > 0) AS comp
-FROM {src} WHERE {clean} AND influence_score IS NOT NULL
-GROUP BY GROUPING SETS ((dec, pr), (qu))
+#: Kaplan–Meier per group: the life table (one row per group and distinct wait), the number at
+#: risk (a descending running sum), log S and Greenwood's sum (running sums), the log–log band.
+EXPERT_KM = f"""
+WITH lt AS (
+  SELECT {{keys}}, {{cap_open}}CASE WHEN first_response IS NOT NULL THEN first_response
+           ELSE greatest(epoch(coalesce({RESOLVED}, TIMESTAMP '{{as_of}}')) - epoch({CREATED}), 0.0) END{{cap_close}} AS t,
+         count(first_response) AS d, count(*) AS m
+  FROM {{src}} WHERE {{valid}} AND {FIRST} GROUP BY ALL),
+rk AS (SELECT *, sum(m) OVER (PARTITION BY {{part}} ORDER BY t DESC ROWS UNBOUNDED PRECEDING) AS r FROM lt),
+km AS (
+  SELECT *, sum(CASE WHEN d < r THEN ln(1 - d / r) ELSE 0 END) OVER w AS log_s,
+         sum(CASE WHEN d < r THEN d / (r * (r - d)) ELSE 0 END) OVER w AS gw,
+         bool_or(d = r AND d > 0) OVER w AS wiped,
+         max(CASE WHEN d > 0 THEN t END) OVER (PARTITION BY {{part}}) AS last_t
+  FROM rk WINDOW w AS (PARTITION BY {{part}} ORDER BY t ROWS UNBOUNDED PRECEDING)),
+b AS (SELECT *, CASE WHEN wiped THEN 0 ELSE exp(log_s) END AS s, {{band}} FROM km)
+SELECT {{part}}, sum(m) AS n, min(t) FILTER (s <= {{level}}) AS q, min(t) FILTER (lo <= {{level}}) AS q_lo,
+       min(t) FILTER (hi <= {{level}}) AS q_hi,
+       min(t) FILTER (m > d AND (last_t IS NULL OR t >= last_t)) AS waiting,
+       coalesce(min(s) FILTER (t <= {{at}}), 1.0) AS s_at, coalesce(max(gw) FILTER (t <= {{at}}), 0.0) AS gw_at
+FROM b GROUP BY ALL
 """
+#: The log–log band of S, needed for quantile intervals only (a share's comes from S(t) and Greenwood's sum).
+BAND = """CASE WHEN wiped THEN 0 WHEN log_s = 0 THEN 1 ELSE exp(-exp(ln(-log_s) - {z} * sqrt(gw) / log_s)) END AS lo,
+  CASE WHEN wiped THEN 0 WHEN log_s = 0 THEN 1 ELSE exp(-exp(ln(-log_s) + {z} * sqrt(gw) / log_s)) END AS hi"""
 
 
 def _cases(edges: list[float]) -> str:
     return " ".join(f"WHEN influence_score <= {e!r} THEN {i}" for i, e in enumerate(edges))
 
 
+def _z(confidence: float) -> float:
+    return statistics.NormalDist().inv_cdf(0.5 + confidence / 2)
+
+
+def _loglog(s: float, gw: float, z: float) -> tuple[float, float]:
+    """The log–log interval of a share done within t, 1 − S(t), from S(t) and Greenwood's sum."""
+    if s >= 1.0:
+        return 0.0, 0.0
+    if s <= 0.0:
+        return 1.0, 1.0
+    v = math.log(s)
+    spread = z * math.sqrt(gw) / v
+    return 1 - math.exp(-math.exp(math.log(-v) + spread)), 1 - math.exp(-math.exp(math.log(-v) - spread))
+
+
+def _km(
+    con: Any, src: str, keys: str, valid: str, ts: dict[str, str], as_of: str, z: float, p: float | None, at: float
+) -> list[Any]:
+    """Kaplan–Meier figures per group: the p-quantile with its interval (p None: none), S(at) and Greenwood's sum."""
+    part = ", ".join(k.rsplit(" AS ", 1)[-1] for k in keys.split(" | "))
+    band = BAND.format(z=repr(z)) if p is not None else "NULL::DOUBLE AS lo, NULL::DOUBLE AS hi"
+    # S(at) alone needs only the waits up to ``at`` and how many are still at risk past it: the
+    # waits beyond are one life-table row per group (the windows then run over far fewer rows)
+    cap_open, cap_close = ("least(", f", {math.nextafter(at, math.inf)!r})") if p is None else ("", "")
+    level = repr(1.0 - p + 1e-9) if p is not None else "0"
+    sql = EXPERT_KM.format(
+        src=src,
+        keys=keys.replace(" | ", ", "),
+        part=part,
+        valid=valid,
+        as_of=as_of,
+        band=band,
+        level=level,
+        at=repr(at),
+        cap_open=cap_open,
+        cap_close=cap_close,
+        **ts,
+    )
+    rows: list[Any] = con.execute(sql).fetchall()
+    return rows
+
+
 def expert_figures(con: Any, src: str) -> dict[str, float]:
-    """The standard pack's per-group figures, keyed like :func:`_figures_from_findings`."""
-    dec_edges, q_edges = con.execute(EXPERT_EDGES.format(src=src, clean=CLEAN)).fetchone()
+    """The standard pack's per-group figures (and censored intervals), keyed like :func:`_figures_from_findings`."""
+    types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {src})").fetchall())
+    stamps = {c: c if types[c].startswith("TIMESTAMP") else TS.format(c=c) for c in ("created_at", "resolved_at")}
+    ts = {"created": stamps["created_at"], "resolved": stamps["resolved_at"]}
+    dec_edges, q_edges, latest, channels, priorities = con.execute(EXPERT_EDGES.format(src=src, **ts)).fetchone()
+    as_of = latest.strftime("%Y-%m-%d %H:%M:%S.%f")
     out: dict[str, float] = {}
-    for ch, pr, g, p90, fr4h, resolved, senior, deflected in con.execute(
-        EXPERT_CHANNEL.format(src=src, clean=CLEAN)
-    ).fetchall():
-        if g == 3:
+    sql = EXPERT_SHARES.format(src=src, quartiles=_cases(q_edges))
+    for ch, pr, qu, g, _n8, resolved, senior, deflected, _n7, comp, _var, _skew in con.execute(sql).fetchall():
+        if g == 7:
             out["FAIR-005/3/all/"] = deflected
-        elif ch is None:
-            continue
-        elif g == 1:
-            if p90 is not None:
-                out[f"FAIR-003/0/{ch}/"] = p90
+        elif g == 3:
             out[f"FAIR-006/4/{ch}/"] = senior
-        elif pr is not None:
-            out[f"FAIR-003/1/{ch}/{pr}"] = fr4h
+        elif g == 1:
             out[f"FAIR-008/6/{ch}/{pr}"] = resolved
-    sql = EXPERT_INFLUENCE.format(src=src, clean=CLEAN, deciles=_cases(dec_edges), quartiles=_cases(q_edges))
-    for dec, qu, pr, g, med, comp in con.execute(sql).fetchall():
-        if g == 2 and pr is not None and med is not None:
-            out[f"FAIR-004/2/D{dec + 1}/{pr}"] = med
-        elif g == 5 and comp is not None:
+        elif g == 6 and comp is not None:
             out[f"FAIR-007/5/Q{qu + 1}/"] = comp
+    not_spam = f"{STATUS} <> 'spam' AND {CH} IS NOT NULL"
+    # FAIR-003 #1: p90 per channel, each judged (Bonferroni over the channels)
+    for ch, _n, q, lo, hi, waiting, _s, _gw in _km(
+        con, src, f"{CH} AS ch", not_spam, ts, as_of, _z(1 - 0.05 / channels), 0.9, 0.0
+    ):
+        out[f"FAIR-003/0/{ch}/"] = q if q is not None else waiting
+        out[f"FAIR-003/0/{ch}//lo"], out[f"FAIR-003/0/{ch}//hi"] = lo, hi
+    # FAIR-003 #2: share answered within 4h per channel and priority (Bonferroni over the strata)
+    z = _z(1 - 0.05 / priorities)
+    for ch, pr, n, _q, _lo, _hi, _w, s, gw in _km(
+        con, src, f"{CH} AS ch | {PR} AS pr", f"{not_spam} AND {PR} IS NOT NULL", ts, as_of, z, None, 14400.0
+    ):
+        # the figure is the share's count round((1 − S(t))·n) over n, as auditrules compares them
+        out[f"FAIR-003/1/{ch}/{pr}"] = round((1.0 - s) * n) / n
+        out[f"FAIR-003/1/{ch}/{pr}/lo"], out[f"FAIR-003/1/{ch}/{pr}/hi"] = _loglog(s, gw, z)
+    # FAIR-004: median per influence decile and priority; MOVER pairs at Bonferroni over 45 pairs
+    z = _z(1 - 0.05 / priorities / 45)
+    keys = f"CASE {_cases(dec_edges)} ELSE 9 END AS dec | {PR} AS pr"
+    valid = f"influence_score IS NOT NULL AND {PR} IS NOT NULL"
+    for dec, pr, _n, q, lo, hi, waiting, _s, _gw in _km(con, src, keys, valid, ts, as_of, z, 0.5, 0.0):
+        out[f"FAIR-004/2/D{dec + 1}/{pr}"] = q if q is not None else waiting
+        out[f"FAIR-004/2/D{dec + 1}/{pr}/lo"], out[f"FAIR-004/2/D{dec + 1}/{pr}/hi"] = lo, hi
     return out
 
 
@@ -153,11 +242,15 @@ def run_expert_csv(path: str) -> dict[str, Any]:
 
 
 def _figures_from_findings(findings: Any) -> dict[str, float]:
+    """Each group's value, and the interval of censored figures (which the expert computes too)."""
     out: dict[str, float] = {}
     for i, f in enumerate(findings):
         for g in f.evidence.get("groups", []):
             stratum = ",".join(f"{v}" for v in (g["stratum"] or {}).values())
-            out[f"{f.rule_id}/{i}/{g['group']}/{stratum}"] = g["value"]
+            key = f"{f.rule_id}/{i}/{g['group']}/{stratum}"
+            out[key] = g["value"]
+            if g.get("censored") and g.get("interval"):
+                out[f"{key}/lo"], out[f"{key}/hi"] = g["interval"]
     return out
 
 
@@ -175,7 +268,13 @@ def run_auditrules(path: str) -> dict[str, Any]:
 
 
 def run_pandas(path: str) -> dict[str, Any]:
-    """The standard pack's per-group figures with pandas (reading only the needed columns)."""
+    """The standard pack's per-group figures with pandas (reading only the needed columns).
+
+    FAIR-003 and FAIR-004 are complete-case figures here (answered tickets only; pandas has no
+    product-limit estimator), so only the other rules' figures are compared with the expert's:
+    an independent check of the expert's SQL. A row leaves only the figures whose columns it
+    spoils, as in auditrules: an unparseable timestamp or a negative wait does not remove a
+    ticket from FAIR-005 to FAIR-008."""
     import numpy as np
     import pandas as pd
 
@@ -213,18 +312,18 @@ def run_pandas(path: str) -> dict[str, Any]:
     dec = np.searchsorted(edges, c["influence_score"].to_numpy(), side="left")
     for (d, pr), v in c.groupby([dec, c["priority"]])["first_response"].median().items():
         out[f"FAIR-004/2/D{d + 1}/{pr}"] = float(v)
-    s = k[k["channel"].isin(["twitter", "facebook", "instagram"])]
+    s = df[df["channel"].isin(["twitter", "facebook", "instagram", "social"])]
     out["FAIR-005/3/all/"] = float((s["outcome"] == "deflected").mean())
-    e = k.dropna(subset=["channel"])
+    e = df.dropna(subset=["channel"])
     for ch, v in (e["agent_tier"] == "senior").groupby(e["channel"]).mean().items():
         out[f"FAIR-006/4/{ch}/"] = float(v)
-    f = k[k["compensation"] > 0]
+    f = df[df["compensation"] > 0]
     qedges = np.quantile(f["influence_score"].dropna().to_numpy(), [0.25, 0.5, 0.75])
     f = f.dropna(subset=["influence_score"])
     qb = np.searchsorted(qedges, f["influence_score"].to_numpy(), side="left")
     for qi, v in f.groupby(qb)["compensation"].mean().items():
         out[f"FAIR-007/5/Q{qi + 1}/"] = float(v)
-    g = not_spam.dropna(subset=["channel", "priority"])
+    g = df[df["status"].notna() & (df["status"] != "spam")].dropna(subset=["channel", "priority"])
     for (ch, pr), v in (g["outcome"] == "resolved").groupby([g["channel"], g["priority"]]).mean().items():
         out[f"FAIR-008/6/{ch}/{pr}"] = float(v)
     return {"figures": out}
@@ -347,18 +446,38 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for name, r in others:
         print(f"{name:52} {r['wall']:8.2f} s {r['rss_mb']:8.0f} MB")
-    # figures: the expert query and auditrules both equal pandas' to 1e-9
-    ref: dict[str, float] = others[0][1]["figures"]
+    expert: dict[str, float] = measure("expert", str(parquet))["figures"]
     ok = True
-    for label, variant in (("expert SQL", "expert"), ("auditrules", "auditrules")):
-        got: dict[str, float] = measure(variant, str(parquet))["figures"]
-        missing = sorted(set(ref) ^ set(got))
-        worst = max((abs(got[k] - ref[k]) / max(1.0, abs(ref[k])) for k in ref if k in got), default=0.0)
-        print(f"{label} vs pandas: {len(ref)} figures; keys differing: {len(missing)}; max relative error {worst:.2e}")
-        if missing:
-            print("  differing keys:", missing[:10])
-        ok = ok and not missing and worst <= 1e-9
+    # an independent check of the expert's SQL: pandas on the figures it computes the same way
+    shared = {k: v for k, v in others[0][1]["figures"].items() if k.split("/")[0] in UNCENSORED}
+    ok &= _compare("pandas vs expert SQL (FAIR-005 to FAIR-008)", shared, expert)
+    auditrules: dict[str, float] = measure("auditrules", str(parquet))["figures"]
+    ok &= _compare("auditrules vs expert SQL (all figures and censored intervals)", auditrules, expert)
+    if not ok:
+        print("FIGURES DIFFER BY MORE THAN 1e-9: the comparison above is not like for like", file=sys.stderr)
     return 0 if ok else 1
+
+
+#: The rules whose figures pandas computes as auditrules does (no censored duration).
+UNCENSORED = ("FAIR-005", "FAIR-006", "FAIR-007", "FAIR-008")
+
+
+def _compare(label: str, got: dict[str, float], ref: dict[str, float]) -> bool:
+    """Print the largest difference between two sets of figures (relative above 1); True when ≤ 1e-9."""
+    keys = set(got) if label.startswith("pandas") else set(got) | set(ref)
+    missing = sorted(k for k in keys if k not in got or k not in ref)
+    both = [k for k in keys if k in got and k in ref]
+    nones = [k for k in both if (got[k] is None) != (ref[k] is None)]
+    diffs = [
+        (abs(got[k] - ref[k]) / max(1.0, abs(ref[k])), k) for k in both if got[k] is not None and ref[k] is not None
+    ]
+    worst, where = max(diffs, default=(0.0, ""))
+    print(
+        f"{label}: {len(both)} figures; keys differing: {len(missing) + len(nones)}; max difference {worst:.2e} ({where})"
+    )
+    if missing or nones:
+        print("  differing keys:", (missing + nones)[:10])
+    return not missing and not nones and worst <= 1e-9
 
 
 if __name__ == "__main__":

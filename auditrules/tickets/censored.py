@@ -34,7 +34,7 @@ from auditrules.tickets import stats as S
 from auditrules.tickets import survival as K
 from auditrules.tickets.judge import DISPLAY_CONFIDENCE, Judgement, fmt_value, verdict
 from auditrules.tickets.plan.censoring import CENSORABLE, Censoring
-from auditrules.tickets.plan.sql import CLEAN, all_of, case, col, lit, table_ref
+from auditrules.tickets.plan.sql import CLEAN, table_ref
 
 Keys = tuple[Any, ...]
 
@@ -53,21 +53,21 @@ class Censored:
 
 
 def query(j: Judgement, censoring: Censoring) -> exp.Select:
-    """The survival query of a requirement, each group's interval at that group's confidence."""
-    return query_groups(j.plan, censoring, [(g.keys, j.group_confidence[g.keys]) for g in j.eligible])
+    """The survival query of a requirement, each group's interval at that group's confidence (the
+    display confidence for groups below the minimum size)."""
+    groups = [(g.keys, j.group_confidence.get(g.keys, DISPLAY_CONFIDENCE)) for g in j.groups]
+    return query_groups(j.plan, censoring, groups, complete=True)
 
 
-def query_groups(plan: P.RequirementPlan, censoring: Censoring, groups: Sequence[tuple[Keys, float]]) -> exp.Select:
+def query_groups(
+    plan: P.RequirementPlan, censoring: Censoring, groups: Sequence[tuple[Keys, float]], complete: bool = False
+) -> exp.Select:
     """The survival query over ``plan``'s groups; ``groups`` give (key values, confidence) of those
-    judged (the others get the display confidence)."""
+    judged (the others get the display confidence); ``complete``: they are all the groups read."""
     agg = plan.require.aggregate
     p = float(agg.quantile) if agg.quantile is not None else None
-    pairs = []
-    for keys, conf in groups:
-        cond = all_of(col(n).eq(lit(v)) for n, v in zip(plan.key_columns, keys, strict=True))
-        pairs.append((cond, lit(S.z_value(conf))))
-    default = lit(S.z_value(DISPLAY_CONFIDENCE))
-    z = case(pairs, default) if pairs and plan.key_columns else (pairs[0][1] if pairs else default)
+    zs = tuple((keys, S.z_value(conf)) for keys, conf in groups)
+    z = K.GroupZ(zs, S.z_value(DISPLAY_CONFIDENCE), complete)
     named = [(name, k.expr) for name, k in zip(plan.key_columns, plan.keys, strict=True)]
     return K.survival_query(
         table_ref(CLEAN), named, censoring.duration, censoring.observed, plan.valid, p, z, censoring.bound

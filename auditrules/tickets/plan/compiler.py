@@ -177,11 +177,6 @@ def valid_condition(reasons: Sequence[tuple[str, exp.Expr]]) -> exp.Expr:
     return all_of(exp.not_(exp.Paren(this=cond.copy())) for _, cond in reasons)
 
 
-def reason_case(reasons: Sequence[tuple[str, exp.Expr]]) -> exp.Expr:
-    """A row's exclusion reason for a requirement (the first that holds), NULL when it is evaluated."""
-    return case([(cond.copy(), lit(reason)) for reason, cond in reasons], exp.null())
-
-
 def scope_condition(rule: ast.Rule, policy: ast.Policy, view: CleanView, extra: Iterable[str] = ()) -> exp.Expr:
     """The rows a rule looks at: its ``where`` holds and the columns it and ``extra`` read are usable."""
     problems = _problems(names_in(rule.scope.where if rule.scope else None) | set(extra), view)
@@ -401,17 +396,21 @@ def _edges_column(g: ast.GroupBy, view: CleanView, scope: exp.Expr, name: str) -
     return alias(filtered(exp.PercentileCont(this=value, expression=probs), cond), name)
 
 
-def _reason_columns(index: int, reasons: Sequence[tuple[str, exp.Expr]]) -> tuple[dict[str, str], list[exp.Expr]]:
-    """Profile columns counting one requirement's rows per exclusion reason (each row counted once)."""
+def _reason_columns(
+    index: int, reasons: Sequence[tuple[str, exp.Expr]]
+) -> tuple[dict[str, str], list[exp.Expr], exp.Expr | None]:
+    """Profile columns counting one requirement's rows per exclusion reason (each row counted once),
+    and the row's reason code (its position in :data:`REASONS`, NULL when evaluated), which the
+    profile computes once per row in an inner SELECT as ``w<index>`` so the counts only compare it."""
     handles: dict[str, str] = {reason: "" for reason in REASONS}
     if not reasons:
-        return handles, []
-    which = reason_case(reasons)
+        return handles, [], None
+    code = case([(cond.copy(), lit(REASONS.index(reason))) for reason, cond in reasons], exp.null())
     exprs = []
     for reason, _ in reasons:
         handles[reason] = f"x{index}_{reason}"
-        exprs.append(alias(count_if(which.copy().eq(lit(reason))), handles[reason]))
-    return handles, exprs
+        exprs.append(alias(count_if(col(f"w{index}").eq(lit(REASONS.index(reason)))), handles[reason]))
+    return handles, exprs, alias(code, f"w{index}")
 
 
 def profile_query(rules: Sequence[tuple[ast.Policy, ast.Rule]], view: CleanView) -> ProfilePlan:
@@ -427,16 +426,18 @@ def profile_query(rules: Sequence[tuple[ast.Policy, ast.Rule]], view: CleanView)
         parse_counts.append(handle)
         cols += exprs
     reasons: dict[int, dict[str, str]] = {}
+    codes: list[exp.Expr] = []
     edges: dict[EdgeKey, str] = {}
     index = -1
     for policy, rule in rules:
         for req in rule.requires:
             index += 1
             try:
-                reasons[index], exprs = _reason_columns(index, exclusions(rule, policy, req, view))
+                reasons[index], exprs, code = _reason_columns(index, exclusions(rule, policy, req, view))
             except Unavailable:
                 continue
             cols += exprs
+            codes += [code] if code is not None else []
             for g in ([req.group] if req.group else []) + list(req.strata):
                 key = EdgeKey.of(rule, g)
                 if g.kind not in BIN_COUNT or key in edges or g.column.name not in view.columns:
@@ -449,5 +450,8 @@ def profile_query(rules: Sequence[tuple[ast.Policy, ast.Rule]], view: CleanView)
     for d in durations:
         cols.append(alias(count_if(exp.GT(this=col(d), expression=lit(PLAUSIBLE_SECONDS))), f"long_{d}"))
         cols.append(alias(exp.Max(this=col(d)), f"max_{d}"))
-    select = exp.select(*cols).from_(table_ref(CLEAN))
+    rows = exp.select(exp.Star(), *codes).from_(table_ref(CLEAN))
+    select = exp.select(*cols).from_(
+        exp.Subquery(this=rows, alias=exp.TableAlias(this=exp.to_identifier("p", quoted=True)))
+    )
     return ProfilePlan(select, "read", tuple(parse_counts), reasons, edges, latest, durations)

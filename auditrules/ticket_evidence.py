@@ -165,6 +165,8 @@ class TicketGroups(Evidence):
 
 @dataclass(frozen=True)
 class TicketMissingColumn(Evidence):
+    """A ticket requirement naming a column the data lacks: the columns it has, the rows read."""
+
     KIND: ClassVar[str] = "ticket-missing-column"
 
     requirement: str

@@ -32,9 +32,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from auditrules.evidence import WaiverNote
 from auditrules.findings import FAILING, Diagnostic, Finding, Location, Status
 from auditrules.fingerprints import fingerprint
+from auditrules.waived import WaiverNote
 
 _FAILING = frozenset(s.value for s in FAILING)
 

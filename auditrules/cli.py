@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import wraps
 from typing import Any, TypeVar
@@ -318,7 +319,8 @@ def check(
         generated_at=generated,
         hostname=host,
     )
-    report = run(options)
+    with _collector_paused(not options.tickets and ctx.find_root().obj is ONE_SHOT):
+        report = run(options)
     data = report.to_json(merged["fail_on"])
     _emit(data, merged["fmt"], merged["output"], merged["verbose"], compare)
     sys.exit(data["exit_code"])
@@ -559,13 +561,43 @@ def test_command(paths: tuple[str, ...]) -> None:
 GC_THRESHOLD = (20_000, 20, 20)
 
 
+#: The click context object of a process that runs one command and ends (:func:`main`); a command
+#: run in-process (``CliRunner``, a host application) has none and leaves the collector alone.
+ONE_SHOT = object()
+
+
+@contextmanager
+def _collector_paused(active: bool) -> Iterator[None]:
+    """While a routing check runs (``active``): no cyclic garbage collection, then what the run left
+    alive is moved out of the collector's reach (``gc.freeze``).
+
+    A routing check reads a whole export into acyclic data (documents, rules, reads, locations)
+    that lives until the process ends: each collection during the run walks all of it and frees
+    nothing, and so would the interpreter's last collection at exit. Objects created afterwards
+    (rendering) are collected as usual. Ticket checks keep the collector running (engines may
+    build cyclic structures in loops), and so does a command run in-process (only :func:`main`,
+    whose process ends with the command, pauses it).
+    """
+    import gc
+
+    if not active or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
 def main() -> None:
     """Console-script entry point."""
     import gc
 
     gc.set_threshold(*GC_THRESHOLD)
     try:
-        cli(prog_name="auditrules")
+        cli(prog_name="auditrules", obj=ONE_SHOT)
     except BrokenPipeError:
         # the reader went away (``auditrules explain X | head``): stop quietly, like other CLI tools
         import os

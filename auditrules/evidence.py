@@ -29,8 +29,11 @@ ticket-missing-column      a ticket requirement naming a column the data lacks
 missing-evidence           a rule whose evidence (routing export or tickets) was not given
 =========================  ==============================================================
 
-A finding that a waiver or a baseline covers keeps its evidence and gains ``waiver``,
-``waived_status`` (and ``baseline``) keys: :meth:`Evidence.waived`.
+The ticket kinds and their parts live in :mod:`auditrules.ticket_evidence` (a routing check never
+creates their classes); :func:`kind_class` imports it when one is first read, :func:`kinds` lists
+every kind. A finding that a waiver or a baseline covers keeps its evidence and gains ``waiver``,
+``waived_status`` (and ``baseline``) keys: :meth:`Evidence.waived`, with the note's types in
+:mod:`auditrules.waived`.
 
 This module imports :mod:`auditrules.findings`, :mod:`auditrules.errors` and (to find the schema)
 :mod:`auditrules.resources`.
@@ -39,19 +42,23 @@ This module imports :mod:`auditrules.findings`, :mod:`auditrules.errors` and (to
 from __future__ import annotations
 
 import json
-import math
 import types
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from functools import cache, cached_property
-from typing import Any, ClassVar, Literal, Union, cast, get_args, get_origin, get_type_hints
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Union, cast, get_args, get_origin, get_type_hints
 
 from auditrules.errors import AuditError
 from auditrules.findings import Location, Status
 
-_OMIT_NONE = {"omit_none": True}
+if TYPE_CHECKING:
+    from auditrules.waived import Waived, WaiverNote
+
+#: Field metadata: the field is left out of the JSON form when it is None.
+OMIT_NONE = {"omit_none": True}
 
 # ---------------------------------------------------------------- parts
 
@@ -96,7 +103,7 @@ class SlaTargetRow:
     business_hours: bool | None
     policy: str | None
     #: The share of work the target promises ("80% within 20 s"); omitted when every item is due.
-    share: float | None = field(default=None, metadata=_OMIT_NONE)
+    share: float | None = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(frozen=True)
@@ -121,119 +128,6 @@ class ChannelPriorities:
     priorities: tuple[PriorityRow, ...]
 
 
-@dataclass(frozen=True)
-class Threshold:
-    """A requirement's threshold: the operator, the bound(s) and the text as written."""
-
-    op: str
-    value: float | str | None
-    high: float | None
-    text: str
-
-
-@dataclass(frozen=True)
-class RowAccounting:
-    """Rows read, rows that reached the requirement's groups, and why the others did not."""
-
-    read: int
-    evaluated: int
-    excluded: Mapping[str, int]
-    #: Evaluated rows whose duration is right-censored (still waiting at the as-of time); None
-    #: when the requirement reads no censored duration.
-    censored: int | None = field(default=None, metadata=_OMIT_NONE)
-
-
-Stratum = Mapping[str, str]
-Interval = tuple[float | None, float | None]
-
-
-@dataclass(frozen=True)
-class GroupFigure:
-    """One group's figure: its size, value, interval and whether it was large enough to judge."""
-
-    group: str
-    stratum: Stratum | None
-    n: int
-    value: float | None
-    interval: Interval | None
-    interval_confidence: float | None
-    eligible: bool
-    #: Censored tickets in the group (None: no censored duration read) and, for a quantile,
-    #: whether the product-limit curve reached it (False: ``value`` is a lower bound).
-    censored: int | None = field(default=None, metadata=_OMIT_NONE)
-    reached: bool | None = field(default=None, metadata=_OMIT_NONE)
-    #: Under ``at P% confidence``, the tickets the group would need for its figure to get an
-    #: interval (Cochran's rule for means, the order-statistic minimum for quantiles); omitted
-    #: when it has one.
-    needs: int | None = field(default=None, metadata=_OMIT_NONE)
-
-
-@dataclass(frozen=True)
-class SmallGroup:
-    """A group below the rule's minimum size."""
-
-    group: str
-    stratum: Stratum | None
-    n: int
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """One judged figure: a group against the threshold, or a group against a reference group."""
-
-    group: str
-    reference: str | None
-    stratum: Stratum | None
-    value: float | None
-    interval: Interval | None
-    verdict: Literal["pass", "fail", "inconclusive", "insufficient_data"]
-
-
-@dataclass(frozen=True)
-class ComparisonCounts:
-    """Every comparison a requirement made (``total``), how many fail or are inconclusive, and how
-    many the evidence lists (``shown``: the worst per stratum, or all with ``--all-comparisons``)."""
-
-    total: int
-    failing: int
-    inconclusive: int
-    shown: int
-
-
-@dataclass(frozen=True)
-class PooledComparison:
-    """A Mantel–Haenszel estimate pooled over the strata in which both groups appear."""
-
-    group: str
-    reference: str
-    strata: int
-    value: float | None
-    interval: Interval | None
-
-
-@dataclass(frozen=True)
-class WaiverNote:
-    """Why a failing finding is accepted: a waiver's reason, approver and expiry, or a baseline's note."""
-
-    reason: str
-    approver: str | None
-    expires: str | None
-    waiver_at: Location | None = field(default=None, metadata=_OMIT_NONE)
-
-
-#: The status a waived finding had (any status but ``waived``).
-WaivedStatus = Literal["pass", "fail", "warn", "inconclusive", "insufficient_data", "not_evaluated", "error"]
-
-
-@dataclass(frozen=True)
-class Waived:
-    """The waiver that covers a finding and the status the finding had before."""
-
-    waiver: WaiverNote
-    waived_status: WaivedStatus
-    baseline: str | None = field(default=None, metadata=_OMIT_NONE)
-
-
 # ---------------------------------------------------------------- the evidence kinds
 
 
@@ -256,6 +150,8 @@ class Evidence(Mapping[str, Any]):
 
     def waived(self, note: WaiverNote, status: Status, baseline: str | None = None) -> Evidence:
         """This evidence for a finding a waiver (or a baseline) covers; ``status`` is the finding's own."""
+        from auditrules.waived import Waived, WaivedStatus
+
         return replace(self, waiver=Waived(note, cast(WaivedStatus, status.value), baseline))
 
     @cached_property
@@ -283,6 +179,8 @@ class RoutingEvidence(Evidence):
 
 @dataclass(frozen=True)
 class RoutingStatement(RoutingEvidence):
+    """A routing statement with nothing to check (no rules, no SLA data, no channels)."""
+
     KIND: ClassVar[str] = "routing-statement"
 
 
@@ -309,6 +207,8 @@ class RoutingNotAuditable(RoutingEvidence):
 
 @dataclass(frozen=True)
 class RoutingChain(RoutingEvidence):
+    """A routing rule reads an influence signal, directly or through the derivation ``chain``."""
+
     KIND: ClassVar[str] = "routing-chain"
 
     routing_rule: str
@@ -320,6 +220,8 @@ class RoutingChain(RoutingEvidence):
 
 @dataclass(frozen=True)
 class RoutingDerivation(RoutingEvidence):
+    """A derived tag or field carries a signal that no routing rule reads yet."""
+
     KIND: ClassVar[str] = "routing-derivation"
 
     derived: str
@@ -328,6 +230,8 @@ class RoutingDerivation(RoutingEvidence):
 
 @dataclass(frozen=True)
 class RoutingReadsChecked(RoutingEvidence):
+    """No routing rule reads the signal: how many rules were checked against which patterns."""
+
     KIND: ClassVar[str] = "routing-reads-checked"
 
     routing_rules_checked: int
@@ -337,6 +241,8 @@ class RoutingReadsChecked(RoutingEvidence):
 
 @dataclass(frozen=True)
 class RoutingOutsideAllowed(RoutingEvidence):
+    """A routing rule reads names outside the allowed set."""
+
     KIND: ClassVar[str] = "routing-outside-allowed"
 
     routing_rule: str
@@ -346,6 +252,8 @@ class RoutingOutsideAllowed(RoutingEvidence):
 
 @dataclass(frozen=True)
 class RoutingOnlyAllowed(RoutingEvidence):
+    """Every routing rule reads only allowed names."""
+
     KIND: ClassVar[str] = "routing-only-allowed"
 
     routing_rules_checked: int
@@ -354,6 +262,8 @@ class RoutingOnlyAllowed(RoutingEvidence):
 
 @dataclass(frozen=True)
 class SlaCoverageGap(RoutingEvidence):
+    """A channel no SLA policy covers (or covers only in part)."""
+
     KIND: ClassVar[str] = "sla-coverage-gap"
 
     channel: str
@@ -364,6 +274,8 @@ class SlaCoverageGap(RoutingEvidence):
 
 @dataclass(frozen=True)
 class SlaCoverage(RoutingEvidence):
+    """Every channel has an SLA policy: the policies covering each."""
+
     KIND: ClassVar[str] = "sla-coverage"
 
     covered: Mapping[str, tuple[str, ...]]
@@ -373,6 +285,8 @@ class SlaCoverage(RoutingEvidence):
 
 @dataclass(frozen=True)
 class SlaTargets(RoutingEvidence):
+    """SLA targets that differ by channel, for one metric and priority."""
+
     KIND: ClassVar[str] = "sla-targets"
 
     metric: str
@@ -382,13 +296,15 @@ class SlaTargets(RoutingEvidence):
     channels_source: str
     #: The channel class compared (live, async; ``all`` for metrics compared across classes); None
     #: in reports written before channels were compared like for like.
-    channel_class: str | None = field(default=None, metadata=_OMIT_NONE)
+    channel_class: str | None = field(default=None, metadata=OMIT_NONE)
     #: The scope the targets hold in (a Genesys queue); None for the whole desk.
-    scope: str | None = field(default=None, metadata=_OMIT_NONE)
+    scope: str | None = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(frozen=True)
 class SlaTargetsEqual(RoutingEvidence):
+    """SLA targets that are the same for every channel."""
+
     KIND: ClassVar[str] = "sla-targets-equal"
 
     targets_compared: int
@@ -432,81 +348,16 @@ class SlaDelay(RoutingEvidence):
 
 
 @dataclass(frozen=True)
-class Censoring:
-    """How censored durations entered a requirement's figures."""
-
-    column: str
-    as_of: str
-    censored: int
-    method: str
-
-
-@dataclass(frozen=True)
-class TicketGroups(Evidence):
-    """One ticket requirement judged: ``comparisons`` are the judged figures (per group against the
-    threshold for ``each``/``overall``, group against reference for ``across``); ``pooled`` are the
-    Mantel–Haenszel estimates of a stratified share comparison (None otherwise)."""
-
-    KIND: ClassVar[str] = "ticket-groups"
-
-    requirement: str
-    mode: Literal["overall", "each", "across"]
-    measure: Literal["ratio", "difference"] | None
-    aggregate: str
-    unit: Literal["duration", "fraction", "count", "number"]
-    threshold: Threshold
-    confidence: float | None
-    minimum: int | None
-    group_by: str | None
-    strata: tuple[str, ...]
-    rows: RowAccounting
-    sql: str
-    groups: tuple[GroupFigure, ...]
-    insufficient: tuple[SmallGroup, ...]
-    comparisons: tuple[Comparison, ...] = ()
-    reference: str | None = None
-    skipped_strata: tuple[str, ...] = ()
-    pooled: tuple[PooledComparison, ...] | None = None
-    censoring: Censoring | None = field(default=None, metadata=_OMIT_NONE)
-    comparison_counts: ComparisonCounts | None = field(default=None, metadata=_OMIT_NONE)
-
-    def worst_first(self) -> tuple[Comparison, ...]:
-        """The comparisons, failing ones first, then inconclusive, then passing; within each, the
-        figure farthest beyond (or nearest to) the threshold first. Missing figures go last."""
-        verdict_rank = {"fail": 0, "inconclusive": 1, "pass": 2}
-
-        def beyond(c: Comparison) -> float:
-            v = c.value
-            if v is None or not math.isfinite(v):
-                return math.inf
-            if self.threshold.op in (">=", ">"):
-                return v
-            if self.threshold.op == "between":
-                return -abs(math.log(v)) if v > 0 else -math.inf
-            return -v
-
-        return tuple(sorted(self.comparisons, key=lambda c: (verdict_rank.get(c.verdict, 3), beyond(c))))
-
-
-@dataclass(frozen=True)
-class TicketMissingColumn(Evidence):
-    KIND: ClassVar[str] = "ticket-missing-column"
-
-    requirement: str
-    missing_column: str
-    columns: tuple[str, ...]
-    rows: RowAccounting
-
-
-@dataclass(frozen=True)
 class MissingEvidence(Evidence):
+    """A rule whose evidence (a routing export or tickets) was not given."""
+
     KIND: ClassVar[str] = "missing-evidence"
 
     needs: Literal["routing", "tickets"]
 
 
-#: Every evidence kind by its ``kind`` name.
-KINDS: dict[str, type[Evidence]] = {
+#: The evidence kinds of this module by their ``kind`` name.
+_HERE: dict[str, type[Evidence]] = {
     cls.KIND: cls
     for cls in (
         RoutingStatement,
@@ -524,11 +375,35 @@ KINDS: dict[str, type[Evidence]] = {
         RoutingPriorities,
         RoutingPrioritiesEqual,
         SlaDelay,
-        TicketGroups,
-        TicketMissingColumn,
         MissingEvidence,
     )
 }
+#: The kinds of ticket evidence (defined in :mod:`auditrules.ticket_evidence`).
+TICKET_KINDS: frozenset[str] = frozenset({"ticket-groups", "ticket-missing-column"})
+#: Evidence kinds defined in other modules (imported when one is first read): kind → module.
+ELSEWHERE: dict[str, str] = {kind: "auditrules.ticket_evidence" for kind in sorted(TICKET_KINDS)}
+
+
+def kind_class(kind: str) -> type[Evidence]:
+    """The evidence class of ``kind`` (KeyError for an unknown kind); a kind defined in another
+    module imports that module."""
+    found = _HERE.get(kind) or _IMPORTED.get(kind)
+    if found is None:
+        module = import_module(ELSEWHERE[kind])
+        found = next(
+            c for c in vars(module).values() if isinstance(c, type) and issubclass(c, Evidence) and kind == c.KIND
+        )
+        _IMPORTED[kind] = found
+    return found
+
+
+_IMPORTED: dict[str, type[Evidence]] = {}
+
+
+def kinds() -> dict[str, type[Evidence]]:
+    """Every evidence kind by its ``kind`` name (imports the modules of those defined elsewhere)."""
+    return {kind: kind_class(kind) for kind in (*_HERE, *ELSEWHERE)}
+
 
 # ---------------------------------------------------------------- JSON form
 
@@ -572,7 +447,7 @@ def _decode(tp: Any, value: Any) -> Any:
 
 
 def _decode_dataclass(cls: type[Any], data: Mapping[str, Any]) -> Any:
-    hints = _hints(cls)
+    hints = field_types(cls)
     skip = "waiver" if issubclass(cls, Evidence) else ""  # the overlay is decoded by evidence_from_json
     values = {f.name: _decode(hints[f.name], data[f.name]) for f in fields(cls) if f.name in data and f.name != skip}
     return cls(**values)
@@ -581,9 +456,13 @@ def _decode_dataclass(cls: type[Any], data: Mapping[str, Any]) -> Any:
 _HINTS: dict[type[Any], dict[str, Any]] = {}
 
 
-def _hints(cls: type[Any]) -> dict[str, Any]:
+def field_types(cls: type[Any]) -> dict[str, Any]:
+    """The resolved type of each field of an evidence class or part (``typing.get_type_hints``, with
+    the ``waiver`` field's type, which this module names only for type checkers)."""
     if cls not in _HINTS:
-        _HINTS[cls] = get_type_hints(cls)
+        from auditrules import waived
+
+        _HINTS[cls] = get_type_hints(cls, localns=dict(vars(waived)))
     return _HINTS[cls]
 
 
@@ -635,24 +514,25 @@ def evidence_from_json(data: Any, where: str = "evidence") -> Evidence:
 
 
 def _build(data: Mapping[str, Any]) -> Evidence:
-    evidence: Evidence = _decode_dataclass(KINDS[data["kind"]], data)
+    evidence: Evidence = _decode_dataclass(kind_class(data["kind"]), data)
     if "waiver" in data:
+        from auditrules.waived import WaiverNote
+
         note = _decode(WaiverNote, data["waiver"])
         evidence = evidence.waived(note, Status(data["waived_status"]), data.get("baseline"))
     return evidence
 
 
 __all__ = [
-    "KINDS",
+    "ELSEWHERE",
+    "OMIT_NONE",
+    "TICKET_KINDS",
     "ChainStep",
     "ChannelPriorities",
-    "Comparison",
     "Effect",
     "Evidence",
-    "GroupFigure",
     "MissingEvidence",
     "OpaqueRead",
-    "PooledComparison",
     "PriorityRow",
     "RoutingChain",
     "RoutingDerivation",
@@ -665,20 +545,16 @@ __all__ = [
     "RoutingPrioritiesEqual",
     "RoutingReadsChecked",
     "RoutingStatement",
-    "RowAccounting",
     "SlaCoverage",
     "SlaCoverageGap",
     "SlaDelay",
     "SlaTargetRow",
     "SlaTargets",
     "SlaTargetsEqual",
-    "SmallGroup",
-    "Threshold",
-    "TicketGroups",
-    "TicketMissingColumn",
-    "Waived",
-    "WaiverNote",
     "evidence_from_json",
+    "field_types",
+    "kind_class",
+    "kinds",
     "trusted",
     "validated_upstream",
 ]

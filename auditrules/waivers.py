@@ -20,9 +20,9 @@ from typing import Any
 
 from auditrules.documents import escape_pointer_token, load_yaml_document, read_text
 from auditrules.errors import AuditError
-from auditrules.evidence import WaiverNote
 from auditrules.findings import FAILING, Diagnostic, Finding, Location, Status
 from auditrules.resources import schema_path
+from auditrules.waived import WaiverNote
 
 
 @dataclass(frozen=True)

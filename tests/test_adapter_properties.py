@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from auditrules.api import check
@@ -186,6 +186,7 @@ def test_taskrouter_type_confusion_never_crashes(filters: Any, default: Any, as_
     sla=JUNK,
     fields=JUNK,
 )
+@example(rules=[], channels=[], sla=None, fields={"\n": None})  # a key holding a line feed, in the message
 def test_canonical_type_confusion_never_crashes(rules: Any, channels: Any, sla: Any, fields: Any) -> None:
     doc = {"auditrules": "routing/v1", "channels": channels, "rules": rules, "sla": sla, "fields": fields}
     with tempfile.TemporaryDirectory() as tmp:

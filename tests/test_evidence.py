@@ -13,11 +13,14 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 import pytest
 
 from auditrules.errors import AuditError
-from auditrules.evidence import KINDS, Waived, WaiverNote, evidence_from_json
+from auditrules.evidence import evidence_from_json, field_types, kinds
 from auditrules.findings import Location
+from auditrules.waived import Waived, WaiverNote
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "schemas" / "report.schema.json"
+#: Every evidence kind, the ticket kinds (defined in their own module) included.
+KINDS = kinds()
 
 
 # ---------------------------------------------------------------- the schema is the dataclasses' schema
@@ -76,7 +79,7 @@ def _type_schema(tp: Any, parts: dict[str, Any]) -> dict[str, Any]:
 
 
 def _object_schema(cls: type, parts: dict[str, Any], skip: set[str]) -> dict[str, Any]:
-    hints = get_type_hints(cls)
+    hints = field_types(cls)
     props = {f.name: _type_schema(hints[f.name], parts) for f in fields(cls) if f.name not in skip}
     required = [
         f.name for f in fields(cls) if f.name not in skip and not (f.metadata.get("omit_none") and f.default is None)

@@ -59,3 +59,31 @@ def test_routing_check_to_a_pipe_imports_only_what_it_uses(tmp_path: Path) -> No
         imported = set(ast.literal_eval(proc.stderr.strip().splitlines()[-1]))
         assert imported <= allowed, proc.stderr
         assert "FAIR-001" in proc.stdout
+
+
+def test_console_script_pauses_the_collector_only_for_itself(tmp_path: Path) -> None:
+    """`main()` (a process that ends with its command) runs a routing check without cyclic garbage
+    collection and freezes what the run left alive; the same command run in-process (CliRunner)
+    leaves the collector alone. Both give the same report, byte for byte."""
+    import gc
+
+    from click.testing import CliRunner
+
+    from auditrules.cli import cli
+
+    export = str(ROOT / "examples" / "zendesk-twotier")
+    args = ["check", "--quiet", "--format", "json", "--routing", export]
+    code = (
+        "import gc, sys\nfrom auditrules.cli import main\n"
+        f"sys.argv = ['auditrules', *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(gc.get_freeze_count() > 0, gc.isenabled(), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert proc.stderr.strip().splitlines()[-1] == "True True", proc.stderr
+
+    frozen_before = gc.get_freeze_count()
+    result = CliRunner().invoke(cli, args)
+    assert gc.get_freeze_count() == frozen_before and gc.isenabled()
+    assert result.output == proc.stdout

@@ -87,6 +87,8 @@ class Matches:
 
 @dataclass(frozen=True)
 class And:
+    """``left and right``."""
+
     left: Expr
     right: Expr
     span: Span = field(default=NOSPAN, compare=False, repr=False)
@@ -94,6 +96,8 @@ class And:
 
 @dataclass(frozen=True)
 class Or:
+    """``left or right``."""
+
     left: Expr
     right: Expr
     span: Span = field(default=NOSPAN, compare=False, repr=False)
@@ -101,6 +105,8 @@ class Or:
 
 @dataclass(frozen=True)
 class Not:
+    """``not operand``."""
+
     operand: Expr
     span: Span = field(default=NOSPAN, compare=False, repr=False)
 

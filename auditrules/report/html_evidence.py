@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from auditrules import evidence as E
+from auditrules import ticket_evidence as TE
 from auditrules.report.charts import ChartRow, ThresholdLine, dot_whisker, format_interval
 from auditrules.report.locations import stratum_text
 from auditrules.report.statuses import look
@@ -45,11 +46,11 @@ def details(ev: E.Evidence) -> list[dict[str, str]]:
         facts["channel"] = ev.channel
     elif isinstance(ev, E.SlaTargetsEqual):
         facts["targets_compared"] = ev.targets_compared
-    elif isinstance(ev, E.TicketGroups):
+    elif isinstance(ev, TE.TicketGroups):
         facts.update(aggregate=ev.aggregate, group_by=ev.group_by, minimum=ev.minimum, mode=ev.mode)
         if ev.reference is not None:
             facts["reference"] = ev.reference
-    elif isinstance(ev, E.TicketMissingColumn):
+    elif isinstance(ev, TE.TicketMissingColumn):
         facts["missing_column"] = ev.missing_column
     if ev.waiver is not None:
         facts["waived_status"] = ev.waiver.waived_status
@@ -60,7 +61,7 @@ def details(ev: E.Evidence) -> list[dict[str, str]]:
 
 def requirement(ev: E.Evidence) -> str:
     """The statement or requirement the finding judges."""
-    if isinstance(ev, (E.TicketGroups, E.TicketMissingColumn)):
+    if isinstance(ev, (TE.TicketGroups, TE.TicketMissingColumn)):
         return ev.requirement
     if isinstance(ev, E.RoutingEvidence):
         return ev.statement
@@ -152,7 +153,7 @@ def _group_label(group: str, stratum: Mapping[str, str] | None) -> str:
     return f"{group} · {text}" if text else group
 
 
-def _thresholds(t: E.Threshold, unit: str) -> list[ThresholdLine]:
+def _thresholds(t: TE.Threshold, unit: str) -> list[ThresholdLine]:
     """The threshold as chart lines: one bound, or both bounds of ``between``."""
     low = t.value if isinstance(t.value, (int, float)) else None
     if t.op == "between" and low is not None and t.high is not None:
@@ -162,7 +163,7 @@ def _thresholds(t: E.Threshold, unit: str) -> list[ThresholdLine]:
     return [ThresholdLine(v, f"{sym} {format_value(v, unit)}".strip()) for v, sym in bounds]
 
 
-def _chart_row(label: str, value: float | None, interval: E.Interval | None, verdict: str | None) -> ChartRow:
+def _chart_row(label: str, value: float | None, interval: TE.Interval | None, verdict: str | None) -> ChartRow:
     low, high = interval if interval is not None else (None, None)
     return ChartRow(label, value, low, high, verdict)
 
@@ -174,7 +175,7 @@ def count(value: Any) -> str:
     return f"{value:,}"
 
 
-def _rows_view(rows: E.RowAccounting) -> dict[str, Any]:
+def _rows_view(rows: TE.RowAccounting) -> dict[str, Any]:
     return {
         "read": count(rows.read),
         "evaluated": count(rows.evaluated),
@@ -184,7 +185,7 @@ def _rows_view(rows: E.RowAccounting) -> dict[str, Any]:
     }
 
 
-def _pooled_text(pooled: Sequence[E.PooledComparison] | None, unit: str) -> str:
+def _pooled_text(pooled: Sequence[TE.PooledComparison] | None, unit: str) -> str:
     parts = []
     for p in pooled or ():
         text = f"{p.group} vs {p.reference}: {format_value(p.value, unit)}"
@@ -196,9 +197,9 @@ def _pooled_text(pooled: Sequence[E.PooledComparison] | None, unit: str) -> str:
 
 def tickets(ev: E.Evidence) -> dict[str, Any] | None:
     """Groups, comparisons, their charts, row accounting and the query of a ticket requirement."""
-    if isinstance(ev, E.TicketMissingColumn):
+    if isinstance(ev, TE.TicketMissingColumn):
         return _tickets_frame(unit="number") | {"rows": _rows_view(ev.rows)}
-    if not isinstance(ev, E.TicketGroups):
+    if not isinstance(ev, TE.TicketGroups):
         return None
     unit = ev.unit
     # ratios have no unit; differences and per-group checks (each / overall) keep the figure's unit
@@ -283,7 +284,7 @@ def _tickets_frame(unit: str) -> dict[str, Any]:
     }
 
 
-def _group_row(g: E.GroupFigure, unit: str) -> dict[str, str]:
+def _group_row(g: TE.GroupFigure, unit: str) -> dict[str, str]:
     return {
         "group": g.group,
         "stratum": stratum_text(g.stratum),
@@ -293,7 +294,7 @@ def _group_row(g: E.GroupFigure, unit: str) -> dict[str, str]:
     }
 
 
-def _comparison_row(c: E.Comparison, unit: str) -> dict[str, Any]:
+def _comparison_row(c: TE.Comparison, unit: str) -> dict[str, Any]:
     return {
         "group": c.group,
         "reference": "—" if c.reference is None else c.reference,

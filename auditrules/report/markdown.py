@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from auditrules import evidence as E
+from auditrules import ticket_evidence as TE
 from auditrules.evidence import evidence_from_json
 from auditrules.report.charts import format_interval
 from auditrules.report.locations import stratum_text, where
@@ -134,11 +135,11 @@ def _rule_block(rule: Mapping[str, Any], findings: Sequence[Mapping[str, Any]]) 
 
 def _ticket_lines(ev: E.Evidence) -> list[str]:
     """A short group table and the row accounting of ticket evidence."""
-    if not isinstance(ev, (E.TicketGroups, E.TicketMissingColumn)):
+    if not isinstance(ev, (TE.TicketGroups, TE.TicketMissingColumn)):
         return []
     out: list[str] = []
-    groups = ev.groups if isinstance(ev, E.TicketGroups) else ()
-    unit = ev.unit if isinstance(ev, E.TicketGroups) else "number"
+    groups = ev.groups if isinstance(ev, TE.TicketGroups) else ()
+    unit = ev.unit if isinstance(ev, TE.TicketGroups) else "number"
     if groups:
         strata = any(g.stratum for g in groups)
         head = "| Group |" + (" Stratum |" if strata else "") + " n | Value | Interval |"

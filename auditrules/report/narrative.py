@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditrules import evidence as E
+from auditrules import ticket_evidence as TE
 from auditrules.units import format_value
 
 #: Canonical column → how a client would say it (used in "the share of tickets ..." phrases).
@@ -172,7 +173,7 @@ def sentences(ev: E.Evidence) -> list[str]:
             f"The routing rule “{ev.routing_rule}” decides on {join_words(list(ev.not_allowed))}, "
             "which the policy does not allow routing to use."
         ]
-    if isinstance(ev, E.TicketGroups):
+    if isinstance(ev, TE.TicketGroups):
         return _ticket_groups(ev)
     return []
 
@@ -203,7 +204,7 @@ def _routing_chain(ev: E.RoutingChain) -> str:
     return f"The routing rule “{ev.routing_rule}” treats customers differently by {signals}{via}{does}."
 
 
-def threshold_words(t: E.Threshold, unit: str) -> str:
+def threshold_words(t: TE.Threshold, unit: str) -> str:
     """``<= 24h`` → ``at most 24 hours``; ``between 0.8 and 1.25`` stays as it reads."""
     words = {"<=": "at most", "<": "under", ">=": "at least", ">": "over", "==": "exactly", "!=": "anything but"}
     if t.op == "between":
@@ -232,7 +233,7 @@ def _ratio_words(value: float | None) -> str:
     return f"{format_value(value, 'number')} times"
 
 
-def _ticket_groups(ev: E.TicketGroups) -> list[str]:
+def _ticket_groups(ev: TE.TicketGroups) -> list[str]:
     measure = measure_phrase(ev.aggregate)
     failing = [c for c in ev.comparisons if c.verdict == "fail"]
     if not failing:

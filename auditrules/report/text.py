@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from auditrules import evidence as E
 from auditrules.evidence import evidence_from_json
@@ -18,10 +18,13 @@ from auditrules.report.locations import stratum_text, where
 from auditrules.report.statuses import FAILING_VALUES, look
 from auditrules.units import format_value
 
+if TYPE_CHECKING:
+    from auditrules.ticket_evidence import TicketGroups
+
 MAX_GROUP_ROWS = 12
 WIDTH = 100
-#: The evidence kinds the text report shows beyond the message and locations.
-_TICKET_KINDS = frozenset({E.TicketGroups.KIND, E.TicketMissingColumn.KIND})
+#: The evidence kinds the text report shows beyond the message and locations: the ticket kinds.
+_TICKET_KINDS = E.TICKET_KINDS
 
 #: Plain text, or ``(rich style, text)``.
 Segment: TypeAlias = "str | tuple[str, str]"
@@ -153,9 +156,13 @@ def _rule(out: _Out, rule: Mapping[str, Any], findings: list[dict[str, Any]], ve
         if E.trusted() and isinstance(raw, Mapping) and raw.get("kind") not in _TICKET_KINDS:
             continue  # the message and locations say all the text report shows of other kinds
         ev = evidence_from_json(raw)
-        if isinstance(ev, E.TicketGroups) and ev.groups and (f["status"] != "pass" or verbose):
+        if ev.KIND not in _TICKET_KINDS:
+            continue
+        from auditrules.ticket_evidence import TicketGroups, TicketMissingColumn
+
+        if isinstance(ev, TicketGroups) and ev.groups and (f["status"] != "pass" or verbose):
             _groups(out, ev)
-        if isinstance(ev, (E.TicketGroups, E.TicketMissingColumn)) and f["status"] != "pass":
+        if isinstance(ev, (TicketGroups, TicketMissingColumn)) and f["status"] != "pass":
             excluded = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(ev.rows.excluded.items()) if v)
             out.emit(
                 "        ",
@@ -170,7 +177,7 @@ def _rule(out: _Out, rule: Mapping[str, Any], findings: list[dict[str, Any]], ve
     out.emit()
 
 
-def _groups(out: _Out, ev: E.TicketGroups) -> None:
+def _groups(out: _Out, ev: TicketGroups) -> None:
     from rich.markup import escape
     from rich.table import Table
 

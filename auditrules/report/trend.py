@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditrules import evidence as E
+from auditrules import ticket_evidence as TE
 from auditrules.units import format_value
 
 _FAILING = frozenset({"fail", "error"})
@@ -85,7 +86,7 @@ def _figures(data: Mapping[str, Any]) -> dict[tuple[str, str, str, str], tuple[f
     out: dict[tuple[str, str, str, str], tuple[float, str]] = {}
     for f in data.get("findings") or []:
         ev = E.evidence_from_json(f.get("evidence"))
-        if not isinstance(ev, E.TicketGroups):
+        if not isinstance(ev, TE.TicketGroups):
             continue
         for g in ev.groups:
             if g.value is None or not math.isfinite(g.value):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from auditrules.documents import Document, escape_pointer_token, load_yaml_document, read_text
-from auditrules.errors import AuditError, Span
+from auditrules.errors import AuditError, Span, visible
 from auditrules.findings import InputFile, Location
 from auditrules.lang import ast
 from auditrules.lang.format import format_expr
@@ -85,7 +85,8 @@ def _validate(doc: Document) -> None:
             message = err.message
     else:
         message = f"{pointer or '/'}: {err.message}"
-    raise AuditError("AR202", message, doc.span_of(pointer), doc.text)
+    # keys are the file's text: a key holding a line feed must not break the one-line error
+    raise AuditError("AR202", visible(message, one_line=True), doc.span_of(pointer), doc.text)
 
 
 def parse_duration(text: str) -> float:

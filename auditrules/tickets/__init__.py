@@ -15,7 +15,7 @@ never ticket rows. Third-party: duckdb, sqlglot, pyspark (optional), rich (progr
 The public entry point is :func:`evaluate_tickets` (re-exported lazily: importing this package
 loads neither DuckDB nor sqlglot; only calling it does).
 
-May import: errors, findings, evidence, columns, units, channels, documents, resources, lang
+May import: errors, findings, evidence, ticket_evidence, columns, units, channels, documents, resources, lang
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from auditrules import evidence as E
+from auditrules import ticket_evidence as TE
 from auditrules.findings import Finding
 from auditrules.lang import ast
 from auditrules.tickets import plan as P
@@ -139,7 +139,7 @@ def _unreached_groups(j: Judgement, per_group: Mapping[Keys, K.GroupSurvival]) -
 def annotate(finding: Finding, j: Judgement, c: Censored) -> Finding:
     """The finding with the censoring evidence, each group's censored count and a note in the message."""
     evidence = finding.evidence
-    if not isinstance(evidence, E.TicketGroups):
+    if not isinstance(evidence, TE.TicketGroups):
         return finding
     per_group = {g.keys: c.figures[g.keys] for g in j.groups if g.keys in c.figures}
     groups = []
@@ -151,7 +151,7 @@ def annotate(finding: Finding, j: Judgement, c: Censored) -> Finding:
     if not c.total:
         return replace(finding, evidence=replace(evidence, rows=rows, groups=tuple(groups)))
     as_of = c.as_of.strftime("%Y-%m-%dT%H:%M:%SZ")
-    note = E.Censoring(c.censoring.column, as_of, c.total, METHOD)
+    note = TE.Censoring(c.censoring.column, as_of, c.total, METHOD)
     event = CENSORABLE[c.censoring.column][0]
     notes = [f"{c.total} ticket(s) censored (no {event} by {as_of} or closed without one)"]
     unreached = _unreached_groups(j, per_group)

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from auditrules import evidence as E
+from auditrules import ticket_evidence as TE
 from auditrules.columns import CATEGORICAL
 from auditrules.errors import AuditError
 from auditrules.findings import Finding, Location, Severity, Status
@@ -71,7 +71,7 @@ def rounded(x: Any) -> Any:
     return x
 
 
-def interval_json(iv: S.Interval | None) -> E.Interval | None:
+def interval_json(iv: S.Interval | None) -> TE.Interval | None:
     """An interval as ``(low, high)`` with open (infinite) bounds as None."""
     if iv is None:
         return None
@@ -148,11 +148,11 @@ class RowCounts:
     def evaluated(self) -> int:
         return self.read - sum(self.excluded.values())
 
-    def evidence(self, evaluated: int | None = None) -> E.RowAccounting:
+    def evidence(self, evaluated: int | None = None) -> TE.RowAccounting:
         """The ``rows`` evidence; ``evaluated`` (the rows the groups hold) must match the accounting."""
         if evaluated is not None and evaluated != self.evaluated:
             raise ValueError(f"row accounting mismatch: groups hold {evaluated}, accounting {self.evaluated}")
-        return E.RowAccounting(self.read, self.evaluated, dict(self.excluded))
+        return TE.RowAccounting(self.read, self.evaluated, dict(self.excluded))
 
 
 def not_evaluated(rule: ast.Rule, req: ast.Require, column: str, schema: Mapping[str, str], read: int) -> Finding:
@@ -167,7 +167,7 @@ def not_evaluated(rule: ast.Rule, req: ast.Require, column: str, schema: Mapping
         severity(rule),
         Status.NOT_EVALUATED,
         f"not evaluated: the ticket data has no column '{column}'",
-        E.TicketMissingColumn(
+        TE.TicketMissingColumn(
             requirement=require_text(req),
             missing_column=column,
             columns=tuple(sorted(schema)),
@@ -332,7 +332,7 @@ class Judgement:
         across_ratio = self.req.mode == "across" and self.req.measure == "ratio"
         return threshold_text(self.req.threshold, "number" if across_ratio else self.unit)
 
-    def finding(self, status: Status, message: str, evidence: E.TicketGroups) -> Finding:
+    def finding(self, status: Status, message: str, evidence: TE.TicketGroups) -> Finding:
         return Finding(
             self.rule.id, self.rule.title, severity(self.rule), status, message, evidence, location(self.rule, self.req)
         )
@@ -569,14 +569,14 @@ def judge(
     return j.finding(status, _across_message(j, status, evidence), evidence)
 
 
-def _evidence(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate]) -> E.TicketGroups:
+def _evidence(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate]) -> TE.TicketGroups:
     """The requirement's evidence before judging: what was asked, the groups and their figures."""
     req, unit = j.req, j.unit
 
-    def figure(g: Group) -> E.GroupFigure:
+    def figure(g: Group) -> TE.GroupFigure:
         est = estimates.get(g.keys)
         shown = est is not None and est.interval is not None
-        return E.GroupFigure(
+        return TE.GroupFigure(
             group=g.label,
             stratum=g.where(j.strata_names),
             n=g.n,
@@ -587,13 +587,13 @@ def _evidence(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate]) -> 
             needs=j.needs.get(g.keys),
         )
 
-    return E.TicketGroups(
+    return TE.TicketGroups(
         requirement=require_text(req),
         mode=req.mode,  # type: ignore[arg-type]
         measure=req.measure,  # type: ignore[arg-type]
         aggregate=j.aggregate_text,
         unit=unit,  # type: ignore[arg-type]
-        threshold=E.Threshold(
+        threshold=TE.Threshold(
             op=req.threshold.op,
             value=rounded(req.threshold.value.value),
             high=rounded(req.threshold.high.value) if req.threshold.high else None,
@@ -606,7 +606,7 @@ def _evidence(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate]) -> 
         rows=j.rows.evidence(sum(g.n for g in j.groups)),
         sql=j.sql,
         groups=tuple(figure(g) for g in j.groups),
-        insufficient=tuple(E.SmallGroup(g.label, g.where(j.strata_names), g.n) for g in j.small),
+        insufficient=tuple(TE.SmallGroup(g.label, g.where(j.strata_names), g.n) for g in j.small),
     )
 
 
@@ -614,12 +614,12 @@ def _evidence(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate]) -> 
 
 
 def _judge_groups(
-    j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], evidence: E.TicketGroups
-) -> E.TicketGroups:
+    j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], evidence: TE.TicketGroups
+) -> TE.TicketGroups:
     """``each`` / ``overall``: every eligible group against the threshold."""
     req = j.req
     comparisons = tuple(
-        E.Comparison(
+        TE.Comparison(
             group=g.label,
             reference=None,
             stratum=None,
@@ -645,7 +645,7 @@ def _groups_message(
     j: Judgement,
     status: Status,
     estimates: Mapping[tuple[Any, ...], S.Estimate],
-    comparisons: Sequence[E.Comparison],
+    comparisons: Sequence[TE.Comparison],
 ) -> str:
     req, eligible, small, unit, agg_text = j.req, j.eligible, j.small, j.unit, j.aggregate_text
     op_bad = _OP_WORDS.get(req.threshold.op, "past")
@@ -740,13 +740,13 @@ class _Compared:
     """The comparisons kept for the evidence (worst first per stratum; all on request) and the
     counts over every comparison made."""
 
-    kept: list[E.Comparison]
+    kept: list[TE.Comparison]
     skipped: list[str]
-    counts: E.ComparisonCounts
+    counts: TE.ComparisonCounts
 
 
-def _comparison(j: Judgement, c: S.Comparison, verdict_text: str, stratum: tuple[str, ...]) -> E.Comparison:
-    return E.Comparison(
+def _comparison(j: Judgement, c: S.Comparison, verdict_text: str, stratum: tuple[str, ...]) -> TE.Comparison:
+    return TE.Comparison(
         group=c.group,
         reference=c.reference,
         stratum=dict(zip(j.strata_names, stratum, strict=True)) if stratum else None,
@@ -785,7 +785,7 @@ def _compare(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], refe
     """Comparisons within each comparable stratum, and the strata that could not be compared."""
     use_conf = j.family_confidence if j.kind != "point" else None
     comparable = j.comparable
-    kept: list[E.Comparison] = []
+    kept: list[TE.Comparison] = []
     skipped: list[str] = []
     total = failing = inconclusive = 0
     for stratum in sorted(j.by_stratum, key=lambda s: [_sort_key(v) for v in s]):
@@ -798,12 +798,12 @@ def _compare(j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], refe
         judged, count, fails, unsure = _stratum_comparisons(j, stats_groups, reference, use_conf)
         kept += [_comparison(j, c, v, stratum) for c, v in judged]
         total, failing, inconclusive = total + count, failing + fails, inconclusive + unsure
-    return _Compared(kept, skipped, E.ComparisonCounts(total, failing, inconclusive, len(kept)))
+    return _Compared(kept, skipped, TE.ComparisonCounts(total, failing, inconclusive, len(kept)))
 
 
 def _judge_across(
-    j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], evidence: E.TicketGroups
-) -> E.TicketGroups:
+    j: Judgement, estimates: Mapping[tuple[Any, ...], S.Estimate], evidence: TE.TicketGroups
+) -> TE.TicketGroups:
     """``across``: groups against the reference (or each other) within each stratum."""
     reference = _reference(j)
     compared = _compare(j, estimates, reference)
@@ -817,7 +817,7 @@ def _judge_across(
     )
 
 
-def _too_few_to_compare(j: Judgement, evidence: E.TicketGroups) -> str | None:
+def _too_few_to_compare(j: Judgement, evidence: TE.TicketGroups) -> str | None:
     if evidence.comparisons:
         return None
     reference = evidence.reference
@@ -838,7 +838,7 @@ def _where_text(g: Group, strata_names: Sequence[str]) -> str:
     return " (" + ", ".join(f"{n}={v}" for n, v in zip(strata_names, g.stratum, strict=True)) + ")"
 
 
-def _across_message(j: Judgement, status: Status, evidence: E.TicketGroups) -> str:
+def _across_message(j: Judgement, status: Status, evidence: TE.TicketGroups) -> str:
     comparisons, skipped = evidence.comparisons, evidence.skipped_strata
     measure = j.req.measure or "ratio"
     op = j.req.threshold.op
@@ -864,11 +864,11 @@ def _across_message(j: Judgement, status: Status, evidence: E.TicketGroups) -> s
     return f"{figure} is {value} ({pair}), {_OP_WORDS.get(op, 'past')} {thr_value}{hedge}{note}"
 
 
-def _worst(comparisons: Sequence[E.Comparison], op: str) -> E.Comparison:
+def _worst(comparisons: Sequence[TE.Comparison], op: str) -> TE.Comparison:
     """The comparison furthest in the failing direction, among the worst verdicts."""
     rank = {"fail": 0, "inconclusive": 1, "pass": 2}
 
-    def badness(c: E.Comparison) -> tuple[int, float]:
+    def badness(c: TE.Comparison) -> tuple[int, float]:
         v = c.value
         if v is None:
             return (rank[c.verdict], 0.0)
@@ -881,8 +881,8 @@ def _worst(comparisons: Sequence[E.Comparison], op: str) -> E.Comparison:
 
 
 def _pooled(
-    j: Judgement, reference: str | None, comparisons: Sequence[E.Comparison]
-) -> tuple[E.PooledComparison, ...] | None:
+    j: Judgement, reference: str | None, comparisons: Sequence[TE.Comparison]
+) -> tuple[TE.PooledComparison, ...] | None:
     """Mantel–Haenszel pooled ratio/difference of shares over strata, for each pair of groups the
     kept comparisons name (every group with a reference), oriented as the comparisons are:
     lower ÷ higher, higher − lower, or group against the reference."""
@@ -896,7 +896,7 @@ def _pooled(
     else:
         pairs = sorted({(min(c.group, str(c.reference)), max(c.group, str(c.reference))) for c in comparisons})
     conf = j.family_confidence if j.family_confidence is not None else DISPLAY_CONFIDENCE
-    out: list[E.PooledComparison] = []
+    out: list[TE.PooledComparison] = []
     for a, b in pairs:
         cells = []
         for gs in comparable.values():
@@ -909,5 +909,5 @@ def _pooled(
         if reference is None:
             swapped, est = S.orient_between(est, measure)
             a, b = (b, a) if swapped else (a, b)
-        out.append(E.PooledComparison(a, b, len(cells), rounded(est.value), interval_json(est.interval)))
+        out.append(TE.PooledComparison(a, b, len(cells), rounded(est.value), interval_json(est.interval)))
     return tuple(out)

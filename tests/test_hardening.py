@@ -362,6 +362,8 @@ _WRITER = textwrap.dedent(
     """
     import os, signal, sys, time
     from auditrules.report import output
+    # as in an interactive shell: a job started in the background inherits SIGINT ignored
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     real_replace = os.replace
     def replace(src, dst):
         os.kill(os.getpid(), getattr(signal, sys.argv[2]))  # a real signal, mid-write

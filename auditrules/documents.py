@@ -425,82 +425,108 @@ def loads_json_located(text: str, path: str) -> tuple[Any, ValueStarts]:
     anything refuses, is decoded by :func:`loads_json`, which reports the error exactly as it would
     on its own (the starts then hold the top value only).
     """
+    records = _Records(text, _item_scanner())
     try:
-        data, starts = _decode_records(text)
+        data = records.decode()
     except (_NotLocated, _JsonRefusal, ValueError, IndexError, StopIteration, RecursionError):
         data = loads_json(text, path)
         start = _skip_ws(text, 0)
         return data, ValueStarts({"": start} if start < len(text) else {})
-    _check_depth(path, text, data)
-    return data, starts
+    for value, depth in records.deep:
+        _check_depth(path, text, value, depth)
+    return data, records.starts
 
 
-def _decode_records(text: str) -> tuple[Any, ValueStarts]:
-    """The top object or array of ``text``: its children, and the items of arrays among them, one by one."""
-    scan = _item_scanner()
-    i = _skip_ws(text, 0)
-    starts = ValueStarts({"": i}, records=True)
-    if text[i] == "[":
-        data: Any
-        data, i = _decode_array(text, i, starts.items.setdefault("", []), scan)
-    elif text[i] == "{":
-        data, i = _decode_object(text, i, starts, scan)
-    else:
-        raise _NotLocated
-    if _skip_ws(text, i) != len(text):
-        raise _NotLocated  # extra data: loads_json names it
-    return data, starts
+@dataclass
+class _Records:
+    """Decodes a JSON text record by record (see :func:`loads_json_located`).
 
+    Nesting is checked without walking every record: a value holding ``n`` opening brackets
+    (counted in its text, strings included) nests at most ``n`` levels, so only a value with more
+    brackets than the levels left below MAX_DEPTH is walked (``deep``: the value and its depth).
+    """
 
-def _decode_object(text: str, i: int, starts: ValueStarts, scan: _Scan) -> tuple[dict[str, Any], int]:
-    """The top object starting at ``i``: each array child item by item, other children whole."""
-    out: dict[str, Any] = {}
-    i = _skip_ws(text, i + 1)
-    if text[i] == "}":
-        return out, i + 1
-    while True:
-        if text[i] != '"':
-            raise _NotLocated
-        key, i = scan(text, i)
-        i = _skip_ws(text, i)
-        if text[i] != ":" or key in out:
-            raise _NotLocated  # a missing colon, or a key given twice: loads_json says where
-        i = _skip_ws(text, i + 1)
-        pointer = "/" + escape_pointer_token(key)
-        starts.values[pointer] = i
+    text: str
+    scan: _Scan
+    starts: ValueStarts = field(default_factory=lambda: ValueStarts(records=True))
+    deep: list[tuple[Any, int]] = field(default_factory=list)
+
+    def decode(self) -> Any:
+        text = self.text
+        i = _skip_ws(text, 0)
+        self.starts.values[""] = i
         if text[i] == "[":
-            out[key], i = _decode_array(text, i, starts.items.setdefault(pointer, []), scan)
+            data: Any
+            data, i = self.array(i, "", 1)
+        elif text[i] == "{":
+            data, i = self.object(i)
         else:
-            out[key], i = scan(text, i)
-        m = _COMMA.match(text, i)
-        if m is None:
-            break
-        i = m.end()
-    i = _skip_ws(text, i)
-    if text[i] != "}":
-        raise _NotLocated
-    return out, i + 1
+            raise _NotLocated
+        if _skip_ws(text, i) != len(text):
+            raise _NotLocated  # extra data: loads_json names it
+        return data
 
+    def object(self, i: int) -> tuple[dict[str, Any], int]:
+        """The top object starting at ``i``: each array child item by item, other children whole."""
+        text, scan = self.text, self.scan
+        out: dict[str, Any] = {}
+        i = _skip_ws(text, i + 1)
+        if text[i] == "}":
+            return out, i + 1
+        while True:
+            if text[i] != '"':
+                raise _NotLocated
+            key, i = scan(text, i)
+            i = _skip_ws(text, i)
+            if text[i] != ":" or key in out:
+                raise _NotLocated  # a missing colon, or a key given twice: loads_json says where
+            i = _skip_ws(text, i + 1)
+            pointer = "/" + escape_pointer_token(key)
+            self.starts.values[pointer] = i
+            if text[i] == "[":
+                out[key], i = self.array(i, pointer, 2)
+            else:
+                start = i
+                out[key], i = scan(text, i)
+                self.check(start, i, out[key], 1)
+            m = _COMMA.match(text, i)
+            if m is None:
+                break
+            i = m.end()
+        i = _skip_ws(text, i)
+        if text[i] != "}":
+            raise _NotLocated
+        return out, i + 1
 
-def _decode_array(text: str, i: int, item_starts: list[int], scan: _Scan) -> tuple[list[Any], int]:
-    """The array starting at ``i``, item by item, each item's offset appended to ``item_starts``."""
-    items: list[Any] = []
-    i = _skip_ws(text, i + 1)
-    if text[i] == "]":
+    def array(self, i: int, pointer: str, depth: int) -> tuple[list[Any], int]:
+        """The array starting at ``i``, item by item (each at ``depth``), noting where each starts."""
+        text, scan = self.text, self.scan
+        items: list[Any] = []
+        starts = self.starts.items[pointer] = []
+        i = _skip_ws(text, i + 1)
+        if text[i] == "]":
+            return items, i + 1
+        append, note, comma, count = items.append, starts.append, _COMMA.match, text.count
+        levels = MAX_DEPTH + 1 - depth  # brackets an item may hold without a walk
+        while True:
+            note(i)
+            value, end = scan(text, i)
+            append(value)
+            if count("{", i, end) + count("[", i, end) > levels:
+                self.deep.append((value, depth))
+            m = comma(text, end)
+            if m is None:
+                break
+            i = m.end()
+        i = _skip_ws(text, end)
+        if text[i] != "]":
+            raise _NotLocated
         return items, i + 1
-    append, note, comma = items.append, item_starts.append, _COMMA.match
-    while True:
-        note(i)
-        value, i = scan(text, i)
-        append(value)
-        m = comma(text, i)
-        if m is None:
-            break
-        i = m.end()
-    i = _skip_ws(text, i)
-    if text[i] != "]":
-        raise _NotLocated
-    return items, i + 1
+
+    def check(self, start: int, end: int, value: Any, depth: int) -> None:
+        """Note ``value`` (at ``depth``, text ``start:end``) for a walk when it may nest too deep."""
+        if self.text.count("{", start, end) + self.text.count("[", start, end) > MAX_DEPTH + 1 - depth:
+            self.deep.append((value, depth))
 
 
 def _json_refusal(kind: str, text: str, path: str, code: str, label: str) -> AuditError:
@@ -561,11 +587,11 @@ _IS_CONTAINER = (dict, list).__contains__
 _IS_DICT = (dict,).__contains__
 
 
-def _check_depth(path: str, text: str, data: Any) -> None:
-    """AR003 when containers nest deeper than MAX_DEPTH: a walk level by level over containers only,
-    each level's children gathered and filtered by C-level iterators (no Python call per value)."""
+def _check_depth(path: str, text: str, data: Any, depth: int = 0) -> None:
+    """AR003 when containers nest deeper than MAX_DEPTH (``data`` at ``depth``): a walk level by level
+    over containers only, each level's children gathered and filtered by C-level iterators (no
+    Python call per value)."""
     level = [data] if _IS_CONTAINER(type(data)) else []
-    depth = 0
     while level:
         if depth > MAX_DEPTH:
             raise AuditError("AR003", f"nesting deeper than {MAX_DEPTH} levels", Span(path, 1, 1), text)

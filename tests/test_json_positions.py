@@ -248,3 +248,39 @@ def test_records_are_located_without_scanning(monkeypatch: pytest.MonkeyPatch) -
     assert doc.positions["/triggers/299/conditions/all/0"][0] > doc.positions["/triggers/299"][0]
     assert all(p.startswith("/triggers/299") for p in scanned)
     assert_every_value_located(text)
+
+
+def _outcome(call: Any) -> tuple[str, str] | None:
+    try:
+        call()
+    except AuditError as err:
+        return err.code, err.message
+    return None
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '{{"triggers": [1, {nested}, 2]}}',  # an item of an array of the top object (depth 2)
+        "[0, {nested}]",  # an item of a top array (depth 1)
+        '{{"meta": {nested}, "views": []}}',  # a child of the top object that is not an array (depth 1)
+        '{{"a": [[{nested}]]}}',  # inside an item
+        "{nested}",  # the top value itself
+    ],
+)
+@pytest.mark.parametrize("levels", [1, 60, 61, 62, 63, 64, 65, 66, 70])
+def test_nesting_limit_is_exact_on_every_record(shape: str, levels: int) -> None:
+    """Records are walked only when their brackets could nest too deep; the limit stays exact."""
+    from auditrules.documents import loads_json
+
+    for opener, closer in (("[", "]"), ('{"k": ', "}")):
+        nested = opener * levels + "0" + closer * levels
+        text = shape.format(nested=nested)
+        assert _outcome(lambda t=text: load_json_document("x.json", t)) == _outcome(  # type: ignore[misc]
+            lambda t=text: loads_json(t, "x.json")
+        ), (shape, levels, opener)
+
+
+def test_brackets_in_strings_are_not_nesting() -> None:
+    text = json.dumps({"triggers": [{"title": "{[" * 100, "id": 1}]})
+    assert load_json_document("x.json", text).data["triggers"][0]["id"] == 1

@@ -556,6 +556,12 @@ def _via_values(value: Any) -> list[str]:
 
 # --- rules -------------------------------------------------------------------------------------------
 
+#: What a read is apart from its place: (field name, condition text, values compared with).
+_ReadForm = tuple[str, str, tuple[str, ...]]
+#: Condition values whose reads are worked out once per distinct condition (exact types: ``True``
+#: and ``1`` are equal keys of a dict but read differently; lists and objects are worked out each time).
+_PLAIN_VALUES: frozenset[type] = frozenset({str, int, type(None)})
+
 
 @dataclass
 class _Builder:
@@ -568,6 +574,8 @@ class _Builder:
     unresolved: set[str] = field(default_factory=set)
     #: Raw field spellings → names, as :meth:`resolve` found them.
     resolved: dict[str, str] = field(default_factory=dict)
+    #: (field, operator, value type, value) of a condition → its reads' forms (see :meth:`read`).
+    read_forms: dict[tuple[str, str, type, Any], tuple[_ReadForm, ...]] = field(default_factory=dict)
     namer: Namer = field(init=False)
 
     def __post_init__(self) -> None:
@@ -655,23 +663,37 @@ class _Builder:
                     self.bad(doc, f"{base}/{i}", "condition without a field name; skipped")
 
     def read(self, doc: Document, pointer: str, cond: dict[str, Any]) -> list[Read]:
+        """The reads of one condition: what it reads, its text and the values it compares with are
+        worked out once per distinct condition (``status is new`` recurs across rules)."""
         raw = str(cond["field"])
         op = str(cond.get("operator") or "is")
         value = cond.get("value")
         loc = _loc(doc, pointer)
+        key = (raw, op, value.__class__, value) if value.__class__ in _PLAIN_VALUES else None
+        forms = self.read_forms.get(key) if key is not None else None
+        if forms is None:
+            forms = self._read_forms(raw, op, value, doc, pointer, loc)
+            if key is not None:
+                self.read_forms[key] = forms
+        return [Read(name, loc, text, values) for name, text, values in forms]
+
+    def _read_forms(
+        self, raw: str, op: str, value: Any, doc: Document, pointer: str, loc: Location
+    ) -> tuple[_ReadForm, ...]:
+        """(name, text, values) of each read of a condition (the first place it occurs is ``loc``)."""
         if raw == "current_tags":
             text = f"current_tags {op} {render_value(value)}"
-            return [Read(f"tag:{t}", loc, text, (t,)) for t in _tags(value)] or [Read("tags", loc, text)]
+            return tuple((f"tag:{t}", text, (t,)) for t in _tags(value)) or (("tags", text, ()),)
         name = self.resolve(raw, doc, pointer)
         if raw in ("via_id", "current_via_id"):
             chans = _via_values(value)
             self.channels.update(chans)
             shown = f"{render_value(value)} ({', '.join(chans)})" if chans else render_value(value)
-            return [Read(name, loc, f"{raw} {op} {shown}")]
+            return ((name, f"{raw} {op} {shown}", ()),)
         label = raw if name == raw else f"{name} ({raw})"
         if op in VALUELESS and value in (None, ""):
-            return [Read(name, loc, f"{label} {op}")]
-        return [Read(name, loc, f"{label} {op} {self.shown(raw, value, loc)}", condition_values(value))]
+            return ((name, f"{label} {op}", ()),)
+        return ((name, f"{label} {op} {self.shown(raw, value, loc)}", condition_values(value)),)
 
     def actions(
         self, doc: Document, pointer: str, actions: Any, sla_inputs: set[str]

@@ -229,5 +229,7 @@ def visible(text: str, one_line: bool = False) -> str:
     tabs are kept unless ``one_line`` asks for a single line (error messages). Every renderer but
     JSON sees report data through this function (``report.render``), and so does every error line.
     """
+    if text.isprintable():  # every character either pattern matches is unprintable
+        return text
     pattern = _INVISIBLE_OR_BREAK if one_line else _INVISIBLE
     return pattern.sub(_escape, text) if pattern.search(text) else text

@@ -408,7 +408,13 @@ def kinds() -> dict[str, type[Evidence]]:
 # ---------------------------------------------------------------- JSON form
 
 
+#: Values that are their own JSON form.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _encode(value: Any) -> Any:
+    if value.__class__ in _SCALARS:
+        return value
     if isinstance(value, Location):
         return value.to_json()
     if is_dataclass(value) and not isinstance(value, type):

@@ -260,6 +260,37 @@ class Delay:
     location: Location
 
 
+#: What a statement's set can tell of a read without its place: the field read and the values compared.
+ReadKey = tuple[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class ReadIndex:
+    """The distinct reads of some rules: (field, values) → one such read and the positions (in the
+    rules indexed) of the rules that make it. A statement judges each distinct read once, then
+    visits only the rules that make the reads it matched."""
+
+    rules: tuple[RoutingRule, ...]
+    reads: Mapping[ReadKey, tuple[Read, tuple[int, ...]]]
+
+    @classmethod
+    def of(cls, rules: tuple[RoutingRule, ...]) -> ReadIndex:
+        found: dict[ReadKey, tuple[Read, list[int]]] = {}
+        for n, rule in enumerate(rules):
+            for rd in rule.reads:
+                entry = found.get((rd.field, rd.values))
+                if entry is None:
+                    found[rd.field, rd.values] = (rd, [n])
+                elif entry[1][-1] != n:
+                    entry[1].append(n)
+        return cls(rules, {key: (rd, tuple(at)) for key, (rd, at) in found.items()})
+
+    def rules_reading(self, keys: set[ReadKey]) -> list[RoutingRule]:
+        """The rules that make a read of ``keys``, in order."""
+        at = sorted({n for key in keys for n in self.reads[key][1]})
+        return [self.rules[n] for n in at]
+
+
 @dataclass(frozen=True)
 class RoutingModel:
     """Everything the static analysis needs from one routing input (a file or a directory).
@@ -320,6 +351,21 @@ class RoutingModel:
             for rd in rule.reads:
                 readers.setdefault(rd.field.lower(), []).append((rule, rd))
         return MappingProxyType({name: tuple(pairs) for name, pairs in readers.items()})
+
+    @cached_property
+    def routing_reads(self) -> ReadIndex:
+        """The distinct reads of :attr:`routing_rules`."""
+        return ReadIndex.of(self.routing_rules)
+
+    @cached_property
+    def deriving_reads(self) -> ReadIndex:
+        """The distinct reads of :attr:`deriving_rules`."""
+        return ReadIndex.of(self.deriving_rules)
+
+    @cached_property
+    def has_opaque_reads(self) -> bool:
+        """Whether any rule reads a value the export cannot show (:attr:`Read.opaque`)."""
+        return any(rd.opaque is not None for r in self.rules for rd in r.reads)
 
     @cached_property
     def read_names(self) -> frozenset[str]:

@@ -141,9 +141,9 @@ class Evidence(Mapping[str, Any]):
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.KIND}
-        for f in fields(self):
-            if f.name != "waiver":
-                out[f.name] = _encode(getattr(self, f.name))
+        for name, _omit_none in _field_plan(type(self)):
+            if name != "waiver":
+                out[name] = _encode(getattr(self, name))
         if self.waiver is not None:
             out.update(_encode(self.waiver))
         return out
@@ -408,6 +408,12 @@ def kinds() -> dict[str, type[Evidence]]:
 # ---------------------------------------------------------------- JSON form
 
 
+@cache
+def _field_plan(cls: type) -> tuple[tuple[str, bool], ...]:
+    """The fields of a dataclass in order, each with whether a None value is left out (OMIT_NONE)."""
+    return tuple((f.name, bool(f.metadata.get("omit_none"))) for f in fields(cls))
+
+
 #: Values that are their own JSON form.
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
@@ -419,9 +425,9 @@ def _encode(value: Any) -> Any:
         return value.to_json()
     if is_dataclass(value) and not isinstance(value, type):
         return {
-            f.name: _encode(getattr(value, f.name))
-            for f in fields(value)
-            if not (f.metadata.get("omit_none") and getattr(value, f.name) is None)
+            name: _encode(getattr(value, name))
+            for name, omit_none in _field_plan(type(value))
+            if not (omit_none and getattr(value, name) is None)
         }
     if isinstance(value, (tuple, list)):
         return [_encode(v) for v in value]

@@ -220,15 +220,19 @@ def _peek(path: Path) -> bool:
 # --- collecting files and pages ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class _Item:
-    """One resource of a collection: where it is and what it holds."""
+    """One resource of a collection: where it is and what it holds (one per trigger, field, …: its
+    ``__init__`` is written out, like :class:`~auditrules.findings.Location`'s)."""
 
     doc: Document
     pointer: str
     data: dict[str, Any]
     file_order: int
     index: int
+
+    def __init__(self, doc: Document, pointer: str, data: dict[str, Any], file_order: int, index: int) -> None:
+        self.__dict__.update(doc=doc, pointer=pointer, data=data, file_order=file_order, index=index)
 
 
 @dataclass
@@ -1127,6 +1131,8 @@ def load_zendesk(paths: Sequence[Path], skipped: Sequence[Diagnostic] = ()) -> R
 
 def _unresolved_gaps(builder: _Builder, rules: Sequence[RoutingRule]) -> list[Gap]:
     """Custom fields that active rules read but the export does not name: one of them could be anything."""
+    if not builder.unresolved:
+        return []
     read = sorted({rd.field for r in rules if r.active for rd in r.reads if rd.field in builder.unresolved})
     if not read:
         return []

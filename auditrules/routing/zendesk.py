@@ -578,6 +578,8 @@ class _Builder:
     unresolved: set[str] = field(default_factory=set)
     #: Raw field spellings → names, as :meth:`resolve` found them.
     resolved: dict[str, str] = field(default_factory=dict)
+    #: How many ``via_id`` conditions were read (a rule that reads one may be scoped to channels).
+    via_conditions: int = 0
     #: (field, operator, value type, value) of a condition → its reads' forms (see :meth:`read`).
     read_forms: dict[tuple[str, str, type, Any], tuple[_ReadForm, ...]] = field(default_factory=dict)
     namer: Namer = field(init=False)
@@ -673,6 +675,8 @@ class _Builder:
         op = str(cond.get("operator") or "is")
         value = cond.get("value")
         loc = _loc(doc, pointer)
+        if raw == "via_id":
+            self.via_conditions += 1
         key = (raw, op, value.__class__, value) if value.__class__ in _PLAIN_VALUES else None
         forms = self.read_forms.get(key) if key is not None else None
         if forms is None:
@@ -1096,21 +1100,21 @@ def load_zendesk(paths: Sequence[Path], skipped: Sequence[Diagnostic] = ()) -> R
     sla_items = export.merged("sla_policies")
     sla_inputs = sla.filter_reads(sla_items)
     rules: list[RoutingRule] = []
-    rule_items: list[_Item] = []
+    by_channel: list[tuple[int, _Item]] = []  # rules with a via_id condition, which may scope them
     order = 0
     for key in RULE_COLLECTIONS:
         kind = COLLECTIONS[key]
         for item in export.merged(key):
+            via_before = builder.via_conditions
             rules.append(builder.rule(kind, item, order, sla_inputs))
-            rule_items.append(item)
+            if builder.via_conditions != via_before:
+                by_channel.append((order, item))
             order += 1
     rules.extend(sla.selection_rules(sla_items, order))
     policies = sla.policies(sla_items)
     # a rule's channel scope; "via is not X" keeps every other channel the desk may have
     universe = builder.channels | set(VENDOR_DEFAULT_CHANNELS["zendesk"])
-    for n, item in enumerate(rule_items):
-        if not any(rd.field == "channel" for rd in rules[n].reads):  # via_id is read as "channel"
-            continue
+    for n, item in by_channel:
         scope = _rule_channels(item, universe)
         if scope is not None:
             rules[n] = replace(rules[n], channels=scope)

@@ -29,9 +29,9 @@ from auditrules.channels import VENDOR_DEFAULT_CHANNELS, canonical_channel, norm
 from auditrules.documents import Document, load_json_document, read_text
 from auditrules.errors import AuditError, Span, fail
 from auditrules.findings import Diagnostic, InputFile, Location
-from auditrules.routing.exports import peek
 from auditrules.routing.model import Effect, Gap, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
 from auditrules.routing.names import NameCatalog, Namer, source_label
+from auditrules.routing.peek import peek
 
 #: Collections of a Zendesk export: top-level key → rule kind (or catalog kind).
 COLLECTIONS: dict[str, str] = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from auditrules.routing.exports import looks_like, peek
+from auditrules.routing.peek import looks_like, peek
 
 _WORKFLOW_PEEK = re.compile(r'"(task_routing|workflows)"\s*:|"configuration"\s*:\s*["{]')
 _QUEUES_PEEK = re.compile(r'"task_queues"\s*:\s*\[')

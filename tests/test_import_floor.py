@@ -29,7 +29,7 @@ def test_zendesk_routing_check_imports_nothing_heavy(tmp_path: Path) -> None:
 
 #: What a routing check rendered as plain text must not import: the data stack, the validators and
 #: templates of other outputs, rich's console (plain text is joined without it), pickle (the
-#: remembered policy is JSON data), and the reading stages of adapters whose detection alone runs
+#: remembered policy is JSON data), the other commands of the CLI, and the reading stages of adapters whose detection alone runs
 #: (each module's dataclasses cost a Zendesk check time at every start).
 NOT_ON_THE_ROUTING_PATH = (
     "duckdb",
@@ -42,6 +42,7 @@ NOT_ON_THE_ROUTING_PATH = (
     "rich.console",
     "pickle",
     "auditrules.routing.taskrouter.loader",
+    "auditrules.commands",
     "auditrules.routing.exports",
     "auditrules.routing.freshdesk.files",
     "auditrules.routing.genesys.pages",
@@ -91,3 +92,20 @@ def test_console_script_pauses_the_collector_only_for_itself(tmp_path: Path) -> 
     result = CliRunner().invoke(cli, args)
     assert gc.get_freeze_count() == frozen_before and gc.isenabled()
     assert result.output == proc.stdout
+
+
+def test_every_lazily_registered_command_loads_under_its_name() -> None:
+    """The commands besides ``check`` are imported when named; each resolves, under its own name,
+    and ``--help`` lists them all."""
+    import click
+    from click.testing import CliRunner
+
+    from auditrules.cli import LAZY_COMMANDS, cli
+
+    with click.Context(cli) as ctx:
+        assert sorted(cli.list_commands(ctx)) == sorted(["check", *LAZY_COMMANDS])
+        for name in LAZY_COMMANDS:
+            command = cli.get_command(ctx, name)
+            assert command is not None and command.name == name
+    listed = CliRunner().invoke(cli, ["--help"]).output.split("Commands:")[1]
+    assert [line.split()[0] for line in listed.strip().splitlines()] == sorted(["check", *LAZY_COMMANDS])

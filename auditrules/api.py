@@ -187,7 +187,7 @@ def _evidence_kinds(rule: ast.Rule) -> set[str]:
     return kinds
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # its own __repr__ (below): no generated one to build at import
 class Report:
     """Everything ``auditrules check`` found; :meth:`to_json` is the report format's source of truth."""
 

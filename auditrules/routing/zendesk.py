@@ -191,9 +191,12 @@ _CATALOG_PEEK = re.compile(r'"(?:groups|brands|organizations)"\s*:\s*\[')
 _WAREHOUSE_PEEK = re.compile(r'\s*\[\s*\{[^{}]*"metric"\s*:')
 
 
-def is_zendesk(path: str | Path) -> bool:
-    """Whether ``path`` (a JSON file, or a directory holding one) looks like a Zendesk export."""
+def is_zendesk(path: str | Path, head: str | None = None) -> bool:
+    """Whether ``path`` (a JSON file, or a directory holding one) looks like a Zendesk export;
+    ``head``: the file's first bytes (:func:`~auditrules.routing.peek.read_head`), when already read."""
     p = Path(path)
+    if head is not None:
+        return p.suffix.lower() == ".json" and _head_peek(head)
     if p.is_dir():
         return any(_peek(f) for f in sorted(p.glob("*.json")))
     return p.suffix.lower() == ".json" and _peek(p)
@@ -214,6 +217,10 @@ def _peek(path: Path) -> bool:
             head = fh.read(65536)
     except OSError:
         return False
+    return _head_peek(head)
+
+
+def _head_peek(head: str) -> bool:
     return _PEEK.search(head) is not None or _WAREHOUSE_PEEK.match(head) is not None
 
 

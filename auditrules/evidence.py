@@ -139,9 +139,9 @@ class Evidence(Mapping[str, Any]):
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.KIND}
-        for f in fields(self):
-            if f.name != "waiver":
-                out[f.name] = _encode(getattr(self, f.name))
+        for name, _ in _layout(type(self)):
+            if name != "waiver":
+                out[name] = _encode(getattr(self, name))
         if self.waiver is not None:
             out.update(_encode(self.waiver))
         return out
@@ -376,15 +376,25 @@ def kinds() -> dict[str, type[Evidence]]:
 # ---------------------------------------------------------------- JSON form
 
 
+@cache
+def _layout(cls: type[Any]) -> tuple[tuple[str, bool], ...]:
+    """Each field of an evidence kind or part, and whether its JSON form leaves it out when None
+    (looked up once per class: a report encodes thousands of parts)."""
+    return tuple((f.name, bool(f.metadata.get("omit_none"))) for f in fields(cls))
+
+
 def _encode(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float)):
+        return value
     if isinstance(value, Location):
         return value.to_json()
     if is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: _encode(getattr(value, f.name))
-            for f in fields(value)
-            if not (f.metadata.get("omit_none") and getattr(value, f.name) is None)
-        }
+        out: dict[str, Any] = {}
+        for name, omit_none in _layout(type(value)):
+            item = getattr(value, name)
+            if not (omit_none and item is None):
+                out[name] = _encode(item)
+        return out
     if isinstance(value, (tuple, list)):
         return [_encode(v) for v in value]
     if isinstance(value, Mapping):

@@ -29,8 +29,17 @@ from auditrules.errors import Span
 from auditrules.lang import ast
 
 #: The files whose content decides the tree a text parses into.
-_SHAPERS = ("lang/grammar.lark", "lang/parser.py", "lang/ast.py", "errors.py", "units.py", "columns.py")
-#: The only types a cache file may name: the AST's nodes and source spans.
+_SHAPERS = (
+    "lang/grammar.lark",
+    "lang/parser.py",
+    "lang/ast.py",
+    "lang/ticket_ast.py",
+    "errors.py",
+    "units.py",
+    "columns.py",
+)
+#: The only types a cache file may name: the AST's nodes and source spans (the ticket statements'
+#: nodes, :data:`auditrules.lang.ast.TICKET_NODES`, join when first named).
 _NODES: dict[str, type[Any]] = {
     **{name: cls for name, cls in vars(ast).items() if isinstance(cls, type) and is_dataclass(cls)},
     "Span": Span,
@@ -68,9 +77,20 @@ def encode(value: Any) -> Any:
     return value
 
 
+def _node_class(name: str) -> type[Any]:
+    """The node class called ``name``; KeyError for any other name. The ticket statements' nodes
+    are looked up (and their module imported) when a file first names one."""
+    found = _NODES.get(name)
+    if found is None:
+        if name not in ast.TICKET_NODES:
+            raise KeyError(name)
+        found = _NODES[name] = getattr(ast, name)
+    return found
+
+
 def _node(obj: dict[str, Any]) -> Any:
     """One JSON object of a cache file → its node; KeyError/TypeError for anything that is not one."""
-    cls = _NODES[obj.pop("@")]
+    cls = _node_class(obj.pop("@"))
     return cls(**{k: _tuples(v) for k, v in obj.items()})
 
 

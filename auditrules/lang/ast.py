@@ -149,11 +149,27 @@ class PriorityEqual:
     span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
+@dataclass(frozen=True)
+class UnreadStatements:
+    """Where a rule's ticket statements (``count`` of them) were left unread.
+
+    A check given no ticket data judges no ticket rule; it only says it could not. It reads its
+    remembered policy (:mod:`auditrules.lang.cached`) without the ticket statements, so that it
+    never creates their classes: each ticket rule keeps its routing statements and this one node
+    instead of the others. Such a rule still :attr:`Rule.reads_tickets`; asking it for its ticket
+    statements (``scope``, ``requires``, ``minimum``) is an error. Only policies that passed every
+    check are remembered, so nothing is left unchecked.
+    """
+
+    count: int
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
+
+
 RoutingStatement = MustNotRead | MayReadOnly | SlaCoverage | SlaEqual | PriorityEqual
 #: The routing statement classes (every other statement is a ticket statement).
 ROUTING_STATEMENTS: tuple[type, ...] = (MustNotRead, MayReadOnly, SlaCoverage, SlaEqual, PriorityEqual)
 if TYPE_CHECKING:
-    Statement: TypeAlias = RoutingStatement | TicketStatement
+    Statement: TypeAlias = RoutingStatement | TicketStatement | UnreadStatements
 
 
 # ---------------------------------------------------------------- rules and policies
@@ -178,19 +194,25 @@ class Rule:
     def scope(self) -> TicketScope | None:
         from auditrules.lang.ticket_ast import TicketScope  # ticket nodes: see the module docstring
 
-        return next((s for s in self.statements if isinstance(s, TicketScope)), None)
+        return next((s for s in self._read_statements() if isinstance(s, TicketScope)), None)
 
     @property
     def minimum(self) -> int | None:
         from auditrules.lang.ticket_ast import Minimum
 
-        return next((s.count for s in self.statements if isinstance(s, Minimum)), None)
+        return next((s.count for s in self._read_statements() if isinstance(s, Minimum)), None)
 
     @property
     def requires(self) -> tuple[Require, ...]:
         from auditrules.lang.ticket_ast import Require
 
-        return tuple(s for s in self.statements if isinstance(s, Require))
+        return tuple(s for s in self._read_statements() if isinstance(s, Require))
+
+    def _read_statements(self) -> tuple[Statement, ...]:
+        """The statements, all of them read (an error for a rule read without its ticket statements)."""
+        if any(isinstance(s, UnreadStatements) for s in self.statements):
+            raise RuntimeError(f"rule {self.id} was read without its ticket statements")
+        return self.statements
 
     @property
     def routing_statements(self) -> tuple[RoutingStatement, ...]:
@@ -203,7 +225,7 @@ class Rule:
     @property
     def reads_tickets(self) -> bool:
         """Whether the rule is judged on ticket data: it has a statement that is not a routing one
-        (its ``tickets`` line, read or not; see :data:`UNREAD` statements)."""
+        (read, or left unread: :class:`UnreadStatements`)."""
         return any(not isinstance(s, ROUTING_STATEMENTS) for s in self.statements)
 
 
@@ -295,5 +317,6 @@ __all__ = [
     "Threshold",
     "TicketScope",
     "TicketStatement",
+    "UnreadStatements",
     "ValueSet",
 ]

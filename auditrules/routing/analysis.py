@@ -361,13 +361,14 @@ def evaluate_routing(
 def _once(findings: list[Finding]) -> list[Finding]:
     """``findings`` without not-auditable notes that repeat: the same note from another statement of
     the rule, or a note on a routing rule the rule fails anyway."""
-    failing = {f.evidence.get("routing_rule") for f in findings if f.status is Status.FAIL}
+    # the attribute, not the Mapping view: that would build each evidence's whole JSON form for one key
+    failing = {getattr(f.evidence, "routing_rule", None) for f in findings if f.status is Status.FAIL}
     out: list[Finding] = []
     seen: set[str] = set()
     for f in findings:
         ev = f.evidence
         if ev.KIND == "routing-not-auditable":  # by name: its class is imported only where one is made
-            if ev["routing_rule"] in failing or f.message in seen:
+            if getattr(ev, "routing_rule", None) in failing or f.message in seen:
                 continue
             seen.add(f.message)
         out.append(f)
@@ -417,7 +418,7 @@ def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) ->
         offending = [rd for rd in rule.reads if (tainted and rd.field.lower() in tainted) or matcher(rd)]
         if offending:
             findings.append(_routed_on(ctx, statement, rule, offending, (tainted, matcher, by_value)))
-    failing = {f.evidence.get("routing_rule") for f in findings}
+    failing = {getattr(f.evidence, "routing_rule", None) for f in findings}  # see _once
     findings.extend(not_auditable(ctx, model, statement, [r for r in routing_rules if r.id not in failing]))
     # derivations nothing reads yet
     for name, derivation in sorted(tainted.items()):

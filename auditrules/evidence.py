@@ -139,7 +139,7 @@ class Evidence(Mapping[str, Any]):
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.KIND}
-        for name, _ in _layout(type(self)):
+        for name, _omit_none in _field_plan(type(self)):
             if name != "waiver":
                 out[name] = _encode(getattr(self, name))
         if self.waiver is not None:
@@ -377,24 +377,26 @@ def kinds() -> dict[str, type[Evidence]]:
 
 
 @cache
-def _layout(cls: type[Any]) -> tuple[tuple[str, bool], ...]:
-    """Each field of an evidence kind or part, and whether its JSON form leaves it out when None
-    (looked up once per class: a report encodes thousands of parts)."""
+def _field_plan(cls: type) -> tuple[tuple[str, bool], ...]:
+    """The fields of a dataclass in order, each with whether a None value is left out (OMIT_NONE)."""
     return tuple((f.name, bool(f.metadata.get("omit_none"))) for f in fields(cls))
 
 
+#: Values that are their own JSON form.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _encode(value: Any) -> Any:
-    if value is None or isinstance(value, (str, int, float)):
+    if value.__class__ in _SCALARS:
         return value
     if isinstance(value, Location):
         return value.to_json()
     if is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, Any] = {}
-        for name, omit_none in _layout(type(value)):
-            item = getattr(value, name)
-            if not (omit_none and item is None):
-                out[name] = _encode(item)
-        return out
+        return {
+            name: _encode(getattr(value, name))
+            for name, omit_none in _field_plan(type(value))
+            if not (omit_none and getattr(value, name) is None)
+        }
     if isinstance(value, (tuple, list)):
         return [_encode(v) for v in value]
     if isinstance(value, Mapping):

@@ -49,15 +49,30 @@ class Severity(str, Enum):
         return {"low": 1, "medium": 2, "high": 3}[self.value]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Location:
-    """A place in an input file: a routing rule, a condition, an SLA policy, a rule's source."""
+    """A place in an input file: a routing rule, a condition, an SLA policy, a rule's source.
+
+    Its ``__init__`` is written out (one update of the instance dict instead of a guarded
+    ``object.__setattr__`` per field, as a frozen dataclass's generated one does): a large export
+    makes one per condition and action. A test keeps it in step with the fields.
+    """
 
     path: str
     line: int | None = None
     column: int | None = None
     pointer: str | None = None
     note: str | None = None
+
+    def __init__(
+        self,
+        path: str,
+        line: int | None = None,
+        column: int | None = None,
+        pointer: str | None = None,
+        note: str | None = None,
+    ) -> None:
+        self.__dict__.update(path=path, line=line, column=column, pointer=pointer, note=note)
 
     def __str__(self) -> str:
         out = self.path

@@ -25,7 +25,7 @@ from auditrules import evidence as E
 from auditrules.channels import CROSS_CLASS_METRICS, like_for_like
 from auditrules.findings import Finding, Location, Severity, Status
 from auditrules.lang import ast
-from auditrules.routing.model import Gap, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
+from auditrules.routing.model import Gap, Read, ReadIndex, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
 from auditrules.routing.universe import ChannelUniverse, DeclaredChannels, canonical_names, channel_universe
 from auditrules.units import format_duration
 
@@ -188,12 +188,13 @@ def _match_value(value: str, patterns: tuple[str, ...]) -> str | None:
     return None
 
 
-def _direct_sources(rules: Iterable[RoutingRule], matcher: Matcher) -> Iterator[tuple[RoutingRule, Read, str]]:
-    """Each rule's first read that the set matches directly, with the pattern it matched."""
-    for rule in rules:
-        hit = next(((rd, p) for rd in rule.reads if (p := matcher(rd)) is not None), None)
-        if hit is not None:
-            yield rule, hit[0], hit[1]
+def _direct_sources(index: ReadIndex, matcher: Matcher) -> Iterator[tuple[RoutingRule, Read, str]]:
+    """Each rule's first read that the set matches directly, with the pattern it matched (each
+    distinct read is matched once)."""
+    patterns = {key: p for key, (rd, _at) in index.reads.items() if (p := matcher(rd)) is not None}
+    for rule in index.rules_reading(set(patterns)):
+        rd = next(rd for rd in rule.reads if (rd.field, rd.values) in patterns)
+        yield rule, rd, patterns[rd.field, rd.values]
 
 
 def taint(model: RoutingModel, patterns: Sequence[str] | Matcher) -> dict[str, _Origin]:
@@ -202,7 +203,6 @@ def taint(model: RoutingModel, patterns: Sequence[str] | Matcher) -> dict[str, _
     A worklist over names: linear in the number of reads and writes of the rules that derive names.
     """
     matcher = field_matcher(patterns) if not callable(patterns) else patterns
-    rules = model.deriving_rules
     readers = model.deriving_readers
     tainted: dict[str, _Origin] = {}
     queue: deque[str] = deque()
@@ -214,7 +214,7 @@ def taint(model: RoutingModel, patterns: Sequence[str] | Matcher) -> dict[str, _
                 tainted[key] = _Origin(Step(rule, source, w, pattern))
                 queue.append(key)
 
-    for rule, rd, pattern in _direct_sources(rules, matcher):
+    for rule, rd, pattern in _direct_sources(model.deriving_reads, matcher):
         mark(rule, rd, pattern)
     while queue:
         for rule, rd in readers.get(queue.popleft(), ()):
@@ -361,7 +361,6 @@ def evaluate_routing(
 def _once(findings: list[Finding]) -> list[Finding]:
     """``findings`` without not-auditable notes that repeat: the same note from another statement of
     the rule, or a note on a routing rule the rule fails anyway."""
-    # the attribute, not the Mapping view: that would build each evidence's whole JSON form for one key
     failing = {getattr(f.evidence, "routing_rule", None) for f in findings if f.status is Status.FAIL}
     out: list[Finding] = []
     seen: set[str] = set()
@@ -414,11 +413,13 @@ def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) ->
     findings: list[Finding] = []
     routing_rules = _routing_rules(model)
     read_names = model.read_names
-    for rule in routing_rules:
-        offending = [rd for rd in rule.reads if (tainted and rd.field.lower() in tainted) or matcher(rd)]
-        if offending:
-            findings.append(_routed_on(ctx, statement, rule, offending, (tainted, matcher, by_value)))
-    failing = {getattr(f.evidence, "routing_rule", None) for f in findings}  # see _once
+    index = model.routing_reads  # each distinct read is judged once
+    hits = {key for key, (rd, _at) in index.reads.items() if (tainted and key[0].lower() in tainted) or matcher(rd)}
+    offenders = index.rules_reading(hits)
+    for rule in offenders:
+        offending = [rd for rd in rule.reads if (rd.field, rd.values) in hits]
+        findings.append(_routed_on(ctx, statement, rule, offending, (tainted, matcher, by_value)))
+    failing = {rule.id for rule in offenders}
     findings.extend(not_auditable(ctx, model, statement, [r for r in routing_rules if r.id not in failing]))
     # derivations nothing reads yet
     for name, derivation in sorted(tainted.items()):
@@ -464,6 +465,8 @@ def not_auditable(ctx: RuleContext, model: RoutingModel, statement: str, rules: 
     """A ``warn`` per routing rule that decides on a value the export cannot show (``Read.opaque``):
     a Lambda's answer, a formula, Apex. Such a decision is never a silent pass."""
     out: list[Finding] = []
+    if not model.has_opaque_reads:
+        return out
     for rule in rules:
         opaque = [rd for rd in rule.reads if rd.opaque is not None]
         if not opaque:

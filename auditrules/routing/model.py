@@ -123,7 +123,7 @@ PRIORITY_SCALES: Final[Mapping[str, PriorityScale]] = MappingProxyType(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Read:
     """A rule reads ``field`` (a resolved field name or ``tag:x``) at ``location``.
 
@@ -132,6 +132,10 @@ class Read:
     ``IN`` list; a tag condition's tag name), as written, for value sets.
     ``opaque`` says why the value read cannot be audited from the export (a Lambda's answer, a
     formula, Apex); None when it can. A decision on an opaque read is reported, never passed.
+
+    Reads, writes, effects and rules are made by the thousand from a large export: their
+    ``__init__`` is written out (one update of the instance dict), like
+    :class:`~auditrules.findings.Location`'s.
     """
 
     field: str
@@ -140,8 +144,13 @@ class Read:
     values: tuple[str, ...] = ()
     opaque: str | None = None
 
+    def __init__(
+        self, field: str, location: Location, text: str = "", values: tuple[str, ...] = (), opaque: str | None = None
+    ) -> None:
+        self.__dict__.update(field=field, location=location, text=text, values=values, opaque=opaque)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, init=False)
 class Write:
     """A rule writes a derived name: ``tag:x`` (set/add tags) or a custom field name."""
 
@@ -149,8 +158,11 @@ class Write:
     location: Location
     text: str = ""
 
+    def __init__(self, target: str, location: Location, text: str = "") -> None:
+        self.__dict__.update(target=target, location=location, text=text)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, init=False)
 class Effect:
     """A routing effect: ``kind`` in EFFECT_KINDS, ``value`` as written in the export.
 
@@ -163,8 +175,11 @@ class Effect:
     location: Location
     priority: Priority | None = None
 
+    def __init__(self, kind: str, value: str, location: Location, priority: Priority | None = None) -> None:
+        self.__dict__.update(kind=kind, value=value, location=location, priority=priority)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, init=False)
 class RoutingRule:
     """One trigger, automation, macro, view, TaskRouter filter/target or canonical rule.
 
@@ -185,6 +200,32 @@ class RoutingRule:
     effects: tuple[Effect, ...] = ()
     active: bool = True
     channels: tuple[str, ...] | None = None
+
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        kind: str,
+        order: int,
+        location: Location,
+        reads: tuple[Read, ...] = (),
+        writes: tuple[Write, ...] = (),
+        effects: tuple[Effect, ...] = (),
+        active: bool = True,
+        channels: tuple[str, ...] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            id=id,
+            name=name,
+            kind=kind,
+            order=order,
+            location=location,
+            reads=reads,
+            writes=writes,
+            effects=effects,
+            active=active,
+            channels=channels,
+        )
 
     @property
     def routes(self) -> bool:
@@ -260,6 +301,37 @@ class Delay:
     location: Location
 
 
+#: What a statement's set can tell of a read without its place: the field read and the values compared.
+ReadKey = tuple[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class ReadIndex:
+    """The distinct reads of some rules: (field, values) → one such read and the positions (in the
+    rules indexed) of the rules that make it. A statement judges each distinct read once, then
+    visits only the rules that make the reads it matched."""
+
+    rules: tuple[RoutingRule, ...]
+    reads: Mapping[ReadKey, tuple[Read, tuple[int, ...]]]
+
+    @classmethod
+    def of(cls, rules: tuple[RoutingRule, ...]) -> ReadIndex:
+        found: dict[ReadKey, tuple[Read, list[int]]] = {}
+        for n, rule in enumerate(rules):
+            for rd in rule.reads:
+                entry = found.get((rd.field, rd.values))
+                if entry is None:
+                    found[rd.field, rd.values] = (rd, [n])
+                elif entry[1][-1] != n:
+                    entry[1].append(n)
+        return cls(rules, {key: (rd, tuple(at)) for key, (rd, at) in found.items()})
+
+    def rules_reading(self, keys: set[ReadKey]) -> list[RoutingRule]:
+        """The rules that make a read of ``keys``, in order."""
+        at = sorted({n for key in keys for n in self.reads[key][1]})
+        return [self.rules[n] for n in at]
+
+
 @dataclass(frozen=True)
 class RoutingModel:
     """Everything the static analysis needs from one routing input (a file or a directory).
@@ -320,6 +392,21 @@ class RoutingModel:
             for rd in rule.reads:
                 readers.setdefault(rd.field.lower(), []).append((rule, rd))
         return MappingProxyType({name: tuple(pairs) for name, pairs in readers.items()})
+
+    @cached_property
+    def routing_reads(self) -> ReadIndex:
+        """The distinct reads of :attr:`routing_rules`."""
+        return ReadIndex.of(self.routing_rules)
+
+    @cached_property
+    def deriving_reads(self) -> ReadIndex:
+        """The distinct reads of :attr:`deriving_rules`."""
+        return ReadIndex.of(self.deriving_rules)
+
+    @cached_property
+    def has_opaque_reads(self) -> bool:
+        """Whether any rule reads a value the export cannot show (:attr:`Read.opaque`)."""
+        return any(rd.opaque is not None for r in self.rules for rd in r.reads)
 
     @cached_property
     def read_names(self) -> frozenset[str]:

@@ -227,15 +227,19 @@ def _head_peek(head: str) -> bool:
 # --- collecting files and pages ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class _Item:
-    """One resource of a collection: where it is and what it holds."""
+    """One resource of a collection: where it is and what it holds (one per trigger, field, …: its
+    ``__init__`` is written out, like :class:`~auditrules.findings.Location`'s)."""
 
     doc: Document
     pointer: str
     data: dict[str, Any]
     file_order: int
     index: int
+
+    def __init__(self, doc: Document, pointer: str, data: dict[str, Any], file_order: int, index: int) -> None:
+        self.__dict__.update(doc=doc, pointer=pointer, data=data, file_order=file_order, index=index)
 
 
 @dataclass
@@ -563,6 +567,12 @@ def _via_values(value: Any) -> list[str]:
 
 # --- rules -------------------------------------------------------------------------------------------
 
+#: What a read is apart from its place: (field name, condition text, values compared with).
+_ReadForm = tuple[str, str, tuple[str, ...]]
+#: Condition values whose reads are worked out once per distinct condition (exact types: ``True``
+#: and ``1`` are equal keys of a dict but read differently; lists and objects are worked out each time).
+_PLAIN_VALUES: frozenset[type] = frozenset({str, int, type(None)})
+
 
 @dataclass
 class _Builder:
@@ -575,6 +585,10 @@ class _Builder:
     unresolved: set[str] = field(default_factory=set)
     #: Raw field spellings → names, as :meth:`resolve` found them.
     resolved: dict[str, str] = field(default_factory=dict)
+    #: How many ``via_id`` conditions were read (a rule that reads one may be scoped to channels).
+    via_conditions: int = 0
+    #: (field, operator, value type, value) of a condition → its reads' forms (see :meth:`read`).
+    read_forms: dict[tuple[str, str, type, Any], tuple[_ReadForm, ...]] = field(default_factory=dict)
     namer: Namer = field(init=False)
 
     def __post_init__(self) -> None:
@@ -662,23 +676,39 @@ class _Builder:
                     self.bad(doc, f"{base}/{i}", "condition without a field name; skipped")
 
     def read(self, doc: Document, pointer: str, cond: dict[str, Any]) -> list[Read]:
+        """The reads of one condition: what it reads, its text and the values it compares with are
+        worked out once per distinct condition (``status is new`` recurs across rules)."""
         raw = str(cond["field"])
         op = str(cond.get("operator") or "is")
         value = cond.get("value")
         loc = _loc(doc, pointer)
+        if raw == "via_id":
+            self.via_conditions += 1
+        key = (raw, op, value.__class__, value) if value.__class__ in _PLAIN_VALUES else None
+        forms = self.read_forms.get(key) if key is not None else None
+        if forms is None:
+            forms = self._read_forms(raw, op, value, doc, pointer, loc)
+            if key is not None:
+                self.read_forms[key] = forms
+        return [Read(name, loc, text, values) for name, text, values in forms]
+
+    def _read_forms(
+        self, raw: str, op: str, value: Any, doc: Document, pointer: str, loc: Location
+    ) -> tuple[_ReadForm, ...]:
+        """(name, text, values) of each read of a condition (the first place it occurs is ``loc``)."""
         if raw == "current_tags":
             text = f"current_tags {op} {render_value(value)}"
-            return [Read(f"tag:{t}", loc, text, (t,)) for t in _tags(value)] or [Read("tags", loc, text)]
+            return tuple((f"tag:{t}", text, (t,)) for t in _tags(value)) or (("tags", text, ()),)
         name = self.resolve(raw, doc, pointer)
         if raw in ("via_id", "current_via_id"):
             chans = _via_values(value)
             self.channels.update(chans)
             shown = f"{render_value(value)} ({', '.join(chans)})" if chans else render_value(value)
-            return [Read(name, loc, f"{raw} {op} {shown}")]
+            return ((name, f"{raw} {op} {shown}", ()),)
         label = raw if name == raw else f"{name} ({raw})"
         if op in VALUELESS and value in (None, ""):
-            return [Read(name, loc, f"{label} {op}")]
-        return [Read(name, loc, f"{label} {op} {self.shown(raw, value, loc)}", condition_values(value))]
+            return ((name, f"{label} {op}", ()),)
+        return ((name, f"{label} {op} {self.shown(raw, value, loc)}", condition_values(value)),)
 
     def actions(
         self, doc: Document, pointer: str, actions: Any, sla_inputs: set[str]
@@ -1077,21 +1107,21 @@ def load_zendesk(paths: Sequence[Path], skipped: Sequence[Diagnostic] = ()) -> R
     sla_items = export.merged("sla_policies")
     sla_inputs = sla.filter_reads(sla_items)
     rules: list[RoutingRule] = []
-    rule_items: list[_Item] = []
+    by_channel: list[tuple[int, _Item]] = []  # rules with a via_id condition, which may scope them
     order = 0
     for key in RULE_COLLECTIONS:
         kind = COLLECTIONS[key]
         for item in export.merged(key):
+            via_before = builder.via_conditions
             rules.append(builder.rule(kind, item, order, sla_inputs))
-            rule_items.append(item)
+            if builder.via_conditions != via_before:
+                by_channel.append((order, item))
             order += 1
     rules.extend(sla.selection_rules(sla_items, order))
     policies = sla.policies(sla_items)
     # a rule's channel scope; "via is not X" keeps every other channel the desk may have
     universe = builder.channels | set(VENDOR_DEFAULT_CHANNELS["zendesk"])
-    for n, item in enumerate(rule_items):
-        if not any(rd.field == "channel" for rd in rules[n].reads):  # via_id is read as "channel"
-            continue
+    for n, item in by_channel:
         scope = _rule_channels(item, universe)
         if scope is not None:
             rules[n] = replace(rules[n], channels=scope)
@@ -1112,6 +1142,8 @@ def load_zendesk(paths: Sequence[Path], skipped: Sequence[Diagnostic] = ()) -> R
 
 def _unresolved_gaps(builder: _Builder, rules: Sequence[RoutingRule]) -> list[Gap]:
     """Custom fields that active rules read but the export does not name: one of them could be anything."""
+    if not builder.unresolved:
+        return []
     read = sorted({rd.field for r in rules if r.active for rd in r.reads if rd.field in builder.unresolved})
     if not read:
         return []

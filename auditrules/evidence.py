@@ -29,9 +29,15 @@ ticket-missing-column      a ticket requirement naming a column the data lacks
 missing-evidence           a rule whose evidence (routing export or tickets) was not given
 =========================  ==============================================================
 
-The ticket kinds and their parts live in :mod:`auditrules.ticket_evidence` (a routing check never
-creates their classes); :func:`kind_class` imports it when one is first read, :func:`kinds` lists
-every kind. A finding that a waiver or a baseline covers keeps its evidence and gains ``waiver``,
+Kinds a check meets only on some inputs live in modules of their own, so that a check that never
+meets them does not create their classes: the ticket kinds and their parts in
+:mod:`auditrules.ticket_evidence` (a routing check never meets them), ``routing may read only``'s in
+:mod:`auditrules.allowed_evidence` (no bundled rule has an allow-list) and decisions the export
+cannot show in :mod:`auditrules.opaque_evidence` (Lambdas, formulas, data actions: some vendors'
+exports). Their producers import them where they make one; :func:`kind_class` imports the module
+when one is first read, :func:`kinds` lists every kind.
+
+A finding that a waiver or a baseline covers keeps its evidence and gains ``waiver``,
 ``waived_status`` (and ``baseline``) keys: :meth:`Evidence.waived`, with the note's types in
 :mod:`auditrules.waived`.
 
@@ -69,14 +75,6 @@ class Effect:
 
     kind: str
     value: str
-
-
-@dataclass(frozen=True)
-class OpaqueRead:
-    """A value a routing rule reads that the export cannot show, and why (``returned by a Lambda``)."""
-
-    field: str
-    why: str
 
 
 @dataclass(frozen=True)
@@ -195,17 +193,6 @@ class RoutingIncomplete(RoutingEvidence):
 
 
 @dataclass(frozen=True)
-class RoutingNotAuditable(RoutingEvidence):
-    """A routing rule whose decision rests on values computed outside the export."""
-
-    KIND: ClassVar[str] = "routing-not-auditable"
-
-    routing_rule: str
-    effects: tuple[Effect, ...]
-    not_auditable: tuple[OpaqueRead, ...]
-
-
-@dataclass(frozen=True)
 class RoutingChain(RoutingEvidence):
     """A routing rule reads an influence signal, directly or through the derivation ``chain``."""
 
@@ -237,27 +224,6 @@ class RoutingReadsChecked(RoutingEvidence):
     routing_rules_checked: int
     inactive_rules_skipped: int
     patterns: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class RoutingOutsideAllowed(RoutingEvidence):
-    """A routing rule reads names outside the allowed set."""
-
-    KIND: ClassVar[str] = "routing-outside-allowed"
-
-    routing_rule: str
-    not_allowed: tuple[str, ...]
-    allowed_patterns: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class RoutingOnlyAllowed(RoutingEvidence):
-    """Every routing rule reads only allowed names."""
-
-    KIND: ClassVar[str] = "routing-only-allowed"
-
-    routing_rules_checked: int
-    allowed_patterns: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -362,12 +328,9 @@ _HERE: dict[str, type[Evidence]] = {
     for cls in (
         RoutingStatement,
         RoutingIncomplete,
-        RoutingNotAuditable,
         RoutingChain,
         RoutingDerivation,
         RoutingReadsChecked,
-        RoutingOutsideAllowed,
-        RoutingOnlyAllowed,
         SlaCoverageGap,
         SlaCoverage,
         SlaTargets,
@@ -380,8 +343,13 @@ _HERE: dict[str, type[Evidence]] = {
 }
 #: The kinds of ticket evidence (defined in :mod:`auditrules.ticket_evidence`).
 TICKET_KINDS: frozenset[str] = frozenset({"ticket-groups", "ticket-missing-column"})
-#: Evidence kinds defined in other modules (imported when one is first read): kind → module.
-ELSEWHERE: dict[str, str] = {kind: "auditrules.ticket_evidence" for kind in sorted(TICKET_KINDS)}
+#: Evidence kinds defined in other modules (imported when one is first made or read): kind → module.
+ELSEWHERE: dict[str, str] = {
+    **{kind: "auditrules.ticket_evidence" for kind in sorted(TICKET_KINDS)},
+    "routing-outside-allowed": "auditrules.allowed_evidence",
+    "routing-only-allowed": "auditrules.allowed_evidence",
+    "routing-not-auditable": "auditrules.opaque_evidence",
+}
 
 
 def kind_class(kind: str) -> type[Evidence]:
@@ -544,15 +512,11 @@ __all__ = [
     "Effect",
     "Evidence",
     "MissingEvidence",
-    "OpaqueRead",
     "PriorityRow",
     "RoutingChain",
     "RoutingDerivation",
     "RoutingEvidence",
     "RoutingIncomplete",
-    "RoutingNotAuditable",
-    "RoutingOnlyAllowed",
-    "RoutingOutsideAllowed",
     "RoutingPriorities",
     "RoutingPrioritiesEqual",
     "RoutingReadsChecked",

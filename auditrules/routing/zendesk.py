@@ -29,9 +29,9 @@ from auditrules.channels import VENDOR_DEFAULT_CHANNELS, canonical_channel, norm
 from auditrules.documents import Document, load_json_document, read_text
 from auditrules.errors import AuditError, Span, fail
 from auditrules.findings import Diagnostic, InputFile, Location
-from auditrules.routing.exports import peek
 from auditrules.routing.model import Effect, Gap, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
 from auditrules.routing.names import NameCatalog, Namer, source_label
+from auditrules.routing.peek import peek
 
 #: Collections of a Zendesk export: top-level key → rule kind (or catalog kind).
 COLLECTIONS: dict[str, str] = {
@@ -191,9 +191,12 @@ _CATALOG_PEEK = re.compile(r'"(?:groups|brands|organizations)"\s*:\s*\[')
 _WAREHOUSE_PEEK = re.compile(r'\s*\[\s*\{[^{}]*"metric"\s*:')
 
 
-def is_zendesk(path: str | Path) -> bool:
-    """Whether ``path`` (a JSON file, or a directory holding one) looks like a Zendesk export."""
+def is_zendesk(path: str | Path, head: str | None = None) -> bool:
+    """Whether ``path`` (a JSON file, or a directory holding one) looks like a Zendesk export;
+    ``head``: the file's first bytes (:func:`~auditrules.routing.peek.read_head`), when already read."""
     p = Path(path)
+    if head is not None:
+        return p.suffix.lower() == ".json" and _head_peek(head)
     if p.is_dir():
         return any(_peek(f) for f in sorted(p.glob("*.json")))
     return p.suffix.lower() == ".json" and _peek(p)
@@ -214,6 +217,10 @@ def _peek(path: Path) -> bool:
             head = fh.read(65536)
     except OSError:
         return False
+    return _head_peek(head)
+
+
+def _head_peek(head: str) -> bool:
     return _PEEK.search(head) is not None or _WAREHOUSE_PEEK.match(head) is not None
 
 

@@ -91,3 +91,20 @@ def test_each_distinct_read_judged_once_finds_what_judging_every_read_finds(mode
             if f.status is Status.FAIL
         }
         assert failing == {rid: reads for rid, reads in expected.items() if reads}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(FIELDS), st.lists(st.sampled_from(VALUES), max_size=3), st.sampled_from(["in", "outside", None]))
+def test_value_sets_judge_values_first_with_the_same_verdict(field: str, values: list[str], scope: str | None) -> None:
+    """A value set's verdict on a read does not depend on judging its values before its field's scope."""
+    from fnmatch import fnmatchcase
+
+    from auditrules.lang import ast
+    from auditrules.routing.analysis import matches_set, value_matcher
+
+    vs = ast.ValueSet(("*vip*", "press", "gold"), ("*plan*", "tier") if scope else (), scope)
+    rd = Read(field, Location("x.json"), "c", tuple(values))
+    name = "tags" if field.lower().startswith("tag:") else field
+    in_scope = scope is None or (matches_set(name, vs.fields) is not None) == (scope == "in")
+    hits = [p for v in values for p in vs.patterns if fnmatchcase(v.strip().lower(), p)][:1]
+    assert value_matcher(vs)(rd) == (hits[0] if hits and in_scope else None)

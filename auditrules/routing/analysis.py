@@ -165,16 +165,14 @@ def value_matcher(values: ast.ValueSet) -> Matcher:
         return seen[key]
 
     def _value_hit(field: str, found: tuple[str, ...]) -> str | None:
+        # the values first: most reads compare with none of the set's, and then where the field
+        # stands (inside or outside the set's fields) does not matter
+        hit = next((h for value in found if (h := _match_value(value, patterns)) is not None), None)
+        if hit is None or values.scope is None:
+            return hit
         name = "tags" if field.lower().startswith("tag:") else field
-        if values.scope is not None:
-            inside = _match(name, fields) is not None
-            if inside != (values.scope == "in"):
-                return None
-        for value in found:
-            hit = _match_value(value, patterns)
-            if hit is not None:
-                return hit
-        return None
+        inside = _match(name, fields) is not None
+        return hit if inside == (values.scope == "in") else None
 
     return match
 

@@ -40,6 +40,8 @@ def name_variants(name: str) -> list[str]:
     lowered = name.lower()
     if lowered.startswith("tag:"):
         return [lowered, lowered[4:]]
+    if "." not in lowered:
+        return [lowered]
     parts = lowered.split(".")
     return [".".join(parts[i:]) for i in range(len(parts))]
 
@@ -53,8 +55,9 @@ def matches_set(name: str, patterns: Sequence[str]) -> str | None:
 def _match(name: str, patterns: tuple[str, ...]) -> str | None:
     variants = name_variants(name)
     for pattern, test in zip(patterns, _compiled(patterns), strict=True):
-        if any(test(v) for v in variants):
-            return pattern
+        for v in variants:
+            if test(v):
+                return pattern
     return None
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -997,7 +998,7 @@ def _rule_channels(item: _Item, universe: set[str]) -> tuple[str, ...] | None:
     """A trigger's or automation's channel scope from its ``via_id`` conditions (None: any channel).
     Malformed conditions were reported when the rule was read; they are skipped quietly here."""
     conds = item.data.get("conditions")
-    if not isinstance(conds, dict) or not any(c.get("field") == "via_id" for c in _all_any(conds, ("all", "any"))):
+    if not isinstance(conds, dict):
         return None
 
     def kept(cond: dict[str, Any]) -> set[str] | None:
@@ -1027,8 +1028,21 @@ def _channel_restriction(cond: dict[str, Any]) -> _Restriction | None:
     """What a ``via_id`` filter condition does to channels, or None when it is not a channel condition."""
     if cond.get("field") != "via_id":
         return None
-    op = render_value(cond.get("operator") or "is")
-    chans = frozenset(_via_values(cond.get("value")))
+    operator, value = cond.get("operator"), cond.get("value")
+    if operator.__class__ in _PLAIN_VALUES and value.__class__ in _PLAIN_VALUES:  # the usual case, remembered
+        return _restriction(type(operator).__name__, operator, type(value).__name__, value)
+    return _restriction_of(operator, value)
+
+
+@lru_cache(maxsize=4096)
+def _restriction(_op_type: str, operator: Any, _value_type: str, value: Any) -> _Restriction | None:
+    """:func:`_restriction_of` for plain values (the types are part of the key: ``True`` is not ``1``)."""
+    return _restriction_of(operator, value)
+
+
+def _restriction_of(operator: Any, value: Any) -> _Restriction | None:
+    op = render_value(operator or "is")
+    chans = frozenset(_via_values(value))
     if op in CHANNEL_KEEP:
         return ("keep", chans)
     if op in CHANNEL_DROP:

@@ -233,7 +233,7 @@ class RoutingRule:
         return bool(self.effects)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class SlaTarget:
     """One target of an SLA policy: ``metric`` (first_response, next_reply, resolution, ...)
     for ``priority`` (low, normal, high, urgent, or the export's spelling) in seconds."""
@@ -246,6 +246,24 @@ class SlaTarget:
     #: The share of work the target promises (Genesys ``serviceLevel.percentage``, 0.8 for
     #: "80% within 20 s"); None when the target is a deadline for every item.
     share: float | None = None
+
+    def __init__(
+        self,
+        metric: str,
+        priority: str,
+        seconds: float,
+        business_hours: bool,
+        location: Location,
+        share: float | None = None,
+    ) -> None:
+        self.__dict__.update(
+            metric=metric,
+            priority=priority,
+            seconds=seconds,
+            business_hours=business_hours,
+            location=location,
+            share=share,
+        )
 
 
 @dataclass(frozen=True)

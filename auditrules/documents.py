@@ -395,12 +395,13 @@ _Scan = Callable[[str, int], tuple[Any, int]]
 
 @cache
 def _item_scanner() -> _Scan:
-    """The C decoder with the refusals of :func:`loads_json`, decoding one value at an offset."""
+    """The C decoder with the refusals of :func:`loads_json`, decoding one value at an offset: its
+    scanner itself (``raw_decode`` only wraps it; where no value starts it raises StopIteration)."""
     import json
 
-    return json.JSONDecoder(
-        object_pairs_hook=_unique_object, parse_float=_finite_float, parse_constant=_no_constant
-    ).raw_decode
+    decoder = json.JSONDecoder(object_pairs_hook=_unique_object, parse_float=_finite_float, parse_constant=_no_constant)
+    scan: _Scan = vars(decoder)["scan_once"]
+    return scan
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ censored before ``t``): checked against statsmodels' Wilson interval, against li
 from __future__ import annotations
 
 import math
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import lifelines  # dev extra: the independent reference implementation; never skipped
@@ -19,6 +21,8 @@ import pytest
 from sqlglot import exp
 from statsmodels.stats.proportion import proportion_confint
 
+from auditrules.lang.parser import parse_policy
+from auditrules.tickets import evaluate_tickets
 from auditrules.tickets import survival as K
 from auditrules.tickets.stats import wilson, z_value
 
@@ -257,3 +261,55 @@ def test_replication_near_full_shares_with_light_censoring(share: float, n: int)
     assert cov >= 0.93, f"coverage {cov:.3f}"
     assert fail_ge <= 0.05 and fail_le <= 0.05
     assert (now[:, 1] > now[:, 0]).all()  # never a zero-width interval
+
+
+# ------------------------------------------------------------------------------------ end to end
+
+
+def _one_open_ticket(tmp: Path) -> Path:
+    """Email: 100 tickets answered within 3h. Phone: 75 answered in 1h and one opened 10 s before
+    the as-of time (the latest timestamp), still unanswered: censored before 4h."""
+    start = datetime(2024, 1, 1, 9, 0, 0)
+    as_of = start + timedelta(days=40)
+
+    def stamp(t: datetime) -> str:
+        return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    rows = ["ticket_id,channel,status,created_at,first_response_at"]
+    rows += [
+        f"e{i},email,solved,{stamp(start + timedelta(hours=i))},{stamp(start + timedelta(hours=i, minutes=60 + i))}"
+        for i in range(100)
+    ]
+    rows += [
+        f"p{i},phone,solved,{stamp(start + timedelta(hours=i))},{stamp(start + timedelta(hours=i + 1))}"
+        for i in range(75)
+    ]
+    rows += [
+        f"open,phone,open,{stamp(as_of - timedelta(seconds=10))},",
+        f"last,email,solved,{stamp(as_of)},{stamp(as_of)}",
+    ]
+    path = tmp / "tickets.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_one_open_ticket_end_to_end_each_and_across(tmp_path: Path) -> None:
+    """`each`: the phone group's interval is Wilson's of its 75 answered tickets (before: [1, 1]).
+    `across`: comparisons use the groups' counts (Katz with both shares at 100%), never of zero width."""
+    text = (
+        'rule B-1 "within 4h" {\n severity high\n tickets\n'
+        " require each channel: share(first_response <= 4h) >= 90% at 95% confidence\n"
+        " require across channel: ratio(share(first_response <= 4h)) >= 0.8 at 95% confidence\n}"
+    )
+    policy = parse_policy(text, "r.rules")
+    each, across = evaluate_tickets([(policy, r) for r in policy.rules], [str(_one_open_ticket(tmp_path))]).findings
+    phone = next(g for g in each.evidence["groups"] if g["group"] == "phone")
+    email = next(g for g in each.evidence["groups"] if g["group"] == "email")
+    assert (phone["n"], phone["censored"], phone["value"]) == (76, 1, 1.0)
+    conf = phone["interval_confidence"]
+    assert phone["interval"] == pytest.approx(_wilson_ref(75, 75, conf), abs=1e-9)
+    assert email["censored"] == 0 and email["interval"] == pytest.approx(_wilson_ref(101, 101, conf), abs=1e-9)
+    assert each.status.value == "pass"
+    (cmp,) = across.evidence["comparisons"]
+    low, high = cmp["interval"]
+    assert low < 1.0 < high

@@ -384,8 +384,9 @@ class _NotLocated(Exception):
     """The text is not a container of records decoded item by item; :func:`loads_json` decides."""
 
 
-#: ``,`` between two values, with the white space around it.
+#: ``,`` between two values, and ``:`` after a key, with the white space around them.
 _COMMA = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
+_COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
 
 
 #: Decodes one value at an offset: (value, offset after it).
@@ -710,17 +711,17 @@ class JsonPositions(dict[str, tuple[int, int]]):
                 return
             state = (_skip_ws(text, i + 1), 0, False, text[i] == "{")
         i, index, pending, is_object = state
+        comma, colon = _COMMA.match, _COLON.match
         if pending:  # skip the value of the child found last time
             _value, i = scan(text, i)
-            i = _skip_ws(text, i)
-            if i < n and text[i] == ",":
-                i = _skip_ws(text, i + 1)
+            m = comma(text, i)
+            i = m.end() if m else _skip_ws(text, i)
         while i < n and text[i] not in "}]":
             if is_object:
                 key, i = scan(text, i)
-                i = _skip_ws(text, i)
-                i = _skip_ws(text, i + 1)  # past ':'
-                child = f"{parent}/{escape_pointer_token(key)}"
+                m = colon(text, i)
+                i = m.end() if m else i
+                child = f"{parent}/{escape_pointer_token(key) if '~' in key or '/' in key else key}"
             else:
                 child = f"{parent}/{index}"
             index += 1
@@ -729,9 +730,8 @@ class JsonPositions(dict[str, tuple[int, int]]):
                 self._cursor[parent] = (i, index, True, is_object)
                 return
             _value, i = scan(text, i)
-            i = _skip_ws(text, i)
-            if i < n and text[i] == ",":
-                i = _skip_ws(text, i + 1)
+            m = comma(text, i)
+            i = m.end() if m else _skip_ws(text, i)
         self._scanned.add(parent)
         self._cursor.pop(parent, None)
 

@@ -40,6 +40,8 @@ def name_variants(name: str) -> list[str]:
     lowered = name.lower()
     if lowered.startswith("tag:"):
         return [lowered, lowered[4:]]
+    if "." not in lowered:
+        return [lowered]
     parts = lowered.split(".")
     return [".".join(parts[i:]) for i in range(len(parts))]
 
@@ -53,8 +55,9 @@ def matches_set(name: str, patterns: Sequence[str]) -> str | None:
 def _match(name: str, patterns: tuple[str, ...]) -> str | None:
     variants = name_variants(name)
     for pattern, test in zip(patterns, _compiled(patterns), strict=True):
-        if any(test(v) for v in variants):
-            return pattern
+        for v in variants:
+            if test(v):
+                return pattern
     return None
 
 
@@ -165,16 +168,14 @@ def value_matcher(values: ast.ValueSet) -> Matcher:
         return seen[key]
 
     def _value_hit(field: str, found: tuple[str, ...]) -> str | None:
+        # the values first: most reads compare with none of the set's, and then where the field
+        # stands (inside or outside the set's fields) does not matter
+        hit = next((h for value in found if (h := _match_value(value, patterns)) is not None), None)
+        if hit is None or values.scope is None:
+            return hit
         name = "tags" if field.lower().startswith("tag:") else field
-        if values.scope is not None:
-            inside = _match(name, fields) is not None
-            if inside != (values.scope == "in"):
-                return None
-        for value in found:
-            hit = _match_value(value, patterns)
-            if hit is not None:
-                return hit
-        return None
+        inside = _match(name, fields) is not None
+        return hit if inside == (values.scope == "in") else None
 
     return match
 

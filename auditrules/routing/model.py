@@ -313,10 +313,13 @@ class ReadIndex:
 
     rules: tuple[RoutingRule, ...]
     reads: Mapping[ReadKey, tuple[Read, tuple[int, ...]]]
+    #: Whether one of the reads is opaque (:attr:`Read.opaque`).
+    opaque: bool = False
 
     @classmethod
     def of(cls, rules: tuple[RoutingRule, ...]) -> ReadIndex:
         found: dict[ReadKey, tuple[Read, list[int]]] = {}
+        opaque = False
         for n, rule in enumerate(rules):
             for rd in rule.reads:
                 entry = found.get((rd.field, rd.values))
@@ -324,7 +327,9 @@ class ReadIndex:
                     found[rd.field, rd.values] = (rd, [n])
                 elif entry[1][-1] != n:
                     entry[1].append(n)
-        return cls(rules, {key: (rd, tuple(at)) for key, (rd, at) in found.items()})
+                if rd.opaque is not None:
+                    opaque = True
+        return cls(rules, {key: (rd, tuple(at)) for key, (rd, at) in found.items()}, opaque)
 
     def rules_reading(self, keys: set[ReadKey]) -> list[RoutingRule]:
         """The rules that make a read of ``keys``, in order."""
@@ -405,8 +410,8 @@ class RoutingModel:
 
     @cached_property
     def has_opaque_reads(self) -> bool:
-        """Whether any rule reads a value the export cannot show (:attr:`Read.opaque`)."""
-        return any(rd.opaque is not None for r in self.rules for rd in r.reads)
+        """Whether a routing rule reads a value the export cannot show (:attr:`Read.opaque`)."""
+        return self.routing_reads.opaque
 
     @cached_property
     def read_names(self) -> frozenset[str]:

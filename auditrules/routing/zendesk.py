@@ -681,7 +681,7 @@ class _Builder:
         raw = str(cond["field"])
         op = str(cond.get("operator") or "is")
         value = cond.get("value")
-        loc = _loc(doc, pointer)
+        loc = Location(doc.path, None, None, pointer)  # by pointer: its line is looked up when reported
         if raw == "via_id":
             self.via_conditions += 1
         key = (raw, op, value.__class__, value) if value.__class__ in _PLAIN_VALUES else None
@@ -736,7 +736,7 @@ class _Builder:
         """One action's writes (tags, custom fields) and routing effects."""
         raw = str(act["field"])
         value = act.get("value")
-        loc = _loc(doc, ptr)
+        loc = Location(doc.path, None, None, ptr)
         if raw in TAG_ACTIONS:
             tags = _tags(value)
             writes = [Write(f"tag:{tag}", loc, f"{raw} {render_value(value)}") for tag in tags]
@@ -761,7 +761,7 @@ class _Builder:
         self, doc: Document, ptr: str, raw: str, value: Any, sla_inputs: set[str]
     ) -> tuple[list[Write], list[Effect]]:
         """Setting a custom field: a write of its name, and of the tag a dropdown or checkbox sets."""
-        loc = _loc(doc, ptr)
+        loc = Location(doc.path, None, None, ptr)
         name = self.resolve(raw, doc, ptr)
         label = raw if name == raw else f"{name} ({raw})"
         writes = [Write(name, loc, f"{label} {render_value(value)}")]
@@ -795,7 +795,7 @@ class _Builder:
         if kind != "view":
             writes, effects = self.actions(item.doc, item.pointer + "/actions", d.get("actions"), sla_inputs)
         active = d.get("active", True) is not False
-        loc = _loc(item.doc, item.pointer)
+        loc = Location(item.doc.path, None, None, item.pointer)
         if not active and kind in ("trigger", "automation"):
             self.diagnostics.append(
                 Diagnostic(

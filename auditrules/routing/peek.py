@@ -27,17 +27,19 @@ def read_head(path: Path) -> str:
         return ""
 
 
-def matches(head: str, pattern: re.Pattern[str], words: tuple[str, ...] = ()) -> bool:
+def matches(head: str, pattern: str | re.Pattern[str], words: tuple[str, ...] = ()) -> bool:
     """Whether ``pattern`` occurs in ``head``. ``words`` are literals of which every match of
     ``pattern`` holds one: a head holding none of them is refused by plain substring searches,
     several times faster than the regular expression over the same 64 KiB (most files an adapter
-    is asked about are another vendor's, and the expression would scan all of their head)."""
+    is asked about are another vendor's, and the expression would scan all of their head). A
+    pattern given as text is compiled (and kept, by ``re``) when first tried: for most runs, an
+    adapter's never is."""
     if words and not any(word in head for word in words):
         return False
-    return pattern.search(head) is not None
+    return re.search(pattern, head) is not None
 
 
-def peek(path: Path, pattern: re.Pattern[str], words: tuple[str, ...] = ()) -> bool:
+def peek(path: Path, pattern: str | re.Pattern[str], words: tuple[str, ...] = ()) -> bool:
     """Whether the head of ``path`` matches ``pattern`` (False when it cannot be read); ``words``
     as for :func:`matches`."""
     try:
@@ -49,7 +51,7 @@ def peek(path: Path, pattern: re.Pattern[str], words: tuple[str, ...] = ()) -> b
 
 
 def looks_like(
-    path: str | Path, pattern: re.Pattern[str], words: tuple[str, ...] = (), head: str | None = None
+    path: str | Path, pattern: str | re.Pattern[str], words: tuple[str, ...] = (), head: str | None = None
 ) -> bool:
     """Whether ``path`` (a ``.json`` file, or a directory holding one) peeks as ``pattern``;
     ``words`` as for :func:`matches`; ``head``: the file's :func:`read_head`, when the caller has it."""

@@ -4,13 +4,13 @@ other stages."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from auditrules.routing.peek import looks_like
 
-#: A peek at a file's head that tells a Freshdesk export from other JSON without parsing it.
-PEEK = re.compile(r'"(sla_target|automation_type_id)"\s*:|"resource_type"\s*:\s*"(ticket|contact|company)"')
+#: A peek at a file's head that tells a Freshdesk export from other JSON without parsing it (text:
+#: compiled when first tried, see :func:`~auditrules.routing.peek.matches`).
+PEEK = r'"(sla_target|automation_type_id)"\s*:|"resource_type"\s*:\s*"(ticket|contact|company)"'
 #: Every match of :data:`PEEK` holds one of these (a quick refusal of other vendors' files).
 PEEK_WORDS = ("sla_target", "automation_type_id", "resource_type")
 

@@ -4,13 +4,13 @@ adapter's other stages."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from auditrules.routing.peek import looks_like
 
-#: A peek at a file's head that tells Genesys Cloud queue JSON from other JSON without parsing it.
-PEEK = re.compile(
+#: A peek at a file's head that tells Genesys Cloud queue JSON from other JSON without parsing it
+#: (text: compiled when first tried, see :func:`~auditrules.routing.peek.matches`).
+PEEK = (
     r'"mediaSettings"\s*:\s*\{|"(call|callback|chat|email|message)"\s*:\s*\{\s*"(alertingTimeoutSeconds|serviceLevel)"'
 )
 #: Every match of :data:`PEEK` holds one of these (a quick refusal of other vendors' files).

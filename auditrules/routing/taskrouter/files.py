@@ -4,16 +4,16 @@ module imports nothing of the adapter's other stages."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from auditrules.routing.peek import looks_like, matches, peek
 
-#: A peek at a file's head that tells a TaskRouter workflow (or configuration) from other JSON.
-WORKFLOW_PEEK = re.compile(r'"(task_routing|workflows)"\s*:|"configuration"\s*:\s*["{]')
+#: A peek at a file's head that tells a TaskRouter workflow (or configuration) from other JSON
+#: (text: compiled when first tried, see :func:`~auditrules.routing.peek.matches`).
+WORKFLOW_PEEK = r'"(task_routing|workflows)"\s*:|"configuration"\s*:\s*["{]'
 #: Every match of :data:`WORKFLOW_PEEK` holds one of these (a quick refusal of other vendors' files).
 WORKFLOW_WORDS = ("task_routing", "workflows", "configuration")
-_QUEUES_PEEK = re.compile(r'"task_queues"\s*:\s*\[')
+_QUEUES_PEEK = r'"task_queues"\s*:\s*\['
 
 
 def is_taskrouter(path: str | Path, head: str | None = None) -> bool:

@@ -495,10 +495,7 @@ class _Records:
             if m is None:
                 break
             i = m.end()
-        i = _skip_ws(text, i)
-        if text[i] != "}":
-            raise _NotLocated
-        return out, i + 1
+        return out, self.close(i, "}")
 
     def array(self, i: int, pointer: str, depth: int) -> tuple[list[Any], int]:
         """The array starting at ``i``, item by item (each at ``depth``), noting where each starts."""
@@ -520,10 +517,14 @@ class _Records:
             if m is None:
                 break
             i = m.end()
-        i = _skip_ws(text, end)
-        if text[i] != "]":
+        return items, self.close(end, "]")
+
+    def close(self, i: int, bracket: str) -> int:
+        """The offset after the ``bracket`` closing a container (white space before it skipped)."""
+        i = _skip_ws(self.text, i)
+        if self.text[i] != bracket:
             raise _NotLocated
-        return items, i + 1
+        return i + 1
 
     def check(self, start: int, end: int, value: Any, depth: int) -> None:
         """Note ``value`` (at ``depth``, text ``start:end``) for a walk when it may nest too deep."""

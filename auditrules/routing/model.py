@@ -434,7 +434,7 @@ class RoutingModel:
     @cached_property
     def read_names(self) -> frozenset[str]:
         """The names (lower-case) that active rules read."""
-        return frozenset(rd.field.lower() for r in self.rules if r.active for rd in r.reads)
+        return frozenset(map(str.lower, {rd.field for r in self.rules if r.active for rd in r.reads}))
 
     @property
     def has_sla_data(self) -> bool:

@@ -29,7 +29,7 @@ from typing import Any
 from auditrules.channels import VENDOR_DEFAULT_CHANNELS, canonical_channel, normalise_spelling
 from auditrules.documents import Document, load_json_document, read_text
 from auditrules.errors import AuditError, Span, fail
-from auditrules.findings import Diagnostic, InputFile, Location
+from auditrules.findings import Diagnostic, InputFile, Location, set_field
 from auditrules.routing.model import Effect, Gap, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
 from auditrules.routing.names import NameCatalog, Namer, source_label
 from auditrules.routing.peek import peek
@@ -231,7 +231,7 @@ def _head_peek(head: str) -> bool:
 @dataclass(frozen=True, init=False)
 class _Item:
     """One resource of a collection: where it is and what it holds (one per trigger, field, …: its
-    ``__init__`` is written out, like :class:`~auditrules.findings.Location`'s)."""
+    ``__init__`` is written out, see :data:`~auditrules.findings.set_field`)."""
 
     doc: Document
     pointer: str
@@ -240,7 +240,11 @@ class _Item:
     index: int
 
     def __init__(self, doc: Document, pointer: str, data: dict[str, Any], file_order: int, index: int) -> None:
-        self.__dict__.update(doc=doc, pointer=pointer, data=data, file_order=file_order, index=index)
+        set_field(self, "doc", doc)
+        set_field(self, "pointer", pointer)
+        set_field(self, "data", data)
+        set_field(self, "file_order", file_order)
+        set_field(self, "index", index)
 
 
 @dataclass

@@ -395,12 +395,13 @@ _Scan = Callable[[str, int], tuple[Any, int]]
 
 @cache
 def _item_scanner() -> _Scan:
-    """The C decoder with the refusals of :func:`loads_json`, decoding one value at an offset."""
+    """The C decoder with the refusals of :func:`loads_json`, decoding one value at an offset: its
+    scanner itself (``raw_decode`` only wraps it; where no value starts it raises StopIteration)."""
     import json
 
-    return json.JSONDecoder(
-        object_pairs_hook=_unique_object, parse_float=_finite_float, parse_constant=_no_constant
-    ).raw_decode
+    decoder = json.JSONDecoder(object_pairs_hook=_unique_object, parse_float=_finite_float, parse_constant=_no_constant)
+    scan: _Scan = vars(decoder)["scan_once"]
+    return scan
 
 
 @dataclass(frozen=True)
@@ -494,10 +495,7 @@ class _Records:
             if m is None:
                 break
             i = m.end()
-        i = _skip_ws(text, i)
-        if text[i] != "}":
-            raise _NotLocated
-        return out, i + 1
+        return out, self.close(i, "}")
 
     def array(self, i: int, pointer: str, depth: int) -> tuple[list[Any], int]:
         """The array starting at ``i``, item by item (each at ``depth``), noting where each starts."""
@@ -519,10 +517,14 @@ class _Records:
             if m is None:
                 break
             i = m.end()
-        i = _skip_ws(text, end)
-        if text[i] != "]":
+        return items, self.close(end, "]")
+
+    def close(self, i: int, bracket: str) -> int:
+        """The offset after the ``bracket`` closing a container (white space before it skipped)."""
+        i = _skip_ws(self.text, i)
+        if self.text[i] != bracket:
             raise _NotLocated
-        return items, i + 1
+        return i + 1
 
     def check(self, start: int, end: int, value: Any, depth: int) -> None:
         """Note ``value`` (at ``depth``, text ``start:end``) for a walk when it may nest too deep."""

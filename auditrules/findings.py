@@ -49,13 +49,19 @@ class Severity(str, Enum):
         return {"low": 1, "medium": 2, "high": 3}[self.value]
 
 
+#: Sets one field of a frozen dataclass instance, for the ``__init__`` written out by classes made
+#: by the thousand (:class:`Location`, the routing model's reads and rules): what the generated one
+#: does, without looking ``object.__setattr__`` up again for every field. The instance keeps its
+#: attributes inline (no dict of its own), so it stays as small as a generated one makes it.
+set_field = object.__setattr__
+
+
 @dataclass(frozen=True, init=False)
 class Location:
     """A place in an input file: a routing rule, a condition, an SLA policy, a rule's source.
 
-    Its ``__init__`` is written out (one update of the instance dict instead of a guarded
-    ``object.__setattr__`` per field, as a frozen dataclass's generated one does): a large export
-    makes one per condition and action. A test keeps it in step with the fields.
+    Its ``__init__`` is written out (see :data:`set_field`): a large export makes one per
+    condition and action. A test keeps it in step with the fields.
     """
 
     path: str
@@ -72,7 +78,11 @@ class Location:
         pointer: str | None = None,
         note: str | None = None,
     ) -> None:
-        self.__dict__.update(path=path, line=line, column=column, pointer=pointer, note=note)
+        set_field(self, "path", path)
+        set_field(self, "line", line)
+        set_field(self, "column", column)
+        set_field(self, "pointer", pointer)
+        set_field(self, "note", note)
 
     def __str__(self) -> str:
         out = self.path

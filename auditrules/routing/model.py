@@ -26,7 +26,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
-from auditrules.findings import Diagnostic, Finding, InputFile, Location
+from auditrules.findings import Diagnostic, Finding, InputFile, Location, set_field
 
 if TYPE_CHECKING:
     from auditrules.documents import Document
@@ -134,8 +134,7 @@ class Read:
     formula, Apex); None when it can. A decision on an opaque read is reported, never passed.
 
     Reads, writes, effects and rules are made by the thousand from a large export: their
-    ``__init__`` is written out (one update of the instance dict), like
-    :class:`~auditrules.findings.Location`'s.
+    ``__init__`` is written out (see :data:`~auditrules.findings.set_field`).
     """
 
     field: str
@@ -147,7 +146,11 @@ class Read:
     def __init__(
         self, field: str, location: Location, text: str = "", values: tuple[str, ...] = (), opaque: str | None = None
     ) -> None:
-        self.__dict__.update(field=field, location=location, text=text, values=values, opaque=opaque)
+        set_field(self, "field", field)
+        set_field(self, "location", location)
+        set_field(self, "text", text)
+        set_field(self, "values", values)
+        set_field(self, "opaque", opaque)
 
 
 @dataclass(frozen=True, init=False)
@@ -159,7 +162,9 @@ class Write:
     text: str = ""
 
     def __init__(self, target: str, location: Location, text: str = "") -> None:
-        self.__dict__.update(target=target, location=location, text=text)
+        set_field(self, "target", target)
+        set_field(self, "location", location)
+        set_field(self, "text", text)
 
 
 @dataclass(frozen=True, init=False)
@@ -176,7 +181,10 @@ class Effect:
     priority: Priority | None = None
 
     def __init__(self, kind: str, value: str, location: Location, priority: Priority | None = None) -> None:
-        self.__dict__.update(kind=kind, value=value, location=location, priority=priority)
+        set_field(self, "kind", kind)
+        set_field(self, "value", value)
+        set_field(self, "location", location)
+        set_field(self, "priority", priority)
 
 
 @dataclass(frozen=True, init=False)
@@ -214,18 +222,16 @@ class RoutingRule:
         active: bool = True,
         channels: tuple[str, ...] | None = None,
     ) -> None:
-        self.__dict__.update(
-            id=id,
-            name=name,
-            kind=kind,
-            order=order,
-            location=location,
-            reads=reads,
-            writes=writes,
-            effects=effects,
-            active=active,
-            channels=channels,
-        )
+        set_field(self, "id", id)
+        set_field(self, "name", name)
+        set_field(self, "kind", kind)
+        set_field(self, "order", order)
+        set_field(self, "location", location)
+        set_field(self, "reads", reads)
+        set_field(self, "writes", writes)
+        set_field(self, "effects", effects)
+        set_field(self, "active", active)
+        set_field(self, "channels", channels)
 
     @property
     def routes(self) -> bool:
@@ -233,7 +239,7 @@ class RoutingRule:
         return bool(self.effects)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class SlaTarget:
     """One target of an SLA policy: ``metric`` (first_response, next_reply, resolution, ...)
     for ``priority`` (low, normal, high, urgent, or the export's spelling) in seconds."""
@@ -246,6 +252,22 @@ class SlaTarget:
     #: The share of work the target promises (Genesys ``serviceLevel.percentage``, 0.8 for
     #: "80% within 20 s"); None when the target is a deadline for every item.
     share: float | None = None
+
+    def __init__(
+        self,
+        metric: str,
+        priority: str,
+        seconds: float,
+        business_hours: bool,
+        location: Location,
+        share: float | None = None,
+    ) -> None:
+        set_field(self, "metric", metric)
+        set_field(self, "priority", priority)
+        set_field(self, "seconds", seconds)
+        set_field(self, "business_hours", business_hours)
+        set_field(self, "location", location)
+        set_field(self, "share", share)
 
 
 @dataclass(frozen=True)
@@ -416,7 +438,7 @@ class RoutingModel:
     @cached_property
     def read_names(self) -> frozenset[str]:
         """The names (lower-case) that active rules read."""
-        return frozenset(rd.field.lower() for r in self.rules if r.active for rd in r.reads)
+        return frozenset(map(str.lower, {rd.field for r in self.rules if r.active for rd in r.reads}))
 
     @property
     def has_sla_data(self) -> bool:

@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from auditrules.channels import VENDOR_DEFAULT_CHANNELS, canonical_channel, normalise_spelling
 from auditrules.documents import Document, load_json_document, read_text
 from auditrules.errors import AuditError, Span, fail
-from auditrules.findings import Diagnostic, InputFile, Location
+from auditrules.findings import Diagnostic, InputFile, Location, set_field
 from auditrules.routing.model import Effect, Gap, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
 from auditrules.routing.names import NameCatalog, Namer, source_label
 from auditrules.routing.peek import peek
@@ -230,7 +231,7 @@ def _head_peek(head: str) -> bool:
 @dataclass(frozen=True, init=False)
 class _Item:
     """One resource of a collection: where it is and what it holds (one per trigger, field, …: its
-    ``__init__`` is written out, like :class:`~auditrules.findings.Location`'s)."""
+    ``__init__`` is written out, see :data:`~auditrules.findings.set_field`)."""
 
     doc: Document
     pointer: str
@@ -239,7 +240,11 @@ class _Item:
     index: int
 
     def __init__(self, doc: Document, pointer: str, data: dict[str, Any], file_order: int, index: int) -> None:
-        self.__dict__.update(doc=doc, pointer=pointer, data=data, file_order=file_order, index=index)
+        set_field(self, "doc", doc)
+        set_field(self, "pointer", pointer)
+        set_field(self, "data", data)
+        set_field(self, "file_order", file_order)
+        set_field(self, "index", index)
 
 
 @dataclass
@@ -997,7 +1002,7 @@ def _rule_channels(item: _Item, universe: set[str]) -> tuple[str, ...] | None:
     """A trigger's or automation's channel scope from its ``via_id`` conditions (None: any channel).
     Malformed conditions were reported when the rule was read; they are skipped quietly here."""
     conds = item.data.get("conditions")
-    if not isinstance(conds, dict) or not any(c.get("field") == "via_id" for c in _all_any(conds, ("all", "any"))):
+    if not isinstance(conds, dict):
         return None
 
     def kept(cond: dict[str, Any]) -> set[str] | None:
@@ -1027,8 +1032,21 @@ def _channel_restriction(cond: dict[str, Any]) -> _Restriction | None:
     """What a ``via_id`` filter condition does to channels, or None when it is not a channel condition."""
     if cond.get("field") != "via_id":
         return None
-    op = render_value(cond.get("operator") or "is")
-    chans = frozenset(_via_values(cond.get("value")))
+    operator, value = cond.get("operator"), cond.get("value")
+    if operator.__class__ in _PLAIN_VALUES and value.__class__ in _PLAIN_VALUES:  # the usual case, remembered
+        return _restriction(type(operator).__name__, operator, type(value).__name__, value)
+    return _restriction_of(operator, value)
+
+
+@lru_cache(maxsize=4096)
+def _restriction(_op_type: str, operator: Any, _value_type: str, value: Any) -> _Restriction | None:
+    """:func:`_restriction_of` for plain values (the types are part of the key: ``True`` is not ``1``)."""
+    return _restriction_of(operator, value)
+
+
+def _restriction_of(operator: Any, value: Any) -> _Restriction | None:
+    op = render_value(operator or "is")
+    chans = frozenset(_via_values(value))
     if op in CHANNEL_KEEP:
         return ("keep", chans)
     if op in CHANNEL_DROP:
@@ -1124,7 +1142,10 @@ def load_zendesk(paths: Sequence[Path], skipped: Sequence[Diagnostic] = ()) -> R
     for n, item in by_channel:
         scope = _rule_channels(item, universe)
         if scope is not None:
-            rules[n] = replace(rules[n], channels=scope)
+            r = rules[n]  # the same rule with its scope (made directly: dataclasses.replace is slow)
+            rules[n] = RoutingRule(
+                r.id, r.name, r.kind, r.order, r.location, r.reads, r.writes, r.effects, r.active, scope
+            )
     name = paths[0].name if paths[0].is_dir() else paths[0].stem
     return RoutingModel(
         format="zendesk",

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.core import ParameterSource
@@ -25,6 +25,10 @@ from auditrules import __version__
 from auditrules.errors import AuditError, render_error
 from auditrules.report.options import ReportOptions
 from auditrules.tickets.engine_spec import ENGINES
+
+if TYPE_CHECKING:
+    from auditrules.api import Report
+    from auditrules.pipeline import CheckOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -308,7 +312,7 @@ def check(
     not given here come from the configuration file, when there is one.
     """
     from auditrules.config import discover
-    from auditrules.pipeline import CheckOptions, run_with_evidence
+    from auditrules.pipeline import CheckOptions
     from auditrules.tickets.engine_spec import EngineSpec
 
     config = discover(config_file, no_config)
@@ -362,11 +366,7 @@ def check(
         generated_at=generated,
         hostname=host,
     )
-    one_shot = not options.tickets and ctx.find_root().obj is ONE_SHOT
-    with _collector_paused(one_shot):
-        report, evidence = run_with_evidence(options)
-        if one_shot:
-            _never_freed(evidence)
+    report = _run(options, one_shot=not options.tickets and ctx.find_root().obj is ONE_SHOT)
     data = report.to_json(merged["fail_on"])
     emit(data, merged["fmt"], merged["output"], merged["verbose"], compare)
     sys.exit(data["exit_code"])
@@ -478,6 +478,18 @@ def _collector_paused(active: bool) -> Iterator[None]:
     finally:
         gc.freeze()
         gc.enable()
+
+
+def _run(options: CheckOptions, one_shot: bool) -> Report:
+    """The check's report. A one-shot routing check (``one_shot``) runs with the collector paused
+    and keeps what it read to the end of the process (:func:`_never_freed`)."""
+    from auditrules.pipeline import run_with_evidence
+
+    with _collector_paused(one_shot):
+        report, evidence = run_with_evidence(options)
+        if one_shot:
+            _never_freed(evidence)
+    return report
 
 
 def _never_freed(alive: object) -> None:

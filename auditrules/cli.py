@@ -24,11 +24,12 @@ from click.core import ParameterSource
 from auditrules import __version__
 from auditrules.errors import AuditError, render_error
 from auditrules.report.options import ReportOptions
-from auditrules.tickets.engine_spec import ENGINES
+from auditrules.tickets import ENGINES
 
 if TYPE_CHECKING:
     from auditrules.api import Report
     from auditrules.pipeline import CheckOptions
+    from auditrules.tickets.engine_spec import EngineSpec
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -313,7 +314,6 @@ def check(
     """
     from auditrules.config import discover
     from auditrules.pipeline import CheckOptions
-    from auditrules.tickets.engine_spec import EngineSpec
 
     config = discover(config_file, no_config)
     ctx = click.get_current_context()
@@ -350,7 +350,7 @@ def check(
         tickets=tuple(merged["tickets"]),
         mapping=merged["mapping"],
         routing_format=merged["routing_format"],
-        engine=EngineSpec(merged["engine"], merged["spark_master"], merged["verbose"]),
+        engine=_engine(merged),
         select=tuple(merged["select"]),
         ignore=tuple(merged["ignore"]),
         waivers=merged["waivers"],
@@ -370,6 +370,16 @@ def check(
     data = report.to_json(merged["fail_on"])
     emit(data, merged["fmt"], merged["output"], merged["verbose"], compare)
     sys.exit(data["exit_code"])
+
+
+def _engine(merged: Mapping[str, Any]) -> str | EngineSpec:
+    """The ticket engine to run: its spec when ticket histories are given, else only its name (which
+    the report's options record), so a routing check never imports the spec's module."""
+    if not merged["tickets"]:
+        return str(merged["engine"])
+    from auditrules.tickets.engine_spec import EngineSpec
+
+    return EngineSpec(merged["engine"], merged["spark_master"], merged["verbose"])
 
 
 def _hostname() -> str:

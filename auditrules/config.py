@@ -34,7 +34,7 @@ PATH_KEYS = ("rules", "routing", "tickets", "mapping", "waivers", "baseline", "o
 LIST_KEYS = ("rules", "routing", "tickets", "select", "ignore")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Config:
     """A loaded configuration: its file (None: no configuration) and its values, paths resolved."""
 

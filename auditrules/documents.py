@@ -27,7 +27,7 @@ _SAFE_TAGS = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Document:
     """A parsed input file: its text, its data, and where each JSON pointer starts (1-based)."""
 
@@ -404,7 +404,7 @@ def _item_scanner() -> _Scan:
     return scan
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ValueStarts:
     """Where values of a JSON text start (character offsets), as noted while decoding it.
 
@@ -439,7 +439,7 @@ def loads_json_located(text: str, path: str) -> tuple[Any, ValueStarts]:
     return data, records.starts
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class _Records:
     """Decodes a JSON text record by record (see :func:`loads_json_located`).
 

@@ -69,7 +69,7 @@ OMIT_NONE = {"omit_none": True}
 # ---------------------------------------------------------------- parts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Effect:
     """What a routing rule does: ``{kind: "group", value: "VIP desk"}``."""
 
@@ -77,7 +77,7 @@ class Effect:
     value: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChainStep:
     """One link of a derivation chain: ``rule`` reads ``reads`` and writes ``writes`` (None at the end)."""
 
@@ -92,7 +92,7 @@ class ChainStep:
     matched_pattern: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SlaTargetRow:
     """One channel's effective SLA target (None when no policy sets one)."""
 
@@ -104,7 +104,7 @@ class SlaTargetRow:
     share: float | None = field(default=None, metadata=OMIT_NONE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PriorityRow:
     """A priority a channel-specific routing rule sets: the vendor's ``raw`` value, its normalised
     ``rank`` (lower is served first) and ``scale`` (ranks compare within one scale); None when
@@ -118,7 +118,7 @@ class PriorityRow:
     scale: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChannelPriorities:
     """The priorities channel-specific rules give one channel (empty: not set by channel)."""
 
@@ -178,14 +178,14 @@ class RoutingEvidence(Evidence):
     format: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RoutingStatement(RoutingEvidence):
     """A routing statement with nothing to check (no rules, no SLA data, no channels)."""
 
     KIND: ClassVar[str] = "routing-statement"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RoutingIncomplete(RoutingEvidence):
     """``would_pass`` is the verdict the evidence seen gives; ``gaps`` why it is not complete."""
 
@@ -195,7 +195,7 @@ class RoutingIncomplete(RoutingEvidence):
     gaps: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RoutingChain(RoutingEvidence):
     """A routing rule reads an influence signal, directly or through the derivation ``chain``."""
 
@@ -208,7 +208,7 @@ class RoutingChain(RoutingEvidence):
     explanation: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RoutingDerivation(RoutingEvidence):
     """A derived tag or field carries a signal that no routing rule reads yet."""
 
@@ -218,7 +218,7 @@ class RoutingDerivation(RoutingEvidence):
     chain: tuple[ChainStep, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RoutingReadsChecked(RoutingEvidence):
     """No routing rule reads the signal: how many rules were checked against which patterns."""
 
@@ -229,7 +229,7 @@ class RoutingReadsChecked(RoutingEvidence):
     patterns: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SlaCoverageGap(RoutingEvidence):
     """A channel no SLA policy covers (or covers only in part)."""
 
@@ -241,7 +241,7 @@ class SlaCoverageGap(RoutingEvidence):
     channels_source: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SlaCoverage(RoutingEvidence):
     """Every channel has an SLA policy: the policies covering each."""
 
@@ -252,7 +252,7 @@ class SlaCoverage(RoutingEvidence):
     channels_source: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SlaTargets(RoutingEvidence):
     """SLA targets that differ by channel, for one metric and priority."""
 
@@ -270,7 +270,7 @@ class SlaTargets(RoutingEvidence):
     scope: str | None = field(default=None, metadata=OMIT_NONE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SlaTargetsEqual(RoutingEvidence):
     """SLA targets that are the same for every channel."""
 
@@ -281,7 +281,7 @@ class SlaTargetsEqual(RoutingEvidence):
     channels_source: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RoutingPriorities(RoutingEvidence):
     """Routing priorities that differ between channels of one class (or that cannot be compared:
     decided outside the export, or set by rules whose channel scope is not understood)."""
@@ -294,7 +294,7 @@ class RoutingPriorities(RoutingEvidence):
     unresolved_rules: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RoutingPrioritiesEqual(RoutingEvidence):
     """Every channel gets the routing priorities of the others of its class."""
 
@@ -305,7 +305,7 @@ class RoutingPrioritiesEqual(RoutingEvidence):
     channels_source: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SlaDelay(RoutingEvidence):
     """Tasks matching ``applies_to`` wait ``seconds`` in ``rule`` before the next target is tried."""
 
@@ -316,7 +316,7 @@ class SlaDelay(RoutingEvidence):
     applies_to: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class MissingEvidence(Evidence):
     """A rule whose evidence (a routing export or tickets) was not given."""
 

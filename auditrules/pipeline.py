@@ -25,14 +25,14 @@ from auditrules.findings import Diagnostic, Finding, InputFile, Severity, Status
 from auditrules.lang import ast
 from auditrules.report.options import ReportOptions
 from auditrules.routing.universe import DeclaredChannels
-from auditrules.tickets.engine_spec import EngineSpec
 
 if TYPE_CHECKING:
     from auditrules.routing.analysis import RoutingContext
     from auditrules.routing.model import RoutingModel
+    from auditrules.tickets.engine_spec import EngineSpec
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class CheckOptions:
     """One run of ``auditrules check``. Paths are as given (relative to the working directory)."""
 

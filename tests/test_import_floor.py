@@ -32,7 +32,8 @@ def test_zendesk_routing_check_imports_nothing_heavy(tmp_path: Path) -> None:
 #: remembered policy is JSON data), the other commands of the CLI, the ticket statements' AST nodes
 #: and ticket columns (no ticket data given), evidence kinds the check does not meet (no allow-list
 #: in the standard pack, no opaque decision in a Zendesk export) and the reading stages of adapters
-#: whose detection alone runs (each module's dataclasses cost a Zendesk check time at every start).
+#: whose detection alone runs, or the ticket engine's spec (a routing check records only the engine's
+#: name): each module's dataclasses cost a Zendesk check time at every start.
 NOT_ON_THE_ROUTING_PATH = (
     "duckdb",
     "sqlglot",
@@ -52,6 +53,7 @@ NOT_ON_THE_ROUTING_PATH = (
     "auditrules.routing.exports",
     "auditrules.routing.freshdesk.files",
     "auditrules.routing.genesys.pages",
+    "auditrules.tickets.engine_spec",
 )
 
 
@@ -117,3 +119,13 @@ def test_every_lazily_registered_command_loads_under_its_name() -> None:
             assert command is not None and command.name == name
     listed = CliRunner().invoke(cli, ["--help"]).output.split("Commands:")[1]
     assert [line.split()[0] for line in listed.strip().splitlines()] == sorted(["check", *LAZY_COMMANDS])
+
+
+def test_the_engine_spec_is_built_only_for_ticket_histories() -> None:
+    """A routing check records the engine's name; given ticket histories, the CLI builds the spec."""
+    from auditrules.cli import _engine
+    from auditrules.tickets.engine_spec import EngineSpec
+
+    options = {"tickets": (), "engine": "spark", "spark_master": "local[2]", "verbose": True}
+    assert _engine(options) == "spark"
+    assert _engine({**options, "tickets": ("t.csv",)}) == EngineSpec("spark", "local[2]", True)

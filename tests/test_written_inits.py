@@ -35,7 +35,7 @@ def test_instances_stay_frozen_and_comparable(cls: type[Any]) -> None:
     fields = dataclasses.fields(cls)
     values = {f.name: f"v{i}" for i, f in enumerate(fields)}
     a, b = cls(**values), cls(*values.values())
-    assert a == b and hash(a) == hash(b) and repr(a) == repr(b)
+    assert a == b and hash(a) == hash(b)
     assert [getattr(a, f.name) for f in fields] == list(values.values())
     with pytest.raises(dataclasses.FrozenInstanceError):
         setattr(a, fields[0].name, "other")

@@ -47,7 +47,7 @@ NOSPAN = Span("<none>", 0, 0)
 # ---------------------------------------------------------------- set references and sets
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SetRef:
     """A reference to a ``define``d set, e.g. ``social``."""
 
@@ -55,7 +55,7 @@ class SetRef:
     span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class FieldSet:
     """``fields matching "*klout*", ...``: glob patterns over field names."""
 
@@ -63,7 +63,7 @@ class FieldSet:
     span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChannelSet:
     """``channels "twitter", "facebook"``."""
 
@@ -71,7 +71,7 @@ class ChannelSet:
     span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ValueSet:
     """``values matching "*vip*", "press" [in|outside fields matching "*tier*", ...]``.
 
@@ -86,7 +86,7 @@ class ValueSet:
     span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Define:
     """``define NAME = fields matching ... | channels ... | values matching ...``.
 
@@ -102,7 +102,7 @@ class Define:
 # ---------------------------------------------------------------- statements
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class MustNotRead:
     """``routing must not read SET``: SET is a field set or a value set."""
 
@@ -110,7 +110,7 @@ class MustNotRead:
     span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class MayReadOnly:
     """``routing may read only SET``."""
 
@@ -118,14 +118,14 @@ class MayReadOnly:
     span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SlaCoverage:
     """``sla must cover every channel``."""
 
     span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SlaEqual:
     """``sla targets must be equal across channel|SET per priority [for METRIC]``.
 
@@ -137,7 +137,7 @@ class SlaEqual:
     span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PriorityEqual:
     """``routing priority must be equal across channel|SET``: no channel's work is given a
     higher or lower routing priority than another channel of the same class (live or async).
@@ -149,7 +149,7 @@ class PriorityEqual:
     span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class UnreadStatements:
     """Where a rule's ticket statements (``count`` of them) were left unread.
 
@@ -175,7 +175,7 @@ if TYPE_CHECKING:
 # ---------------------------------------------------------------- rules and policies
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Rule:
     """``rule ID "title" { severity ...; rationale ...; remediation ...; docs ...; statements }``."""
 
@@ -229,7 +229,7 @@ class Rule:
         return any(not isinstance(s, ROUTING_STATEMENTS) for s in self.statements)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Policy:
     """A parsed rules file: header, definitions and rules in source order."""
 

@@ -16,7 +16,7 @@ MAX_LOGO_BYTES = 256 * 1024
 _LOGO_TYPES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ReportOptions:
     """Engagement details for a client report (the configuration file's ``report:`` section).
 

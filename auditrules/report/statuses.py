@@ -15,7 +15,7 @@ from typing import Final
 from auditrules.findings import FAILING, STATUS_ORDER, Status
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class StatusLook:
     """A status as people see it. The label and symbol carry the meaning without colour (print, greyscale)."""
 

@@ -46,7 +46,7 @@ NAMED_PRIORITIES: Final[Mapping[str, int]] = MappingProxyType(
 NAMED_SCALE = "named"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Priority:
     """A routing priority normalised once: a lower ``rank`` is always served first.
 
@@ -67,7 +67,7 @@ class Priority:
         return self.comparable(other) and self.rank < other.rank
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PriorityScale:
     """How one vendor writes priorities.
 
@@ -123,7 +123,7 @@ PRIORITY_SCALES: Final[Mapping[str, PriorityScale]] = MappingProxyType(
 )
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, init=False, repr=False)
 class Read:
     """A rule reads ``field`` (a resolved field name or ``tag:x``) at ``location``.
 
@@ -153,7 +153,7 @@ class Read:
         set_field(self, "opaque", opaque)
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, init=False, repr=False)
 class Write:
     """A rule writes a derived name: ``tag:x`` (set/add tags) or a custom field name."""
 
@@ -167,7 +167,7 @@ class Write:
         set_field(self, "text", text)
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, init=False, repr=False)
 class Effect:
     """A routing effect: ``kind`` in EFFECT_KINDS, ``value`` as written in the export.
 
@@ -187,7 +187,7 @@ class Effect:
         set_field(self, "priority", priority)
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, init=False, repr=False)
 class RoutingRule:
     """One trigger, automation, macro, view, TaskRouter filter/target or canonical rule.
 
@@ -239,7 +239,7 @@ class RoutingRule:
         return bool(self.effects)
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, init=False, repr=False)
 class SlaTarget:
     """One target of an SLA policy: ``metric`` (first_response, next_reply, resolution, ...)
     for ``priority`` (low, normal, high, urgent, or the export's spelling) in seconds."""
@@ -270,7 +270,7 @@ class SlaTarget:
         set_field(self, "share", share)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SlaPolicy:
     """An SLA policy. ``channels`` is None when the policy applies to every channel but those in
     ``excluded`` (a ``via_id is_not`` filter).
@@ -301,7 +301,7 @@ class SlaPolicy:
         return channel in self.channels
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Gap:
     """Evidence known to be partial or not understood: ``scope`` is ``rules`` (routing rules may be
     missing or unreadable), ``sla`` (SLA policies) or ``all``. A statement whose scope has a gap is
@@ -312,7 +312,7 @@ class Gap:
     location: Location | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Delay:
     """A deliberate wait in routing (a TaskRouter target that can never match, with a timeout):
     the tasks ``applies_to`` describes wait ``seconds`` before the next target is tried."""
@@ -327,7 +327,7 @@ class Delay:
 ReadKey = tuple[str, tuple[str, ...]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ReadIndex:
     """The distinct reads of some rules: (field, values) → one such read and the positions (in the
     rules indexed) of the rules that make it. A statement judges each distinct read once, then
@@ -359,7 +359,7 @@ class ReadIndex:
         return [self.rules[n] for n in at]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RoutingModel:
     """Everything the static analysis needs from one routing input (a file or a directory).
 

@@ -30,7 +30,7 @@ def source_label(paths: Iterable[str]) -> str:
     return names[0] if len(names) == 1 else f"{names[0]} … {names[-1]}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class NameCatalog:
     """Ids → names of one kind of object (``group``, ``brand``, ``organization``, ``queue``);
     ``source`` says where the names came from (``groups.json``), for notes."""
@@ -40,7 +40,7 @@ class NameCatalog:
     names: Mapping[str, str]
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Namer:
     """Shows ids with their names, noting once each id that a present catalog lacks."""
 

@@ -74,7 +74,7 @@ def _scope(expr: ast.Expr, universe: frozenset[str]) -> frozenset[str] | None:
     return universe - kept if negated else kept
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Assignment:
     """``rule`` sets ``priority`` (None: a value that is no priority we understand) via ``effect``."""
 
@@ -157,7 +157,7 @@ def _channels(ctx: RuleContext, st: ast.PriorityEqual, model: RoutingModel) -> t
     return out, universe.source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class _Judged:
     """What every finding of one statement shares: its wording and the input it is about."""
 

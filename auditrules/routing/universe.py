@@ -26,7 +26,7 @@ from auditrules.lang import ast
 from auditrules.routing.model import RoutingModel
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class DeclaredChannels:
     """Channels with a human-readable label saying where they come from (``auditrules.yaml channels:``)."""
 
@@ -34,7 +34,7 @@ class DeclaredChannels:
     source: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChannelUniverse:
     """The channels judged and where that list came from."""
 

@@ -25,6 +25,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from auditrules.tickets.evaluate import TicketResult, evaluate_tickets
 
+#: The ticket engines (``--engine``): here, not in :mod:`.engine_spec`, so the CLI can offer them
+#: without building :class:`~auditrules.tickets.engine_spec.EngineSpec`, which a routing check never needs.
+ENGINES: tuple[str, ...] = ("duckdb", "spark")
+
 __all__ = ["TicketResult", "evaluate_tickets"]
 
 

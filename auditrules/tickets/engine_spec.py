@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ENGINES: tuple[str, ...] = ("duckdb", "spark")
+from auditrules.tickets import ENGINES
 
 
 @dataclass(frozen=True)

@@ -130,8 +130,9 @@ class ChannelPriorities:
 
 
 # The two bases below are never made themselves: every kind is a dataclass of its own, which builds
-# its own __init__, __repr__ and __eq__ (and __hash__) from all its fields, the bases' included (a
-# test checks it). The bases build none, so that no start pays for methods nothing calls.
+# its own __init__ and __eq__ (and __hash__) from all its fields, the bases' included (a test checks
+# it). The bases build none, and no class here builds a __repr__ (reports print evidence through its
+# JSON form), so that no start pays for methods nothing calls.
 @dataclass(frozen=True, init=False, repr=False, eq=False)
 class Evidence(Mapping[str, Any]):
     """Base of every evidence kind. Reads like its JSON form (``evidence["rows"]``)."""

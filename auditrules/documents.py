@@ -404,7 +404,7 @@ def _item_scanner() -> _Scan:
     return scan
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)  # never compared nor printed: no methods to build at each start
 class ValueStarts:
     """Where values of a JSON text start (character offsets), as noted while decoding it.
 
@@ -439,7 +439,7 @@ def loads_json_located(text: str, path: str) -> tuple[Any, ValueStarts]:
     return data, records.starts
 
 
-@dataclass(repr=False, eq=False)
+@dataclass(repr=False, eq=False)  # never compared nor printed: no methods to build at each start
 class _Records:
     """Decodes a JSON text record by record (see :func:`loads_json_located`).
 

@@ -15,7 +15,7 @@ from typing import Final
 from auditrules.findings import FAILING, STATUS_ORDER, Status
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)  # never compared nor printed: no methods to build at each start
 class StatusLook:
     """A status as people see it. The label and symbol carry the meaning without colour (print, greyscale)."""
 

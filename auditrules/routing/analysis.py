@@ -105,7 +105,7 @@ def _pieces_match(text: str, head: str, middle: Sequence[str], tail: str) -> boo
     return True
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)  # never compared nor printed: no methods to build at each start
 class Step:
     """One link of a taint chain: ``rule`` reads ``read`` and writes ``write`` (None at the end)."""
 
@@ -128,7 +128,7 @@ class Step:
         )
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)  # never compared nor printed: no methods to build at each start
 class _Origin:
     """Why a derived name is tainted: ``step`` wrote it after reading a tainted name."""
 
@@ -256,7 +256,7 @@ def _effects_text(rule: RoutingRule) -> str:
     return ", ".join(f"{e.kind} {e.value}" for e in rule.effects)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)  # never compared nor printed: no methods to build at each start
 class RoutingContext:
     """What the caller knows beyond the export: declared channels, channels seen in ticket data,
     and the input's label when several routing inputs are checked in one run."""

@@ -40,7 +40,7 @@ class NameCatalog:
     names: Mapping[str, str]
 
 
-@dataclass(repr=False, eq=False)
+@dataclass(repr=False, eq=False)  # never compared nor printed: no methods to build at each start
 class Namer:
     """Shows ids with their names, noting once each id that a present catalog lacks."""
 

@@ -157,7 +157,7 @@ def _channels(ctx: RuleContext, st: ast.PriorityEqual, model: RoutingModel) -> t
     return out, universe.source
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)  # never compared nor printed: no methods to build at each start
 class _Judged:
     """What every finding of one statement shares: its wording and the input it is about."""
 

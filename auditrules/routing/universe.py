@@ -34,7 +34,7 @@ class DeclaredChannels:
     source: str
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)  # never compared nor printed: no methods to build at each start
 class ChannelUniverse:
     """The channels judged and where that list came from."""
 

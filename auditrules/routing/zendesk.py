@@ -247,7 +247,7 @@ class _Item:
         set_field(self, "index", index)
 
 
-@dataclass(repr=False, eq=False)
+@dataclass(repr=False, eq=False)  # never compared nor printed: no methods to build at each start
 class _Pages:
     """What the page envelopes of one collection say about completeness: offset pages carry
     ``count`` and ``next_page`` (null on the last page), cursor pages ``meta.has_more`` and
@@ -288,7 +288,7 @@ def _natural_key(p: Path) -> tuple[Any, ...]:
     return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", p.name))
 
 
-@dataclass(repr=False, eq=False)
+@dataclass(repr=False, eq=False)  # never compared nor printed: no methods to build at each start
 class _Export:
     """All collections of an export, merged across files and pages."""
 
@@ -412,7 +412,7 @@ def snake_name(title: str) -> str:
     return _SNAKE.sub("_", title.lower()).strip("_")
 
 
-@dataclass(repr=False, eq=False)
+@dataclass(repr=False, eq=False)  # never compared nor printed: no methods to build at each start
 class _Catalog:
     """Field ids and keys → readable names, plus the tags dropdown options and checkboxes set."""
 
@@ -579,7 +579,7 @@ _ReadForm = tuple[str, str, tuple[str, ...]]
 _PLAIN_VALUES: frozenset[type] = frozenset({str, int, type(None)})
 
 
-@dataclass(repr=False, eq=False)
+@dataclass(repr=False, eq=False)  # never compared nor printed: no methods to build at each start
 class _Builder:
     """Turns merged collections into rules and SLA policies, collecting diagnostics on the way."""
 
@@ -829,7 +829,7 @@ class _Builder:
 _Restriction = tuple[str, frozenset[str]]
 
 
-@dataclass(repr=False, eq=False)
+@dataclass(repr=False, eq=False)  # never compared nor printed: no methods to build at each start
 class _SlaReader:
     """Turns merged ``sla_policies`` items (API policies or warehouse rows) into :class:`SlaPolicy`."""
 

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 FAIL_ON = ("low", "medium", "high", "never")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)  # never compared nor printed: no methods to build at each start
 class LoadedPolicy:
     """A checked rules file with its text and hash."""
 
@@ -53,7 +53,7 @@ class LoadedPolicy:
     bundled: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)  # never compared nor printed: no methods to build at each start
 class RuleFile:
     """A rules file to load: where it is, and the path reports show (``rules/<pack>.rules`` when bundled)."""
 

@@ -1,19 +1,29 @@
-"""The ticket benchmark's expert baseline: every variant computes the same figures.
+"""The ticket benchmark's expert baseline: every variant, and auditrules, compute the same figures.
 
 The benchmark compares auditrules with the fastest of three expert variants (straight from the
 Parquet file; parsed once into an in-memory table; parsed once into a scratch database file, the
 last two from Parquet and from CSV). Its timings mean something only if they compute the same
-265 figures, which this checks on a small seeded file (the timings themselves are benchmarks).
+340 figures, which this checks on small seeded files (the timings themselves are benchmarks):
+the variants against each other, and auditrules against the expert where groups of the censored
+requirements have no censored ticket (they then keep the usual figures, not product-limit ones).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import re
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 
+import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+import pytest
+from scipy.stats import binom
+from statsmodels.stats.proportion import proportion_confint
+
+from auditrules.tickets.stats import quantile_ranks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,3 +56,81 @@ def test_expert_variants_give_the_same_figures(tmp_path: Path) -> None:
                     assert got[key] is None, key
                 else:
                     assert abs(got[key] - value) <= 1e-9 * max(1.0, abs(value)), (run.__name__, path.suffix, key)
+
+
+def _tickets(tmp_path: Path, rows: int, seed: int, open_share: int = 0) -> str:
+    """A seeded demo file; with ``open_share`` k, every k-th web and chat ticket is still open
+    (no reply, no resolution): web's then wait months, chat's just past chat's slowest reply."""
+    table = demo.to_arrow(demo.generate(rows, seed=seed, fair=False))
+    if open_share:
+        tickets = table.to_pylist()
+        stamps = [t[c] for t in tickets for c in ("created_at", "resolved_at")]
+        as_of = datetime.fromisoformat(max(s for s in stamps if s and TIMESTAMP.fullmatch(s)))
+        slowest = max(t["first_response"] or 0.0 for t in tickets if t["channel"] == "chat")
+        seen = 0
+        for t in tickets:
+            if t["channel"] in ("web", "chat"):
+                seen += 1
+                if seen % open_share == 0:
+                    t.update(first_response=None, resolved_at=None, status="open")
+                    if t["channel"] == "chat":
+                        t["created_at"] = f"{as_of - timedelta(seconds=slowest + 60 + seen % 7):%Y-%m-%d %H:%M:%S}"
+        table = pa.Table.from_pylist(tickets, schema=table.schema)
+    path = tmp_path / f"t{rows}_{seed}.parquet"
+    pq.write_table(table, path)
+    return str(path)
+
+
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+
+
+@pytest.mark.parametrize(
+    ("rows", "seed", "open_share"),
+    [
+        (20_000, 1000, 0),  # before: 110 of 155 keys differed, by up to 6.3e-2
+        (1_000, 1, 0),  # small deciles: intervals withheld, Bonferroni families shrink
+        (20_000, 5, 5),  # p90 not reached: web fails on its bound, chat's bound has no interval
+    ],
+)
+def test_auditrules_figures_equal_the_experts(tmp_path: Path, rows: int, seed: int, open_share: int) -> None:
+    """What ``python benchmarks/tickets.py`` checks, at sizes where groups of FAIR-003 and FAIR-004
+    have no censored ticket (auditrules then gives the usual quantile or share and its interval,
+    not the product-limit one): every figure, interval and censored count equal to 1e-9."""
+    path = _tickets(tmp_path, rows, seed, open_share)
+    expert = bench.run_expert_direct(path)["figures"]
+    ours = bench.run_auditrules(path)["figures"]
+    counts = [v for k, v in expert.items() if k.endswith("/censored")]
+    assert 0 in counts and any(counts), "the file must hold groups with and without censored tickets"
+    print(bench.censoring_note(expert))
+    differing, worst, where = bench.differences(ours, expert)
+    assert not differing, differing[:10]
+    assert worst <= 1e-9, (worst, where, ours[where], expert[where])
+
+
+def test_auditrules_figures_equal_the_experts_when_a_quantile_is_not_reached(tmp_path: Path) -> None:
+    """The crafted file of the case above does reach both unreached branches."""
+    path = _tickets(tmp_path, 20_000, 5, 5)
+    ours = bench.run_auditrules(path)["figures"]
+    assert ours["FAIR-003/0/web//lo"] == ours["FAIR-003/0/web/"] > bench.P90_LIMIT
+    assert ours["FAIR-003/0/web//hi"] is None
+    assert ours["FAIR-003/0/chat/"] < bench.P90_LIMIT and ours["FAIR-003/0/chat//lo"] is None
+
+
+@pytest.mark.parametrize(("q", "comparisons"), [(0.5, 4 * 45), (0.5, 3 * 36), (0.9, 7), (0.9, 6)])
+def test_expert_order_statistic_ranks(q: float, comparisons: int) -> None:
+    """The expert's ranks are auditrules' (ties of mirrored pairs at the median go to the lower
+    ranks, as in exact arithmetic), and cover the quantile per scipy's binomial."""
+    confidence = 1 - 0.05 / comparisons
+    for n in range(2, 400):
+        ranks = bench._order_ranks(n, q, confidence)
+        assert ranks == quantile_ranks(n, q, confidence), n
+        if ranks is not None:
+            low, high = ranks
+            assert binom.cdf(high - 1, n, q) - binom.cdf(low - 1, n, q) >= confidence - 1e-12, n
+
+
+def test_expert_wilson_interval() -> None:
+    for x, n in [(0, 30), (1, 30), (17, 40), (40, 40), (1200, 1210)]:
+        low, high = bench._wilson(x, n, bench._z(0.9875))
+        ref = proportion_confint(x, n, alpha=0.0125, method="wilson")
+        assert low == pytest.approx(ref[0], abs=1e-12) and high == pytest.approx(ref[1], abs=1e-12)

@@ -2,8 +2,9 @@
 
 Each file gets a format (``csv``, ``parquet``, ``jsonl``, ``json``; gzip is handled by the
 engine's readers), the CSV options of the mapping (:class:`CsvOptions`) and a SHA-256 for the
-report (:class:`InputDigests`: hashed in a background thread while the engine reads). No data is read here for evaluation: the engine reads the files
-(:mod:`auditrules.tickets.engines`), so no ticket row ever passes through Python. Two things are
+report (:class:`InputDigests`: hashed in a background thread while the engine reads). No data is
+read here for evaluation: the engine reads the files (:mod:`auditrules.tickets.engines`), so no
+ticket row ever passes through Python. Two things are
 read here only to explain a failure: :func:`csv_row_problem` finds the first row of a CSV whose
 field count differs from its header's (when the engine's reader could not make sense of the
 file), and :func:`empty_sources_message` says what each file held when the sources have no rows.

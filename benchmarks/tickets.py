@@ -75,8 +75,8 @@ def make_data(rows: int) -> tuple[Path, Path]:
 #: The expert baseline: what a DuckDB expert writes for the same figures as auditrules (the
 #: standard pack's per-group values and intervals), with the same honesty: per-requirement row
 #: conditions (a row leaves only the figures whose columns it spoils), unanswered tickets censored
-#: (Kaplan–Meier with Brookmeyer–Crowley quantile intervals and log–log share intervals at the
-#: pack's Bonferroni confidences), and the third moment of FAIR-007's amounts for the skew gate.
+#: (Kaplan–Meier with Brookmeyer–Crowley quantile intervals and log–log share intervals, Wilson's
+#: where S(t) is 0 or 1, at the pack's Bonferroni confidences), and the third moment of FAIR-007's amounts for the skew gate.
 #: Decile and quartile edges and the as-of time first in one scan, the uncensored figures in one
 #: GROUPING SETS scan with FILTER, one Kaplan–Meier query (life table + window sums, the same
 #: formulation as auditrules' own) per censored requirement. Two ways to feed them:
@@ -137,7 +137,7 @@ WITH lt AS (
   FROM {src} WHERE {valid} AND FIRST_ROWS GROUP BY ALL),
 rk AS (SELECT *, sum(m) OVER (PARTITION BY {part} ORDER BY t DESC ROWS UNBOUNDED PRECEDING) AS r FROM lt),
 km AS (
-  SELECT *, sum(CASE WHEN d < r THEN ln(1 - d / r) ELSE 0 END) OVER w AS log_s,
+  SELECT *, sum(CASE WHEN d < r THEN ln(1 - d / r) ELSE 0 END) OVER w AS log_s, r + sum(d) OVER w - d AS obs,
          sum(CASE WHEN d < r THEN d / (r * (r - d)) ELSE 0 END) OVER w AS gw,
          bool_or(d = r AND d > 0) OVER w AS wiped,
          max(CASE WHEN d > 0 THEN t END) OVER (PARTITION BY {part}) AS last_t
@@ -147,7 +147,7 @@ SELECT {part}, sum(m) AS n, min(t) FILTER (s <= {level}) AS q, min(t) FILTER (lo
        min(t) FILTER (hi <= {level}) AS q_hi,
        min(t) FILTER (m > d AND (last_t IS NULL OR t >= last_t)) AS waiting,
        coalesce(min(s) FILTER (t <= {at}), 1.0) AS s_at, coalesce(max(gw) FILTER (t <= {at}), 0.0) AS gw_at,
-       sum(m) - sum(d) AS censored
+       sum(m) - coalesce(sum(m - d) FILTER (t < {at}), 0) AS observed_at, sum(m) - sum(d) AS censored
 FROM b GROUP BY ALL
 """.replace("FIRST_ROWS", FIRST)
 #: Order statistics at 1-based ranks per group (a VALUES relation ``r`` of keys and ranks), for the
@@ -161,9 +161,12 @@ c AS (SELECT lt.*, k1, k2, lo, hi, sum(m) OVER (PARTITION BY {part} ORDER BY t R
 SELECT {part}, min(t) FILTER (c >= k1), min(t) FILTER (c >= k2), min(t) FILTER (c >= lo), min(t) FILTER (c >= hi)
 FROM c GROUP BY ALL
 """
-#: The log–log band of S, needed for quantile intervals only (a share's comes from S(t) and Greenwood's sum).
-BAND = """CASE WHEN wiped THEN 0 WHEN log_s = 0 THEN 1 ELSE exp(-exp(ln(-log_s) - {z} * sqrt(gw) / log_s)) END AS lo,
-  CASE WHEN wiped THEN 0 WHEN log_s = 0 THEN 1 ELSE exp(-exp(ln(-log_s) + {z} * sqrt(gw) / log_s)) END AS hi"""
+#: The log–log band of S, needed for quantile intervals only (a share's comes from S(t) and Greenwood's sum);
+#: where S is 0 or 1 the Wilson bound of none or all of the ``obs`` tickets observed through t.
+BAND = """CASE WHEN wiped THEN 0 WHEN log_s = 0 THEN obs / (obs + {z} * {z})
+       ELSE exp(-exp(ln(-log_s) - {z} * sqrt(gw) / log_s)) END AS lo,
+  CASE WHEN wiped THEN {z} * {z} / (obs + {z} * {z}) WHEN log_s = 0 THEN 1
+       ELSE exp(-exp(ln(-log_s) + {z} * sqrt(gw) / log_s)) END AS hi"""
 
 
 def _cases(edges: list[float]) -> str:
@@ -174,12 +177,11 @@ def _z(confidence: float) -> float:
     return statistics.NormalDist().inv_cdf(0.5 + confidence / 2)
 
 
-def _loglog(s: float, gw: float, z: float) -> tuple[float, float]:
-    """The log–log interval of a share done within t, 1 − S(t), from S(t) and Greenwood's sum."""
-    if s >= 1.0:
-        return 0.0, 0.0
-    if s <= 0.0:
-        return 1.0, 1.0
+def _loglog(s: float, gw: float, z: float, observed: int) -> tuple[float, float]:
+    """The log–log interval of a share done within t, 1 − S(t), from S(t) and Greenwood's sum; at
+    S(t) = 1 or 0 (none or all done) Wilson's over the ``observed`` tickets not censored before t."""
+    if s >= 1.0 or s <= 0.0:
+        return _wilson(0 if s >= 1.0 else observed, observed, z) if observed else (0.0, 1.0)
     v = math.log(s)
     spread = z * math.sqrt(gw) / v
     return 1 - math.exp(-math.exp(math.log(-v) + spread)), 1 - math.exp(-math.exp(math.log(-v) - spread))
@@ -406,7 +408,7 @@ class _Censored:
         plain = {k: (g[0], conf.get(k)) for k, g in groups.items() if g[-1] == 0}
         order = self._order(keys, valid, p, plain) if plain else {}
         out: dict[str, Any] = {}
-        for k, (n, q, lo, hi, waiting, _s, _gw, censored) in groups.items():
+        for k, (n, q, lo, hi, waiting, _s, _gw, _obs, censored) in groups.items():
             shown = k in conf and _has_ranks(n, p, conf[k])  # an interval needs an order-statistic one
             if not censored:
                 value, lo, hi = order[k]
@@ -446,7 +448,7 @@ class _Censored:
         groups = self._km(keys, valid, "0.0", None, at)
         conf = _confidences({k: g[0] for k, g in groups.items()}, "across", pairs=False)
         out: dict[str, Any] = {}
-        for k, (n, _q, _lo, _hi, _w, s, gw, censored) in groups.items():
+        for k, (n, _q, _lo, _hi, _w, s, gw, observed, censored) in groups.items():
             # the figure is the share's count round((1 − S(t))·n) over n, as auditrules compares them
             x = round((1.0 - s) * n)
             key = f"{rule}/{'/'.join(map(str, k))}"
@@ -454,7 +456,7 @@ class _Censored:
             if k not in conf:
                 out[f"{key}/lo"], out[f"{key}/hi"] = None, None
             else:
-                band = _loglog(s, gw, _z(conf[k])) if censored else _wilson(x, n, _z(conf[k]))
+                band = _loglog(s, gw, _z(conf[k]), observed) if censored else _wilson(x, n, _z(conf[k]))
                 out[f"{key}/lo"], out[f"{key}/hi"] = band
         return out
 

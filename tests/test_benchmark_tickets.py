@@ -134,3 +134,35 @@ def test_expert_wilson_interval() -> None:
         low, high = bench._wilson(x, n, bench._z(0.9875))
         ref = proportion_confint(x, n, alpha=0.0125, method="wilson")
         assert low == pytest.approx(ref[0], abs=1e-12) and high == pytest.approx(ref[1], abs=1e-12)
+    # a censored share at S(t) = 0 or 1: Wilson's over the tickets observed through t
+    for s, observed, x in [(0.0, 40, 40), (1.0, 38, 0), (0.0, 1210, 1210)]:
+        low, high = bench._loglog(s, 0.0, bench._z(0.9875), observed)
+        ref = proportion_confint(x, observed, alpha=0.0125, method="wilson")
+        assert low == pytest.approx(ref[0], abs=1e-12) and high == pytest.approx(ref[1], abs=1e-12)
+
+
+def test_one_open_ticket_keeps_a_full_groups_share_interval(tmp_path: Path) -> None:
+    """At 20k rows (seed 1000) every chat/urgent ticket is answered within 4h. One more chat/urgent
+    ticket, still open 10 s after it was created, is censored before 4h: the product-limit share
+    is still 100% and its interval stays the Wilson interval of the answered tickets (before the
+    fix: [1, 1], a certainty), in auditrules and in the expert alike."""
+    path = _tickets(tmp_path, 20_000, 1000)
+    table = pq.read_table(path)
+    tickets = table.to_pylist()
+    stamps = [t[c] for t in tickets for c in ("created_at", "resolved_at")]
+    as_of = datetime.fromisoformat(max(s for s in stamps if s and TIMESTAMP.fullmatch(s)))
+    like = next(t for t in tickets if t["channel"] == "chat" and t["priority"] == "urgent")
+    opened = dict(like, first_response=None, resolved_at=None, status="open")
+    opened["created_at"] = f"{as_of - timedelta(seconds=10):%Y-%m-%d %H:%M:%S}"
+    with_open = tmp_path / "one_open.parquet"
+    pq.write_table(pa.Table.from_pylist([*tickets, opened], schema=table.schema), with_open)
+    key = "FAIR-003/1/chat/urgent"
+    before = bench.run_auditrules(path)["figures"]
+    after = bench.run_auditrules(str(with_open))["figures"]
+    expert = bench.run_expert_direct(str(with_open))["figures"]
+    assert before[key] == after[key] == 1.0
+    assert (before[f"{key}/censored"], after[f"{key}/censored"]) == (0, 1)
+    assert after[f"{key}/lo"] == before[f"{key}/lo"] < 1.0 and after[f"{key}/hi"] == 1.0
+    differing, worst, where = bench.differences(after, expert)
+    assert not differing, differing[:10]
+    assert worst <= 1e-9, (worst, where, after[where], expert[where])

@@ -104,7 +104,7 @@ def test_share_matches_the_product_limit_estimate(tmp_path: Path) -> None:
         observed.append(bool(answered))
     curve = K.product_limit(K.LifeTable.from_durations(durations, observed))
     s, gw = K.survival_at(curve, 7200.0)
-    want = K.share_within(s, gw, 0.9)
+    want = K.share_within(s, gw, 0.9, K.observed_through(curve.table, 7200.0))
     (cmp,) = f.evidence["comparisons"]
     assert cmp["value"] == pytest.approx(want.value, rel=1e-9)
     assert cmp["interval"] == pytest.approx([want.low, want.high], rel=1e-9)

@@ -94,7 +94,7 @@ def test_share_within_is_one_minus_survival() -> None:
     kmf = _lifelines_fit(durations, observed, 0.9)
     curve = K.product_limit(K.LifeTable.from_durations(durations, observed))
     s, gw = K.survival_at(curve, 4.0)
-    share = K.share_within(s, gw, 0.9)
+    share = K.share_within(s, gw, 0.9, K.observed_through(curve.table, 4.0))
     assert share.value == pytest.approx(1 - float(kmf.predict(4.0)), abs=1e-12)
     ci = kmf.confidence_interval_
     last = ci.loc[ci.index <= 4.0].iloc[-1]
@@ -187,7 +187,7 @@ def test_replication_coverage() -> None:
             low = q.low if q.low is not None else math.inf
             hits[name] += low <= true_q[p] <= q.high
         s, gw = K.survival_at(curve, t0)
-        share = K.share_within(s, gw, 0.95)
+        share = K.share_within(s, gw, 0.95, K.observed_through(curve.table, t0))
         hits["share<=4"] += share.low <= true_share <= share.high
     coverage = {k: v / reps for k, v in hits.items()}
     print(f"\nproduct-limit 95% interval coverage over {reps} censored lognormal samples of {n}: {coverage}")

@@ -7,8 +7,11 @@ each group that has censored tickets gets its figure from the product-limit curv
 * a quantile: the product-limit quantile with its Brookmeyer–Crowley interval; a quantile the
   curve never reaches is known only to *exceed* the shortest follow-up of the tickets still
   waiting, and its interval is open above;
-* ``share(duration <= t)``: ``1 − S(t)`` with the log–log interval of ``S(t)``; across groups the
-  comparison uses the share's count ``round((1 − S(t))·n)`` (documented approximation);
+* ``share(duration <= t)``: ``1 − S(t)`` with the log–log interval of ``S(t)``, and where ``S(t)``
+  is 0 or 1 (all or none done within ``t``) Wilson's interval over the tickets observed through
+  ``t`` (:func:`auditrules.tickets.survival.survival_band`: never a zero-width interval, and
+  exactly the uncensored Wilson interval when no ticket is censored before ``t``); across groups
+  the comparison uses the share's count ``round((1 − S(t))·n)`` (documented approximation);
 * a mean: undefined (the tail past the last follow-up is unknown), so the group is
   ``inconclusive``.
 
@@ -115,8 +118,9 @@ def apply(j: Judgement, c: Censored) -> tuple[list[P.Cell], dict[Keys, S.Estimat
             est = _quantile_estimate(f.quantile, interval, j.req.threshold, j.req.mode == "across")
             cell = replace(cell, quantile=f.quantile.value)  # shown as the figure (a bound when unreached)
             overrides[g.keys] = est
-        elif j.kind == "share" and f.s_at is not None and f.greenwood_at is not None:
-            share = K.share_within(f.s_at, f.greenwood_at, j.group_confidence.get(g.keys, DISPLAY_CONFIDENCE))
+        elif j.kind == "share" and f.s_at is not None and f.greenwood_at is not None and f.observed_at is not None:
+            conf = j.group_confidence.get(g.keys, DISPLAY_CONFIDENCE)
+            share = K.share_within(f.s_at, f.greenwood_at, conf, f.observed_at)
             cell = replace(cell, successes=round(share.value * cell.n))
             overrides[g.keys] = S.Estimate(share.value, S.Interval(share.low, share.high) if interval else None)
         elif j.kind == "mean":
@@ -170,7 +174,10 @@ def annotate(finding: Finding, j: Judgement, c: Censored) -> Finding:
 
 
 #: How censored figures are computed, as the evidence states it.
-METHOD = "product-limit (Kaplan–Meier); Brookmeyer–Crowley quantile intervals; log–log share intervals"
+METHOD = (
+    "product-limit (Kaplan–Meier); Brookmeyer–Crowley quantile intervals; log–log share intervals "
+    "(Wilson over the tickets observed through t where the estimate is 0% or 100%)"
+)
 
 
 __all__ = ["Censored", "annotate", "apply", "query", "read"]

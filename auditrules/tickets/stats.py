@@ -80,6 +80,7 @@ __all__ = [
     "verdict",
     "welch_difference",
     "wilson",
+    "wilson_bounds",
     "z_value",
 ]
 
@@ -530,14 +531,21 @@ def wilson(successes: int, n: int, confidence: float) -> Estimate:
     _check_count(successes, n)
     if n == 0:
         return Estimate(_NAN, None)
-    z = z_value(confidence)
+    low, high = wilson_bounds(successes, n, z_value(confidence))
+    return Estimate(successes / n, Interval(low, high))
+
+
+def wilson_bounds(successes: int, n: int, z: float) -> tuple[float, float]:
+    """The Wilson score interval of ``successes / n`` at the normal quantile ``z`` (``n > 0``),
+    closed at 0 and 1 when ``successes`` is 0 or ``n``: :func:`wilson`'s bounds, for callers that
+    hold a z (the product-limit bands of :mod:`auditrules.tickets.survival`)."""
     p = successes / n
     z2n = z * z / n
     centre = (p + z2n / 2.0) / (1.0 + z2n)
     half = z / (1.0 + z2n) * math.sqrt(p * (1.0 - p) / n + z2n / (4.0 * n))
     low = 0.0 if successes == 0 else max(0.0, centre - half)
     high = 1.0 if successes == n else min(1.0, centre + half)
-    return Estimate(p, Interval(low, high))
+    return low, high
 
 
 def katz_ratio(x1: int, n1: int, x2: int, n2: int, confidence: float) -> Estimate:

@@ -8,7 +8,9 @@ wrong. Such a duration is *right-censored*, and the figures of ``first_response`
 ``S(t) = P(duration > t)``:
 
 * ``share(duration <= t)`` is ``1 − S(t)``, with the pointwise log–log ("exponential
-  Greenwood") interval of ``S(t)``;
+  Greenwood") interval of ``S(t)``; where ``S(t)`` is 0 or 1 that interval collapses to a point
+  (Greenwood's variance is 0 there), so :func:`survival_band` takes Wilson's score interval over
+  the tickets *observed through* ``t`` instead (see :func:`survival_band`);
 * the ``p``-quantile is the first time with ``S(t) <= 1 − p``; its interval is the
   Brookmeyer–Crowley construction: every time whose pointwise interval of ``S`` contains
   ``1 − p`` — in practice from the first time the band's lower curve falls to ``1 − p`` to
@@ -36,7 +38,7 @@ from typing import Any
 from sqlglot import exp
 
 from auditrules.tickets.plan.sql import all_of, lit
-from auditrules.tickets.stats import z_value
+from auditrules.tickets.stats import wilson_bounds, z_value
 
 #: Column names of :func:`survival_query`'s result, besides the group keys.
 FIGURES: tuple[str, ...] = (
@@ -50,6 +52,7 @@ FIGURES: tuple[str, ...] = (
     "waiting_from",
     "s_at",
     "gw_at",
+    "observed_at",
 )
 
 #: Tolerance when comparing ``S`` with ``1 − p``: the engine computes ``S`` as ``exp(Σ ln(1 − d/n))``
@@ -113,6 +116,15 @@ class Curve:
     greenwood: tuple[float, ...]
 
     @property
+    def observed(self) -> tuple[int, ...]:
+        """Per distinct duration ``t``: the tickets observed through ``t`` (:func:`observed_through`)."""
+        out, censored_before = [], 0
+        for c in self.table.censored:
+            out.append(self.table.n - censored_before)
+            censored_before += c
+        return tuple(out)
+
+    @property
     def last_event(self) -> float | None:
         """The longest observed (uncensored) duration; None when every duration is censored."""
         times = [t for t, d in zip(self.table.times, self.table.events, strict=True) if d > 0]
@@ -142,7 +154,11 @@ def product_limit(table: LifeTable) -> Curve:
 
 
 def loglog_band(s: float, greenwood: float, z: float) -> tuple[float, float]:
-    """The pointwise log–log interval of ``S`` (lifelines' "exponential Greenwood" bounds)."""
+    """The pointwise log–log interval of ``S`` (lifelines' "exponential Greenwood" bounds).
+
+    At ``S`` = 1 or 0 the formula's limit is the point itself (Greenwood's variance is 0 there;
+    its sum is infinite only at ``S`` = 0): :func:`survival_band` is the interval the engine uses.
+    """
     if s >= 1.0:
         return 1.0, 1.0
     if s <= 0.0 or math.isinf(greenwood):
@@ -152,6 +168,31 @@ def loglog_band(s: float, greenwood: float, z: float) -> tuple[float, float]:
     low = math.exp(-math.exp(math.log(-v) - spread))
     high = math.exp(-math.exp(math.log(-v) + spread))
     return low, high
+
+
+def survival_band(s: float, greenwood: float, z: float, observed: int) -> tuple[float, float]:
+    """The pointwise interval of ``S(t)``: log–log inside (0, 1), Wilson's at ``S(t)`` ∈ {0, 1}.
+
+    Where the curve is 1 (no event up to ``t``) or 0 (every ticket still at risk had its event)
+    Greenwood's variance is 0 and the log–log interval collapses to the point: one open ticket
+    would make "100% answered within t" a certainty. There the interval is Wilson's score interval
+    (Wilson 1927) of all or none of ``observed`` tickets — the tickets observed through ``t``:
+    those with an event up to ``t`` plus those known to wait past it, i.e. every ticket but the
+    ones censored before ``t``. That count is an effective sample size in the sense of Dorey &
+    Korn (1987), "Effective sample sizes for confidence intervals for survival probabilities",
+    Stat Med 6:679–687; at ``S(t)`` = 1 it is the number at risk at ``t``, Peto's effective sample
+    size ``n(t)/S(t)``, and with no ticket censored before ``t`` it is the group's size, so the
+    interval is then exactly the uncensored share's Wilson interval. No ticket observed: ``[0, 1]``.
+    """
+    if _inside(s, greenwood):
+        return loglog_band(s, greenwood, z)
+    if observed <= 0:
+        return 0.0, 1.0
+    return wilson_bounds(observed if s >= 1.0 else 0, observed, z)
+
+
+def _inside(s: float, greenwood: float) -> bool:
+    return 0.0 < s < 1.0 and not math.isinf(greenwood)
 
 
 def survival_at(curve: Curve, t: float) -> tuple[float, float]:
@@ -164,6 +205,12 @@ def survival_at(curve: Curve, t: float) -> tuple[float, float]:
     return s, gw
 
 
+def observed_through(table: LifeTable, t: float) -> int:
+    """The tickets observed through ``t``: all but those censored before ``t`` (a ticket censored
+    at ``t`` was still waiting at ``t``, so it is known not to be done within ``t``)."""
+    return table.n - sum(c for ti, c in zip(table.times, table.censored, strict=True) if ti < t)
+
+
 @dataclass(frozen=True)
 class CensoredShare:
     """``share(duration <= t) = 1 − S(t)`` with its interval (``low``, ``high``) at a confidence."""
@@ -173,9 +220,16 @@ class CensoredShare:
     high: float
 
 
-def share_within(s: float, greenwood: float, confidence: float) -> CensoredShare:
-    """The share done within ``t`` from ``S(t)`` and its Greenwood sum."""
-    band_low, band_high = loglog_band(s, greenwood, z_value(confidence))
+def share_within(s: float, greenwood: float, confidence: float, observed: int) -> CensoredShare:
+    """The share done within ``t`` from ``S(t)``, its Greenwood sum and the tickets observed
+    through ``t`` (:func:`observed_through`), with :func:`survival_band`'s interval: at ``S(t)`` ∈
+    {0, 1} the share's Wilson interval itself (all or none of ``observed`` done), so with no ticket
+    censored before ``t`` it is bit for bit :func:`~auditrules.tickets.stats.wilson`'s."""
+    z = z_value(confidence)
+    if not _inside(s, greenwood) and observed > 0:
+        low, high = wilson_bounds(observed if s <= 0.0 else 0, observed, z)
+        return CensoredShare(1.0 - s, low, high)
+    band_low, band_high = survival_band(s, greenwood, z, observed)
     return CensoredShare(1.0 - s, 1.0 - band_high, 1.0 - band_low)
 
 
@@ -195,13 +249,16 @@ class CensoredQuantile:
 
 
 def quantile(curve: Curve, p: float, confidence: float) -> CensoredQuantile:
-    """The ``p``-quantile (``p90`` → 0.9) with its Brookmeyer–Crowley interval."""
+    """The ``p``-quantile (``p90`` → 0.9) with its Brookmeyer–Crowley interval over
+    :func:`survival_band` (where the curve falls to 0 its upper band is Wilson's, not 0, so a
+    small group's upper limit is not its longest wait)."""
     level = 1.0 - p + LEVEL_TOLERANCE
     z = z_value(confidence)
     point = low = None
     high = math.inf
-    for t, s, gw in zip(curve.table.times, curve.survival, curve.greenwood, strict=True):
-        band_low, band_high = loglog_band(s, gw, z)
+    rows = zip(curve.table.times, curve.survival, curve.greenwood, curve.observed, strict=True)
+    for t, s, gw, observed in rows:
+        band_low, band_high = survival_band(s, gw, z, observed)
         if point is None and s <= level:
             point = t
         if low is None and band_low <= level:
@@ -246,16 +303,23 @@ def _sub(name: str, query: exp.Select) -> exp.Subquery:
 
 
 def _band(z: exp.Expr, sign: int) -> exp.Expr:
-    """One side of the log–log band over columns ``log_s`` and ``gw`` (sign −1: lower, +1: upper)."""
+    """One side of :func:`survival_band` over columns ``log_s``, ``gw``, ``zero`` and ``obs``
+    (sign −1: lower, +1: upper): log–log inside (0, 1); at ``S`` = 0 or 1 Wilson's score bound of
+    none or all of the ``obs`` tickets observed through the time, ``z²/(obs + z²)`` or
+    ``obs/(obs + z²)`` (the bound of :func:`~auditrules.tickets.stats.wilson_bounds` in closed form)."""
     v = _q("log_s")
     spread = exp.Div(this=exp.Mul(this=z.copy(), expression=exp.Sqrt(this=_q("gw"))), expression=v.copy())
     inner = exp.Ln(this=exp.Neg(this=v.copy()))
     shifted = exp.Sub(this=inner, expression=spread) if sign < 0 else exp.Add(this=inner, expression=spread)
     value = exp.Exp(this=exp.Neg(this=exp.Exp(this=shifted)))
+    z2 = exp.Mul(this=z.copy(), expression=z.copy())
+    total = exp.paren(exp.Add(this=_q("obs"), expression=z2.copy()))
+    at_zero = exp.Div(this=z2, expression=total.copy()) if sign > 0 else exp.Literal.number(0)
+    at_one = exp.Div(this=_q("obs"), expression=total) if sign < 0 else exp.Literal.number(1)
     return _when(
         exp.GT(this=_q("zero"), expression=exp.Literal.number(0)),
-        exp.Literal.number(0),
-        _when(exp.EQ(this=v.copy(), expression=exp.Literal.number(0)), exp.Literal.number(1), value),
+        at_zero,
+        _when(exp.EQ(this=v.copy(), expression=exp.Literal.number(0)), at_one, value),
     )
 
 
@@ -308,7 +372,8 @@ def survival_query(
     durations up to ``at`` (at most 14,401 per group for ``<= 4h`` in whole seconds) instead of all
     of them; ``last_event`` and ``waiting_from`` (which only quantiles read) are then NULL. The
     result has the key aliases and
-    :data:`FIGURES`; ``q_*`` are NULL when ``p`` is None and ``s_at``/``gw_at`` when ``at`` is.
+    :data:`FIGURES`; ``q_*`` are NULL when ``p`` is None and ``s_at``/``gw_at``/``observed_at``
+    (the tickets observed through ``at``, :func:`observed_through`) when ``at`` is.
     The life table, at-risk counts (a descending running sum), ``log S`` (a running sum of
     ``ln(1 − d/n)``) and the Greenwood sum are window functions, so the whole estimate is one
     query with no row leaving the engine.
@@ -323,7 +388,7 @@ def survival_query(
     risk = exp.select(
         *part, _q("t"), _q("d"), _q("m"), exp.alias_(_window(exp.Sum(this=counts), part, True), "r", quoted=True)
     ).from_(_sub("lt", life))
-    curve = _curve(part, risk)
+    curve = _curve(part, risk, banded=p is not None)
     d = _q("d")
     s = _when(
         exp.GT(this=_q("zero"), expression=exp.Literal.number(0)), exp.Literal.number(0), exp.Exp(this=_q("log_s"))
@@ -333,6 +398,7 @@ def survival_query(
         _q("t"),
         d.copy(),
         _q("m"),
+        *([_q("obs")] if p is not None else []),
         _q("gw"),
         _q("last_t"),
         exp.alias_(s, "s", quoted=True),
@@ -348,9 +414,10 @@ def survival_query(
     return _figures(banded, part, p, at)
 
 
-def _curve(part: Sequence[exp.Expr], risk: exp.Select) -> exp.Select:
+def _curve(part: Sequence[exp.Expr], risk: exp.Select, banded: bool) -> exp.Select:
     """Over the life table with its at-risk counts ``r``: the running sums of ``log S`` and
-    Greenwood's terms, whether the curve has hit 0 (``zero``), and the group's last event (``last_t``)."""
+    Greenwood's terms, whether the curve has hit 0 (``zero``), the group's last event (``last_t``)
+    and, for the band (``banded``), the tickets observed through each time (``obs``)."""
     d, r = _q("d"), _q("r")
     partial = exp.LT(this=d.copy(), expression=r.copy())
     ratio = exp.Div(this=d.copy(), expression=r.copy())
@@ -385,11 +452,17 @@ def _curve(part: Sequence[exp.Expr], risk: exp.Select) -> exp.Select:
         this=exp.Max(this=_when(exp.GT(this=d.copy(), expression=exp.Literal.number(0)), _q("t"), exp.null())),
         partition_by=[x.copy() for x in part] or None,
     )
+    # observed through t (the band's Wilson bounds at S = 0 or 1, quantiles only): at risk at t plus
+    # the events before it, i.e. every ticket not censored before t (counts summed as DOUBLE, as r)
+    events = _window(exp.Sum(this=exp.Cast(this=d.copy(), to=exp.DataType.build("double"))), part)
+    seen = exp.Sub(this=exp.Add(this=r.copy(), expression=events), expression=d.copy())
+    band_inputs = [exp.alias_(seen, "obs", quoted=True)] if banded else []
     return exp.select(
         *part,
         _q("t"),
         d.copy(),
         _q("m"),
+        *band_inputs,
         exp.alias_(_window(exp.Sum(this=step), part), "log_s", quoted=True),
         exp.alias_(_window(exp.Sum(this=gw_step), part), "gw", quoted=True),
         exp.alias_(wiped, "zero", quoted=True),
@@ -462,6 +535,14 @@ def _figures(banded: exp.Select, part: Sequence[exp.Expr], p: float | None, at: 
     upto = exp.LTE(this=t.copy(), expression=_num(at)) if at is not None else None
     s_at = exp.Coalesce(this=_filtered(exp.Min(this=_q("s")), upto), expressions=[_num(1.0)]) if upto else null.copy()
     gw_at = exp.Coalesce(this=_filtered(exp.Max(this=_q("gw")), upto.copy()), expressions=[_num(0.0)]) if upto else null
+    observed_at: exp.Expr = null.copy()
+    if at is not None:  # every ticket but those censored before ``at``
+        before = _filtered(
+            exp.Sum(this=exp.Sub(this=m.copy(), expression=d.copy())), exp.LT(this=t.copy(), expression=_num(at))
+        )
+        observed_at = exp.Sub(
+            this=exp.Sum(this=m.copy()), expression=exp.Coalesce(this=before, expressions=[_num(0.0)])
+        )
     columns = {
         "n": exp.Sum(this=m.copy()),
         "events": exp.Sum(this=d.copy()),
@@ -473,6 +554,7 @@ def _figures(banded: exp.Select, part: Sequence[exp.Expr], p: float | None, at: 
         "waiting_from": waiting if p is not None or at is None else null.copy(),
         "s_at": s_at,
         "gw_at": gw_at,
+        "observed_at": observed_at,
     }
     select = exp.select(
         *[x.copy() for x in part], *[exp.alias_(columns[name], name, quoted=True) for name in FIGURES]
@@ -492,6 +574,7 @@ class GroupSurvival:
     quantile: CensoredQuantile | None
     s_at: float | None
     greenwood_at: float | None
+    observed_at: int | None
 
 
 def read_row(row: dict[str, Any], p: float | None) -> GroupSurvival:
@@ -508,8 +591,15 @@ def read_row(row: dict[str, Any], p: float | None) -> GroupSurvival:
             q = CensoredQuantile(point, True, num("q_low"), math.inf if high is None else high)
         else:
             q = CensoredQuantile(num("waiting_from"), False, num("q_low"), math.inf)
+    observed = num("observed_at")
     return GroupSurvival(
-        int(row["n"] or 0), int(row["events"] or 0), int(row["censored"] or 0), q, num("s_at"), num("gw_at")
+        int(row["n"] or 0),
+        int(row["events"] or 0),
+        int(row["censored"] or 0),
+        q,
+        num("s_at"),
+        num("gw_at"),
+        None if observed is None else round(observed),
     )
 
 
@@ -522,10 +612,12 @@ __all__ = [
     "GroupZ",
     "LifeTable",
     "loglog_band",
+    "observed_through",
     "product_limit",
     "quantile",
     "read_row",
     "share_within",
     "survival_at",
+    "survival_band",
     "survival_query",
 ]

@@ -102,14 +102,18 @@ def rule_files(paths: Sequence[str | Path]) -> list[RuleFile]:
     return out
 
 
-def load_policies(paths: Sequence[str | Path] = ()) -> list[LoadedPolicy]:
-    """Parse and check rules files; without paths, the bundled standard pack."""
+def load_policies(paths: Sequence[str | Path] = (), *, ticket_statements: bool = True) -> list[LoadedPolicy]:
+    """Parse and check rules files; without paths, the bundled standard pack.
+
+    ``ticket_statements=False`` (a check given no ticket data, which judges no ticket rule) may
+    leave ticket rules' statements unread: see :class:`~auditrules.lang.ast.UnreadStatements`.
+    """
     files = rule_files(paths) if paths else [RuleFile(standard_pack(), "rules/fairness.rules", bundled=True)]
     loaded: list[LoadedPolicy] = []
     for f in files:
         text, digest = read_text(f.path)
         try:
-            policy = parse_policy(text, f.shown)
+            policy = parse_policy(text, f.shown, ticket_statements=ticket_statements)
         except AuditError as exc:
             raise exc.with_source(text) from None
         if not policy.rules and not policy.defines:
@@ -182,12 +186,12 @@ def _evidence_kinds(rule: ast.Rule) -> set[str]:
     kinds = set()
     if rule.routing_statements:
         kinds.add("routing")
-    if rule.scope is not None or rule.requires:
+    if rule.reads_tickets:
         kinds.add("tickets")
     return kinds
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # its own __repr__ (below): no generated one to build at import
 class Report:
     """Everything ``auditrules check`` found; :meth:`to_json` is the report format's source of truth."""
 

@@ -1,5 +1,8 @@
 """Command-line interface: ``auditrules check | init | test | lint | fmt | explain | report``.
 
+``check`` is defined here; the other commands live in :mod:`auditrules.commands`, imported only
+when one of them is named (:class:`LazyGroup`).
+
 Exit codes: 0 no failing finding at or above ``--fail-on``; 1 failing findings; 2 usage or input
 error. Errors print one line ``path:line:col: error[CODE]: message`` and a caret excerpt, never a
 traceback (``--debug`` shows one).
@@ -28,7 +31,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("text", "json", "markdown", "html", "sarif", "junit")
 
 
-def _handle_errors(func: F) -> F:
+def handle_errors(func: F) -> F:
     """Turn AuditError (and unexpected exceptions, unless --debug) into one line and exit 2."""
 
     @wraps(func)
@@ -60,7 +63,47 @@ def _handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """A group whose commands named in ``lazy`` are imported when first looked up (click's
+    documented lazy-loading pattern): ``auditrules check`` — every pre-deploy hook's command —
+    builds none of the other commands, whose module :mod:`auditrules.commands` is imported only
+    when one of them runs or ``--help`` lists them."""
+
+    def __init__(self, *args: Any, lazy: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: command name → ``module:attribute`` of its click command
+        self.lazy = dict(lazy)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            from importlib import import_module
+
+            module, attribute = self.lazy[cmd_name].split(":")
+            command = getattr(import_module(module), attribute)
+            assert isinstance(command, click.Command) and command.name == cmd_name
+            self.add_command(command)
+        return super().get_command(ctx, cmd_name)
+
+
+#: The commands other than ``check``, imported when named (see :class:`LazyGroup`).
+LAZY_COMMANDS: dict[str, str] = {
+    "report": "auditrules.commands:report",
+    "lint": "auditrules.commands:lint",
+    "fmt": "auditrules.commands:fmt_command",
+    "explain": "auditrules.commands:explain",
+    "init": "auditrules.commands:init",
+    "test": "auditrules.commands:test_command",
+}
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy=LAZY_COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="auditrules")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 def cli(debug: bool) -> None:
@@ -96,7 +139,7 @@ def client_report_options(f: F) -> F:
     return f
 
 
-def _engagement(
+def engagement_options(
     base: ReportOptions,
     client: str | None,
     auditor: str | None,
@@ -223,7 +266,7 @@ def _engagement(
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 @click.option("-v", "--verbose", is_flag=True, help="Show passing findings of failing rules too.")
 @client_report_options
-@_handle_errors
+@handle_errors
 def check(
     paths: tuple[str, ...],
     rules: tuple[str, ...],
@@ -312,7 +355,7 @@ def check(
         fail_on_not_evaluated=merged["fail_on_not_evaluated"],
         all_comparisons=merged["all_comparisons"],
         declared_channels=config.declared_channels(),
-        report=_engagement(
+        report=engagement_options(
             config.report_options(), client, auditor, auditor_firm, period, scope, report_date, logo, paper
         ),
         progress=not merged["quiet"] and sys.stderr.isatty(),
@@ -322,7 +365,7 @@ def check(
     with _collector_paused(not options.tickets and ctx.find_root().obj is ONE_SHOT):
         report = run(options)
     data = report.to_json(merged["fail_on"])
-    _emit(data, merged["fmt"], merged["output"], merged["verbose"], compare)
+    emit(data, merged["fmt"], merged["output"], merged["verbose"], compare)
     sys.exit(data["exit_code"])
 
 
@@ -375,9 +418,7 @@ def merge_options(params: dict[str, Any], given: set[str], config: Mapping[str, 
     return merged
 
 
-def _emit(
-    data: dict[str, Any], fmt: str, output: str | None, verbose: bool = False, compare: str | None = None
-) -> None:
+def emit(data: dict[str, Any], fmt: str, output: str | None, verbose: bool = False, compare: str | None = None) -> None:
     """Render and write ``data``: a report this process built, or one ``load_report`` validated whole.
     ``compare`` (an earlier JSON report) adds what changed since to the HTML report."""
     from auditrules.evidence import validated_upstream
@@ -398,161 +439,6 @@ def _emit(
         write_atomic(output, text)
     else:
         click.echo(text, nl=False)
-
-
-@cli.command()
-@click.argument("report_file", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", default="html", show_default=True, type=click.Choice(FORMATS))
-@click.option("-o", "--output", metavar="FILE", help="Write the rendering here (atomically).")
-@client_report_options
-@_handle_errors
-def report(
-    report_file: str,
-    fmt: str,
-    output: str | None,
-    client: str | None,
-    auditor: str | None,
-    auditor_firm: str | None,
-    period: str | None,
-    scope: str | None,
-    report_date: str | None,
-    logo: str | None,
-    paper: str | None,
-    compare: str | None,
-) -> None:
-    """Re-render a JSON report (from `check --format json`) in another format; engagement details
-    given here are added to (or replace) those the report carries."""
-    from auditrules.report.json import load_report
-
-    data = load_report(report_file)
-    base = ReportOptions.from_engagement(data.get("engagement") or {})
-    options = _engagement(base, client, auditor, auditor_firm, period, scope, report_date, logo, paper)
-    if not options.empty:
-        data = {**data, "engagement": options.engagement()}
-    _emit(data, fmt, output, compare=compare)
-
-
-@cli.command()
-@click.argument("paths", nargs=-1, required=True)
-@_handle_errors
-def lint(paths: tuple[str, ...]) -> None:
-    """Parse and check rule files; exit 0 if all are valid, 2 otherwise."""
-    from auditrules.api import load_policies
-    from auditrules.tickets.columns_check import lint_warnings
-
-    loaded = load_policies(paths)
-    for warning in lint_warnings(lp.policy for lp in loaded):
-        click.echo(warning, err=True)
-    n = sum(len(lp.policy.rules) for lp in loaded)
-    click.echo(f"{len(loaded)} file(s), {n} rule(s): ok")
-
-
-@cli.command(name="fmt")
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--check", "check_only", is_flag=True, help="Exit 1 if a file is not formatted; change nothing.")
-@_handle_errors
-def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
-    """Rewrite rule files in the one canonical layout."""
-    from auditrules.api import rule_files
-    from auditrules.documents import read_text
-    from auditrules.lang.format import format_source
-    from auditrules.report.output import write_atomic
-
-    changed = []
-    for path in (f.path for f in rule_files(paths)):
-        text, _ = read_text(path)
-        try:
-            formatted = format_source(text, str(path))
-        except AuditError as exc:
-            raise exc.with_source(text) from None
-        if formatted != text:
-            changed.append(path)
-            if not check_only:
-                write_atomic(path, formatted)
-    for path in changed:
-        click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}")
-    if check_only and changed:
-        sys.exit(1)
-    if not changed:
-        click.echo("all files formatted")
-
-
-@cli.command()
-@click.argument("rule_id")
-@click.option(
-    "--rules",
-    "rules",
-    multiple=True,
-    metavar="FILE|DIR|PACK",
-    help="Rule packs to search (default: the bundled standard pack).",
-)
-@_handle_errors
-def explain(rule_id: str, rules: tuple[str, ...]) -> None:
-    """Print a rule's documentation: what it checks, why it matters, an example, how to fix.
-
-    The page is docs/<RULE-ID>.md beside the rules file that defines the rule; without one, the
-    rule's own rationale and remediation.
-    """
-    from auditrules.api import doc_page, find_rule, load_policies
-    from auditrules.errors import visible
-
-    loaded = load_policies(rules)
-    rule = find_rule(rule_id, loaded)
-    owner = next(lp for lp in loaded if rule in lp.policy.rules)
-    doc = doc_page(rule.id, owner)
-    out: list[str] = []
-    if doc is not None:
-        out.append(doc.read_text(encoding="utf-8"))
-    else:
-        out.append(f"# {rule.id}: {rule.title}\n\nSeverity: {rule.severity}\n\n")
-        if rule.rationale:
-            out.append(f"## Why it matters\n\n{rule.rationale}\n\n")
-        if rule.remediation:
-            out.append(f"## How to fix\n\n{rule.remediation}\n\n")
-    out.append(f"\n## Rule source ({rule.span.path}:{rule.span.line})\n\n```\n{rule.source}\n```\n")
-    click.echo(visible("".join(out)), nl=False)  # a rule's strings may hold escaped control characters
-
-
-@cli.command()
-@click.option("--force", is_flag=True, help="Overwrite files that exist.")
-@_handle_errors
-def init(force: bool) -> None:
-    """Write a commented .auditrules.yaml naming the exports found here, and a starter rules file."""
-    from pathlib import Path
-
-    from auditrules.starter import init as write_starter
-
-    root = Path.cwd()
-    for path in write_starter(root, force):
-        click.echo(f"wrote {path.relative_to(root)}")
-    click.echo("next: auditrules check   (and `auditrules test rules/` for the team's rule examples)")
-
-
-@cli.command(name="test")
-@click.argument("paths", nargs=-1, required=True, metavar="RULES_FILE|DIR...")
-@_handle_errors
-def test_command(paths: tuple[str, ...]) -> None:
-    """Check each rule's examples (tests/<RULE-ID>/<status>/<example> beside the rules file).
-
-    One line per example and, for one that does not give its status, a diff of what differed.
-    Exit 0 when every example holds, 1 when one does not, 2 on an input error.
-    """
-    from auditrules.api import load_policies
-    from auditrules.ruletests import find_examples, run_example, untested
-
-    found, problems = find_examples(paths)
-    outcomes = [run_example(e) for e in found]
-    for outcome in outcomes:
-        for line in outcome.lines():
-            click.echo(line)
-    for problem in problems:
-        click.echo(f"ERROR {problem}")
-    for rule_id in untested(found, load_policies(paths)):
-        click.echo(f"note  {rule_id} has no examples")
-    held = sum(o.held for o in outcomes)
-    errors = len(problems) + sum(o.error is not None for o in outcomes)
-    click.echo(f"{held} of {len(outcomes)} example(s) hold" + (f"; {errors} input error(s)" if errors else ""))
-    sys.exit(2 if errors else 0 if held == len(outcomes) else 1)
 
 
 #: Allocations between cyclic garbage collections (Python's default: 700). A run reads whole exports

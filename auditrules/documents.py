@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate, chain, compress
@@ -321,17 +322,18 @@ class _YamlBuilder:
 def load_json_document(path: str | Path, text: str | None = None, digest: str = "") -> Document:
     """Parse JSON into a :class:`Document` with the (line, column) where every value starts.
 
-    :func:`loads_json` builds the data (and reports syntax errors). Positions are found lazily:
-    looking up a pointer scans only the containers on its path, each once, with the C decoder
-    skipping over values; a multi-MB export whose findings name a few places costs a few small scans.
+    The text is decoded once (:func:`loads_json_located`), which notes on the way where the top
+    container's children and the items of its arrays start (the records of an export: triggers,
+    policies, rows). Deeper positions are found when looked up: only the item on the pointer's path
+    is scanned, so a multi-MB export whose findings name a few places never decodes anything twice
+    but those few records.
     """
     spath = str(path)
     if text is None:
         text, digest = read_text(path)
     text = normalise_newlines(text)
-    data = loads_json(text, spath)
-    positions = JsonPositions(spath, text, data)
-    return Document(spath, text, data, positions, digest)
+    data, starts = loads_json_located(text, spath)
+    return Document(spath, text, data, JsonPositions(text, starts), digest)
 
 
 class _JsonRefusal(Exception):
@@ -380,6 +382,158 @@ def loads_json(text: str, path: str, code: str = "AR205", label: str = "invalid 
         raise AuditError("AR003", "a number with more than 4,300 digits", Span(path, line, col), text) from None
     _check_depth(path, text, data)
     return data
+
+
+class _NotLocated(Exception):
+    """The text is not a container of records decoded item by item; :func:`loads_json` decides."""
+
+
+#: ``,`` between two values, and ``:`` after a key, with the white space around them.
+_COMMA = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
+_COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
+
+
+#: Decodes one value at an offset: (value, offset after it).
+_Scan = Callable[[str, int], tuple[Any, int]]
+
+
+@cache
+def _item_scanner() -> _Scan:
+    """The C decoder with the refusals of :func:`loads_json`, decoding one value at an offset: its
+    scanner itself (``raw_decode`` only wraps it; where no value starts it raises StopIteration)."""
+    import json
+
+    decoder = json.JSONDecoder(object_pairs_hook=_unique_object, parse_float=_finite_float, parse_constant=_no_constant)
+    scan: _Scan = vars(decoder)["scan_once"]
+    return scan
+
+
+@dataclass(frozen=True)
+class ValueStarts:
+    """Where values of a JSON text start (character offsets), as noted while decoding it.
+
+    ``values``: JSON pointer → offset (the top value and, when the top is an object, its children);
+    ``items``: pointer of an array → the offset of each of its items (the top array, or the arrays
+    among the top object's children). With ``records`` set, the children of the top value and of
+    those arrays are all known: looking one up never scans.
+    """
+
+    values: dict[str, int] = field(default_factory=dict)
+    items: dict[str, list[int]] = field(default_factory=dict)
+    records: bool = False
+
+
+def loads_json_located(text: str, path: str) -> tuple[Any, ValueStarts]:
+    """:func:`loads_json`, noting where the records start: the data and its :class:`ValueStarts`.
+
+    The top container and its arrays are walked here, every other value is decoded by the C decoder
+    with the same refusals, so each character is decoded once. Text that is anything else, or that
+    anything refuses, is decoded by :func:`loads_json`, which reports the error exactly as it would
+    on its own (the starts then hold the top value only).
+    """
+    records = _Records(text, _item_scanner())
+    try:
+        data = records.decode()
+    except (_NotLocated, _JsonRefusal, ValueError, IndexError, StopIteration, RecursionError):
+        data = loads_json(text, path)
+        start = _skip_ws(text, 0)
+        return data, ValueStarts({"": start} if start < len(text) else {})
+    for value, depth in records.deep:
+        _check_depth(path, text, value, depth)
+    return data, records.starts
+
+
+@dataclass
+class _Records:
+    """Decodes a JSON text record by record (see :func:`loads_json_located`).
+
+    Nesting is checked without walking every record: a value holding ``n`` opening brackets
+    (counted in its text, strings included) nests at most ``n`` levels, so only a value with more
+    brackets than the levels left below MAX_DEPTH is walked (``deep``: the value and its depth).
+    """
+
+    text: str
+    scan: _Scan
+    starts: ValueStarts = field(default_factory=lambda: ValueStarts(records=True))
+    deep: list[tuple[Any, int]] = field(default_factory=list)
+
+    def decode(self) -> Any:
+        text = self.text
+        i = _skip_ws(text, 0)
+        self.starts.values[""] = i
+        if text[i] == "[":
+            data: Any
+            data, i = self.array(i, "", 1)
+        elif text[i] == "{":
+            data, i = self.object(i)
+        else:
+            raise _NotLocated
+        if _skip_ws(text, i) != len(text):
+            raise _NotLocated  # extra data: loads_json names it
+        return data
+
+    def object(self, i: int) -> tuple[dict[str, Any], int]:
+        """The top object starting at ``i``: each array child item by item, other children whole."""
+        text, scan = self.text, self.scan
+        out: dict[str, Any] = {}
+        i = _skip_ws(text, i + 1)
+        if text[i] == "}":
+            return out, i + 1
+        while True:
+            if text[i] != '"':
+                raise _NotLocated
+            key, i = scan(text, i)
+            i = _skip_ws(text, i)
+            if text[i] != ":" or key in out:
+                raise _NotLocated  # a missing colon, or a key given twice: loads_json says where
+            i = _skip_ws(text, i + 1)
+            pointer = "/" + escape_pointer_token(key)
+            self.starts.values[pointer] = i
+            if text[i] == "[":
+                out[key], i = self.array(i, pointer, 2)
+            else:
+                start = i
+                out[key], i = scan(text, i)
+                self.check(start, i, out[key], 1)
+            m = _COMMA.match(text, i)
+            if m is None:
+                break
+            i = m.end()
+        return out, self.close(i, "}")
+
+    def array(self, i: int, pointer: str, depth: int) -> tuple[list[Any], int]:
+        """The array starting at ``i``, item by item (each at ``depth``), noting where each starts."""
+        text, scan = self.text, self.scan
+        items: list[Any] = []
+        starts = self.starts.items[pointer] = []
+        i = _skip_ws(text, i + 1)
+        if text[i] == "]":
+            return items, i + 1
+        append, note, comma, count = items.append, starts.append, _COMMA.match, text.count
+        levels = MAX_DEPTH + 1 - depth  # brackets an item may hold without a walk
+        while True:
+            note(i)
+            value, end = scan(text, i)
+            append(value)
+            if count("{", i, end) + count("[", i, end) > levels:
+                self.deep.append((value, depth))
+            m = comma(text, end)
+            if m is None:
+                break
+            i = m.end()
+        return items, self.close(end, "]")
+
+    def close(self, i: int, bracket: str) -> int:
+        """The offset after the ``bracket`` closing a container (white space before it skipped)."""
+        i = _skip_ws(self.text, i)
+        if self.text[i] != bracket:
+            raise _NotLocated
+        return i + 1
+
+    def check(self, start: int, end: int, value: Any, depth: int) -> None:
+        """Note ``value`` (at ``depth``, text ``start:end``) for a walk when it may nest too deep."""
+        if self.text.count("{", start, end) + self.text.count("[", start, end) > MAX_DEPTH + 1 - depth:
+            self.deep.append((value, depth))
 
 
 def _json_refusal(kind: str, text: str, path: str, code: str, label: str) -> AuditError:
@@ -440,11 +594,11 @@ _IS_CONTAINER = (dict, list).__contains__
 _IS_DICT = (dict,).__contains__
 
 
-def _check_depth(path: str, text: str, data: Any) -> None:
-    """AR003 when containers nest deeper than MAX_DEPTH: a walk level by level over containers only,
-    each level's children gathered and filtered by C-level iterators (no Python call per value)."""
+def _check_depth(path: str, text: str, data: Any, depth: int = 0) -> None:
+    """AR003 when containers nest deeper than MAX_DEPTH (``data`` at ``depth``): a walk level by level
+    over containers only, each level's children gathered and filtered by C-level iterators (no
+    Python call per value)."""
     level = [data] if _IS_CONTAINER(type(data)) else []
-    depth = 0
     while level:
         if depth > MAX_DEPTH:
             raise AuditError("AR003", f"nesting deeper than {MAX_DEPTH} levels", Span(path, 1, 1), text)
@@ -469,7 +623,7 @@ def _skip_ws(text: str, i: int) -> int:
 
 
 #: Characters per block when counting line feeds (:meth:`JsonPositions._line_col`).
-_BLOCK = 1 << 16
+_BLOCK = 1 << 12
 
 
 class JsonPositions(dict[str, tuple[int, int]]):
@@ -479,20 +633,19 @@ class JsonPositions(dict[str, tuple[int, int]]):
     containers on the pointer's path, and then kept. Iterating shows only positions computed so far.
     """
 
-    def __init__(self, path: str, text: str, data: Any) -> None:
+    def __init__(self, text: str, starts: ValueStarts) -> None:
+        """``starts``: where values are already known to start (a lookup under the top value, or
+        under an array whose items are noted, never scans)."""
         super().__init__()
         import json
 
         self._text = text
         self._blocks: list[int] | None = None
-        self._offsets: dict[str, int] = {}
-        self._scanned: set[str] = set()
+        self._offsets = dict(starts.values)
+        self._items = starts.items
+        self._scanned = {"", *starts.items} if starts.records else set()
         self._cursor: dict[str, tuple[int, int, bool, bool]] = {}
         self._decode = json.JSONDecoder().raw_decode
-        start = len(text) - len(text.lstrip())
-        if text.strip():
-            self._offsets[""] = start
-            dict.__setitem__(self, "", self._line_col(start))
 
     def _line_col(self, offset: int) -> tuple[int, int]:
         """Line and column of ``offset``: line feeds counted block by block (a findings report names
@@ -535,7 +688,14 @@ class JsonPositions(dict[str, tuple[int, int]]):
         found = self._offsets.get(key)
         if found is not None or not key or "/" not in key:
             return found
-        parent = key.rsplit("/", 1)[0]
+        parent, _, last = key.rpartition("/")
+        items = self._items.get(parent)
+        if items is not None:  # an item noted while decoding ("01" names no item)
+            index = int(last) if last.isascii() and last.isdigit() and len(last) < 19 and str(int(last)) == last else -1
+            if not 0 <= index < len(items):
+                return None
+            self._offsets[key] = items[index]
+            return items[index]
         if self._offset(parent) is None or parent in self._scanned:
             return None
         self._scan(parent, key)
@@ -557,17 +717,17 @@ class JsonPositions(dict[str, tuple[int, int]]):
                 return
             state = (_skip_ws(text, i + 1), 0, False, text[i] == "{")
         i, index, pending, is_object = state
+        comma, colon = _COMMA.match, _COLON.match
         if pending:  # skip the value of the child found last time
             _value, i = scan(text, i)
-            i = _skip_ws(text, i)
-            if i < n and text[i] == ",":
-                i = _skip_ws(text, i + 1)
+            m = comma(text, i)
+            i = m.end() if m else _skip_ws(text, i)
         while i < n and text[i] not in "}]":
             if is_object:
                 key, i = scan(text, i)
-                i = _skip_ws(text, i)
-                i = _skip_ws(text, i + 1)  # past ':'
-                child = f"{parent}/{escape_pointer_token(key)}"
+                m = colon(text, i)
+                i = m.end() if m else i
+                child = f"{parent}/{escape_pointer_token(key) if '~' in key or '/' in key else key}"
             else:
                 child = f"{parent}/{index}"
             index += 1
@@ -576,9 +736,8 @@ class JsonPositions(dict[str, tuple[int, int]]):
                 self._cursor[parent] = (i, index, True, is_object)
                 return
             _value, i = scan(text, i)
-            i = _skip_ws(text, i)
-            if i < n and text[i] == ",":
-                i = _skip_ws(text, i + 1)
+            m = comma(text, i)
+            i = m.end() if m else _skip_ws(text, i)
         self._scanned.add(parent)
         self._cursor.pop(parent, None)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 
 @dataclass(frozen=True)
@@ -208,8 +209,6 @@ def _printable_line(text: str) -> str:
 
 # --- text from inputs, shown safely --------------------------------------------------------------
 
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-_INVISIBLE_OR_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -221,6 +220,16 @@ def _escape(m: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+@cache
+def _invisible(one_line: bool) -> re.Pattern[str]:
+    """The characters :func:`visible` escapes. Compiled when first needed: a class spanning the
+    surrogates takes ``re`` a third of a millisecond to compile, which every start would otherwise
+    pay for error lines it never prints."""
+    if one_line:
+        return re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+    return re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def visible(text: str, one_line: bool = False) -> str:
     """``text`` with control characters and lone surrogates written as escapes (``\\x1b``, ``\\ud800``).
 
@@ -229,5 +238,7 @@ def visible(text: str, one_line: bool = False) -> str:
     tabs are kept unless ``one_line`` asks for a single line (error messages). Every renderer but
     JSON sees report data through this function (``report.render``), and so does every error line.
     """
-    pattern = _INVISIBLE_OR_BREAK if one_line else _INVISIBLE
+    if text.isprintable():  # most text: every character escaped below is one ``isprintable`` refuses
+        return text
+    pattern = _invisible(one_line)
     return pattern.sub(_escape, text) if pattern.search(text) else text

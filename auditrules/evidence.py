@@ -29,9 +29,15 @@ ticket-missing-column      a ticket requirement naming a column the data lacks
 missing-evidence           a rule whose evidence (routing export or tickets) was not given
 =========================  ==============================================================
 
-The ticket kinds and their parts live in :mod:`auditrules.ticket_evidence` (a routing check never
-creates their classes); :func:`kind_class` imports it when one is first read, :func:`kinds` lists
-every kind. A finding that a waiver or a baseline covers keeps its evidence and gains ``waiver``,
+Kinds a check meets only on some inputs live in modules of their own, so that a check that never
+meets them does not create their classes: the ticket kinds and their parts in
+:mod:`auditrules.ticket_evidence` (a routing check never meets them), ``routing may read only``'s in
+:mod:`auditrules.allowed_evidence` (no bundled rule has an allow-list) and decisions the export
+cannot show in :mod:`auditrules.opaque_evidence` (Lambdas, formulas, data actions: some vendors'
+exports). Their producers import them where they make one; :func:`kind_class` imports the module
+when one is first read, :func:`kinds` lists every kind.
+
+A finding that a waiver or a baseline covers keeps its evidence and gains ``waiver``,
 ``waived_status`` (and ``baseline``) keys: :meth:`Evidence.waived`, with the note's types in
 :mod:`auditrules.waived`.
 
@@ -69,14 +75,6 @@ class Effect:
 
     kind: str
     value: str
-
-
-@dataclass(frozen=True)
-class OpaqueRead:
-    """A value a routing rule reads that the export cannot show, and why (``returned by a Lambda``)."""
-
-    field: str
-    why: str
 
 
 @dataclass(frozen=True)
@@ -131,7 +129,10 @@ class ChannelPriorities:
 # ---------------------------------------------------------------- the evidence kinds
 
 
-@dataclass(frozen=True)
+# The two bases below are never made themselves: every kind is a dataclass of its own, which builds
+# its own __init__, __repr__ and __eq__ (and __hash__) from all its fields, the bases' included (a
+# test checks it). The bases build none, so that no start pays for methods nothing calls.
+@dataclass(frozen=True, init=False, repr=False, eq=False)
 class Evidence(Mapping[str, Any]):
     """Base of every evidence kind. Reads like its JSON form (``evidence["rows"]``)."""
 
@@ -141,9 +142,9 @@ class Evidence(Mapping[str, Any]):
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.KIND}
-        for f in fields(self):
-            if f.name != "waiver":
-                out[f.name] = _encode(getattr(self, f.name))
+        for name, _omit_none in _field_plan(type(self)):
+            if name != "waiver":
+                out[name] = _encode(getattr(self, name))
         if self.waiver is not None:
             out.update(_encode(self.waiver))
         return out
@@ -168,7 +169,7 @@ class Evidence(Mapping[str, Any]):
         return len(self._json)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False, repr=False, eq=False)  # a base: see Evidence
 class RoutingEvidence(Evidence):
     """What every routing finding carries: the statement and the routing export it was checked on."""
 
@@ -192,17 +193,6 @@ class RoutingIncomplete(RoutingEvidence):
 
     would_pass: str
     gaps: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class RoutingNotAuditable(RoutingEvidence):
-    """A routing rule whose decision rests on values computed outside the export."""
-
-    KIND: ClassVar[str] = "routing-not-auditable"
-
-    routing_rule: str
-    effects: tuple[Effect, ...]
-    not_auditable: tuple[OpaqueRead, ...]
 
 
 @dataclass(frozen=True)
@@ -237,27 +227,6 @@ class RoutingReadsChecked(RoutingEvidence):
     routing_rules_checked: int
     inactive_rules_skipped: int
     patterns: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class RoutingOutsideAllowed(RoutingEvidence):
-    """A routing rule reads names outside the allowed set."""
-
-    KIND: ClassVar[str] = "routing-outside-allowed"
-
-    routing_rule: str
-    not_allowed: tuple[str, ...]
-    allowed_patterns: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class RoutingOnlyAllowed(RoutingEvidence):
-    """Every routing rule reads only allowed names."""
-
-    KIND: ClassVar[str] = "routing-only-allowed"
-
-    routing_rules_checked: int
-    allowed_patterns: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -362,12 +331,9 @@ _HERE: dict[str, type[Evidence]] = {
     for cls in (
         RoutingStatement,
         RoutingIncomplete,
-        RoutingNotAuditable,
         RoutingChain,
         RoutingDerivation,
         RoutingReadsChecked,
-        RoutingOutsideAllowed,
-        RoutingOnlyAllowed,
         SlaCoverageGap,
         SlaCoverage,
         SlaTargets,
@@ -380,8 +346,13 @@ _HERE: dict[str, type[Evidence]] = {
 }
 #: The kinds of ticket evidence (defined in :mod:`auditrules.ticket_evidence`).
 TICKET_KINDS: frozenset[str] = frozenset({"ticket-groups", "ticket-missing-column"})
-#: Evidence kinds defined in other modules (imported when one is first read): kind → module.
-ELSEWHERE: dict[str, str] = {kind: "auditrules.ticket_evidence" for kind in sorted(TICKET_KINDS)}
+#: Evidence kinds defined in other modules (imported when one is first made or read): kind → module.
+ELSEWHERE: dict[str, str] = {
+    **{kind: "auditrules.ticket_evidence" for kind in sorted(TICKET_KINDS)},
+    "routing-outside-allowed": "auditrules.allowed_evidence",
+    "routing-only-allowed": "auditrules.allowed_evidence",
+    "routing-not-auditable": "auditrules.opaque_evidence",
+}
 
 
 def kind_class(kind: str) -> type[Evidence]:
@@ -408,14 +379,26 @@ def kinds() -> dict[str, type[Evidence]]:
 # ---------------------------------------------------------------- JSON form
 
 
+@cache
+def _field_plan(cls: type) -> tuple[tuple[str, bool], ...]:
+    """The fields of a dataclass in order, each with whether a None value is left out (OMIT_NONE)."""
+    return tuple((f.name, bool(f.metadata.get("omit_none"))) for f in fields(cls))
+
+
+#: Values that are their own JSON form.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _encode(value: Any) -> Any:
+    if value.__class__ in _SCALARS:
+        return value
     if isinstance(value, Location):
         return value.to_json()
     if is_dataclass(value) and not isinstance(value, type):
         return {
-            f.name: _encode(getattr(value, f.name))
-            for f in fields(value)
-            if not (f.metadata.get("omit_none") and getattr(value, f.name) is None)
+            name: _encode(getattr(value, name))
+            for name, omit_none in _field_plan(type(value))
+            if not (omit_none and getattr(value, name) is None)
         }
     if isinstance(value, (tuple, list)):
         return [_encode(v) for v in value]
@@ -532,15 +515,11 @@ __all__ = [
     "Effect",
     "Evidence",
     "MissingEvidence",
-    "OpaqueRead",
     "PriorityRow",
     "RoutingChain",
     "RoutingDerivation",
     "RoutingEvidence",
     "RoutingIncomplete",
-    "RoutingNotAuditable",
-    "RoutingOnlyAllowed",
-    "RoutingOutsideAllowed",
     "RoutingPriorities",
     "RoutingPrioritiesEqual",
     "RoutingReadsChecked",

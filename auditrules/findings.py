@@ -49,15 +49,40 @@ class Severity(str, Enum):
         return {"low": 1, "medium": 2, "high": 3}[self.value]
 
 
-@dataclass(frozen=True)
+#: Sets one field of a frozen dataclass instance, for the ``__init__`` written out by classes made
+#: by the thousand (:class:`Location`, the routing model's reads and rules): what the generated one
+#: does, without looking ``object.__setattr__`` up again for every field. The instance keeps its
+#: attributes inline (no dict of its own), so it stays as small as a generated one makes it.
+set_field = object.__setattr__
+
+
+@dataclass(frozen=True, init=False)
 class Location:
-    """A place in an input file: a routing rule, a condition, an SLA policy, a rule's source."""
+    """A place in an input file: a routing rule, a condition, an SLA policy, a rule's source.
+
+    Its ``__init__`` is written out (see :data:`set_field`): a large export makes one per
+    condition and action. A test keeps it in step with the fields.
+    """
 
     path: str
     line: int | None = None
     column: int | None = None
     pointer: str | None = None
     note: str | None = None
+
+    def __init__(
+        self,
+        path: str,
+        line: int | None = None,
+        column: int | None = None,
+        pointer: str | None = None,
+        note: str | None = None,
+    ) -> None:
+        set_field(self, "path", path)
+        set_field(self, "line", line)
+        set_field(self, "column", column)
+        set_field(self, "pointer", pointer)
+        set_field(self, "note", note)
 
     def __str__(self) -> str:
         out = self.path

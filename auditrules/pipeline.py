@@ -67,7 +67,12 @@ class CheckOptions:
 
 def run(options: CheckOptions) -> Report:
     """Run the whole check and return its :class:`Report`."""
-    loaded = list(options.policies) if options.policies is not None else load_policies(options.rules)
+    # a check given no ticket data judges no ticket rule: their statements may stay unread
+    loaded = (
+        list(options.policies)
+        if options.policies is not None
+        else load_policies(options.rules, ticket_statements=bool(options.tickets))
+    )
     pairs = select_rules(loaded, options.select, options.ignore)
     # no work for rules left out: an export is read only when a selected rule judges routing
     needs_routing = any(rule.routing_statements for _, rule in pairs)
@@ -198,9 +203,9 @@ def _ticket_findings(
     loaded: Sequence[LoadedPolicy],
 ) -> dict[str, list[Finding]]:
     """Ticket findings by rule id (all ticket rules run in one pass over the data)."""
-    ticket_pairs = [(p, r) for p, r in pairs if r.scope is not None]
     out: dict[str, list[Finding]] = {}
-    if not options.tickets or not ticket_pairs:
+    ticket_pairs = [(p, r) for p, r in pairs if r.reads_tickets] if options.tickets else []
+    if not ticket_pairs:
         return out
     from auditrules.tickets import evaluate_tickets
 
@@ -247,7 +252,7 @@ def _rule_findings(
             findings.extend(_routing_findings(policy, rule, m, context))
         if not contexts:
             findings.append(_not_evaluated(rule, "routing", "no routing export given (use --routing PATH)"))
-    if rule.scope is not None:
+    if rule.reads_tickets:
         if options.tickets:
             findings.extend(ticket_findings.get(rule.id, []))
         else:

@@ -234,3 +234,15 @@ def test_report_command_on_altered_evidence_says_ar401(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["report", str(path), "--format", "html"])
     assert result.exit_code == 2
     assert "error[AR401]" in result.output and "/findings/0/evidence" in result.output
+
+
+def test_every_kind_builds_its_own_methods_and_the_bases_none() -> None:
+    """The bases (Evidence, RoutingEvidence) generate no __init__, __repr__, __eq__ or __hash__:
+    nothing calls theirs, as every kind is a dataclass that builds its own from all its fields."""
+    from auditrules.evidence import Evidence, RoutingEvidence
+
+    for base in (Evidence, RoutingEvidence):
+        assert not {"__init__", "__repr__", "__eq__", "__hash__"} & set(vars(base)), base
+    for kind in kinds().values():
+        assert {"__init__", "__repr__", "__eq__", "__hash__"} <= set(vars(kind)), kind
+        assert kind.__dataclass_params__.frozen and kind.__dataclass_params__.eq  # type: ignore[attr-defined]

@@ -489,6 +489,18 @@ def test_visible_keeps_ordinary_text() -> None:
     assert visible_data({"k\x1b": ["\x00", 1, None]}) == {"k\\x1b": ["\\x00", 1, None]}
 
 
+def test_visible_escapes_exactly_the_unprintable_controls_and_surrogates() -> None:
+    """Every code point, alone between letters: escaped when it is a C0/C1 control or a surrogate
+    (and, on one line, a line feed, tab or a Unicode line or paragraph separator), kept otherwise."""
+    kept_in_lines = {"\n", "\t"}
+    for code in range(0x110000):
+        ch = chr(code)
+        control = code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF
+        for one_line in (False, True):
+            escaped = (control and (one_line or ch not in kept_in_lines)) or (one_line and ch in "\u2028\u2029")
+            assert (visible(f"a{ch}b", one_line) != f"a{ch}b") == escaped, (hex(code), one_line)
+
+
 def test_explain_shows_escaped_control_characters_visibly(tmp_path: Path) -> None:
     f = tmp_path / "x.rules"
     f.write_text(

@@ -80,7 +80,8 @@ def test_cache_file_is_data_that_names_only_ast_nodes(cache_home: Path) -> None:
     data = json.loads(stored.read_text(encoding="utf-8"))
     assert data["@"] == "Policy"
     named = set(re.findall(r'"@":\s*"([^"]+)"', stored.read_text(encoding="utf-8")))
-    assert named <= {"Span", *(n for n, c in vars(ast).items() if isinstance(c, type))}
+    nodes = {n for n, c in vars(ast).items() if isinstance(c, type)} | ast.TICKET_NODES
+    assert named <= {"Span", *nodes}
     # every field comes back, those that equality ignores (spans, source text, spellings) too
     again = cached.decode(stored.read_text(encoding="utf-8"))
     assert again is not None
@@ -107,9 +108,59 @@ def test_foreign_cache_file_is_parsed_around(cache_home: Path, content: str) -> 
 
 
 def test_non_ascii_rule_text_round_trips(cache_home: Path) -> None:
-    text = 'policy "p" version "1"\nrule R-1 "Équité 公平 ✓" {\n  severity low\n  routing must not read x\n}\n'
-    cached.parse_policy(text, "u.rules")  # a parse (the checker, not the parser, minds the undefined set)
+    text = (
+        'policy "p" version "1"\ndefine x = fields matching "*x*"\n'
+        'rule R-1 "Équité 公平 ✓" {\n  severity low\n  routing must not read x\n}\n'
+    )
+    cached.parse_policy(text, "u.rules")
     (stored,) = cache_home.glob("policy-*.json")
     assert stored.read_bytes().isascii()
     again = cached.parse_policy(text, "u.rules")
     assert again.rules[0].title == "Équité 公平 ✓" and again == parser.parse_policy(text, "u.rules")
+
+
+def test_a_policy_that_fails_its_checks_is_not_remembered(cache_home: Path) -> None:
+    """Only checked policies are remembered, so one read without its ticket statements needs no
+    check of them; a policy the checker refuses is parsed (and refused) afresh every run."""
+    text = 'rule R-1 "t" {\n  severity low\n  routing must not read undefined_set\n}\n'
+    cached.parse_policy(text, "bad.rules")
+    assert list(cache_home.glob("policy-*.json")) == []
+    with pytest.raises(AuditError) as info:
+        load_policies_from(text, cache_home)
+    assert info.value.code == "AR103"
+
+
+def load_policies_from(text: str, directory: Path) -> object:
+    from auditrules.api import load_policies
+
+    rules = directory / "bad.rules"
+    rules.write_text(text, encoding="utf-8")
+    return load_policies([rules], ticket_statements=False)
+
+
+def test_a_policy_read_without_ticket_statements(cache_home: Path) -> None:
+    """A check given no ticket data reads the remembered pack with each ticket rule's statements
+    left unread: its routing statements and everything the report shows stay, nothing of the ticket
+    statements' classes is built, and asking for them is an error, not a silent ``None``."""
+    text = standard_pack().read_text(encoding="utf-8")
+    whole = cached.parse_policy(text, "p.rules")
+    read = cached.parse_policy(text, "p.rules", ticket_statements=False)
+    assert [r.id for r in read.rules] == [r.id for r in whole.rules]
+    assert read.defines == whole.defines
+    for partial, full in zip(read.rules, whole.rules, strict=True):
+        assert partial.routing_statements == full.routing_statements
+        assert partial.reads_tickets == (full.scope is not None)
+        assert (partial.title, partial.source, partial.span, partial.docs) == (
+            full.title,
+            full.source,
+            full.span,
+            full.docs,
+        )
+        unread = [s for s in partial.statements if isinstance(s, ast.UnreadStatements)]
+        assert [u.count for u in unread] == (
+            [len(full.statements) - len(full.routing_statements)] if partial.reads_tickets else []
+        )
+        if partial.reads_tickets:
+            with pytest.raises(RuntimeError, match="without its ticket statements"):
+                _ = partial.scope
+    assert cached.parse_policy(text, "p.rules") == whole  # read whole again when asked

@@ -3,40 +3,48 @@
 Two trees that differ only in positions compare equal, which is what ``parse(fmt(x)) == parse(x)``
 relies on. Values carry their unit (``number``, ``duration`` in seconds, ``percent`` as a fraction,
 ``string``, ``null``, ``bool``) so the checker can refuse comparisons across units.
+
+This module holds policies, rules, definitions and routing statements. The nodes of ticket
+statements (expressions, aggregates, groupings, thresholds, ``tickets``/``minimum``/``require``)
+are in :mod:`auditrules.lang.ticket_ast` and are reached here by name all the same
+(``ast.Require``): that module is imported when one of them is first used, so that a routing check
+given no ticket data, which reads its remembered policy without the ticket rules' statements,
+never creates their classes (each dataclass costs every start a third of a millisecond).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from auditrules.errors import Span
+
+if TYPE_CHECKING:  # re-exported: every node is a name of this module (see the docstring)
+    from auditrules.lang.ticket_ast import (
+        Aggregate,
+        And,
+        Compare,
+        Expr,
+        GroupBy,
+        InList,
+        IsNull,
+        Literal,
+        Matches,
+        Minimum,
+        Name,
+        Not,
+        Or,
+        Reference,
+        Require,
+        Threshold,
+        TicketScope,
+        TicketStatement,
+    )
 
 NOSPAN = Span("<none>", 0, 0)
 
 
-# ---------------------------------------------------------------- values and expressions
-
-
-@dataclass(frozen=True)
-class Literal:
-    """A constant. ``unit`` is number | duration | percent | string | null | bool.
-
-    Durations are stored in seconds, percentages as fractions (``10%`` → 0.1); ``text`` keeps the
-    spelling the author used so the formatter can reproduce it.
-    """
-
-    value: float | str | bool | None
-    unit: str
-    text: str = field(default="", compare=False)
-    span: Span = field(default=NOSPAN, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Name:
-    """A column or field reference; dotted names keep their prefix (``customer.klout_score``)."""
-
-    name: str
-    span: Span = field(default=NOSPAN, compare=False, repr=False)
+# ---------------------------------------------------------------- set references and sets
 
 
 @dataclass(frozen=True)
@@ -45,76 +53,6 @@ class SetRef:
 
     name: str
     span: Span = field(default=NOSPAN, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Compare:
-    """``left OP right`` with OP one of == != < <= > >=."""
-
-    op: str
-    left: Expr
-    right: Expr
-    span: Span = field(default=NOSPAN, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class InList:
-    """``left [not] in (v1, v2)`` or ``left [not] in SET``; ``values`` is a tuple or a SetRef."""
-
-    left: Expr
-    values: tuple[Literal, ...] | SetRef
-    negated: bool = False
-    span: Span = field(default=NOSPAN, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class IsNull:
-    """``expr is [not] null``."""
-
-    operand: Expr
-    negated: bool = False
-    span: Span = field(default=NOSPAN, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Matches:
-    """``expr matches "glob"``."""
-
-    operand: Expr
-    pattern: str
-    span: Span = field(default=NOSPAN, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class And:
-    """``left and right``."""
-
-    left: Expr
-    right: Expr
-    span: Span = field(default=NOSPAN, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Or:
-    """``left or right``."""
-
-    left: Expr
-    right: Expr
-    span: Span = field(default=NOSPAN, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Not:
-    """``not operand``."""
-
-    operand: Expr
-    span: Span = field(default=NOSPAN, compare=False, repr=False)
-
-
-Expr = Literal | Name | Compare | InList | IsNull | Matches | And | Or | Not
-
-
-# ---------------------------------------------------------------- sets
 
 
 @dataclass(frozen=True)
@@ -158,55 +96,6 @@ class Define:
 
     name: str
     value: FieldSet | ChannelSet | ValueSet
-    span: Span = field(default=NOSPAN, compare=False, repr=False)
-
-
-# ---------------------------------------------------------------- aggregates, groups, comparisons
-
-
-@dataclass(frozen=True)
-class Aggregate:
-    """``count``, ``share(PRED)``, ``mean(col)``, ``median(col)``, ``pNN(col)``, ``min``, ``max``, ``sum``.
-
-    ``func`` is the spelling (``p90``); ``quantile`` is 0.9 for ``p90`` and 0.5 for ``median``;
-    ``predicate`` is set for ``share`` only, ``column`` for the column aggregates.
-    """
-
-    func: str
-    column: Name | None = None
-    predicate: Expr | None = None
-    quantile: float | None = None
-    span: Span = field(default=NOSPAN, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class GroupBy:
-    """What groups are formed from: a column, ``deciles(col)``, ``quartiles(col)``,
-    ``buckets(col, e1, e2, ...)``, ``month(col)``. ``kind`` is column | deciles | quartiles |
-    buckets | month; ``edges`` holds bucket edges."""
-
-    kind: str
-    column: Name
-    edges: tuple[Literal, ...] = ()
-    span: Span = field(default=NOSPAN, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Threshold:
-    """``OP VALUE`` (``op`` one of <= < >= > == !=) or ``between LOW and HIGH`` (``op`` == "between")."""
-
-    op: str
-    value: Literal
-    high: Literal | None = None
-    span: Span = field(default=NOSPAN, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Reference:
-    """``vs "name"`` (kind "group", ``name`` set) or ``vs largest|lowest|highest``."""
-
-    kind: str
-    name: str | None = None
     span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
@@ -261,45 +150,26 @@ class PriorityEqual:
 
 
 @dataclass(frozen=True)
-class TicketScope:
-    """``tickets [where EXPR]``: the rule is evaluated on ticket data, filtered by ``where``."""
+class UnreadStatements:
+    """Where a rule's ticket statements (``count`` of them) were left unread.
 
-    where: Expr | None = None
-    span: Span = field(default=NOSPAN, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Minimum:
-    """``minimum N tickets per group``."""
+    A check given no ticket data judges no ticket rule; it only says it could not. It reads its
+    remembered policy (:mod:`auditrules.lang.cached`) without the ticket statements, so that it
+    never creates their classes: each ticket rule keeps its routing statements and this one node
+    instead of the others. Such a rule still :attr:`Rule.reads_tickets`; asking it for its ticket
+    statements (``scope``, ``requires``, ``minimum``) is an error. Only policies that passed every
+    check are remembered, so nothing is left unchecked.
+    """
 
     count: int
     span: Span = field(default=NOSPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Require:
-    """A ticket requirement.
-
-    ``mode`` is ``overall`` (``require AGG CMP``), ``each`` (``require each GROUP: AGG CMP``) or
-    ``across`` (``require across GROUP [vs REF]: ratio|difference(AGG) CMP``). ``measure`` is
-    ``ratio`` or ``difference`` for ``across`` and None otherwise. ``strata`` holds the
-    ``within`` groupings; ``confidence`` the ``at P% confidence`` level as a fraction.
-    """
-
-    mode: str
-    aggregate: Aggregate
-    threshold: Threshold
-    group: GroupBy | None = None
-    reference: Reference | None = None
-    measure: str | None = None
-    strata: tuple[GroupBy, ...] = ()
-    confidence: float | None = None
-    span: Span = field(default=NOSPAN, compare=False, repr=False)
-
-
 RoutingStatement = MustNotRead | MayReadOnly | SlaCoverage | SlaEqual | PriorityEqual
-TicketStatement = TicketScope | Minimum | Require
-Statement = RoutingStatement | TicketStatement
+#: The routing statement classes (every other statement is a ticket statement).
+ROUTING_STATEMENTS: tuple[type, ...] = (MustNotRead, MayReadOnly, SlaCoverage, SlaEqual, PriorityEqual)
+if TYPE_CHECKING:
+    Statement: TypeAlias = RoutingStatement | TicketStatement | UnreadStatements
 
 
 # ---------------------------------------------------------------- rules and policies
@@ -322,15 +192,27 @@ class Rule:
 
     @property
     def scope(self) -> TicketScope | None:
-        return next((s for s in self.statements if isinstance(s, TicketScope)), None)
+        from auditrules.lang.ticket_ast import TicketScope  # ticket nodes: see the module docstring
+
+        return next((s for s in self._read_statements() if isinstance(s, TicketScope)), None)
 
     @property
     def minimum(self) -> int | None:
-        return next((s.count for s in self.statements if isinstance(s, Minimum)), None)
+        from auditrules.lang.ticket_ast import Minimum
+
+        return next((s.count for s in self._read_statements() if isinstance(s, Minimum)), None)
 
     @property
     def requires(self) -> tuple[Require, ...]:
-        return tuple(s for s in self.statements if isinstance(s, Require))
+        from auditrules.lang.ticket_ast import Require
+
+        return tuple(s for s in self._read_statements() if isinstance(s, Require))
+
+    def _read_statements(self) -> tuple[Statement, ...]:
+        """The statements, all of them read (an error for a rule read without its ticket statements)."""
+        if any(isinstance(s, UnreadStatements) for s in self.statements):
+            raise RuntimeError(f"rule {self.id} was read without its ticket statements")
+        return self.statements
 
     @property
     def routing_statements(self) -> tuple[RoutingStatement, ...]:
@@ -339,6 +221,12 @@ class Rule:
             for s in self.statements
             if isinstance(s, (MustNotRead, MayReadOnly, SlaCoverage, SlaEqual, PriorityEqual))
         )
+
+    @property
+    def reads_tickets(self) -> bool:
+        """Whether the rule is judged on ticket data: it has a statement that is not a routing one
+        (read, or left unread: :class:`UnreadStatements`)."""
+        return any(not isinstance(s, ROUTING_STATEMENTS) for s in self.statements)
 
 
 @dataclass(frozen=True)
@@ -354,3 +242,81 @@ class Policy:
 
     def define(self, name: str) -> Define | None:
         return next((d for d in self.defines if d.name == name), None)
+
+
+#: The node classes of :mod:`auditrules.lang.ticket_ast`, reached as names of this module.
+TICKET_NODES: frozenset[str] = frozenset(
+    {
+        "Literal",
+        "Name",
+        "Compare",
+        "InList",
+        "IsNull",
+        "Matches",
+        "And",
+        "Or",
+        "Not",
+        "Aggregate",
+        "GroupBy",
+        "Threshold",
+        "Reference",
+        "TicketScope",
+        "Minimum",
+        "Require",
+    }
+)
+
+if not TYPE_CHECKING:  # type checkers see the names through the imports at the top
+
+    def __getattr__(name: str) -> Any:
+        """A ticket statements' node (or ``Expr``, ``TicketStatement``, ``Statement``), from
+        :mod:`auditrules.lang.ticket_ast`, imported when one is first used (see the module docstring)."""
+        if name in TICKET_NODES or name in ("Expr", "TicketStatement"):
+            from auditrules.lang import ticket_ast
+
+            return getattr(ticket_ast, name)
+        if name == "Statement":
+            from auditrules.lang.ticket_ast import TicketStatement
+
+            return RoutingStatement | TicketStatement
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "NOSPAN",
+    "ROUTING_STATEMENTS",
+    "TICKET_NODES",
+    "Aggregate",
+    "And",
+    "ChannelSet",
+    "Compare",
+    "Define",
+    "Expr",
+    "FieldSet",
+    "GroupBy",
+    "InList",
+    "IsNull",
+    "Literal",
+    "Matches",
+    "MayReadOnly",
+    "Minimum",
+    "MustNotRead",
+    "Name",
+    "Not",
+    "Or",
+    "Policy",
+    "PriorityEqual",
+    "Reference",
+    "Require",
+    "RoutingStatement",
+    "Rule",
+    "SetRef",
+    "SlaCoverage",
+    "SlaEqual",
+    "Statement",
+    "Threshold",
+    "TicketScope",
+    "TicketStatement",
+    "UnreadStatements",
+    "ValueSet",
+]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from auditrules.columns import literal_unit
 from auditrules.errors import AuditError, Span
 from auditrules.lang import ast
 
@@ -138,6 +137,8 @@ def _unit_of_expr(expr: ast.Expr) -> str | None:
     if isinstance(expr, ast.Literal):
         return expr.unit
     if isinstance(expr, ast.Name):
+        from auditrules.columns import literal_unit  # ticket columns: only ticket statements need them
+
         return literal_unit(expr.name)
     return None
 
@@ -162,6 +163,8 @@ def _aggregate_unit(agg: ast.Aggregate) -> str | None:
     if agg.func == "share":
         return "fraction"
     if agg.column is not None:
+        from auditrules.columns import literal_unit
+
         return literal_unit(agg.column.name)
     return None
 
@@ -313,11 +316,18 @@ def check_policy(policy: ast.Policy, source: str | None = None) -> ast.Policy:
     return policy
 
 
+def _read_partly(policy: ast.Policy) -> bool:
+    return any(isinstance(s, ast.UnreadStatements) for rule in policy.rules for s in rule.statements)
+
+
 def check_policies(policies: Sequence[tuple[ast.Policy, str]]) -> None:
-    """Check each policy and that rule IDs are unique across all of them (AR104)."""
+    """Check each policy and that rule IDs are unique across all of them (AR104). A policy read without
+    its ticket statements (a remembered one, see :mod:`auditrules.lang.cached`) passed its own checks
+    before it was remembered, and is checked across files only."""
     seen: dict[str, ast.Rule] = {}
     for policy, source in policies:
-        check_policy(policy, source)
+        if not _read_partly(policy):  # remembered only after passing every check (ast.UnreadStatements)
+            check_policy(policy, source)
         for rule in policy.rules:
             if rule.id in seen:
                 first = seen[rule.id]

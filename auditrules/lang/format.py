@@ -133,6 +133,8 @@ def format_statement(st: ast.Statement) -> str:
         return "tickets" + (f" where {format_expr(st.where)}" if st.where is not None else "")
     if isinstance(st, ast.Minimum):
         return f"minimum {st.count} tickets per group"
+    if isinstance(st, ast.UnreadStatements):
+        raise TypeError("a rule read without its ticket statements cannot be formatted")
     return format_require(st)
 
 

@@ -5,5 +5,5 @@ findings' evidence only through :mod:`auditrules.evidence` types, status words f
 :mod:`~auditrules.report.statuses` and figures from :mod:`auditrules.units`; they never run an
 analysis. Third-party: rich (text), Jinja2 with autoescape and markupsafe (HTML), jsonschema.
 
-May import: errors, findings, evidence, ticket_evidence, units, documents, resources, fingerprints
+May import: errors, findings, evidence, ticket_evidence, allowed_evidence, units, documents, resources, fingerprints
 """

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from auditrules import allowed_evidence as AE
 from auditrules import evidence as E
 from auditrules import ticket_evidence as TE
 from auditrules.report.charts import ChartRow, ThresholdLine, dot_whisker, format_interval
@@ -40,7 +41,7 @@ def details(ev: E.Evidence) -> list[dict[str, str]]:
         facts["derived"] = ev.derived
     elif isinstance(ev, E.RoutingReadsChecked):
         facts.update(routing_rules_checked=ev.routing_rules_checked, inactive_rules_skipped=ev.inactive_rules_skipped)
-    elif isinstance(ev, E.RoutingOnlyAllowed):
+    elif isinstance(ev, AE.RoutingOnlyAllowed):
         facts["routing_rules_checked"] = ev.routing_rules_checked
     elif isinstance(ev, E.SlaCoverageGap):
         facts["channel"] = ev.channel

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from auditrules import allowed_evidence as AE
 from auditrules import evidence as E
 from auditrules import ticket_evidence as TE
 from auditrules.units import format_value
@@ -168,7 +169,7 @@ def sentences(ev: E.Evidence) -> list[str]:
         return [f"{capitalise(channel_name(ev.channel))} customers have no service-level promise{partial}."]
     if isinstance(ev, E.RoutingChain):
         return [_routing_chain(ev)]
-    if isinstance(ev, E.RoutingOutsideAllowed):
+    if isinstance(ev, AE.RoutingOutsideAllowed):
         return [
             f"The routing rule “{ev.routing_rule}” decides on {join_words(list(ev.not_allowed))}, "
             "which the policy does not allow routing to use."

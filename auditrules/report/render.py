@@ -48,6 +48,13 @@ def _render(data: dict[str, Any], fmt: str, color: bool, verbose: bool, trend: T
 
 def visible_data(value: Any) -> Any:
     """A copy of report data with :func:`~auditrules.errors.visible` applied to every string, keys too."""
+    kind = type(value)  # a report holds thousands of plain strings, dicts and lists: those first
+    if kind is str:
+        return value if value.isprintable() else visible(value)  # most strings: nothing to escape
+    if kind is dict:
+        return {k if type(k) is not str or k.isprintable() else visible(k): visible_data(v) for k, v in value.items()}
+    if kind is list:
+        return [visible_data(v) for v in value]
     if isinstance(value, str):
         return visible(value)
     if isinstance(value, dict):

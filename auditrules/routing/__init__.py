@@ -8,5 +8,5 @@ derived tags and fields, allow-lists, SLA coverage and parity) into findings wit
 evidence. The routing path must start fast: no data stack (duckdb, sqlglot, pyarrow, pandas,
 pyspark) is imported here. Third-party: lark (TaskRouter expressions), jsonschema.
 
-May import: errors, findings, evidence, channels, units, documents, resources, lang
+May import: errors, findings, evidence, allowed_evidence, opaque_evidence, channels, units, documents, resources, lang
 """

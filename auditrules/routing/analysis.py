@@ -25,7 +25,7 @@ from auditrules import evidence as E
 from auditrules.channels import CROSS_CLASS_METRICS, like_for_like
 from auditrules.findings import Finding, Location, Severity, Status
 from auditrules.lang import ast
-from auditrules.routing.model import Gap, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
+from auditrules.routing.model import Gap, Read, ReadIndex, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
 from auditrules.routing.universe import ChannelUniverse, DeclaredChannels, canonical_names, channel_universe
 from auditrules.units import format_duration
 
@@ -40,6 +40,8 @@ def name_variants(name: str) -> list[str]:
     lowered = name.lower()
     if lowered.startswith("tag:"):
         return [lowered, lowered[4:]]
+    if "." not in lowered:
+        return [lowered]
     parts = lowered.split(".")
     return [".".join(parts[i:]) for i in range(len(parts))]
 
@@ -53,8 +55,9 @@ def matches_set(name: str, patterns: Sequence[str]) -> str | None:
 def _match(name: str, patterns: tuple[str, ...]) -> str | None:
     variants = name_variants(name)
     for pattern, test in zip(patterns, _compiled(patterns), strict=True):
-        if any(test(v) for v in variants):
-            return pattern
+        for v in variants:
+            if test(v):
+                return pattern
     return None
 
 
@@ -165,16 +168,14 @@ def value_matcher(values: ast.ValueSet) -> Matcher:
         return seen[key]
 
     def _value_hit(field: str, found: tuple[str, ...]) -> str | None:
+        # the values first: most reads compare with none of the set's, and then where the field
+        # stands (inside or outside the set's fields) does not matter
+        hit = next((h for value in found if (h := _match_value(value, patterns)) is not None), None)
+        if hit is None or values.scope is None:
+            return hit
         name = "tags" if field.lower().startswith("tag:") else field
-        if values.scope is not None:
-            inside = _match(name, fields) is not None
-            if inside != (values.scope == "in"):
-                return None
-        for value in found:
-            hit = _match_value(value, patterns)
-            if hit is not None:
-                return hit
-        return None
+        inside = _match(name, fields) is not None
+        return hit if inside == (values.scope == "in") else None
 
     return match
 
@@ -188,12 +189,13 @@ def _match_value(value: str, patterns: tuple[str, ...]) -> str | None:
     return None
 
 
-def _direct_sources(rules: Iterable[RoutingRule], matcher: Matcher) -> Iterator[tuple[RoutingRule, Read, str]]:
-    """Each rule's first read that the set matches directly, with the pattern it matched."""
-    for rule in rules:
-        hit = next(((rd, p) for rd in rule.reads if (p := matcher(rd)) is not None), None)
-        if hit is not None:
-            yield rule, hit[0], hit[1]
+def _direct_sources(index: ReadIndex, matcher: Matcher) -> Iterator[tuple[RoutingRule, Read, str]]:
+    """Each rule's first read that the set matches directly, with the pattern it matched (each
+    distinct read is matched once)."""
+    patterns = {key: p for key, (rd, _at) in index.reads.items() if (p := matcher(rd)) is not None}
+    for rule in index.rules_reading(set(patterns)):
+        rd = next(rd for rd in rule.reads if (rd.field, rd.values) in patterns)
+        yield rule, rd, patterns[rd.field, rd.values]
 
 
 def taint(model: RoutingModel, patterns: Sequence[str] | Matcher) -> dict[str, _Origin]:
@@ -202,7 +204,6 @@ def taint(model: RoutingModel, patterns: Sequence[str] | Matcher) -> dict[str, _
     A worklist over names: linear in the number of reads and writes of the rules that derive names.
     """
     matcher = field_matcher(patterns) if not callable(patterns) else patterns
-    rules = model.deriving_rules
     readers = model.deriving_readers
     tainted: dict[str, _Origin] = {}
     queue: deque[str] = deque()
@@ -214,7 +215,7 @@ def taint(model: RoutingModel, patterns: Sequence[str] | Matcher) -> dict[str, _
                 tainted[key] = _Origin(Step(rule, source, w, pattern))
                 queue.append(key)
 
-    for rule, rd, pattern in _direct_sources(rules, matcher):
+    for rule, rd, pattern in _direct_sources(model.deriving_reads, matcher):
         mark(rule, rd, pattern)
     while queue:
         for rule, rd in readers.get(queue.popleft(), ()):
@@ -361,13 +362,13 @@ def evaluate_routing(
 def _once(findings: list[Finding]) -> list[Finding]:
     """``findings`` without not-auditable notes that repeat: the same note from another statement of
     the rule, or a note on a routing rule the rule fails anyway."""
-    failing = {f.evidence.get("routing_rule") for f in findings if f.status is Status.FAIL}
+    failing = {getattr(f.evidence, "routing_rule", None) for f in findings if f.status is Status.FAIL}
     out: list[Finding] = []
     seen: set[str] = set()
     for f in findings:
         ev = f.evidence
-        if isinstance(ev, E.RoutingNotAuditable):
-            if ev.routing_rule in failing or f.message in seen:
+        if ev.KIND == "routing-not-auditable":  # by name: its class is imported only where one is made
+            if getattr(ev, "routing_rule", None) in failing or f.message in seen:
                 continue
             seen.add(f.message)
         out.append(f)
@@ -413,11 +414,13 @@ def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) ->
     findings: list[Finding] = []
     routing_rules = _routing_rules(model)
     read_names = model.read_names
-    for rule in routing_rules:
-        offending = [rd for rd in rule.reads if (tainted and rd.field.lower() in tainted) or matcher(rd)]
-        if offending:
-            findings.append(_routed_on(ctx, statement, rule, offending, (tainted, matcher, by_value)))
-    failing = {f.evidence.get("routing_rule") for f in findings}
+    index = model.routing_reads  # each distinct read is judged once
+    hits = {key for key, (rd, _at) in index.reads.items() if (tainted and key[0].lower() in tainted) or matcher(rd)}
+    offenders = index.rules_reading(hits)
+    for rule in offenders:
+        offending = [rd for rd in rule.reads if (rd.field, rd.values) in hits]
+        findings.append(_routed_on(ctx, statement, rule, offending, (tainted, matcher, by_value)))
+    failing = {rule.id for rule in offenders}
     findings.extend(not_auditable(ctx, model, statement, [r for r in routing_rules if r.id not in failing]))
     # derivations nothing reads yet
     for name, derivation in sorted(tainted.items()):
@@ -463,22 +466,26 @@ def not_auditable(ctx: RuleContext, model: RoutingModel, statement: str, rules: 
     """A ``warn`` per routing rule that decides on a value the export cannot show (``Read.opaque``):
     a Lambda's answer, a formula, Apex. Such a decision is never a silent pass."""
     out: list[Finding] = []
+    if not model.has_opaque_reads:
+        return out
     for rule in rules:
         opaque = [rd for rd in rule.reads if rd.opaque is not None]
         if not opaque:
             continue
+        from auditrules import opaque_evidence as OE  # only some vendors' exports need its classes
+
         why = "; ".join(sorted({f"{rd.field}: {rd.opaque}" for rd in opaque}))
         message = (
             f"{rule.kind} '{rule.name}' decides {_effects_text(rule)} on values the export cannot show ({why}); "
             "not auditable from the file"
         )
-        evidence = E.RoutingNotAuditable(
+        evidence = OE.RoutingNotAuditable(
             statement,
             model.name,
             model.format,
             routing_rule=rule.id,
             effects=tuple(E.Effect(e.kind, e.value) for e in rule.effects),
-            not_auditable=tuple(E.OpaqueRead(rd.field, rd.opaque or "") for rd in opaque),
+            not_auditable=tuple(OE.OpaqueRead(rd.field, rd.opaque or "") for rd in opaque),
         )
         locs = [_note(rd.location, f"{rule.name}: {rd.text or rd.field}") for rd in opaque]
         out.append(ctx.finding(Status.WARN, message, evidence, locs))
@@ -561,6 +568,8 @@ def allowed_names(model: RoutingModel, patterns: Sequence[str]) -> set[str]:
 
 
 def may_read_only(ctx: RuleContext, st: ast.MayReadOnly, model: RoutingModel) -> list[Finding]:
+    from auditrules import allowed_evidence as AE  # no bundled rule has an allow-list
+
     patterns = ctx.patterns(st.fields)
     statement = f"routing may read only {st.fields.name}"
     allowed = allowed_names(model, patterns)
@@ -576,7 +585,7 @@ def may_read_only(ctx: RuleContext, st: ast.MayReadOnly, model: RoutingModel) ->
         if not bad:
             continue
         names = sorted({rd.field for rd in bad})
-        evidence = E.RoutingOutsideAllowed(
+        evidence = AE.RoutingOutsideAllowed(
             statement,
             model.name,
             model.format,
@@ -591,7 +600,7 @@ def may_read_only(ctx: RuleContext, st: ast.MayReadOnly, model: RoutingModel) ->
     if not any(f.status is Status.FAIL for f in findings):
         if not routing_rules:
             return [_nothing_to_judge(ctx, model, statement)]
-        checked = E.RoutingOnlyAllowed(
+        checked = AE.RoutingOnlyAllowed(
             statement,
             model.name,
             model.format,

@@ -68,6 +68,7 @@ def formats_of(path: Path) -> tuple[str, ...]:
         return ("salesforce",) if is_salesforce(path) else ()
     from auditrules.routing.freshdesk import is_freshdesk
     from auditrules.routing.genesys import is_genesys
+    from auditrules.routing.peek import read_head
     from auditrules.routing.taskrouter import is_taskrouter
     from auditrules.routing.zendesk import is_zendesk
 
@@ -77,7 +78,8 @@ def formats_of(path: Path) -> tuple[str, ...]:
         ("freshdesk", is_freshdesk),
         ("genesys", is_genesys),
     )
-    found = tuple(name for name, test in tests if test(path))
+    head = read_head(path)  # read once: every adapter peeks at the same first bytes
+    found = tuple(name for name, test in tests if test(path, head))
     if found:
         return found
     from auditrules.routing.connect import is_connect

@@ -1,13 +1,12 @@
-"""What the JSON API-export adapters share: a cheap peek for detection, the JSON files of the
-given paths, and read documents with their resources located by JSON pointer.
+"""What the JSON API-export adapters share when they read an export: the JSON files of the given
+paths, and read documents with their resources located by JSON pointer.
 
-Detection reads only the head of each file (:data:`PEEK_BYTES`), so that ``auditrules check``
-tells formats apart without parsing multi-megabyte exports.
+Detection (a cheap peek at each file's head) lives in :mod:`auditrules.routing.peek`, so that
+telling formats apart creates none of this module's types.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,26 +15,6 @@ from typing import Any
 from auditrules.documents import Document, load_json_document, read_text
 from auditrules.errors import AuditError, Span
 from auditrules.findings import Diagnostic, Location
-
-PEEK_BYTES = 65536
-
-
-def peek(path: Path, pattern: re.Pattern[str]) -> bool:
-    """Whether the head of ``path`` matches ``pattern`` (False when it cannot be read)."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            head = fh.read(PEEK_BYTES)
-    except OSError:
-        return False
-    return pattern.search(head) is not None
-
-
-def looks_like(path: str | Path, pattern: re.Pattern[str]) -> bool:
-    """Whether ``path`` (a ``.json`` file, or a directory holding one) peeks as ``pattern``."""
-    p = Path(path)
-    if p.is_dir():
-        return any(peek(f, pattern) for f in sorted(p.glob("*.json")))
-    return p.suffix.lower() == ".json" and p.is_file() and peek(p, pattern)
 
 
 def json_documents(paths: Iterable[Path]) -> list[Document]:
@@ -74,4 +53,4 @@ def skipped_file(path: str, what: str) -> Diagnostic:
     return Diagnostic("AR204", "warning", f"{Path(path).name} is not {what}; skipped", Location(path, 1, 1))
 
 
-__all__ = ["PEEK_BYTES", "Resource", "json_documents", "looks_like", "no_export", "peek", "skipped_file"]
+__all__ = ["Resource", "json_documents", "no_export", "skipped_file"]

@@ -26,7 +26,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
-from auditrules.findings import Diagnostic, Finding, InputFile, Location
+from auditrules.findings import Diagnostic, Finding, InputFile, Location, set_field
 
 if TYPE_CHECKING:
     from auditrules.documents import Document
@@ -123,7 +123,7 @@ PRIORITY_SCALES: Final[Mapping[str, PriorityScale]] = MappingProxyType(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Read:
     """A rule reads ``field`` (a resolved field name or ``tag:x``) at ``location``.
 
@@ -132,6 +132,9 @@ class Read:
     ``IN`` list; a tag condition's tag name), as written, for value sets.
     ``opaque`` says why the value read cannot be audited from the export (a Lambda's answer, a
     formula, Apex); None when it can. A decision on an opaque read is reported, never passed.
+
+    Reads, writes, effects and rules are made by the thousand from a large export: their
+    ``__init__`` is written out (see :data:`~auditrules.findings.set_field`).
     """
 
     field: str
@@ -140,8 +143,17 @@ class Read:
     values: tuple[str, ...] = ()
     opaque: str | None = None
 
+    def __init__(
+        self, field: str, location: Location, text: str = "", values: tuple[str, ...] = (), opaque: str | None = None
+    ) -> None:
+        set_field(self, "field", field)
+        set_field(self, "location", location)
+        set_field(self, "text", text)
+        set_field(self, "values", values)
+        set_field(self, "opaque", opaque)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, init=False)
 class Write:
     """A rule writes a derived name: ``tag:x`` (set/add tags) or a custom field name."""
 
@@ -149,8 +161,13 @@ class Write:
     location: Location
     text: str = ""
 
+    def __init__(self, target: str, location: Location, text: str = "") -> None:
+        set_field(self, "target", target)
+        set_field(self, "location", location)
+        set_field(self, "text", text)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, init=False)
 class Effect:
     """A routing effect: ``kind`` in EFFECT_KINDS, ``value`` as written in the export.
 
@@ -163,8 +180,14 @@ class Effect:
     location: Location
     priority: Priority | None = None
 
+    def __init__(self, kind: str, value: str, location: Location, priority: Priority | None = None) -> None:
+        set_field(self, "kind", kind)
+        set_field(self, "value", value)
+        set_field(self, "location", location)
+        set_field(self, "priority", priority)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, init=False)
 class RoutingRule:
     """One trigger, automation, macro, view, TaskRouter filter/target or canonical rule.
 
@@ -186,13 +209,37 @@ class RoutingRule:
     active: bool = True
     channels: tuple[str, ...] | None = None
 
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        kind: str,
+        order: int,
+        location: Location,
+        reads: tuple[Read, ...] = (),
+        writes: tuple[Write, ...] = (),
+        effects: tuple[Effect, ...] = (),
+        active: bool = True,
+        channels: tuple[str, ...] | None = None,
+    ) -> None:
+        set_field(self, "id", id)
+        set_field(self, "name", name)
+        set_field(self, "kind", kind)
+        set_field(self, "order", order)
+        set_field(self, "location", location)
+        set_field(self, "reads", reads)
+        set_field(self, "writes", writes)
+        set_field(self, "effects", effects)
+        set_field(self, "active", active)
+        set_field(self, "channels", channels)
+
     @property
     def routes(self) -> bool:
         """Whether this rule changes a routing effect."""
         return bool(self.effects)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class SlaTarget:
     """One target of an SLA policy: ``metric`` (first_response, next_reply, resolution, ...)
     for ``priority`` (low, normal, high, urgent, or the export's spelling) in seconds."""
@@ -205,6 +252,22 @@ class SlaTarget:
     #: The share of work the target promises (Genesys ``serviceLevel.percentage``, 0.8 for
     #: "80% within 20 s"); None when the target is a deadline for every item.
     share: float | None = None
+
+    def __init__(
+        self,
+        metric: str,
+        priority: str,
+        seconds: float,
+        business_hours: bool,
+        location: Location,
+        share: float | None = None,
+    ) -> None:
+        set_field(self, "metric", metric)
+        set_field(self, "priority", priority)
+        set_field(self, "seconds", seconds)
+        set_field(self, "business_hours", business_hours)
+        set_field(self, "location", location)
+        set_field(self, "share", share)
 
 
 @dataclass(frozen=True)
@@ -258,6 +321,42 @@ class Delay:
     seconds: float
     applies_to: str
     location: Location
+
+
+#: What a statement's set can tell of a read without its place: the field read and the values compared.
+ReadKey = tuple[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class ReadIndex:
+    """The distinct reads of some rules: (field, values) → one such read and the positions (in the
+    rules indexed) of the rules that make it. A statement judges each distinct read once, then
+    visits only the rules that make the reads it matched."""
+
+    rules: tuple[RoutingRule, ...]
+    reads: Mapping[ReadKey, tuple[Read, tuple[int, ...]]]
+    #: Whether one of the reads is opaque (:attr:`Read.opaque`).
+    opaque: bool = False
+
+    @classmethod
+    def of(cls, rules: tuple[RoutingRule, ...]) -> ReadIndex:
+        found: dict[ReadKey, tuple[Read, list[int]]] = {}
+        opaque = False
+        for n, rule in enumerate(rules):
+            for rd in rule.reads:
+                entry = found.get((rd.field, rd.values))
+                if entry is None:
+                    found[rd.field, rd.values] = (rd, [n])
+                elif entry[1][-1] != n:
+                    entry[1].append(n)
+                if rd.opaque is not None:
+                    opaque = True
+        return cls(rules, {key: (rd, tuple(at)) for key, (rd, at) in found.items()}, opaque)
+
+    def rules_reading(self, keys: set[ReadKey]) -> list[RoutingRule]:
+        """The rules that make a read of ``keys``, in order."""
+        at = sorted({n for key in keys for n in self.reads[key][1]})
+        return [self.rules[n] for n in at]
 
 
 @dataclass(frozen=True)
@@ -322,9 +421,24 @@ class RoutingModel:
         return MappingProxyType({name: tuple(pairs) for name, pairs in readers.items()})
 
     @cached_property
+    def routing_reads(self) -> ReadIndex:
+        """The distinct reads of :attr:`routing_rules`."""
+        return ReadIndex.of(self.routing_rules)
+
+    @cached_property
+    def deriving_reads(self) -> ReadIndex:
+        """The distinct reads of :attr:`deriving_rules`."""
+        return ReadIndex.of(self.deriving_rules)
+
+    @cached_property
+    def has_opaque_reads(self) -> bool:
+        """Whether a routing rule reads a value the export cannot show (:attr:`Read.opaque`)."""
+        return self.routing_reads.opaque
+
+    @cached_property
     def read_names(self) -> frozenset[str]:
         """The names (lower-case) that active rules read."""
-        return frozenset(rd.field.lower() for r in self.rules if r.active for rd in r.reads)
+        return frozenset(map(str.lower, {rd.field for r in self.rules if r.active for rd in r.reads}))
 
     @property
     def has_sla_data(self) -> bool:

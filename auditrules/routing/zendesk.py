@@ -21,17 +21,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from auditrules.channels import VENDOR_DEFAULT_CHANNELS, canonical_channel, normalise_spelling
 from auditrules.documents import Document, load_json_document, read_text
 from auditrules.errors import AuditError, Span, fail
-from auditrules.findings import Diagnostic, InputFile, Location
-from auditrules.routing.exports import peek
+from auditrules.findings import Diagnostic, InputFile, Location, set_field
 from auditrules.routing.model import Effect, Gap, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
 from auditrules.routing.names import NameCatalog, Namer, source_label
+from auditrules.routing.peek import peek
 
 #: Collections of a Zendesk export: top-level key → rule kind (or catalog kind).
 COLLECTIONS: dict[str, str] = {
@@ -191,9 +192,12 @@ _CATALOG_PEEK = re.compile(r'"(?:groups|brands|organizations)"\s*:\s*\[')
 _WAREHOUSE_PEEK = re.compile(r'\s*\[\s*\{[^{}]*"metric"\s*:')
 
 
-def is_zendesk(path: str | Path) -> bool:
-    """Whether ``path`` (a JSON file, or a directory holding one) looks like a Zendesk export."""
+def is_zendesk(path: str | Path, head: str | None = None) -> bool:
+    """Whether ``path`` (a JSON file, or a directory holding one) looks like a Zendesk export;
+    ``head``: the file's first bytes (:func:`~auditrules.routing.peek.read_head`), when already read."""
     p = Path(path)
+    if head is not None:
+        return p.suffix.lower() == ".json" and _head_peek(head)
     if p.is_dir():
         return any(_peek(f) for f in sorted(p.glob("*.json")))
     return p.suffix.lower() == ".json" and _peek(p)
@@ -214,21 +218,33 @@ def _peek(path: Path) -> bool:
             head = fh.read(65536)
     except OSError:
         return False
+    return _head_peek(head)
+
+
+def _head_peek(head: str) -> bool:
     return _PEEK.search(head) is not None or _WAREHOUSE_PEEK.match(head) is not None
 
 
 # --- collecting files and pages ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class _Item:
-    """One resource of a collection: where it is and what it holds."""
+    """One resource of a collection: where it is and what it holds (one per trigger, field, …: its
+    ``__init__`` is written out, see :data:`~auditrules.findings.set_field`)."""
 
     doc: Document
     pointer: str
     data: dict[str, Any]
     file_order: int
     index: int
+
+    def __init__(self, doc: Document, pointer: str, data: dict[str, Any], file_order: int, index: int) -> None:
+        set_field(self, "doc", doc)
+        set_field(self, "pointer", pointer)
+        set_field(self, "data", data)
+        set_field(self, "file_order", file_order)
+        set_field(self, "index", index)
 
 
 @dataclass
@@ -556,6 +572,12 @@ def _via_values(value: Any) -> list[str]:
 
 # --- rules -------------------------------------------------------------------------------------------
 
+#: What a read is apart from its place: (field name, condition text, values compared with).
+_ReadForm = tuple[str, str, tuple[str, ...]]
+#: Condition values whose reads are worked out once per distinct condition (exact types: ``True``
+#: and ``1`` are equal keys of a dict but read differently; lists and objects are worked out each time).
+_PLAIN_VALUES: frozenset[type] = frozenset({str, int, type(None)})
+
 
 @dataclass
 class _Builder:
@@ -568,6 +590,10 @@ class _Builder:
     unresolved: set[str] = field(default_factory=set)
     #: Raw field spellings → names, as :meth:`resolve` found them.
     resolved: dict[str, str] = field(default_factory=dict)
+    #: How many ``via_id`` conditions were read (a rule that reads one may be scoped to channels).
+    via_conditions: int = 0
+    #: (field, operator, value type, value) of a condition → its reads' forms (see :meth:`read`).
+    read_forms: dict[tuple[str, str, type, Any], tuple[_ReadForm, ...]] = field(default_factory=dict)
     namer: Namer = field(init=False)
 
     def __post_init__(self) -> None:
@@ -655,23 +681,39 @@ class _Builder:
                     self.bad(doc, f"{base}/{i}", "condition without a field name; skipped")
 
     def read(self, doc: Document, pointer: str, cond: dict[str, Any]) -> list[Read]:
+        """The reads of one condition: what it reads, its text and the values it compares with are
+        worked out once per distinct condition (``status is new`` recurs across rules)."""
         raw = str(cond["field"])
         op = str(cond.get("operator") or "is")
         value = cond.get("value")
-        loc = _loc(doc, pointer)
+        loc = Location(doc.path, None, None, pointer)  # by pointer: its line is looked up when reported
+        if raw == "via_id":
+            self.via_conditions += 1
+        key = (raw, op, value.__class__, value) if value.__class__ in _PLAIN_VALUES else None
+        forms = self.read_forms.get(key) if key is not None else None
+        if forms is None:
+            forms = self._read_forms(raw, op, value, doc, pointer, loc)
+            if key is not None:
+                self.read_forms[key] = forms
+        return [Read(name, loc, text, values) for name, text, values in forms]
+
+    def _read_forms(
+        self, raw: str, op: str, value: Any, doc: Document, pointer: str, loc: Location
+    ) -> tuple[_ReadForm, ...]:
+        """(name, text, values) of each read of a condition (the first place it occurs is ``loc``)."""
         if raw == "current_tags":
             text = f"current_tags {op} {render_value(value)}"
-            return [Read(f"tag:{t}", loc, text, (t,)) for t in _tags(value)] or [Read("tags", loc, text)]
+            return tuple((f"tag:{t}", text, (t,)) for t in _tags(value)) or (("tags", text, ()),)
         name = self.resolve(raw, doc, pointer)
         if raw in ("via_id", "current_via_id"):
             chans = _via_values(value)
             self.channels.update(chans)
             shown = f"{render_value(value)} ({', '.join(chans)})" if chans else render_value(value)
-            return [Read(name, loc, f"{raw} {op} {shown}")]
+            return ((name, f"{raw} {op} {shown}", ()),)
         label = raw if name == raw else f"{name} ({raw})"
         if op in VALUELESS and value in (None, ""):
-            return [Read(name, loc, f"{label} {op}")]
-        return [Read(name, loc, f"{label} {op} {self.shown(raw, value, loc)}", condition_values(value))]
+            return ((name, f"{label} {op}", ()),)
+        return ((name, f"{label} {op} {self.shown(raw, value, loc)}", condition_values(value)),)
 
     def actions(
         self, doc: Document, pointer: str, actions: Any, sla_inputs: set[str]
@@ -699,7 +741,7 @@ class _Builder:
         """One action's writes (tags, custom fields) and routing effects."""
         raw = str(act["field"])
         value = act.get("value")
-        loc = _loc(doc, ptr)
+        loc = Location(doc.path, None, None, ptr)
         if raw in TAG_ACTIONS:
             tags = _tags(value)
             writes = [Write(f"tag:{tag}", loc, f"{raw} {render_value(value)}") for tag in tags]
@@ -724,7 +766,7 @@ class _Builder:
         self, doc: Document, ptr: str, raw: str, value: Any, sla_inputs: set[str]
     ) -> tuple[list[Write], list[Effect]]:
         """Setting a custom field: a write of its name, and of the tag a dropdown or checkbox sets."""
-        loc = _loc(doc, ptr)
+        loc = Location(doc.path, None, None, ptr)
         name = self.resolve(raw, doc, ptr)
         label = raw if name == raw else f"{name} ({raw})"
         writes = [Write(name, loc, f"{label} {render_value(value)}")]
@@ -758,7 +800,7 @@ class _Builder:
         if kind != "view":
             writes, effects = self.actions(item.doc, item.pointer + "/actions", d.get("actions"), sla_inputs)
         active = d.get("active", True) is not False
-        loc = _loc(item.doc, item.pointer)
+        loc = Location(item.doc.path, None, None, item.pointer)
         if not active and kind in ("trigger", "automation"):
             self.diagnostics.append(
                 Diagnostic(
@@ -960,7 +1002,7 @@ def _rule_channels(item: _Item, universe: set[str]) -> tuple[str, ...] | None:
     """A trigger's or automation's channel scope from its ``via_id`` conditions (None: any channel).
     Malformed conditions were reported when the rule was read; they are skipped quietly here."""
     conds = item.data.get("conditions")
-    if not isinstance(conds, dict) or not any(c.get("field") == "via_id" for c in _all_any(conds, ("all", "any"))):
+    if not isinstance(conds, dict):
         return None
 
     def kept(cond: dict[str, Any]) -> set[str] | None:
@@ -990,8 +1032,21 @@ def _channel_restriction(cond: dict[str, Any]) -> _Restriction | None:
     """What a ``via_id`` filter condition does to channels, or None when it is not a channel condition."""
     if cond.get("field") != "via_id":
         return None
-    op = render_value(cond.get("operator") or "is")
-    chans = frozenset(_via_values(cond.get("value")))
+    operator, value = cond.get("operator"), cond.get("value")
+    if operator.__class__ in _PLAIN_VALUES and value.__class__ in _PLAIN_VALUES:  # the usual case, remembered
+        return _restriction(type(operator).__name__, operator, type(value).__name__, value)
+    return _restriction_of(operator, value)
+
+
+@lru_cache(maxsize=4096)
+def _restriction(_op_type: str, operator: Any, _value_type: str, value: Any) -> _Restriction | None:
+    """:func:`_restriction_of` for plain values (the types are part of the key: ``True`` is not ``1``)."""
+    return _restriction_of(operator, value)
+
+
+def _restriction_of(operator: Any, value: Any) -> _Restriction | None:
+    op = render_value(operator or "is")
+    chans = frozenset(_via_values(value))
     if op in CHANNEL_KEEP:
         return ("keep", chans)
     if op in CHANNEL_DROP:
@@ -1070,24 +1125,27 @@ def load_zendesk(paths: Sequence[Path], skipped: Sequence[Diagnostic] = ()) -> R
     sla_items = export.merged("sla_policies")
     sla_inputs = sla.filter_reads(sla_items)
     rules: list[RoutingRule] = []
-    rule_items: list[_Item] = []
+    by_channel: list[tuple[int, _Item]] = []  # rules with a via_id condition, which may scope them
     order = 0
     for key in RULE_COLLECTIONS:
         kind = COLLECTIONS[key]
         for item in export.merged(key):
+            via_before = builder.via_conditions
             rules.append(builder.rule(kind, item, order, sla_inputs))
-            rule_items.append(item)
+            if builder.via_conditions != via_before:
+                by_channel.append((order, item))
             order += 1
     rules.extend(sla.selection_rules(sla_items, order))
     policies = sla.policies(sla_items)
     # a rule's channel scope; "via is not X" keeps every other channel the desk may have
     universe = builder.channels | set(VENDOR_DEFAULT_CHANNELS["zendesk"])
-    for n, item in enumerate(rule_items):
-        if not any(rd.field == "channel" for rd in rules[n].reads):  # via_id is read as "channel"
-            continue
+    for n, item in by_channel:
         scope = _rule_channels(item, universe)
         if scope is not None:
-            rules[n] = replace(rules[n], channels=scope)
+            r = rules[n]  # the same rule with its scope (made directly: dataclasses.replace is slow)
+            rules[n] = RoutingRule(
+                r.id, r.name, r.kind, r.order, r.location, r.reads, r.writes, r.effects, r.active, scope
+            )
     name = paths[0].name if paths[0].is_dir() else paths[0].stem
     return RoutingModel(
         format="zendesk",
@@ -1105,6 +1163,8 @@ def load_zendesk(paths: Sequence[Path], skipped: Sequence[Diagnostic] = ()) -> R
 
 def _unresolved_gaps(builder: _Builder, rules: Sequence[RoutingRule]) -> list[Gap]:
     """Custom fields that active rules read but the export does not name: one of them could be anything."""
+    if not builder.unresolved:
+        return []
     read = sorted({rd.field for r in rules if r.active for rd in r.reads if rd.field in builder.unresolved})
     if not read:
         return []

@@ -4,7 +4,8 @@ Reads ``GET /api/v2/sla_policies`` (a bare JSON array) and ``GET /api/v2/automat
 (ticket creation 1, hourly triggers 3, ticket updates 4; a bare array or ``{"rules": [...]}``),
 as files or a directory holding them. One module per stage:
 
-* :mod:`.files`: detection (a cheap peek) and reading the files into documents;
+* :mod:`.detect`: detection (a cheap peek; every routing check asks it about every JSON file);
+* :mod:`.files`: reading the files into documents;
 * :mod:`.sla`: SLA policies → SLA targets per channel (numeric ``sources`` via
   :data:`auditrules.channels.FRESHDESK_SOURCES`);
 * :mod:`.automations`: automation rules → reads, writes, effects and channel scope;
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from auditrules.routing.freshdesk.files import is_freshdesk
+from auditrules.routing.freshdesk.detect import is_freshdesk
 from auditrules.routing.model import RoutingModel
 
 

@@ -1,24 +1,15 @@
-"""Finding and reading Freshdesk API files: which JSON holds SLA policies, which automation rules."""
+"""Reading Freshdesk API files: which JSON holds SLA policies, which automation rules (detection is
+:mod:`.detect`)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from auditrules.documents import Document
 from auditrules.findings import Diagnostic, Location
-from auditrules.routing.exports import Resource, json_documents, looks_like, skipped_file
-
-#: A peek at a file's head that tells a Freshdesk export from other JSON without parsing it.
-_PEEK = re.compile(r'"(sla_target|automation_type_id)"\s*:|"resource_type"\s*:\s*"(ticket|contact|company)"')
-
-
-def is_freshdesk(path: str | Path) -> bool:
-    """Whether ``path`` (a JSON file, or a directory holding one) looks like a Freshdesk API export."""
-    return looks_like(path, _PEEK)
-
+from auditrules.routing.exports import Resource, json_documents, skipped_file
 
 #: One SLA policy or automation rule.
 Item = Resource
@@ -88,4 +79,4 @@ def location(item: Item, suffix: str = "", note: str | None = None) -> Location:
     return item.location(suffix, note)
 
 
-__all__ = ["Export", "Item", "is_freshdesk", "location", "read_export"]
+__all__ = ["Export", "Item", "location", "read_export"]

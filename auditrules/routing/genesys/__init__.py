@@ -2,7 +2,8 @@
 
 One module per stage:
 
-* :mod:`.pages`: detection (a cheap peek), reading the pages (one file, a directory of pages, or
+* :mod:`.detect`: detection (a cheap peek; every routing check asks it about every JSON file);
+* :mod:`.pages`: reading the pages (one file, a directory of pages, or
   the bare entity array the ``gc`` CLI prints) and checking the page set is complete;
 * :mod:`.queues`: each queue's ``mediaSettings`` service levels → SLA targets per channel,
   scoped to the queue;
@@ -17,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from auditrules.routing.genesys.pages import is_genesys
+from auditrules.routing.genesys.detect import is_genesys
 from auditrules.routing.model import RoutingModel
 
 

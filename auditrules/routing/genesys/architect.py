@@ -25,8 +25,8 @@ from typing import Any
 
 from auditrules.documents import Document, escape_pointer_token
 from auditrules.findings import Diagnostic, Location
-from auditrules.routing.exports import peek
 from auditrules.routing.model import Effect, Read, RoutingRule, Write
+from auditrules.routing.peek import peek
 
 #: Flow types → the channel of the contacts they handle.
 FLOW_CHANNELS: dict[str, str] = {

@@ -8,24 +8,13 @@ The API pages its answer: ``{"entities": [...], "pageSize", "pageNumber", "total
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from auditrules.documents import Document
 from auditrules.findings import Diagnostic, Location
-from auditrules.routing.exports import Resource, json_documents, looks_like, skipped_file
-
-_PEEK = re.compile(
-    r'"mediaSettings"\s*:\s*\{|"(call|callback|chat|email|message)"\s*:\s*\{\s*"(alertingTimeoutSeconds|serviceLevel)"'
-)
-
-
-def is_genesys(path: str | Path) -> bool:
-    """Whether ``path`` (a JSON file, or a directory of them) looks like Genesys Cloud queue JSON."""
-    return looks_like(path, _PEEK)
-
+from auditrules.routing.exports import Resource, json_documents, skipped_file
 
 #: One queue entity.
 Queue = Resource
@@ -125,4 +114,4 @@ def location(queue: Queue, suffix: str = "", note: str | None = None) -> Locatio
     return queue.location(suffix, note)
 
 
-__all__ = ["Pages", "Queue", "is_genesys", "location", "read_pages"]
+__all__ = ["Pages", "Queue", "location", "read_pages"]

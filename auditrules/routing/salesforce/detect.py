@@ -29,7 +29,8 @@ ROOT_TAGS: frozenset[str] = frozenset(
 #: Markers of an SFDX project or a Metadata API retrieve.
 MARKERS: tuple[str, ...] = ("sfdx-project.json", "package.xml", "force-app", "unpackaged")
 
-_ROOT = re.compile(r"<(?:\w+:)?(" + "|".join(sorted(ROOT_TAGS)) + r")\b[^>]*http://soap\.sforce\.com/2006/04/metadata")
+#: The root element of a metadata file (compiled by ``re`` when an XML file is first looked at).
+_ROOT = r"<(?:\w+:)?(" + "|".join(sorted(ROOT_TAGS)) + r")\b[^>]*http://soap\.sforce\.com/2006/04/metadata"
 
 
 def metadata_suffix(name: str) -> str | None:
@@ -62,7 +63,7 @@ def is_salesforce(path: str | Path) -> bool:
         return True
     if p.suffix.lower() != ".xml":
         return False
-    return _ROOT.search(read_head(p, 4096)) is not None
+    return re.search(_ROOT, read_head(p, 4096)) is not None
 
 
 __all__ = ["FOLDERS", "ROOT_TAGS", "is_salesforce", "is_salesforce_project", "metadata_suffix"]

@@ -1,0 +1,26 @@
+"""Detection: whether a path looks like Genesys Cloud queue JSON, from a cheap peek at each file's
+head. Every routing check asks this of every JSON file, so this module imports nothing of the
+adapter's other stages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auditrules.routing.peek import looks_like
+
+#: A peek at a file's head that tells Genesys Cloud queue JSON from other JSON without parsing it
+#: (text: compiled when first tried, see :func:`~auditrules.routing.peek.matches`).
+PEEK = (
+    r'"mediaSettings"\s*:\s*\{|"(call|callback|chat|email|message)"\s*:\s*\{\s*"(alertingTimeoutSeconds|serviceLevel)"'
+)
+#: Every match of :data:`PEEK` holds one of these (a quick refusal of other vendors' files).
+PEEK_WORDS = ("mediaSettings", "alertingTimeoutSeconds", "serviceLevel")
+
+
+def is_genesys(path: str | Path, head: str | None = None) -> bool:
+    """Whether ``path`` (a JSON file, or a directory of them) looks like Genesys Cloud queue JSON;
+    ``head``: the file's first bytes (:func:`~auditrules.routing.peek.read_head`), when already read."""
+    return looks_like(path, PEEK, PEEK_WORDS, head)
+
+
+__all__ = ["is_genesys"]

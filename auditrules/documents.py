@@ -178,13 +178,17 @@ def read_head(path: str | Path, size: int = 65536) -> str:
 
 def sha256_file(path: str | Path) -> str:
     """SHA-256 of a regular file, read in chunks (any size; AR002 for FIFOs, devices, directories)."""
+    return sha256_descriptor(open_regular(path), path)
+
+
+def sha256_descriptor(fd: int, path: str | Path) -> str:
+    """SHA-256 of what is left to read from ``fd`` (from :func:`open_regular`), which is closed after."""
     import os
 
     h = hashlib.sha256()
-    fd = open_regular(path)
     try:
         for chunk in iter(lambda: os.read(fd, 1 << 20), b""):
-            h.update(chunk)
+            h.update(chunk)  # hashlib releases the GIL for large chunks: other threads run meanwhile
     except OSError as exc:
         raise fail("AR002", f"cannot read {path}: {exc.strerror}") from None
     finally:

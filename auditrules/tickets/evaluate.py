@@ -35,7 +35,7 @@ from auditrules.tickets.plan.censoring import censoring as censoring_of
 from auditrules.tickets.plan.join import JoinedSource, joined_relation
 from auditrules.tickets.plan.twitter import TWEET_COLUMNS, VIEW_SCHEMA
 from auditrules.tickets.progress import StepProgress
-from auditrules.tickets.sources import SourceFile, input_files, resolve_sources, with_csv_options
+from auditrules.tickets.sources import InputDigests, SourceFile, resolve_sources, with_csv_options
 
 Rules = Sequence[tuple[ast.Policy, ast.Rule]]
 
@@ -69,9 +69,7 @@ def evaluate_tickets(
     rules = [(p, r) for p, r in rules if r.requires]
     the_mapping = load_mapping(mapping)
     files = with_csv_options(resolve_sources(sources), the_mapping.csv)
-    inputs = input_files(files)
-    if the_mapping.path and not the_mapping.path.startswith("<builtin:"):
-        inputs = (*inputs, InputFile(the_mapping.path, "ticket-mapping", the_mapping.sha256))
+    digests = InputDigests(files)  # hashed while the engine works
     eng = make_engine(engine)
     steps = 4 + sum(len(r.requires) for _, r in rules)
     try:
@@ -82,6 +80,9 @@ def evaluate_tickets(
         raise _with_rule_source(err) from None
     finally:
         eng.close()
+    inputs = digests.result()
+    if the_mapping.path and not the_mapping.path.startswith("<builtin:"):
+        inputs = (*inputs, InputFile(the_mapping.path, "ticket-mapping", the_mapping.sha256))
     return TicketResult(tuple(findings), inputs, tuple(notes))
 
 

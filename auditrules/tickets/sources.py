@@ -2,8 +2,9 @@
 
 Each file gets a format (``csv``, ``parquet``, ``jsonl``, ``json``; gzip is handled by the
 engine's readers), the CSV options of the mapping (:class:`CsvOptions`) and a SHA-256 for the
-report. No data is read here for evaluation: the engine reads the files
-(:mod:`auditrules.tickets.engines`), so no ticket row ever passes through Python. Two things are
+report (:class:`InputDigests`: hashed in a background thread while the engine reads). No data is
+read here for evaluation: the engine reads the files (:mod:`auditrules.tickets.engines`), so no
+ticket row ever passes through Python. Two things are
 read here only to explain a failure: :func:`csv_row_problem` finds the first row of a CSV whose
 field count differs from its header's (when the engine's reader could not make sense of the
 file), and :func:`empty_sources_message` says what each file held when the sources have no rows.
@@ -174,11 +175,56 @@ def resolve_sources(sources: Sequence[str]) -> tuple[SourceFile, ...]:
     return tuple(out)
 
 
-def input_files(files: Sequence[SourceFile]) -> tuple[InputFile, ...]:
-    """The report's record of each source: path, ``tickets-<format>``, SHA-256."""
-    from auditrules.documents import sha256_file
+class InputDigests:
+    """The report's record of each source (path, ``tickets-<format>``, SHA-256), hashed in a
+    background thread.
 
-    return tuple(InputFile(f.path, f"tickets-{f.format}", sha256_file(f.path)) for f in files)
+    A gigabyte of CSV takes about a second to hash: the engine reads and cleans the files
+    meanwhile. The files are opened here, so an unreadable one is refused (AR001/AR002) before
+    any work starts; :meth:`result` waits for the digests and
+    raises what the hashing raised. The thread is a daemon: a run that fails does not wait for it.
+    """
+
+    def __init__(self, files: Sequence[SourceFile]) -> None:
+        import threading
+
+        from auditrules.documents import open_regular
+
+        self._files = tuple(files)
+        self._digests: list[str] = []
+        self._error: AuditError | None = None
+        descriptors: list[int] = []
+        try:
+            for f in self._files:
+                descriptors.append(open_regular(f.path))
+        except AuditError:
+            for fd in descriptors:
+                os.close(fd)
+            raise
+        self._thread = threading.Thread(target=self._hash, args=(descriptors,), name="auditrules-sha256", daemon=True)
+        self._thread.start()
+
+    def _hash(self, descriptors: list[int]) -> None:
+        from auditrules.documents import sha256_descriptor
+
+        pending = list(zip(self._files, descriptors, strict=True))
+        try:
+            while pending:
+                f, fd = pending.pop(0)
+                self._digests.append(sha256_descriptor(fd, f.path))
+        except AuditError as err:
+            self._error = err
+        finally:
+            for _, fd in pending:
+                os.close(fd)
+
+    def result(self) -> tuple[InputFile, ...]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return tuple(
+            InputFile(f.path, f"tickets-{f.format}", d) for f, d in zip(self._files, self._digests, strict=True)
+        )
 
 
 def _suffix_list() -> str:

@@ -27,7 +27,6 @@ from auditrules.tickets.plan.sql import (
     case,
     col,
     double,
-    is_null,
     lit,
     not_null,
     table_ref,
@@ -114,15 +113,32 @@ class CleanView:
 
 @dataclass(frozen=True)
 class _Read:
-    """One mapped column read from the source: its clean value, the raw text when parsed from text,
-    and (for a channel with ``others: exclude``) the condition that its value is not mapped."""
+    """One mapped column read from the source, and the condition (for a channel with ``others:
+    exclude``) that its value is not mapped.
+
+    A text column's ``value`` is computed in the inner SELECT over the source. Any other column's
+    ``source`` is carried out of the inner SELECT as ``_src_<name>`` (with ``fast``, a plain-shaped
+    timestamp's cheap parse, as ``_fast_<name>``), and its ``value`` and ``given`` (whether the
+    source holds a value; None when nothing is parsed) are over those columns, so that the value is
+    computed in the middle SELECT and the parse flags in the outer one without parsing twice.
+    """
 
     name: str
     kind: str
     value: exp.Expr
-    raw: exp.Expr | None = None
+    source: exp.Expr | None = None
+    given: exp.Expr | None = None
+    fast: exp.Expr | None = None
     unmapped: exp.Expr | None = None
     spelled: exp.Expr | None = None  # a channel read through the vocabulary: the trimmed source text
+
+    @property
+    def carried(self) -> str:
+        return f"_src_{self.name}"
+
+    @property
+    def parsed_fast(self) -> str:
+        return f"_fast_{self.name}"
 
 
 def _source_ref(name: str, schema: TMapping[str, str]) -> exp.Expr | None:
@@ -252,8 +268,36 @@ def _localise(naive: exp.Expr, zone: str) -> exp.Expr:
     return exp.FromTimeZone(this=naive, zone=exp.Literal.string(zone))
 
 
-def _timestamp_column(cm: ColumnMap, ref: exp.Expr, typ: str) -> tuple[exp.Expr, exp.Expr | None]:
-    """(the instant as a UTC TIMESTAMP, raw non-empty text or None when the source is typed).
+#: The plain shape ``YYYY-MM-DD HH:MM:SS`` as a LIKE pattern: a value of this shape names no zone
+#: (it cannot match :data:`ZONED`), and where the cast parses it untrimmed, it parses it as it would
+#: parse it trimmed (the cast skips the spaces TRIM removes; it refuses the other blanks TRIM
+#: removes). Such values — nearly all of a typical export — skip the trim, the zone test and the
+#: second cast (``tests/test_clean_fast_path.py`` checks the equivalence on adversarial values).
+PLAIN_SHAPE = "____-__-__ __:__:__"
+
+
+def _typed_time(typ: str) -> bool:
+    upper = typ.upper()
+    return upper.startswith("TIMESTAMP") or upper == "DATE" or "TIME ZONE" in upper
+
+
+def _given(kind: str, ref: exp.Expr, typ: str) -> exp.Expr | None:
+    """The value as given in the source: None for a typed timestamp (nothing is parsed), the typed
+    value of a numeric source, else its text trimmed (NULL when empty)."""
+    if kind == "timestamp":
+        return None if _typed_time(typ) else trimmed_text(ref)
+    return ref.copy() if _numeric(typ) else trimmed_text(ref)
+
+
+def _plain(written: exp.Expr) -> exp.Expr:
+    """A value of :data:`PLAIN_SHAPE` parsed as a naive TIMESTAMP (NULL for other shapes or when it
+    does not parse): the cheap first try at a text timestamp, without trimming it."""
+    shaped = exp.Like(this=written.copy(), expression=exp.Literal.string(PLAIN_SHAPE))
+    return case([(shaped, exp.TryCast(this=written, to=exp.DataType.build("timestamp")))], None)
+
+
+def _timestamp_column(cm: ColumnMap, ref: exp.Expr, typ: str, plain: exp.Expr | None = None) -> exp.Expr:
+    """The instant as a UTC TIMESTAMP (``plain``: the column holding :func:`_plain` of a text value).
 
     Written offsets and zone names (``Z``, ``+08:00``, ``Europe/Berlin``) are honoured: the value
     is the instant they name. Naive values are wall-clock times in the column's ``timezone``
@@ -262,20 +306,21 @@ def _timestamp_column(cm: ColumnMap, ref: exp.Expr, typ: str) -> tuple[exp.Expr,
     zone = cm.timezone or "UTC"
     upper = typ.upper()
     if "TIME ZONE" in upper or upper.startswith("TIMESTAMPTZ") or upper == "TIMESTAMP_LTZ":
-        return _timestamp(ref), None
-    if upper.startswith("TIMESTAMP") or upper == "DATE":
-        return _localise(_timestamp(ref), zone), None
+        return _timestamp(ref)
+    if _typed_time(typ):
+        return _localise(_timestamp(ref), zone)
     raw = trimmed_text(ref)
     if cm.format and ("%z" in cm.format or "%Z" in cm.format):
-        parsed = _timestamp(exp.StrToTime(this=raw.copy(), format=exp.Literal.string(cm.format), safe=True))
-    elif cm.format:
-        parsed = _localise(exp.StrToTime(this=raw.copy(), format=exp.Literal.string(cm.format), safe=True), zone)
-    else:
-        zoned = exp.RegexpLike(this=raw.copy(), expression=exp.Literal.string(ZONED))
-        instant = _timestamp(exp.TryCast(this=raw.copy(), to=exp.DataType.build("timestamptz")))
-        naive = _localise(exp.TryCast(this=raw.copy(), to=exp.DataType.build("timestamp")), zone)
-        parsed = case([(zoned, instant)], naive)
-    return parsed, raw
+        return _timestamp(exp.StrToTime(this=raw.copy(), format=exp.Literal.string(cm.format), safe=True))
+    if cm.format:
+        return _localise(exp.StrToTime(this=raw.copy(), format=exp.Literal.string(cm.format), safe=True), zone)
+    zoned = exp.RegexpLike(this=raw.copy(), expression=exp.Literal.string(ZONED))
+    instant = _timestamp(exp.TryCast(this=raw.copy(), to=exp.DataType.build("timestamptz")))
+    naive = _localise(exp.TryCast(this=raw.copy(), to=exp.DataType.build("timestamp")), zone)
+    pairs: list[tuple[exp.Expr, exp.Expr]] = [(zoned, instant)]
+    if plain is not None:  # a CASE: the trim, the zone test and the casts run only where it is NULL
+        pairs.insert(0, (not_null(plain.copy()), _localise(plain.copy(), zone)))
+    return case(pairs, naive)
 
 
 def finite(value: exp.Expr) -> exp.Expr:
@@ -290,23 +335,24 @@ def _numeric(typ: str) -> bool:
     return typ in _NUMERIC_TYPES or typ.startswith("DECIMAL")
 
 
-def _duration_column(cm: ColumnMap, ref: exp.Expr, typ: str) -> tuple[exp.Expr, exp.Expr | None]:
-    """(seconds as DOUBLE, the given value: raw non-empty text, or the typed value)."""
-    numeric = _numeric(typ)
-    raw = ref.copy() if numeric else trimmed_text(ref)
+def _duration_column(cm: ColumnMap, ref: exp.Expr, typ: str) -> exp.Expr:
+    """Seconds as DOUBLE, from a number in the mapping's unit or ``HH:MM:SS`` text."""
+    raw = _given("duration", ref, typ)
+    assert raw is not None
     if cm.format == "HH:MM:SS":
-        return _hms_seconds(text(ref) if numeric else raw), raw
-    value = finite(double(raw.copy()))
+        return _hms_seconds(text(ref) if _numeric(typ) else raw)
+    value = finite(double(raw))
     factor = UNIT_SECONDS[cm.unit]
     if factor != 1.0:
         value = exp.Mul(this=value, expression=lit(factor))
-    return value, raw
+    return value
 
 
-def _number_column(ref: exp.Expr, typ: str) -> tuple[exp.Expr, exp.Expr]:
-    """(finite DOUBLE or NULL, the given value); non-finite and non-numeric values do not parse."""
-    raw = ref.copy() if _numeric(typ) else trimmed_text(ref)
-    return finite(double(raw.copy())), raw
+def _number_column(ref: exp.Expr, typ: str) -> exp.Expr:
+    """A finite DOUBLE or NULL: non-finite and non-numeric values do not parse."""
+    raw = _given("number", ref, typ)
+    assert raw is not None
+    return finite(double(raw))
 
 
 def _hms_seconds(written: exp.Expr) -> exp.Expr:
@@ -336,14 +382,16 @@ def _read(cm: ColumnMap, ref: exp.Expr, typ: str) -> _Read:
         joined = not cm.values and (cm.vocabulary is None or cm.others != "exclude")  # see _text_column
         spelled = trimmed_text(ref) if cm.name == "channel" and joined else None
         return _Read(cm.name, cm.kind, value, unmapped=flag if cm.name == "channel" else None, spelled=spelled)
+    src = col(f"_src_{cm.name}")
+    fast = None
     if cm.kind == "timestamp":
-        value, raw = _timestamp_column(cm, ref, typ)
-        return _Read(cm.name, cm.kind, value, raw)
-    if cm.kind == "duration":
-        value, raw = _duration_column(cm, ref, typ)
-        return _Read(cm.name, cm.kind, value, raw)
-    value, raw = _number_column(ref, typ)
-    return _Read(cm.name, cm.kind, value, raw)
+        fast = _plain(text(ref)) if not _typed_time(typ) and not cm.format else None
+        value = _timestamp_column(cm, src, typ, col(f"_fast_{cm.name}") if fast is not None else None)
+    elif cm.kind == "duration":
+        value = _duration_column(cm, src, typ)
+    else:
+        value = _number_column(src, typ)
+    return _Read(cm.name, cm.kind, value, ref, _given(cm.kind, src.copy(), typ), fast)
 
 
 def _unused(cm: ColumnMap, keep: set[str] | None) -> bool:
@@ -370,20 +418,52 @@ def _read_mapped(mapping: Mapping, schema: TMapping[str, str], keep: set[str] | 
 
 
 def _inner_select(reads: list[_Read], passthrough: list[tuple[str, exp.Expr]]) -> list[exp.Expr]:
-    """Mapped values with their parse flags, pass-through columns, then ``_unmapped``."""
+    """Text values, the sources of the others (and their cheap parse), pass-through columns, then
+    ``_unmapped``."""
     inner: list[exp.Expr] = []
     unmapped: exp.Expr | None = None
     for r in reads:
-        inner.append(alias(r.value, r.name))
         if r.unmapped is not None:
             unmapped = r.unmapped
-        if r.raw is not None:
-            flags = ParseFlags.of(r.name)
-            inner.append(alias(not_null(r.raw.copy()), flags.has))
-            inner.append(alias(exp.and_(not_null(r.raw.copy()), is_null(r.value.copy())), flags.bad))
+        if r.source is None:
+            inner.append(alias(r.value, r.name))
+            continue
+        inner.append(alias(r.source.copy(), r.carried))
+        if r.fast is not None:
+            inner.append(alias(r.fast.copy(), r.parsed_fast))
     inner += [alias(ref, name) for name, ref in passthrough]
     inner.append(alias(unmapped if unmapped is not None else exp.false(), "_unmapped"))
     return inner
+
+
+def _middle_select(reads: list[_Read], passthrough: list[tuple[str, exp.Expr]]) -> list[exp.Expr]:
+    """Every value (parsed here from the carried sources), the sources, pass-through columns, ``_unmapped``."""
+    middle: list[exp.Expr] = []
+    for r in reads:
+        if r.source is None:
+            middle.append(col(r.name))
+            continue
+        middle += [alias(r.value.copy(), r.name), col(r.carried)]
+    middle += [col(name) for name, _ in passthrough]
+    middle.append(col("_unmapped"))
+    return middle
+
+
+def _flag_columns(r: _Read) -> list[exp.Expr]:
+    """A parsed column's flags, over the inner SELECT's value: a value was given (it parsed, or its
+    source holds one), it did not parse. The source is tested only where the value is NULL."""
+    assert r.given is not None
+    flags = ParseFlags.of(r.name)
+    parsed = not_null(col(r.name))
+    given = not_null(r.given.copy())
+    return [
+        alias(case([(parsed, exp.true())], given), flags.has),
+        alias(case([(parsed.copy(), exp.false())], given.copy()), flags.bad),
+    ]
+
+
+def _subquery(select: exp.Select, name: str) -> exp.Subquery:
+    return exp.Subquery(this=select, alias=exp.TableAlias(this=exp.to_identifier(name, quoted=True)))
 
 
 def clean_view(
@@ -408,11 +488,11 @@ def clean_view(
         if ref is not None:
             kinds[name] = "raw"
             passthrough.append((name, ref))
-    flags = tuple(ParseFlags.of(r.name) for r in reads if r.raw is not None)
+    flags = tuple(ParseFlags.of(r.name) for r in reads if r.given is not None)
 
     outputs = [c for c, k in kinds.items() if keep is None or c in keep or k in ("text", "number", "raw")]
     outer: list[exp.Expr] = [col(c) for c in outputs]
-    outer += [col(name) for f in flags for name in (f.has, f.bad)]
+    outer += [flag for r in reads if r.given is not None for flag in _flag_columns(r)]
     derived: dict[str, exp.Expr] = {}
     derivations = _derivations(mapping, kinds)
     for name, (later, earlier) in derivations:
@@ -430,9 +510,8 @@ def clean_view(
     if channel is not None and channel.spelled is not None:
         lookup, on = _channel_lookup(channel.spelled)
         source = source.join(lookup, on=on, join_type="left")
-    select = exp.select(*outer).from_(
-        exp.Subquery(this=source, alias=exp.TableAlias(this=exp.to_identifier("m", quoted=True)))
-    )
+    middle = exp.select(*_middle_select(reads, passthrough)).from_(_subquery(source, "s"))
+    select = exp.select(*outer).from_(_subquery(middle, "m"))
     depends: dict[str, tuple[str, ...]] = dict(derivations)
     return CleanView(select, {c: kinds[c] for c in outputs}, flags, tuple(missing), depends)
 

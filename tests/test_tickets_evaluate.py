@@ -170,7 +170,7 @@ def test_formats_give_the_same_findings(tmp_path: Path) -> None:
     df = _frame()
     # unanswered tickets are censored at times that depend on the timestamps each format carries
     # (the spreadsheet has no resolution time and minute-rounded creation times): answer them here
-    df["first_response"] = df["first_response"].fillna(3600.0)
+    df["first_response"] = df["first_response"].astype("float64").fillna(3600.0)
     parquet = tmp_path / "t.parquet"
     demo.write_parquet({c: df[c].to_numpy(dtype=object) for c in df.columns}, parquet)
     # CSV with a quoted field holding \r\n, ';' delimiter and a BOM

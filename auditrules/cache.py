@@ -1,8 +1,9 @@
 """The private cache directory: ``$XDG_CACHE_HOME/auditrules`` (default ``~/.cache/auditrules``).
 
 Created with mode 0700 and used only when it belongs to the current user and nobody else may write
-to it (Lark stores its compiled parser tables there as a pickle, which runs code when loaded): never
-a shared ``/tmp``. Parsed rules files are kept there as JSON data (:mod:`auditrules.lang.cached`).
+to it (Lark stores its compiled parser tables there as a pickle, and the command line the compiled
+code of generated dataclass methods, :mod:`auditrules.method_code`: both run code when loaded):
+never a shared ``/tmp``. Parsed rules files are kept there as JSON data (:mod:`auditrules.lang.cached`).
 Without a usable directory callers simply do the work again.
 """
 

@@ -476,13 +476,16 @@ class RoutingModel:
             return loc
         doc = self.documents.get(loc.path)
         pos = doc.position_of(loc.pointer) if doc is not None else None
-        return loc if pos is None else replace(loc, line=pos[0], column=pos[1])
+        # made directly: dataclasses.replace looks every field up again, once per finding's location
+        return loc if pos is None else Location(loc.path, pos[0], pos[1], loc.pointer, loc.note)
 
     def resolve_finding(self, finding: Finding) -> Finding:
         """``finding`` with every location resolved (see :meth:`resolve`)."""
         if all(loc.line is not None or loc.pointer is None for loc in finding.locations):
             return finding
-        return replace(finding, locations=tuple(self.resolve(loc) for loc in finding.locations))
+        f = finding  # made directly, as above
+        locations = tuple(self.resolve(loc) for loc in f.locations)
+        return Finding(f.rule_id, f.title, f.severity, f.status, f.message, f.evidence, locations)
 
     def resolved(self) -> RoutingModel:
         """A copy with every location's line resolved (for golden files and debugging; costs a scan)."""

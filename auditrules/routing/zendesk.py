@@ -20,7 +20,7 @@ filter) keeps the latest version of each policy and marks it ``filter_known=Fals
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +29,7 @@ from typing import Any
 from auditrules.channels import VENDOR_DEFAULT_CHANNELS, canonical_channel, normalise_spelling
 from auditrules.documents import Document, load_json_document, read_text
 from auditrules.errors import AuditError, Span, fail
-from auditrules.findings import Diagnostic, InputFile, Location, set_field
+from auditrules.findings import Diagnostic, InputFile, Location
 from auditrules.routing.model import Effect, Gap, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
 from auditrules.routing.names import NameCatalog, Namer, source_label
 from auditrules.routing.peek import peek
@@ -228,23 +228,20 @@ def _head_peek(head: str) -> bool:
 # --- collecting files and pages ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, init=False, repr=False)
 class _Item:
-    """One resource of a collection: where it is and what it holds (one per trigger, field, …: its
-    ``__init__`` is written out, see :data:`~auditrules.findings.set_field`)."""
+    """One resource of a collection: where it is and what it holds. One is made per trigger, field, …
+    and nothing compares, hashes or copies them, so it is a plain class with slots rather than a
+    dataclass: assigning a slot costs a third of a frozen field's ``object.__setattr__``, and there
+    are no generated methods to build at each start."""
 
-    doc: Document
-    pointer: str
-    data: dict[str, Any]
-    file_order: int
-    index: int
+    __slots__ = ("data", "doc", "file_order", "index", "pointer")
 
     def __init__(self, doc: Document, pointer: str, data: dict[str, Any], file_order: int, index: int) -> None:
-        set_field(self, "doc", doc)
-        set_field(self, "pointer", pointer)
-        set_field(self, "data", data)
-        set_field(self, "file_order", file_order)
-        set_field(self, "index", index)
+        self.doc = doc
+        self.pointer = pointer
+        self.data = data
+        self.file_order = file_order
+        self.index = index
 
 
 @dataclass(repr=False, eq=False)  # never compared nor printed: no methods to build at each start
@@ -577,6 +574,8 @@ _ReadForm = tuple[str, str, tuple[str, ...]]
 #: Condition values whose reads are worked out once per distinct condition (exact types: ``True``
 #: and ``1`` are equal keys of a dict but read differently; lists and objects are worked out each time).
 _PLAIN_VALUES: frozenset[type] = frozenset({str, int, type(None)})
+#: What an action is apart from its place: its writes (target, text) and its effects (kind, value).
+_ActionForm = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
 
 
 @dataclass(repr=False, eq=False)  # never compared nor printed: no methods to build at each start
@@ -594,6 +593,10 @@ class _Builder:
     via_conditions: int = 0
     #: (field, operator, value type, value) of a condition → its reads' forms (see :meth:`read`).
     read_forms: dict[tuple[str, str, type, Any], tuple[_ReadForm, ...]] = field(default_factory=dict)
+    #: What the SLA filters read (:meth:`_SlaReader.filter_reads`): actions that set it have an ``sla`` effect.
+    sla_inputs: set[str] = field(default_factory=set)
+    #: (field, value type, value) of an action → what it writes and its effects (see :meth:`action_form`).
+    action_forms: dict[tuple[str, type, Any], _ActionForm] = field(default_factory=dict)
     namer: Namer = field(init=False)
 
     def __post_init__(self) -> None:
@@ -653,23 +656,32 @@ class _Builder:
         return raw
 
     def condition_reads(self, doc: Document, pointer: str, conditions: Any) -> list[Read]:
-        """Reads of a ``{"all": [...], "any": [...]}`` block (a bare list counts as ``all``)."""
+        """Reads of a ``{"all": [...], "any": [...]}`` block (a bare list counts as ``all``).
+
+        The conditions are walked here, not through :meth:`conditions`: a large export has thousands,
+        and a generator's (pointer, condition) pairs cost more than the reads made of them. Malformed
+        conditions are reported in the same order as :meth:`conditions` reports them."""
         reads: list[Read] = []
-        for cond_ptr, cond in self.conditions(doc, pointer, conditions):
-            reads.extend(self.read(doc, cond_ptr, cond))
+        for key, group in self._condition_groups(doc, pointer, conditions):
+            if group is None:
+                continue
+            base = f"{pointer}/{key}" if key else pointer
+            if not isinstance(group, list):
+                self.bad(doc, base, f"conditions.{key} is not a list")
+                continue
+            for i, cond in enumerate(group):
+                if isinstance(cond, dict) and isinstance(cond.get("field"), str):
+                    self.read_into(reads, doc, f"{base}/{i}", cond)
+                else:
+                    self.bad(doc, f"{base}/{i}", "condition without a field name; skipped")
         return reads
 
-    def conditions(self, doc: Document, pointer: str, conditions: Any) -> Iterable[tuple[str, dict[str, Any]]]:
-        if conditions is None:
-            return
-        if isinstance(conditions, list):
-            groups: list[tuple[str, Any]] = [("", conditions)]
-        elif isinstance(conditions, dict):
-            groups = [(k, conditions.get(k)) for k in ("all", "any") if conditions.get(k) is not None]
-        else:
-            self.bad(doc, pointer, "conditions are neither an object with all/any nor a list")
-            return
-        for key, group in groups:
+    def conditions(self, doc: Document, pointer: str, conditions: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The well-formed conditions of a block with their pointers; malformed ones are reported
+        when they are met (so notes keep the order of the conditions)."""
+        for key, group in self._condition_groups(doc, pointer, conditions):
+            if group is None:
+                continue
             base = f"{pointer}/{key}" if key else pointer
             if not isinstance(group, list):
                 self.bad(doc, base, f"conditions.{key} is not a list")
@@ -680,22 +692,45 @@ class _Builder:
                 else:
                     self.bad(doc, f"{base}/{i}", "condition without a field name; skipped")
 
+    def _condition_groups(self, doc: Document, pointer: str, conditions: Any) -> tuple[tuple[str, Any], ...]:
+        """(key, group) of each group of a conditions block: ``all`` and ``any`` of an object (None when
+        absent), the one unnamed group of a bare list."""
+        if isinstance(conditions, dict):
+            return (("all", conditions.get("all")), ("any", conditions.get("any")))
+        if isinstance(conditions, list):
+            return (("", conditions),)
+        if conditions is not None:
+            self.bad(doc, pointer, "conditions are neither an object with all/any nor a list")
+        return ()
+
     def read(self, doc: Document, pointer: str, cond: dict[str, Any]) -> list[Read]:
-        """The reads of one condition: what it reads, its text and the values it compares with are
-        worked out once per distinct condition (``status is new`` recurs across rules)."""
-        raw = str(cond["field"])
-        op = str(cond.get("operator") or "is")
+        """The reads of one condition (its ``field`` a string)."""
+        reads: list[Read] = []
+        self.read_into(reads, doc, pointer, cond)
+        return reads
+
+    def read_into(self, reads: list[Read], doc: Document, pointer: str, cond: dict[str, Any]) -> None:
+        """Append the reads of one condition (its ``field`` a string) to ``reads``: what it reads, its
+        text and the values it compares with are worked out once per distinct condition (``status is
+        new`` recurs across rules); each occurrence makes only its location and reads."""
+        raw: str = cond["field"]
+        op = cond.get("operator") or "is"
+        if op.__class__ is not str:
+            op = str(op)
         value = cond.get("value")
         loc = Location(doc.path, None, None, pointer)  # by pointer: its line is looked up when reported
         if raw == "via_id":
             self.via_conditions += 1
-        key = (raw, op, value.__class__, value) if value.__class__ in _PLAIN_VALUES else None
-        forms = self.read_forms.get(key) if key is not None else None
-        if forms is None:
+        value_type = value.__class__
+        if value_type in _PLAIN_VALUES:
+            key = (raw, op, value_type, value)
+            forms = self.read_forms.get(key)
+            if forms is None:
+                forms = self.read_forms[key] = self._read_forms(raw, op, value, doc, pointer, loc)
+        else:
             forms = self._read_forms(raw, op, value, doc, pointer, loc)
-            if key is not None:
-                self.read_forms[key] = forms
-        return [Read(name, loc, text, values) for name, text, values in forms]
+        for name, text, values in forms:
+            reads.append(Read(name, loc, text, values))
 
     def _read_forms(
         self, raw: str, op: str, value: Any, doc: Document, pointer: str, loc: Location
@@ -715,9 +750,8 @@ class _Builder:
             return ((name, f"{label} {op}", ()),)
         return ((name, f"{label} {op} {self.shown(raw, value, loc)}", condition_values(value)),)
 
-    def actions(
-        self, doc: Document, pointer: str, actions: Any, sla_inputs: set[str]
-    ) -> tuple[list[Write], list[Effect]]:
+    def actions(self, doc: Document, pointer: str, actions: Any) -> tuple[list[Write], list[Effect]]:
+        """The writes and routing effects of a rule's actions, in order; each action makes one location."""
         writes: list[Write] = []
         effects: list[Effect] = []
         if actions is None:
@@ -725,57 +759,72 @@ class _Builder:
         if not isinstance(actions, list):
             self.bad(doc, pointer, "actions is not a list")
             return writes, effects
+        path = doc.path
         for i, act in enumerate(actions):
             ptr = f"{pointer}/{i}"
             if not isinstance(act, dict) or not isinstance(act.get("field"), str):
                 self.bad(doc, ptr, "action without a field name; skipped")
                 continue
-            w, e = self.action(doc, ptr, act, sla_inputs)
-            writes.extend(w)
-            effects.extend(e)
+            loc = Location(path, None, None, ptr)
+            write_forms, effect_forms = self.action_form(doc, ptr, act, loc)
+            for target, text in write_forms:
+                writes.append(Write(target, loc, text))
+            for kind, value in effect_forms:
+                effects.append(Effect(kind, value, loc))
         return writes, effects
 
-    def action(
-        self, doc: Document, ptr: str, act: dict[str, Any], sla_inputs: set[str]
-    ) -> tuple[list[Write], list[Effect]]:
-        """One action's writes (tags, custom fields) and routing effects."""
-        raw = str(act["field"])
+    def action_form(self, doc: Document, ptr: str, act: dict[str, Any], loc: Location) -> _ActionForm:
+        """What one action (its ``field`` a string) writes and which effects it has, worked out once
+        per distinct (field, value) like a condition's reads; a notification counts by its recipient
+        (its subject and body are not shown)."""
+        raw: str = act["field"]
         value = act.get("value")
-        loc = Location(doc.path, None, None, ptr)
+        if EFFECT_ACTIONS.get(raw) == "notify" and isinstance(value, list) and value:
+            value = value[0]
+        value_type = value.__class__
+        if value_type not in _PLAIN_VALUES:
+            return self._action_form(doc, ptr, raw, value, loc)
+        key = (raw, value_type, value)
+        form = self.action_forms.get(key)
+        if form is None:
+            form = self.action_forms[key] = self._action_form(doc, ptr, raw, value, loc)
+        return form
+
+    def _action_form(self, doc: Document, ptr: str, raw: str, value: Any, loc: Location) -> _ActionForm:
+        """An action's writes (tags, custom fields) and routing effects; a notification's ``value`` is
+        its recipient (the first of a list)."""
         if raw in TAG_ACTIONS:
             tags = _tags(value)
-            writes = [Write(f"tag:{tag}", loc, f"{raw} {render_value(value)}") for tag in tags]
+            text = f"{raw} {render_value(value)}"
             sla = raw != "remove_tags"
-            return writes, [Effect("sla", f"tag {tag}", loc) for tag in tags if sla and f"tag:{tag}" in sla_inputs]
+            sla_tags = tuple(("sla", f"tag {tag}") for tag in tags if sla and f"tag:{tag}" in self.sla_inputs)
+            return tuple((f"tag:{tag}", text) for tag in tags), sla_tags
         kind = EFFECT_ACTIONS.get(raw)
         if kind == "notify":
-            recipient = value[0] if isinstance(value, list) and value else value
-            if raw == "notification_user" and render_value(recipient) in CUSTOMER_RECIPIENTS:
-                return [], []
-            return [], [Effect("notify", f"{raw} {self.shown(raw, recipient, loc)}", loc)]
+            if raw == "notification_user" and render_value(value) in CUSTOMER_RECIPIENTS:
+                return (), ()
+            return (), (("notify", f"{raw} {self.shown(raw, value, loc)}"),)
         shown = self.shown(raw, value, loc)
-        effects = [] if kind is None else [Effect(kind, shown, loc)]
-        if raw in SLA_INPUT_ACTIONS and SLA_INPUT_ACTIONS[raw] in sla_inputs:
-            effects.append(Effect("sla", f"{raw} {shown}", loc))
+        effects: tuple[tuple[str, str], ...] = () if kind is None else ((kind, shown),)
+        if raw in SLA_INPUT_ACTIONS and SLA_INPUT_ACTIONS[raw] in self.sla_inputs:
+            effects += (("sla", f"{raw} {shown}"),)
         if not (_CUSTOM_ID.match(raw) or _USER_FIELD.match(raw)):
-            return [], effects
-        writes, field_effects = self.field_action(doc, ptr, raw, value, sla_inputs)
+            return (), effects
+        writes, field_effects = self._field_action_form(doc, ptr, raw, value)
         return writes, effects + field_effects
 
-    def field_action(
-        self, doc: Document, ptr: str, raw: str, value: Any, sla_inputs: set[str]
-    ) -> tuple[list[Write], list[Effect]]:
+    def _field_action_form(self, doc: Document, ptr: str, raw: str, value: Any) -> _ActionForm:
         """Setting a custom field: a write of its name, and of the tag a dropdown or checkbox sets."""
-        loc = Location(doc.path, None, None, ptr)
         name = self.resolve(raw, doc, ptr)
         label = raw if name == raw else f"{name} ({raw})"
-        writes = [Write(name, loc, f"{label} {render_value(value)}")]
-        effects = [Effect("sla", f"{name} {render_value(value)}", loc)] if name in sla_inputs else []
+        text = f"{label} {render_value(value)}"
+        writes = [(name, text)]
+        effects = (("sla", f"{name} {render_value(value)}"),) if name in self.sla_inputs else ()
         m = _CUSTOM_ID.match(raw)
         if m:
             for tag in self._field_tags(m.group(1), value):
-                writes.append(Write(f"tag:{tag}", loc, f"{label} {render_value(value)} (sets tag {tag})"))
-        return writes, effects
+                writes.append((f"tag:{tag}", f"{text} (sets tag {tag})"))
+        return tuple(writes), effects
 
     def _field_tags(self, ident: str, value: Any) -> list[str]:
         """Tags Zendesk adds when a dropdown or checkbox custom field is set."""
@@ -789,18 +838,19 @@ class _Builder:
     def bad(self, doc: Document, pointer: str, message: str) -> None:
         self.diagnostics.append(Diagnostic("AR202", "warning", message, _loc(doc, pointer)))
 
-    def rule(self, kind: str, item: _Item, order: int, sla_inputs: set[str]) -> RoutingRule:
+    def rule(self, kind: str, item: _Item, order: int) -> RoutingRule:
         d = item.data
+        doc = item.doc
         ident = d.get("id")
-        rid = f"{kind}:{ident}" if ident is not None else f"{kind}:{Path(item.doc.path).name}#{item.pointer}"
+        rid = f"{kind}:{ident}" if ident is not None else f"{kind}:{Path(doc.path).name}#{item.pointer}"
         title = d.get("title") or d.get("raw_title") or rid
-        reads = self.condition_reads(item.doc, item.pointer + "/conditions", d.get("conditions"))
+        reads = self.condition_reads(doc, item.pointer + "/conditions", d.get("conditions"))
         writes: list[Write] = []
         effects: list[Effect] = []
         if kind != "view":
-            writes, effects = self.actions(item.doc, item.pointer + "/actions", d.get("actions"), sla_inputs)
+            writes, effects = self.actions(doc, item.pointer + "/actions", d.get("actions"))
         active = d.get("active", True) is not False
-        loc = Location(item.doc.path, None, None, item.pointer)
+        loc = Location(doc.path, None, None, item.pointer)
         if not active and kind in ("trigger", "automation"):
             self.diagnostics.append(
                 Diagnostic(
@@ -810,17 +860,8 @@ class _Builder:
                     loc,
                 )
             )
-        return RoutingRule(
-            id=rid,
-            name=str(title),
-            kind=kind,
-            order=order,
-            location=loc,
-            reads=tuple(reads),
-            writes=tuple(writes),
-            effects=tuple(effects),
-            active=active,
-        )
+        # positional: one rule per trigger, and keywords cost more than the rule's other fields
+        return RoutingRule(rid, str(title), kind, order, loc, tuple(reads), tuple(writes), tuple(effects), active)
 
 
 # --- SLA policies ------------------------------------------------------------------------------------
@@ -1004,28 +1045,41 @@ def _rule_channels(item: _Item, universe: set[str]) -> tuple[str, ...] | None:
     conds = item.data.get("conditions")
     if not isinstance(conds, dict):
         return None
-
-    def kept(cond: dict[str, Any]) -> set[str] | None:
-        found = _channel_restriction(cond)
-        if found is None:
-            return None
-        mode, chans = found
-        return set(chans) if mode == "keep" else universe - chans
-
     scope: set[str] | None = None
-    for cond in _all_any(conds, ("all",)):
-        k = kept(cond)
-        if k is not None:
-            scope = k if scope is None else scope & k
-    parts = [kept(c) for c in _all_any(conds, ("any",))]
-    if parts and all(x is not None for x in parts):
-        union: set[str] = set().union(*(x for x in parts if x is not None))
+    every = conds.get("all")
+    if isinstance(every, list):
+        for cond in every:
+            found = _channel_restriction(cond) if isinstance(cond, dict) else None
+            if found is not None:
+                kept = _kept(found, universe)
+                scope = kept if scope is None else scope & kept
+    union = _any_channels(conds.get("any"), universe)
+    if union is not None:
         scope = union if scope is None else scope & union
     return None if scope is None else tuple(sorted(scope))
 
 
-def _all_any(conds: dict[str, Any], keys: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [c for key in keys if isinstance(conds.get(key), list) for c in conds[key] if isinstance(c, dict)]
+def _any_channels(group: Any, universe: set[str]) -> set[str] | None:
+    """The channels an ``any`` group keeps when each of its conditions restricts the channel; None
+    when one reads something else (then any channel may match) or the group has none."""
+    if not isinstance(group, list):
+        return None
+    union: set[str] | None = None
+    for cond in group:
+        if not isinstance(cond, dict):
+            continue
+        found = _channel_restriction(cond)
+        if found is None:
+            return None  # the first other condition settles it: no need to look at the rest
+        kept = _kept(found, universe)
+        union = kept if union is None else union | kept
+    return union
+
+
+def _kept(restriction: _Restriction, universe: set[str]) -> set[str]:
+    """The channels a restriction lets through: those it keeps, or every other one it may meet."""
+    mode, chans = restriction
+    return set(chans) if mode == "keep" else universe - chans
 
 
 def _channel_restriction(cond: dict[str, Any]) -> _Restriction | None:
@@ -1123,7 +1177,7 @@ def load_zendesk(paths: Sequence[Path], skipped: Sequence[Diagnostic] = ()) -> R
 
     sla = _SlaReader(builder)
     sla_items = export.merged("sla_policies")
-    sla_inputs = sla.filter_reads(sla_items)
+    builder.sla_inputs = sla.filter_reads(sla_items)
     rules: list[RoutingRule] = []
     by_channel: list[tuple[int, _Item]] = []  # rules with a via_id condition, which may scope them
     order = 0
@@ -1131,7 +1185,7 @@ def load_zendesk(paths: Sequence[Path], skipped: Sequence[Diagnostic] = ()) -> R
         kind = COLLECTIONS[key]
         for item in export.merged(key):
             via_before = builder.via_conditions
-            rules.append(builder.rule(kind, item, order, sla_inputs))
+            rules.append(builder.rule(kind, item, order))
             if builder.via_conditions != via_before:
                 by_channel.append((order, item))
             order += 1

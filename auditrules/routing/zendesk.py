@@ -358,16 +358,20 @@ class _Export:
         if key in self._merged:
             return self._merged[key]
         seen: set[str] = set()
-        out: list[_Item] = []
-        for item in self.items.get(key, []):
-            ident = item.data.get("id")
-            warehouse_row = "metric" in item.data and "policy_metrics" not in item.data
-            if ident is not None and not warehouse_row:
-                if str(ident) in seen:
+        found: list[_Item] = []
+        for item in self.items.get(key, ()):
+            data = item.data
+            ident = data.get("id")
+            if ident is not None and ("metric" not in data or "policy_metrics" in data):  # not a warehouse row
+                ident = str(ident)
+                if ident in seen:
                     continue
-                seen.add(str(ident))
-            out.append(item)
-        out.sort(key=lambda it: (_position(it.data), it.file_order, it.index))
+                seen.add(ident)
+            found.append(item)
+        # ordered by keys made in one pass and looked up by the sort itself: a key function would be
+        # a call per item (the sort is stable, as sorting the items by the same keys)
+        keys = [(_position(item.data), item.file_order, item.index) for item in found]
+        out = [found[i] for i in sorted(range(len(found)), key=keys.__getitem__)]
         pages = self.pages.get(key)
         why = pages.missing(key, len(out)) if pages is not None else None
         if why is not None and pages is not None and pages.first is not None:
@@ -437,16 +441,13 @@ class _Catalog:
                 continue
             raw = d.get("key") or d.get("title") or d.get("raw_title") or ""
             name = snake_name(str(raw)) or f"field_{ident}"
-            self.ticket[str(ident)] = name
+            sid = str(ident)
+            self.ticket[sid] = name
             options = d.get("custom_field_options")
             if isinstance(options, list):
-                self.option_tags[str(ident)] = {
-                    str(o.get("value")): str(o.get("value"))
-                    for o in options
-                    if isinstance(o, dict) and o.get("value") not in (None, "")
-                }
-            if d.get("type") == "checkbox" and d.get("tag"):
-                self.checkbox_tags[str(ident)] = str(d["tag"])
+                self.option_tags[sid] = _option_tags(options)
+            if kind == "checkbox" and d.get("tag"):
+                self.checkbox_tags[sid] = str(d["tag"])
         for key, target in (("user_fields", self.user), ("organization_fields", self.organization)):
             for item in export.merged(key):
                 d = item.data
@@ -463,6 +464,18 @@ class _Catalog:
         out.update({f"requester.custom_fields.{k}": f"requester.{v}" for k, v in self.user.items()})
         out.update({f"organization.custom_fields.{k}": f"organization.{v}" for k, v in self.organization.items()})
         return out
+
+
+def _option_tags(options: list[Any]) -> dict[str, str]:
+    """The tags a dropdown's options set (an option's value is its tag), each value read once."""
+    tags: dict[str, str] = {}
+    for option in options:
+        if isinstance(option, dict):
+            value = option.get("value")
+            if value not in (None, ""):
+                text = str(value)
+                tags[text] = text
+    return tags
 
 
 def _name_catalog(kind: str, items: list[_Item]) -> NameCatalog:
@@ -574,6 +587,8 @@ _ReadForm = tuple[str, str, tuple[str, ...]]
 #: Condition values whose reads are worked out once per distinct condition (exact types: ``True``
 #: and ``1`` are equal keys of a dict but read differently; lists and objects are worked out each time).
 _PLAIN_VALUES: frozenset[type] = frozenset({str, int, type(None)})
+#: A rule's fields in :class:`RoutingRule`'s order, all but its channel scope (known once every rule is read).
+_RuleFields = tuple[str, str, str, int, Location, tuple[Read, ...], tuple[Write, ...], tuple[Effect, ...], bool]
 #: What an action is apart from its place: its writes (target, text) and its effects (kind, value).
 _ActionForm = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
 
@@ -838,7 +853,8 @@ class _Builder:
     def bad(self, doc: Document, pointer: str, message: str) -> None:
         self.diagnostics.append(Diagnostic("AR202", "warning", message, _loc(doc, pointer)))
 
-    def rule(self, kind: str, item: _Item, order: int) -> RoutingRule:
+    def rule_fields(self, kind: str, item: _Item, order: int) -> _RuleFields:
+        """A trigger's, automation's, macro's or view's fields as a rule, all but its channel scope."""
         d = item.data
         doc = item.doc
         ident = d.get("id")
@@ -860,8 +876,7 @@ class _Builder:
                     loc,
                 )
             )
-        # positional: one rule per trigger, and keywords cost more than the rule's other fields
-        return RoutingRule(rid, str(title), kind, order, loc, tuple(reads), tuple(writes), tuple(effects), active)
+        return rid, str(title), kind, order, loc, tuple(reads), tuple(writes), tuple(effects), active
 
 
 # --- SLA policies ------------------------------------------------------------------------------------
@@ -1178,28 +1193,22 @@ def load_zendesk(paths: Sequence[Path], skipped: Sequence[Diagnostic] = ()) -> R
     sla = _SlaReader(builder)
     sla_items = export.merged("sla_policies")
     builder.sla_inputs = sla.filter_reads(sla_items)
-    rules: list[RoutingRule] = []
-    by_channel: list[tuple[int, _Item]] = []  # rules with a via_id condition, which may scope them
+    read: list[tuple[_RuleFields, _Item | None]] = []  # and the item of a rule whose conditions read via_id
     order = 0
     for key in RULE_COLLECTIONS:
         kind = COLLECTIONS[key]
         for item in export.merged(key):
             via_before = builder.via_conditions
-            rules.append(builder.rule(kind, item, order))
-            if builder.via_conditions != via_before:
-                by_channel.append((order, item))
+            fields = builder.rule_fields(kind, item, order)
+            read.append((fields, item if builder.via_conditions != via_before else None))
             order += 1
-    rules.extend(sla.selection_rules(sla_items, order))
+    selection = sla.selection_rules(sla_items, order)
     policies = sla.policies(sla_items)
-    # a rule's channel scope; "via is not X" keeps every other channel the desk may have
+    # Each rule is made once, with its channel scope, when every channel the export names is known
+    # ("via is not X" keeps every other channel the desk may have).
     universe = builder.channels | set(VENDOR_DEFAULT_CHANNELS["zendesk"])
-    for n, item in by_channel:
-        scope = _rule_channels(item, universe)
-        if scope is not None:
-            r = rules[n]  # the same rule with its scope (made directly: dataclasses.replace is slow)
-            rules[n] = RoutingRule(
-                r.id, r.name, r.kind, r.order, r.location, r.reads, r.writes, r.effects, r.active, scope
-            )
+    rules = [RoutingRule(*fields, None if item is None else _rule_channels(item, universe)) for fields, item in read]
+    rules.extend(selection)
     name = paths[0].name if paths[0].is_dir() else paths[0].stem
     return RoutingModel(
         format="zendesk",

@@ -1064,7 +1064,9 @@ def _rule_channels(item: _Item, universe: set[str]) -> tuple[str, ...] | None:
     every = conds.get("all")
     if isinstance(every, list):
         for cond in every:
-            found = _channel_restriction(cond) if isinstance(cond, dict) else None
+            if not isinstance(cond, dict) or cond.get("field") != "via_id":
+                continue  # most conditions read something else: no call for them
+            found = _channel_restriction(cond)
             if found is not None:
                 kept = _kept(found, universe)
                 scope = kept if scope is None else scope & kept
@@ -1102,13 +1104,15 @@ def _channel_restriction(cond: dict[str, Any]) -> _Restriction | None:
     if cond.get("field") != "via_id":
         return None
     operator, value = cond.get("operator"), cond.get("value")
-    if operator.__class__ in _PLAIN_VALUES and value.__class__ in _PLAIN_VALUES:  # the usual case, remembered
-        return _restriction(type(operator).__name__, operator, type(value).__name__, value)
+    operator_type: Any = operator.__class__  # (Any: mypy does not count a class as Hashable)
+    value_type: Any = value.__class__
+    if operator_type in _PLAIN_VALUES and value_type in _PLAIN_VALUES:  # the usual case, remembered
+        return _restriction(operator_type, operator, value_type, value)
     return _restriction_of(operator, value)
 
 
 @lru_cache(maxsize=4096)
-def _restriction(_op_type: str, operator: Any, _value_type: str, value: Any) -> _Restriction | None:
+def _restriction(_op_type: type, operator: Any, _value_type: type, value: Any) -> _Restriction | None:
     """:func:`_restriction_of` for plain values (the types are part of the key: ``True`` is not ``1``)."""
     return _restriction_of(operator, value)
 

@@ -19,6 +19,7 @@ filter) keeps the latest version of each policy and marks it ``filter_known=Fals
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -994,7 +995,8 @@ class _SlaReader:
         rows: list[tuple[str, dict[str, Any]]]
         metrics = d.get("policy_metrics")
         if isinstance(metrics, list):
-            rows = [(f"{item.pointer}/policy_metrics/{i}", m) for i, m in enumerate(metrics) if isinstance(m, dict)]
+            base = item.pointer + "/policy_metrics/"
+            rows = [(base + str(i), m) for i, m in enumerate(metrics) if isinstance(m, dict)]
         elif "metric" in d:
             rows = [(item.pointer, d)]  # a warehouse row: one policy × metric × priority
         else:
@@ -1019,7 +1021,8 @@ class _SlaReader:
             priority = render_value(m.get("priority") or "").strip().lower() or "any"
             bh = m.get("business_hours")
             business = bh is True or (isinstance(bh, str) and bh.strip().lower() in ("true", "1", "yes"))
-            out.append(SlaTarget(SLA_METRICS.get(metric, metric), priority, seconds, business, _loc(item.doc, ptr)))
+            loc = Location(item.doc.path, None, None, ptr)
+            out.append(SlaTarget(SLA_METRICS.get(metric, metric), priority, seconds, business, loc))
         return out
 
     def warehouse_policy(self, rows: list[_Item], order: int) -> SlaPolicy:
@@ -1132,7 +1135,7 @@ def _target_seconds(metric: dict[str, Any]) -> float | None:
         return _number(metric["target_in_seconds"])
     minutes = _number(metric.get("target"))
     seconds = None if minutes is None else minutes * 60.0
-    return seconds if seconds is not None and seconds < float("inf") else None  # 1e308 minutes overflows
+    return seconds if seconds is not None and seconds < math.inf else None  # 1e308 minutes overflows
 
 
 def _number(value: Any) -> float | None:
@@ -1142,7 +1145,7 @@ def _number(value: Any) -> float | None:
         n = float(value) if isinstance(value, (int, float)) else float(str(value).strip())
     except (ValueError, OverflowError):  # not a number; an integer too large for a float (10**400)
         return None
-    return n if 0 <= n < float("inf") else None
+    return n if 0 <= n < math.inf else None
 
 
 def _group_warehouse_rows(items: list[_Item]) -> tuple[list[_Item], list[list[_Item]]]:

@@ -419,6 +419,9 @@ class _Catalog:
     """Field ids and keys → readable names, plus the tags dropdown options and checkboxes set."""
 
     ticket: dict[str, str] = field(default_factory=dict)
+    #: A dropdown field's options as the export lists them; their tags are read when an action sets
+    #: the field (:meth:`tags_of`: most of a large export's fields are never set by a rule).
+    options: dict[str, list[Any]] = field(default_factory=dict)
     option_tags: dict[str, dict[str, str]] = field(default_factory=dict)
     checkbox_tags: dict[str, str] = field(default_factory=dict)
     user: dict[str, str] = field(default_factory=dict)
@@ -446,7 +449,7 @@ class _Catalog:
             self.ticket[sid] = name
             options = d.get("custom_field_options")
             if isinstance(options, list):
-                self.option_tags[sid] = _option_tags(options)
+                self.options[sid] = options
             if kind == "checkbox" and d.get("tag"):
                 self.checkbox_tags[sid] = str(d["tag"])
         for key, target in (("user_fields", self.user), ("organization_fields", self.organization)):
@@ -458,6 +461,13 @@ class _Catalog:
                 target[str(fkey)] = str(fkey)
                 if d.get("id") is not None:
                     target[str(d["id"])] = str(fkey)
+
+    def tags_of(self, ident: str) -> dict[str, str] | None:
+        """The tags the options of dropdown field ``ident`` set, by option value (None: no options)."""
+        tags = self.option_tags.get(ident)
+        if tags is None and ident in self.options:
+            tags = self.option_tags[ident] = _option_tags(self.options[ident])
+        return tags
 
     def names(self) -> dict[str, str]:
         """Raw field spellings → resolved field names."""
@@ -846,7 +856,7 @@ class _Builder:
         """Tags Zendesk adds when a dropdown or checkbox custom field is set."""
         if ident in self.catalog.checkbox_tags and value in (True, "true", "1", 1):
             return [self.catalog.checkbox_tags[ident]]
-        options = self.catalog.option_tags.get(ident)
+        options = self.catalog.tags_of(ident)
         if options and isinstance(value, str) and value in options:
             return [options[value]]
         return []

@@ -688,19 +688,27 @@ class _Builder:
         and a generator's (pointer, condition) pairs cost more than the reads made of them. Malformed
         conditions are reported in the same order as :meth:`conditions` reports them."""
         reads: list[Read] = []
-        for key, group in self._condition_groups(doc, pointer, conditions):
-            if group is None:
-                continue
-            base = f"{pointer}/{key}" if key else pointer
-            if not isinstance(group, list):
-                self.bad(doc, base, f"conditions.{key} is not a list")
-                continue
-            for i, cond in enumerate(group):
-                if isinstance(cond, dict) and isinstance(cond.get("field"), str):
-                    self.read_into(reads, doc, f"{base}/{i}", cond)
-                else:
-                    self.bad(doc, f"{base}/{i}", "condition without a field name; skipped")
+        if isinstance(conditions, dict):
+            for key in ("all", "any"):
+                group = conditions.get(key)
+                if group is not None and not (isinstance(group, list) and not group):  # "any": [] is usual
+                    self._read_group(reads, doc, f"{pointer}/{key}", key, group)
+        elif isinstance(conditions, list):
+            self._read_group(reads, doc, pointer, "", conditions)
+        elif conditions is not None:
+            self.bad(doc, pointer, "conditions are neither an object with all/any nor a list")
         return reads
+
+    def _read_group(self, reads: list[Read], doc: Document, base: str, key: str, group: Any) -> None:
+        """Append the reads of one group of conditions (``key``: all, any or "" for a bare list)."""
+        if not isinstance(group, list):
+            self.bad(doc, base, f"conditions.{key} is not a list")
+            return
+        for i, cond in enumerate(group):
+            if isinstance(cond, dict) and isinstance(cond.get("field"), str):
+                self.read_into(reads, doc, f"{base}/{i}", cond)
+            else:
+                self.bad(doc, f"{base}/{i}", "condition without a field name; skipped")
 
     def conditions(self, doc: Document, pointer: str, conditions: Any) -> Iterator[tuple[str, dict[str, Any]]]:
         """The well-formed conditions of a block with their pointers; malformed ones are reported

@@ -711,31 +711,28 @@ class _Builder:
                 self.bad(doc, f"{base}/{i}", "condition without a field name; skipped")
 
     def conditions(self, doc: Document, pointer: str, conditions: Any) -> Iterator[tuple[str, dict[str, Any]]]:
-        """The well-formed conditions of a block with their pointers; malformed ones are reported
-        when they are met (so notes keep the order of the conditions)."""
-        for key, group in self._condition_groups(doc, pointer, conditions):
-            if group is None:
-                continue
-            base = f"{pointer}/{key}" if key else pointer
-            if not isinstance(group, list):
-                self.bad(doc, base, f"conditions.{key} is not a list")
-                continue
-            for i, cond in enumerate(group):
-                if isinstance(cond, dict) and isinstance(cond.get("field"), str):
-                    yield f"{base}/{i}", cond
-                else:
-                    self.bad(doc, f"{base}/{i}", "condition without a field name; skipped")
-
-    def _condition_groups(self, doc: Document, pointer: str, conditions: Any) -> tuple[tuple[str, Any], ...]:
-        """(key, group) of each group of a conditions block: ``all`` and ``any`` of an object (None when
-        absent), the one unnamed group of a bare list."""
+        """The well-formed conditions of a block with their pointers, walked as :meth:`condition_reads`
+        walks them; malformed ones are reported when they are met (so notes keep their order)."""
         if isinstance(conditions, dict):
-            return (("all", conditions.get("all")), ("any", conditions.get("any")))
-        if isinstance(conditions, list):
-            return (("", conditions),)
-        if conditions is not None:
+            for key in ("all", "any"):
+                group = conditions.get(key)
+                if group is not None:
+                    yield from self._group_conditions(doc, f"{pointer}/{key}", key, group)
+        elif isinstance(conditions, list):
+            yield from self._group_conditions(doc, pointer, "", conditions)
+        elif conditions is not None:
             self.bad(doc, pointer, "conditions are neither an object with all/any nor a list")
-        return ()
+
+    def _group_conditions(self, doc: Document, base: str, key: str, group: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The well-formed conditions of one group with their pointers (see :meth:`_read_group`)."""
+        if not isinstance(group, list):
+            self.bad(doc, base, f"conditions.{key} is not a list")
+            return
+        for i, cond in enumerate(group):
+            if isinstance(cond, dict) and isinstance(cond.get("field"), str):
+                yield f"{base}/{i}", cond
+            else:
+                self.bad(doc, f"{base}/{i}", "condition without a field name; skipped")
 
     def read(self, doc: Document, pointer: str, cond: dict[str, Any]) -> list[Read]:
         """The reads of one condition (its ``field`` a string)."""

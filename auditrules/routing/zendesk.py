@@ -178,19 +178,23 @@ SLA_METRICS: dict[str, str] = {
     "total_resolution_time": "total_resolution",
 }
 
-_CUSTOM_ID = re.compile(r"^(?:custom_fields|ticket_fields)_(\d+)$")
-_USER_FIELD = re.compile(r"^(requester|user|organization|assignee)\.custom_fields\.(.+)$")
+#: How a condition or action names a custom ticket field: ``custom_fields_<id>`` (or ``ticket_fields_<id>``).
+_CUSTOM_PREFIXES: tuple[str, ...] = ("custom_fields_", "ticket_fields_")
+#: Custom user and organization fields (``requester.custom_fields.<key>``). The patterns below that
+#: only some exports or files need are text, compiled (and kept, by ``re``) when first tried, not at
+#: each start.
+_USER_FIELD = r"^(requester|user|organization|assignee)\.custom_fields\.(.+)$"
 _SNAKE = re.compile(r"[^0-9a-z]+")
 _PEEK = re.compile(
     r'"(?:triggers|automations|views|macros|sla_policies|ticket_fields|user_fields|organization_fields)"\s*:\s*\['
     r'|"(?:trigger|automation|view|macro|sla_policy)"\s*:\s*\{'
 )
 #: A name catalog: part of an export beside rules, never an export by itself (``"groups": [`` is common).
-_CATALOG_PEEK = re.compile(r'"(?:groups|brands|organizations)"\s*:\s*\[')
+_CATALOG_PEEK = r'"(?:groups|brands|organizations)"\s*:\s*\['
 
 
 #: A warehouse table of SLA rows saved as a JSON array (``[{"sla_policy_id": …, "metric": …}, …]``).
-_WAREHOUSE_PEEK = re.compile(r'\s*\[\s*\{[^{}]*"metric"\s*:')
+_WAREHOUSE_PEEK = r'\s*\[\s*\{[^{}]*"metric"\s*:'
 
 
 def is_zendesk(path: str | Path, head: str | None = None) -> bool:
@@ -223,7 +227,7 @@ def _peek(path: Path) -> bool:
 
 
 def _head_peek(head: str) -> bool:
-    return _PEEK.search(head) is not None or _WAREHOUSE_PEEK.match(head) is not None
+    return _PEEK.search(head) is not None or re.match(_WAREHOUSE_PEEK, head) is not None
 
 
 # --- collecting files and pages ---------------------------------------------------------------------
@@ -407,6 +411,25 @@ def _loc(doc: Document, pointer: str, note: str | None = None) -> Location:
 
 
 # --- field catalogs ----------------------------------------------------------------------------------
+
+
+def _custom_id(raw: str) -> str | None:
+    """The id in a custom ticket field's name (``custom_fields_360001234567`` → ``360001234567``), or
+    None. Read as ``^(?:custom_fields|ticket_fields)_(\\d+)$`` reads it (``\\d`` is a Unicode decimal
+    digit, as :meth:`str.isdecimal` says; ``$`` also matches before a final newline), with string
+    methods: every field name of an export is asked, and there is no expression to compile at each start."""
+    if not raw.startswith(_CUSTOM_PREFIXES):
+        return None
+    digits = raw[len(_CUSTOM_PREFIXES[0]) :]  # both prefixes are as long
+    if digits.endswith("\n"):
+        digits = digits[:-1]
+    return digits if digits.isdecimal() else None
+
+
+def _user_field(raw: str) -> re.Match[str] | None:
+    """``raw`` matched as a custom user or organization field (owner, key); most names are no such field
+    and are refused by a substring search (every match holds ``.custom_fields.``) without the pattern."""
+    return re.match(_USER_FIELD, raw) if ".custom_fields." in raw else None
 
 
 def snake_name(title: str) -> str:
@@ -647,9 +670,8 @@ class _Builder:
         return name
 
     def _resolve(self, raw: str, doc: Document, pointer: str) -> str:
-        m = _CUSTOM_ID.match(raw)
-        if m:
-            ident = m.group(1)
+        ident = _custom_id(raw)
+        if ident is not None:
             name = self.catalog.ticket.get(ident)
             if name is None:
                 if raw not in self.unresolved:
@@ -666,7 +688,7 @@ class _Builder:
                 return raw
             self.field_names[raw] = name
             return name
-        m = _USER_FIELD.match(raw)
+        m = _user_field(raw)
         if m:
             owner, key = m.group(1), m.group(2)
             cat = self.catalog.organization if owner == "organization" else self.catalog.user
@@ -839,7 +861,7 @@ class _Builder:
         effects: tuple[tuple[str, str], ...] = () if kind is None else ((kind, shown),)
         if raw in SLA_INPUT_ACTIONS and SLA_INPUT_ACTIONS[raw] in self.sla_inputs:
             effects += (("sla", f"{raw} {shown}"),)
-        if not (_CUSTOM_ID.match(raw) or _USER_FIELD.match(raw)):
+        if _custom_id(raw) is None and _user_field(raw) is None:
             return (), effects
         writes, field_effects = self._field_action_form(doc, ptr, raw, value)
         return writes, effects + field_effects
@@ -851,9 +873,9 @@ class _Builder:
         text = f"{label} {render_value(value)}"
         writes = [(name, text)]
         effects = (("sla", f"{name} {render_value(value)}"),) if name in self.sla_inputs else ()
-        m = _CUSTOM_ID.match(raw)
-        if m:
-            for tag in self._field_tags(m.group(1), value):
+        ident = _custom_id(raw)
+        if ident is not None:
+            for tag in self._field_tags(ident, value):
                 writes.append((f"tag:{tag}", f"{text} (sets tag {tag})"))
         return tuple(writes), effects
 

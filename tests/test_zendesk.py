@@ -702,3 +702,66 @@ def test_channels_come_from_the_one_vocabulary() -> None:
     for spelling in ALIASES:
         assert via_channel(spelling) == canonical_channel(spelling)
     assert via_channel(45) == "phone" and via_channel(8) == "via_8" and via_channel("Some Thing") == "some_thing"
+
+
+def test_repeated_conditions_and_actions_keep_their_own_places(tmp_path: Path) -> None:
+    """What a condition or action says is worked out once per distinct one; each occurrence still
+    reads, writes and routes at its own place, and a notification counts by its recipient only."""
+    same = [cond("status", "is", "new"), cond("via_id", "is", 4)]
+    acts = [
+        {"field": "group_id", "value": "361000001"},
+        {"field": "current_tags", "value": "vip gold"},
+        {"field": "custom_fields_360000001", "value": True},
+    ]
+    notify = {"field": "notification_group", "value": ["361000001", "subject one", "body"]}
+    renotify = {"field": "notification_group", "value": ["361000001", "subject two", "other body"]}
+    fields = {"ticket_fields": [{"id": 360000001, "type": "checkbox", "title": "VIP", "tag": "vip_box"}]}
+    model = load(
+        tmp_path,
+        ticket_fields=fields,
+        triggers={
+            "triggers": [
+                trigger(1, "A", same, actions=[*acts, notify]),
+                trigger(2, "B", same, actions=[*acts, renotify]),
+            ]
+        },
+    )
+    a, b = rule(model, "trigger:1"), rule(model, "trigger:2")
+    assert [r.text for r in a.reads] == [r.text for r in b.reads]
+    assert [w.text for w in a.writes] == [w.text for w in b.writes]
+    assert [(e.kind, e.value) for e in a.effects] == [(e.kind, e.value) for e in b.effects]
+    assert [w.target for w in a.writes] == ["tag:vip", "tag:gold", "vip", "tag:vip_box"]
+    assert ("notify", "notification_group 361000001") in [(e.kind, e.value) for e in b.effects]
+    for first, second in [
+        *zip(a.reads, b.reads, strict=True),
+        *zip(a.writes, b.writes, strict=True),
+        *zip(a.effects, b.effects, strict=True),
+    ]:
+        assert first.location.pointer is not None and second.location.pointer is not None
+        assert first.location.pointer.replace("/triggers/0/", "/triggers/1/") == second.location.pointer
+    assert a.channels == b.channels == ("email",)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "custom_fields_360000001",
+        "ticket_fields_7",
+        "custom_fields_12\n",
+        "custom_fields_12\n\n",
+        "custom_fields_",
+        "custom_fields_\u0661\u0662",
+        "custom_fields_\u00b2",
+        "custom_fields_1a",
+        "Custom_fields_1",
+        " custom_fields_1",
+        "requester.custom_fields.plan",
+    ],
+)
+def test_custom_field_ids_are_read_as_the_pattern_reads_them(raw: str) -> None:
+    import re
+
+    from auditrules.routing.zendesk import _custom_id
+
+    m = re.match(r"^(?:custom_fields|ticket_fields)_(\d+)$", raw)
+    assert _custom_id(raw) == (m.group(1) if m else None)

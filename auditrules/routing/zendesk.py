@@ -19,8 +19,9 @@ filter) keeps the latest version of each policy and marks it ``filter_known=Fals
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +30,7 @@ from typing import Any
 from auditrules.channels import VENDOR_DEFAULT_CHANNELS, canonical_channel, normalise_spelling
 from auditrules.documents import Document, load_json_document, read_text
 from auditrules.errors import AuditError, Span, fail
-from auditrules.findings import Diagnostic, InputFile, Location, set_field
+from auditrules.findings import Diagnostic, InputFile, Location
 from auditrules.routing.model import Effect, Gap, Read, RoutingModel, RoutingRule, SlaPolicy, SlaTarget, Write
 from auditrules.routing.names import NameCatalog, Namer, source_label
 from auditrules.routing.peek import peek
@@ -177,19 +178,23 @@ SLA_METRICS: dict[str, str] = {
     "total_resolution_time": "total_resolution",
 }
 
-_CUSTOM_ID = re.compile(r"^(?:custom_fields|ticket_fields)_(\d+)$")
-_USER_FIELD = re.compile(r"^(requester|user|organization|assignee)\.custom_fields\.(.+)$")
+#: How a condition or action names a custom ticket field: ``custom_fields_<id>`` (or ``ticket_fields_<id>``).
+_CUSTOM_PREFIXES: tuple[str, ...] = ("custom_fields_", "ticket_fields_")
+#: Custom user and organization fields (``requester.custom_fields.<key>``). The patterns below that
+#: only some exports or files need are text, compiled (and kept, by ``re``) when first tried, not at
+#: each start.
+_USER_FIELD = r"^(requester|user|organization|assignee)\.custom_fields\.(.+)$"
 _SNAKE = re.compile(r"[^0-9a-z]+")
 _PEEK = re.compile(
     r'"(?:triggers|automations|views|macros|sla_policies|ticket_fields|user_fields|organization_fields)"\s*:\s*\['
     r'|"(?:trigger|automation|view|macro|sla_policy)"\s*:\s*\{'
 )
 #: A name catalog: part of an export beside rules, never an export by itself (``"groups": [`` is common).
-_CATALOG_PEEK = re.compile(r'"(?:groups|brands|organizations)"\s*:\s*\[')
+_CATALOG_PEEK = r'"(?:groups|brands|organizations)"\s*:\s*\['
 
 
 #: A warehouse table of SLA rows saved as a JSON array (``[{"sla_policy_id": …, "metric": …}, …]``).
-_WAREHOUSE_PEEK = re.compile(r'\s*\[\s*\{[^{}]*"metric"\s*:')
+_WAREHOUSE_PEEK = r'\s*\[\s*\{[^{}]*"metric"\s*:'
 
 
 def is_zendesk(path: str | Path, head: str | None = None) -> bool:
@@ -222,29 +227,26 @@ def _peek(path: Path) -> bool:
 
 
 def _head_peek(head: str) -> bool:
-    return _PEEK.search(head) is not None or _WAREHOUSE_PEEK.match(head) is not None
+    return _PEEK.search(head) is not None or re.match(_WAREHOUSE_PEEK, head) is not None
 
 
 # --- collecting files and pages ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, init=False, repr=False)
 class _Item:
-    """One resource of a collection: where it is and what it holds (one per trigger, field, …: its
-    ``__init__`` is written out, see :data:`~auditrules.findings.set_field`)."""
+    """One resource of a collection: where it is and what it holds. One is made per trigger, field, …
+    and nothing compares, hashes or copies them, so it is a plain class with slots rather than a
+    dataclass: assigning a slot costs a third of a frozen field's ``object.__setattr__``, and there
+    are no generated methods to build at each start."""
 
-    doc: Document
-    pointer: str
-    data: dict[str, Any]
-    file_order: int
-    index: int
+    __slots__ = ("data", "doc", "file_order", "index", "pointer")
 
     def __init__(self, doc: Document, pointer: str, data: dict[str, Any], file_order: int, index: int) -> None:
-        set_field(self, "doc", doc)
-        set_field(self, "pointer", pointer)
-        set_field(self, "data", data)
-        set_field(self, "file_order", file_order)
-        set_field(self, "index", index)
+        self.doc = doc
+        self.pointer = pointer
+        self.data = data
+        self.file_order = file_order
+        self.index = index
 
 
 @dataclass(repr=False, eq=False)  # never compared nor printed: no methods to build at each start
@@ -361,16 +363,20 @@ class _Export:
         if key in self._merged:
             return self._merged[key]
         seen: set[str] = set()
-        out: list[_Item] = []
-        for item in self.items.get(key, []):
-            ident = item.data.get("id")
-            warehouse_row = "metric" in item.data and "policy_metrics" not in item.data
-            if ident is not None and not warehouse_row:
-                if str(ident) in seen:
+        found: list[_Item] = []
+        for item in self.items.get(key, ()):
+            data = item.data
+            ident = data.get("id")
+            if ident is not None and ("metric" not in data or "policy_metrics" in data):  # not a warehouse row
+                ident = str(ident)
+                if ident in seen:
                     continue
-                seen.add(str(ident))
-            out.append(item)
-        out.sort(key=lambda it: (_position(it.data), it.file_order, it.index))
+                seen.add(ident)
+            found.append(item)
+        # ordered by keys made in one pass and looked up by the sort itself: a key function would be
+        # a call per item (the sort is stable, as sorting the items by the same keys)
+        keys = [(_position(item.data), item.file_order, item.index) for item in found]
+        out = [found[i] for i in sorted(range(len(found)), key=keys.__getitem__)]
         pages = self.pages.get(key)
         why = pages.missing(key, len(out)) if pages is not None else None
         if why is not None and pages is not None and pages.first is not None:
@@ -407,6 +413,25 @@ def _loc(doc: Document, pointer: str, note: str | None = None) -> Location:
 # --- field catalogs ----------------------------------------------------------------------------------
 
 
+def _custom_id(raw: str) -> str | None:
+    """The id in a custom ticket field's name (``custom_fields_360001234567`` → ``360001234567``), or
+    None. Read as ``^(?:custom_fields|ticket_fields)_(\\d+)$`` reads it (``\\d`` is a Unicode decimal
+    digit, as :meth:`str.isdecimal` says; ``$`` also matches before a final newline), with string
+    methods: every field name of an export is asked, and there is no expression to compile at each start."""
+    if not raw.startswith(_CUSTOM_PREFIXES):
+        return None
+    digits = raw[len(_CUSTOM_PREFIXES[0]) :]  # both prefixes are as long
+    if digits.endswith("\n"):
+        digits = digits[:-1]
+    return digits if digits.isdecimal() else None
+
+
+def _user_field(raw: str) -> re.Match[str] | None:
+    """``raw`` matched as a custom user or organization field (owner, key); most names are no such field
+    and are refused by a substring search (every match holds ``.custom_fields.``) without the pattern."""
+    return re.match(_USER_FIELD, raw) if ".custom_fields." in raw else None
+
+
 def snake_name(title: str) -> str:
     """``"Klout score"`` → ``klout_score``."""
     return _SNAKE.sub("_", title.lower()).strip("_")
@@ -417,6 +442,9 @@ class _Catalog:
     """Field ids and keys → readable names, plus the tags dropdown options and checkboxes set."""
 
     ticket: dict[str, str] = field(default_factory=dict)
+    #: A dropdown field's options as the export lists them; their tags are read when an action sets
+    #: the field (:meth:`tags_of`: most of a large export's fields are never set by a rule).
+    options: dict[str, list[Any]] = field(default_factory=dict)
     option_tags: dict[str, dict[str, str]] = field(default_factory=dict)
     checkbox_tags: dict[str, str] = field(default_factory=dict)
     user: dict[str, str] = field(default_factory=dict)
@@ -440,16 +468,13 @@ class _Catalog:
                 continue
             raw = d.get("key") or d.get("title") or d.get("raw_title") or ""
             name = snake_name(str(raw)) or f"field_{ident}"
-            self.ticket[str(ident)] = name
+            sid = str(ident)
+            self.ticket[sid] = name
             options = d.get("custom_field_options")
             if isinstance(options, list):
-                self.option_tags[str(ident)] = {
-                    str(o.get("value")): str(o.get("value"))
-                    for o in options
-                    if isinstance(o, dict) and o.get("value") not in (None, "")
-                }
-            if d.get("type") == "checkbox" and d.get("tag"):
-                self.checkbox_tags[str(ident)] = str(d["tag"])
+                self.options[sid] = options
+            if kind == "checkbox" and d.get("tag"):
+                self.checkbox_tags[sid] = str(d["tag"])
         for key, target in (("user_fields", self.user), ("organization_fields", self.organization)):
             for item in export.merged(key):
                 d = item.data
@@ -460,12 +485,31 @@ class _Catalog:
                 if d.get("id") is not None:
                     target[str(d["id"])] = str(fkey)
 
+    def tags_of(self, ident: str) -> dict[str, str] | None:
+        """The tags the options of dropdown field ``ident`` set, by option value (None: no options)."""
+        tags = self.option_tags.get(ident)
+        if tags is None and ident in self.options:
+            tags = self.option_tags[ident] = _option_tags(self.options[ident])
+        return tags
+
     def names(self) -> dict[str, str]:
         """Raw field spellings → resolved field names."""
         out = {f"custom_fields_{i}": n for i, n in self.ticket.items()}
         out.update({f"requester.custom_fields.{k}": f"requester.{v}" for k, v in self.user.items()})
         out.update({f"organization.custom_fields.{k}": f"organization.{v}" for k, v in self.organization.items()})
         return out
+
+
+def _option_tags(options: list[Any]) -> dict[str, str]:
+    """The tags a dropdown's options set (an option's value is its tag), each value read once."""
+    tags: dict[str, str] = {}
+    for option in options:
+        if isinstance(option, dict):
+            value = option.get("value")
+            if value not in (None, ""):
+                text = str(value)
+                tags[text] = text
+    return tags
 
 
 def _name_catalog(kind: str, items: list[_Item]) -> NameCatalog:
@@ -577,6 +621,10 @@ _ReadForm = tuple[str, str, tuple[str, ...]]
 #: Condition values whose reads are worked out once per distinct condition (exact types: ``True``
 #: and ``1`` are equal keys of a dict but read differently; lists and objects are worked out each time).
 _PLAIN_VALUES: frozenset[type] = frozenset({str, int, type(None)})
+#: A rule's fields in :class:`RoutingRule`'s order, all but its channel scope (known once every rule is read).
+_RuleFields = tuple[str, str, str, int, Location, tuple[Read, ...], tuple[Write, ...], tuple[Effect, ...], bool]
+#: What an action is apart from its place: its writes (target, text) and its effects (kind, value).
+_ActionForm = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
 
 
 @dataclass(repr=False, eq=False)  # never compared nor printed: no methods to build at each start
@@ -594,6 +642,10 @@ class _Builder:
     via_conditions: int = 0
     #: (field, operator, value type, value) of a condition → its reads' forms (see :meth:`read`).
     read_forms: dict[tuple[str, str, type, Any], tuple[_ReadForm, ...]] = field(default_factory=dict)
+    #: What the SLA filters read (:meth:`_SlaReader.filter_reads`): actions that set it have an ``sla`` effect.
+    sla_inputs: set[str] = field(default_factory=set)
+    #: (field, value type, value) of an action → what it writes and its effects (see :meth:`action_form`).
+    action_forms: dict[tuple[str, type, Any], _ActionForm] = field(default_factory=dict)
     namer: Namer = field(init=False)
 
     def __post_init__(self) -> None:
@@ -618,9 +670,8 @@ class _Builder:
         return name
 
     def _resolve(self, raw: str, doc: Document, pointer: str) -> str:
-        m = _CUSTOM_ID.match(raw)
-        if m:
-            ident = m.group(1)
+        ident = _custom_id(raw)
+        if ident is not None:
             name = self.catalog.ticket.get(ident)
             if name is None:
                 if raw not in self.unresolved:
@@ -637,7 +688,7 @@ class _Builder:
                 return raw
             self.field_names[raw] = name
             return name
-        m = _USER_FIELD.match(raw)
+        m = _user_field(raw)
         if m:
             owner, key = m.group(1), m.group(2)
             cat = self.catalog.organization if owner == "organization" else self.catalog.user
@@ -653,49 +704,86 @@ class _Builder:
         return raw
 
     def condition_reads(self, doc: Document, pointer: str, conditions: Any) -> list[Read]:
-        """Reads of a ``{"all": [...], "any": [...]}`` block (a bare list counts as ``all``)."""
+        """Reads of a ``{"all": [...], "any": [...]}`` block (a bare list counts as ``all``).
+
+        The conditions are walked here, not through :meth:`conditions`: a large export has thousands,
+        and a generator's (pointer, condition) pairs cost more than the reads made of them. Malformed
+        conditions are reported in the same order as :meth:`conditions` reports them."""
         reads: list[Read] = []
-        for cond_ptr, cond in self.conditions(doc, pointer, conditions):
-            reads.extend(self.read(doc, cond_ptr, cond))
+        if isinstance(conditions, dict):
+            for key in ("all", "any"):
+                group = conditions.get(key)
+                if group is not None and not (isinstance(group, list) and not group):  # "any": [] is usual
+                    self._read_group(reads, doc, f"{pointer}/{key}", key, group)
+        elif isinstance(conditions, list):
+            self._read_group(reads, doc, pointer, "", conditions)
+        elif conditions is not None:
+            self.bad(doc, pointer, "conditions are neither an object with all/any nor a list")
         return reads
 
-    def conditions(self, doc: Document, pointer: str, conditions: Any) -> Iterable[tuple[str, dict[str, Any]]]:
-        if conditions is None:
+    def _read_group(self, reads: list[Read], doc: Document, base: str, key: str, group: Any) -> None:
+        """Append the reads of one group of conditions (``key``: all, any or "" for a bare list)."""
+        if not isinstance(group, list):
+            self.bad(doc, base, f"conditions.{key} is not a list")
             return
-        if isinstance(conditions, list):
-            groups: list[tuple[str, Any]] = [("", conditions)]
-        elif isinstance(conditions, dict):
-            groups = [(k, conditions.get(k)) for k in ("all", "any") if conditions.get(k) is not None]
-        else:
+        for i, cond in enumerate(group):
+            if isinstance(cond, dict) and isinstance(cond.get("field"), str):
+                self.read_into(reads, doc, f"{base}/{i}", cond)
+            else:
+                self.bad(doc, f"{base}/{i}", "condition without a field name; skipped")
+
+    def conditions(self, doc: Document, pointer: str, conditions: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The well-formed conditions of a block with their pointers, walked as :meth:`condition_reads`
+        walks them; malformed ones are reported when they are met (so notes keep their order)."""
+        if isinstance(conditions, dict):
+            for key in ("all", "any"):
+                group = conditions.get(key)
+                if group is not None:
+                    yield from self._group_conditions(doc, f"{pointer}/{key}", key, group)
+        elif isinstance(conditions, list):
+            yield from self._group_conditions(doc, pointer, "", conditions)
+        elif conditions is not None:
             self.bad(doc, pointer, "conditions are neither an object with all/any nor a list")
+
+    def _group_conditions(self, doc: Document, base: str, key: str, group: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The well-formed conditions of one group with their pointers (see :meth:`_read_group`)."""
+        if not isinstance(group, list):
+            self.bad(doc, base, f"conditions.{key} is not a list")
             return
-        for key, group in groups:
-            base = f"{pointer}/{key}" if key else pointer
-            if not isinstance(group, list):
-                self.bad(doc, base, f"conditions.{key} is not a list")
-                continue
-            for i, cond in enumerate(group):
-                if isinstance(cond, dict) and isinstance(cond.get("field"), str):
-                    yield f"{base}/{i}", cond
-                else:
-                    self.bad(doc, f"{base}/{i}", "condition without a field name; skipped")
+        for i, cond in enumerate(group):
+            if isinstance(cond, dict) and isinstance(cond.get("field"), str):
+                yield f"{base}/{i}", cond
+            else:
+                self.bad(doc, f"{base}/{i}", "condition without a field name; skipped")
 
     def read(self, doc: Document, pointer: str, cond: dict[str, Any]) -> list[Read]:
-        """The reads of one condition: what it reads, its text and the values it compares with are
-        worked out once per distinct condition (``status is new`` recurs across rules)."""
-        raw = str(cond["field"])
-        op = str(cond.get("operator") or "is")
+        """The reads of one condition (its ``field`` a string)."""
+        reads: list[Read] = []
+        self.read_into(reads, doc, pointer, cond)
+        return reads
+
+    def read_into(self, reads: list[Read], doc: Document, pointer: str, cond: dict[str, Any]) -> None:
+        """Append the reads of one condition (its ``field`` a string) to ``reads``: what it reads, its
+        text and the values it compares with are worked out once per distinct condition (``status is
+        new`` recurs across rules); each occurrence makes only its location and reads."""
+        raw: str = cond["field"]
+        op = cond.get("operator") or "is"
+        if op.__class__ is not str:
+            op = str(op)
         value = cond.get("value")
         loc = Location(doc.path, None, None, pointer)  # by pointer: its line is looked up when reported
         if raw == "via_id":
             self.via_conditions += 1
-        key = (raw, op, value.__class__, value) if value.__class__ in _PLAIN_VALUES else None
-        forms = self.read_forms.get(key) if key is not None else None
-        if forms is None:
+        value_type = value.__class__
+        if value_type in _PLAIN_VALUES:
+            key = (raw, op, value_type, value)
+            forms = self.read_forms.get(key)
+            if forms is None:
+                forms = self.read_forms[key] = self._read_forms(raw, op, value, doc, pointer, loc)
+        else:
             forms = self._read_forms(raw, op, value, doc, pointer, loc)
-            if key is not None:
-                self.read_forms[key] = forms
-        return [Read(name, loc, text, values) for name, text, values in forms]
+        for name, text, values in forms:
+            reads.append(Read(name, loc, text, values))
 
     def _read_forms(
         self, raw: str, op: str, value: Any, doc: Document, pointer: str, loc: Location
@@ -715,9 +803,8 @@ class _Builder:
             return ((name, f"{label} {op}", ()),)
         return ((name, f"{label} {op} {self.shown(raw, value, loc)}", condition_values(value)),)
 
-    def actions(
-        self, doc: Document, pointer: str, actions: Any, sla_inputs: set[str]
-    ) -> tuple[list[Write], list[Effect]]:
+    def actions(self, doc: Document, pointer: str, actions: Any) -> tuple[list[Write], list[Effect]]:
+        """The writes and routing effects of a rule's actions, in order; each action makes one location."""
         writes: list[Write] = []
         effects: list[Effect] = []
         if actions is None:
@@ -725,63 +812,78 @@ class _Builder:
         if not isinstance(actions, list):
             self.bad(doc, pointer, "actions is not a list")
             return writes, effects
+        path = doc.path
         for i, act in enumerate(actions):
             ptr = f"{pointer}/{i}"
             if not isinstance(act, dict) or not isinstance(act.get("field"), str):
                 self.bad(doc, ptr, "action without a field name; skipped")
                 continue
-            w, e = self.action(doc, ptr, act, sla_inputs)
-            writes.extend(w)
-            effects.extend(e)
+            loc = Location(path, None, None, ptr)
+            write_forms, effect_forms = self.action_form(doc, ptr, act, loc)
+            for target, text in write_forms:
+                writes.append(Write(target, loc, text))
+            for kind, value in effect_forms:
+                effects.append(Effect(kind, value, loc))
         return writes, effects
 
-    def action(
-        self, doc: Document, ptr: str, act: dict[str, Any], sla_inputs: set[str]
-    ) -> tuple[list[Write], list[Effect]]:
-        """One action's writes (tags, custom fields) and routing effects."""
-        raw = str(act["field"])
+    def action_form(self, doc: Document, ptr: str, act: dict[str, Any], loc: Location) -> _ActionForm:
+        """What one action (its ``field`` a string) writes and which effects it has, worked out once
+        per distinct (field, value) like a condition's reads; a notification counts by its recipient
+        (its subject and body are not shown)."""
+        raw: str = act["field"]
         value = act.get("value")
-        loc = Location(doc.path, None, None, ptr)
+        if EFFECT_ACTIONS.get(raw) == "notify" and isinstance(value, list) and value:
+            value = value[0]
+        value_type = value.__class__
+        if value_type not in _PLAIN_VALUES:
+            return self._action_form(doc, ptr, raw, value, loc)
+        key = (raw, value_type, value)
+        form = self.action_forms.get(key)
+        if form is None:
+            form = self.action_forms[key] = self._action_form(doc, ptr, raw, value, loc)
+        return form
+
+    def _action_form(self, doc: Document, ptr: str, raw: str, value: Any, loc: Location) -> _ActionForm:
+        """An action's writes (tags, custom fields) and routing effects; a notification's ``value`` is
+        its recipient (the first of a list)."""
         if raw in TAG_ACTIONS:
             tags = _tags(value)
-            writes = [Write(f"tag:{tag}", loc, f"{raw} {render_value(value)}") for tag in tags]
+            text = f"{raw} {render_value(value)}"
             sla = raw != "remove_tags"
-            return writes, [Effect("sla", f"tag {tag}", loc) for tag in tags if sla and f"tag:{tag}" in sla_inputs]
+            sla_tags = tuple(("sla", f"tag {tag}") for tag in tags if sla and f"tag:{tag}" in self.sla_inputs)
+            return tuple((f"tag:{tag}", text) for tag in tags), sla_tags
         kind = EFFECT_ACTIONS.get(raw)
         if kind == "notify":
-            recipient = value[0] if isinstance(value, list) and value else value
-            if raw == "notification_user" and render_value(recipient) in CUSTOMER_RECIPIENTS:
-                return [], []
-            return [], [Effect("notify", f"{raw} {self.shown(raw, recipient, loc)}", loc)]
+            if raw == "notification_user" and render_value(value) in CUSTOMER_RECIPIENTS:
+                return (), ()
+            return (), (("notify", f"{raw} {self.shown(raw, value, loc)}"),)
         shown = self.shown(raw, value, loc)
-        effects = [] if kind is None else [Effect(kind, shown, loc)]
-        if raw in SLA_INPUT_ACTIONS and SLA_INPUT_ACTIONS[raw] in sla_inputs:
-            effects.append(Effect("sla", f"{raw} {shown}", loc))
-        if not (_CUSTOM_ID.match(raw) or _USER_FIELD.match(raw)):
-            return [], effects
-        writes, field_effects = self.field_action(doc, ptr, raw, value, sla_inputs)
+        effects: tuple[tuple[str, str], ...] = () if kind is None else ((kind, shown),)
+        if raw in SLA_INPUT_ACTIONS and SLA_INPUT_ACTIONS[raw] in self.sla_inputs:
+            effects += (("sla", f"{raw} {shown}"),)
+        if _custom_id(raw) is None and _user_field(raw) is None:
+            return (), effects
+        writes, field_effects = self._field_action_form(doc, ptr, raw, value)
         return writes, effects + field_effects
 
-    def field_action(
-        self, doc: Document, ptr: str, raw: str, value: Any, sla_inputs: set[str]
-    ) -> tuple[list[Write], list[Effect]]:
+    def _field_action_form(self, doc: Document, ptr: str, raw: str, value: Any) -> _ActionForm:
         """Setting a custom field: a write of its name, and of the tag a dropdown or checkbox sets."""
-        loc = Location(doc.path, None, None, ptr)
         name = self.resolve(raw, doc, ptr)
         label = raw if name == raw else f"{name} ({raw})"
-        writes = [Write(name, loc, f"{label} {render_value(value)}")]
-        effects = [Effect("sla", f"{name} {render_value(value)}", loc)] if name in sla_inputs else []
-        m = _CUSTOM_ID.match(raw)
-        if m:
-            for tag in self._field_tags(m.group(1), value):
-                writes.append(Write(f"tag:{tag}", loc, f"{label} {render_value(value)} (sets tag {tag})"))
-        return writes, effects
+        text = f"{label} {render_value(value)}"
+        writes = [(name, text)]
+        effects = (("sla", f"{name} {render_value(value)}"),) if name in self.sla_inputs else ()
+        ident = _custom_id(raw)
+        if ident is not None:
+            for tag in self._field_tags(ident, value):
+                writes.append((f"tag:{tag}", f"{text} (sets tag {tag})"))
+        return tuple(writes), effects
 
     def _field_tags(self, ident: str, value: Any) -> list[str]:
         """Tags Zendesk adds when a dropdown or checkbox custom field is set."""
         if ident in self.catalog.checkbox_tags and value in (True, "true", "1", 1):
             return [self.catalog.checkbox_tags[ident]]
-        options = self.catalog.option_tags.get(ident)
+        options = self.catalog.tags_of(ident)
         if options and isinstance(value, str) and value in options:
             return [options[value]]
         return []
@@ -789,18 +891,20 @@ class _Builder:
     def bad(self, doc: Document, pointer: str, message: str) -> None:
         self.diagnostics.append(Diagnostic("AR202", "warning", message, _loc(doc, pointer)))
 
-    def rule(self, kind: str, item: _Item, order: int, sla_inputs: set[str]) -> RoutingRule:
+    def rule_fields(self, kind: str, item: _Item, order: int) -> _RuleFields:
+        """A trigger's, automation's, macro's or view's fields as a rule, all but its channel scope."""
         d = item.data
+        doc = item.doc
         ident = d.get("id")
-        rid = f"{kind}:{ident}" if ident is not None else f"{kind}:{Path(item.doc.path).name}#{item.pointer}"
+        rid = f"{kind}:{ident}" if ident is not None else f"{kind}:{Path(doc.path).name}#{item.pointer}"
         title = d.get("title") or d.get("raw_title") or rid
-        reads = self.condition_reads(item.doc, item.pointer + "/conditions", d.get("conditions"))
+        reads = self.condition_reads(doc, item.pointer + "/conditions", d.get("conditions"))
         writes: list[Write] = []
         effects: list[Effect] = []
         if kind != "view":
-            writes, effects = self.actions(item.doc, item.pointer + "/actions", d.get("actions"), sla_inputs)
+            writes, effects = self.actions(doc, item.pointer + "/actions", d.get("actions"))
         active = d.get("active", True) is not False
-        loc = Location(item.doc.path, None, None, item.pointer)
+        loc = Location(doc.path, None, None, item.pointer)
         if not active and kind in ("trigger", "automation"):
             self.diagnostics.append(
                 Diagnostic(
@@ -810,17 +914,7 @@ class _Builder:
                     loc,
                 )
             )
-        return RoutingRule(
-            id=rid,
-            name=str(title),
-            kind=kind,
-            order=order,
-            location=loc,
-            reads=tuple(reads),
-            writes=tuple(writes),
-            effects=tuple(effects),
-            active=active,
-        )
+        return rid, str(title), kind, order, loc, tuple(reads), tuple(writes), tuple(effects), active
 
 
 # --- SLA policies ------------------------------------------------------------------------------------
@@ -938,7 +1032,8 @@ class _SlaReader:
         rows: list[tuple[str, dict[str, Any]]]
         metrics = d.get("policy_metrics")
         if isinstance(metrics, list):
-            rows = [(f"{item.pointer}/policy_metrics/{i}", m) for i, m in enumerate(metrics) if isinstance(m, dict)]
+            base = item.pointer + "/policy_metrics/"
+            rows = [(base + str(i), m) for i, m in enumerate(metrics) if isinstance(m, dict)]
         elif "metric" in d:
             rows = [(item.pointer, d)]  # a warehouse row: one policy × metric × priority
         else:
@@ -963,7 +1058,8 @@ class _SlaReader:
             priority = render_value(m.get("priority") or "").strip().lower() or "any"
             bh = m.get("business_hours")
             business = bh is True or (isinstance(bh, str) and bh.strip().lower() in ("true", "1", "yes"))
-            out.append(SlaTarget(SLA_METRICS.get(metric, metric), priority, seconds, business, _loc(item.doc, ptr)))
+            loc = Location(item.doc.path, None, None, ptr)
+            out.append(SlaTarget(SLA_METRICS.get(metric, metric), priority, seconds, business, loc))
         return out
 
     def warehouse_policy(self, rows: list[_Item], order: int) -> SlaPolicy:
@@ -1004,28 +1100,43 @@ def _rule_channels(item: _Item, universe: set[str]) -> tuple[str, ...] | None:
     conds = item.data.get("conditions")
     if not isinstance(conds, dict):
         return None
-
-    def kept(cond: dict[str, Any]) -> set[str] | None:
-        found = _channel_restriction(cond)
-        if found is None:
-            return None
-        mode, chans = found
-        return set(chans) if mode == "keep" else universe - chans
-
     scope: set[str] | None = None
-    for cond in _all_any(conds, ("all",)):
-        k = kept(cond)
-        if k is not None:
-            scope = k if scope is None else scope & k
-    parts = [kept(c) for c in _all_any(conds, ("any",))]
-    if parts and all(x is not None for x in parts):
-        union: set[str] = set().union(*(x for x in parts if x is not None))
+    every = conds.get("all")
+    if isinstance(every, list):
+        for cond in every:
+            if not isinstance(cond, dict) or cond.get("field") != "via_id":
+                continue  # most conditions read something else: no call for them
+            found = _channel_restriction(cond)
+            if found is not None:
+                kept = _kept(found, universe)
+                scope = kept if scope is None else scope & kept
+    union = _any_channels(conds.get("any"), universe)
+    if union is not None:
         scope = union if scope is None else scope & union
     return None if scope is None else tuple(sorted(scope))
 
 
-def _all_any(conds: dict[str, Any], keys: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [c for key in keys if isinstance(conds.get(key), list) for c in conds[key] if isinstance(c, dict)]
+def _any_channels(group: Any, universe: set[str]) -> set[str] | None:
+    """The channels an ``any`` group keeps when each of its conditions restricts the channel; None
+    when one reads something else (then any channel may match) or the group has none."""
+    if not isinstance(group, list):
+        return None
+    union: set[str] | None = None
+    for cond in group:
+        if not isinstance(cond, dict):
+            continue
+        found = _channel_restriction(cond)
+        if found is None:
+            return None  # the first other condition settles it: no need to look at the rest
+        kept = _kept(found, universe)
+        union = kept if union is None else union | kept
+    return union
+
+
+def _kept(restriction: _Restriction, universe: set[str]) -> set[str]:
+    """The channels a restriction lets through: those it keeps, or every other one it may meet."""
+    mode, chans = restriction
+    return set(chans) if mode == "keep" else universe - chans
 
 
 def _channel_restriction(cond: dict[str, Any]) -> _Restriction | None:
@@ -1033,13 +1144,15 @@ def _channel_restriction(cond: dict[str, Any]) -> _Restriction | None:
     if cond.get("field") != "via_id":
         return None
     operator, value = cond.get("operator"), cond.get("value")
-    if operator.__class__ in _PLAIN_VALUES and value.__class__ in _PLAIN_VALUES:  # the usual case, remembered
-        return _restriction(type(operator).__name__, operator, type(value).__name__, value)
+    operator_type: Any = operator.__class__  # (Any: mypy does not count a class as Hashable)
+    value_type: Any = value.__class__
+    if operator_type in _PLAIN_VALUES and value_type in _PLAIN_VALUES:  # the usual case, remembered
+        return _restriction(operator_type, operator, value_type, value)
     return _restriction_of(operator, value)
 
 
 @lru_cache(maxsize=4096)
-def _restriction(_op_type: str, operator: Any, _value_type: str, value: Any) -> _Restriction | None:
+def _restriction(_op_type: type, operator: Any, _value_type: type, value: Any) -> _Restriction | None:
     """:func:`_restriction_of` for plain values (the types are part of the key: ``True`` is not ``1``)."""
     return _restriction_of(operator, value)
 
@@ -1059,7 +1172,7 @@ def _target_seconds(metric: dict[str, Any]) -> float | None:
         return _number(metric["target_in_seconds"])
     minutes = _number(metric.get("target"))
     seconds = None if minutes is None else minutes * 60.0
-    return seconds if seconds is not None and seconds < float("inf") else None  # 1e308 minutes overflows
+    return seconds if seconds is not None and seconds < math.inf else None  # 1e308 minutes overflows
 
 
 def _number(value: Any) -> float | None:
@@ -1069,7 +1182,7 @@ def _number(value: Any) -> float | None:
         n = float(value) if isinstance(value, (int, float)) else float(str(value).strip())
     except (ValueError, OverflowError):  # not a number; an integer too large for a float (10**400)
         return None
-    return n if 0 <= n < float("inf") else None
+    return n if 0 <= n < math.inf else None
 
 
 def _group_warehouse_rows(items: list[_Item]) -> tuple[list[_Item], list[list[_Item]]]:
@@ -1123,29 +1236,23 @@ def load_zendesk(paths: Sequence[Path], skipped: Sequence[Diagnostic] = ()) -> R
 
     sla = _SlaReader(builder)
     sla_items = export.merged("sla_policies")
-    sla_inputs = sla.filter_reads(sla_items)
-    rules: list[RoutingRule] = []
-    by_channel: list[tuple[int, _Item]] = []  # rules with a via_id condition, which may scope them
+    builder.sla_inputs = sla.filter_reads(sla_items)
+    read: list[tuple[_RuleFields, _Item | None]] = []  # and the item of a rule whose conditions read via_id
     order = 0
     for key in RULE_COLLECTIONS:
         kind = COLLECTIONS[key]
         for item in export.merged(key):
             via_before = builder.via_conditions
-            rules.append(builder.rule(kind, item, order, sla_inputs))
-            if builder.via_conditions != via_before:
-                by_channel.append((order, item))
+            fields = builder.rule_fields(kind, item, order)
+            read.append((fields, item if builder.via_conditions != via_before else None))
             order += 1
-    rules.extend(sla.selection_rules(sla_items, order))
+    selection = sla.selection_rules(sla_items, order)
     policies = sla.policies(sla_items)
-    # a rule's channel scope; "via is not X" keeps every other channel the desk may have
+    # Each rule is made once, with its channel scope, when every channel the export names is known
+    # ("via is not X" keeps every other channel the desk may have).
     universe = builder.channels | set(VENDOR_DEFAULT_CHANNELS["zendesk"])
-    for n, item in by_channel:
-        scope = _rule_channels(item, universe)
-        if scope is not None:
-            r = rules[n]  # the same rule with its scope (made directly: dataclasses.replace is slow)
-            rules[n] = RoutingRule(
-                r.id, r.name, r.kind, r.order, r.location, r.reads, r.writes, r.effects, r.active, scope
-            )
+    rules = [RoutingRule(*fields, None if item is None else _rule_channels(item, universe)) for fields, item in read]
+    rules.extend(selection)
     name = paths[0].name if paths[0].is_dir() else paths[0].stem
     return RoutingModel(
         format="zendesk",

@@ -157,25 +157,26 @@ def value_matcher(values: ast.ValueSet) -> Matcher:
     """Reads comparing a field with a value matching the set (tags: the tag name, field ``tags``)."""
     patterns = tuple(values.patterns)
     fields = tuple(values.fields)
-    seen: dict[tuple[str, tuple[str, ...]], str | None] = {}  # (field, values) → pattern
+    scope = values.scope
+    # Remembered per values compared, not per (field, values): an export compares far fewer distinct
+    # values than it has distinct reads, and where the field stands matters only for a hit.
+    hits: dict[tuple[str, ...], str | None] = {}  # values compared → the pattern one of them matches
+    inside: dict[str, bool] = {}  # field → whether it stands among the set's fields
 
     def match(rd: Read) -> str | None:
-        if not rd.values:
-            return None
-        key = (rd.field, rd.values)
-        if key not in seen:
-            seen[key] = _value_hit(rd.field, rd.values)
-        return seen[key]
-
-    def _value_hit(field: str, found: tuple[str, ...]) -> str | None:
-        # the values first: most reads compare with none of the set's, and then where the field
-        # stands (inside or outside the set's fields) does not matter
-        hit = next((h for value in found if (h := _match_value(value, patterns)) is not None), None)
-        if hit is None or values.scope is None:
+        found = rd.values
+        if found in hits:
+            hit = hits[found]
+        else:
+            hit = hits[found] = next((h for v in found if (h := _match_value(v, patterns)) is not None), None)
+        if hit is None or scope is None:
             return hit
-        name = "tags" if field.lower().startswith("tag:") else field
-        inside = _match(name, fields) is not None
-        return hit if inside == (values.scope == "in") else None
+        field = rd.field
+        within = inside.get(field)
+        if within is None:
+            name = "tags" if field.lower().startswith("tag:") else field
+            within = inside[field] = _match(name, fields) is not None
+        return hit if within == (scope == "in") else None
 
     return match
 

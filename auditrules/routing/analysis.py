@@ -18,7 +18,7 @@ import fnmatch
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from auditrules import evidence as E
@@ -265,6 +265,11 @@ class RoutingContext:
     declared_channels: DeclaredChannels | None = None
     ticket_channels: DeclaredChannels | None = None
     label: str | None = None
+    #: Channel universes already worked out in this run, by (policy, model): each SLA and priority
+    #: statement of each rule asks for one, and working it out walks every rule of the export.
+    universes: dict[tuple[int, int], tuple[ast.Policy, RoutingModel, ChannelUniverse]] = field(
+        default_factory=dict, init=False
+    )
 
 
 def input_labels(models: Sequence[RoutingModel]) -> dict[int, str]:
@@ -308,7 +313,14 @@ class RuleContext:
 
     def universe(self) -> ChannelUniverse:
         ctx = self.context
-        return channel_universe(self.policy, self.model, ctx.declared_channels, ctx.ticket_channels)
+        key = (id(self.policy), id(self.model))
+        known = ctx.universes.get(key)
+        # the entry holds the policy and model it was made for, so their ids cannot be reused meanwhile
+        if known is not None and known[0] is self.policy and known[1] is self.model:
+            return known[2]
+        universe = channel_universe(self.policy, self.model, ctx.declared_channels, ctx.ticket_channels)
+        ctx.universes[key] = (self.policy, self.model, universe)
+        return universe
 
     def finding(
         self, status: Status, message: str, evidence: E.Evidence, locations: Iterable[Location] = ()
@@ -386,7 +398,8 @@ def _not_passed(finding: Finding, gaps: Sequence[Gap]) -> Finding:
     evidence = E.RoutingIncomplete(base.statement, base.routing, base.format, would_pass=finding.message, gaps=reasons)
     message = f"{finding.message}, but the evidence is incomplete or not understood: {'; '.join(reasons)}"
     locations = finding.locations + tuple(g.location for g in gaps if g.location is not None)
-    return replace(finding, status=Status.INCONCLUSIVE, message=message, evidence=evidence, locations=locations)
+    f = finding
+    return Finding(f.rule_id, f.title, f.severity, Status.INCONCLUSIVE, message, evidence, locations)
 
 
 def _base_evidence(model: RoutingModel, statement: str) -> E.RoutingStatement:
@@ -421,8 +434,9 @@ def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) ->
     for rule in offenders:
         offending = [rd for rd in rule.reads if (rd.field, rd.values) in hits]
         findings.append(_routed_on(ctx, statement, rule, offending, (tainted, matcher, by_value)))
-    failing = {rule.id for rule in offenders}
-    findings.extend(not_auditable(ctx, model, statement, [r for r in routing_rules if r.id not in failing]))
+    if model.has_opaque_reads:  # else no rule has a read to note: no list of the others to build
+        failing = {rule.id for rule in offenders}
+        findings.extend(not_auditable(ctx, model, statement, [r for r in routing_rules if r.id not in failing]))
     # derivations nothing reads yet
     for name, derivation in sorted(tainted.items()):
         if name in read_names:

@@ -2,4 +2,4 @@
 
 from auditrules.cli import main
 
-main()
+main(end_process=True)

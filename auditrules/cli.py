@@ -537,7 +537,7 @@ def main(end_process: bool = False) -> None:
             and _single_threaded()
             and (done.code is None or isinstance(done.code, int))
         ):
-            _end_now(done.code or 0)
+            _end_now(done.code or 0)  # returns only when the output could not be flushed
         raise
 
 
@@ -557,20 +557,24 @@ def _reader_gone() -> NoReturn:
     sys.exit(1)
 
 
-def _end_now(code: int) -> NoReturn:
+def _end_now(code: int) -> None:
     """End the process with ``code`` as the interpreter would, less its teardown: exit handlers run
     and the standard streams are flushed, but no module or object is freed one by one (a routing
     check's process spends some milliseconds on that, for memory the operating system takes back
-    at once). Only after a one-shot routing check: it starts no thread and leaves no file open."""
+    at once). Only after a one-shot routing check: it starts no thread and leaves no file open.
+    Returns when a stream cannot be flushed (a full disk): the interpreter's own exit reports it."""
     import atexit
     import os
 
     atexit._run_exitfuncs()
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None: a process started without standard streams
+                stream.flush()
     except BrokenPipeError:
         _reader_gone()
+    except OSError:
+        return
     os._exit(code)
 
 

@@ -105,15 +105,19 @@ def _expand_tabs(line: str, size: int = 8) -> str:
     return "".join(out)
 
 
+#: What the text report prints of a rule (:func:`_rule`).
+_RULE_KEYS = ("rule_id", "title", "severity", "status", "remediation")
+
+
 def printed_part(data: dict[str, Any]) -> dict[str, Any]:
-    """``data`` without what :func:`render_text` never prints: the rules' doc pages and, in a report
-    this process built or validated whole (:func:`~auditrules.evidence.trusted`), the evidence of
-    kinds the text report does not show, kept as its kind alone. Such parts are most of a report;
-    writing their strings visibly (:func:`~auditrules.report.render.visible_data`) would cost more
-    than rendering the text."""
+    """``data`` without what :func:`render_text` never prints: of each rule, all but
+    :data:`_RULE_KEYS` (its doc page, source text, rationale) and, in a report this process built or
+    validated whole (:func:`~auditrules.evidence.trusted`), the evidence of kinds the text report
+    does not show, kept as its kind alone. Such parts are most of a report; writing their strings
+    visibly (:func:`~auditrules.report.render.visible_data`) would cost more than rendering the text."""
     out = dict(data)
     if isinstance(rules := data.get("rules"), list):
-        out["rules"] = [{k: v for k, v in r.items() if k != "doc"} if isinstance(r, dict) else r for r in rules]
+        out["rules"] = [{k: r[k] for k in _RULE_KEYS if k in r} if isinstance(r, dict) else r for r in rules]
     if E.trusted() and isinstance(findings := data.get("findings"), list):
         out["findings"] = [_shown_evidence(f) for f in findings]
     return out

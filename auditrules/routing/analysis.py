@@ -386,7 +386,8 @@ class RuleContext:
     def read_texts(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The field names and the values compared in the model's distinct reads (worked out once a run)."""
         known = self.context.read_texts.get(id(self.model))
-        if known is not None and known[0] is self.model:  # the entry holds its model: the id is still its
+        # the entry holds the model it was made for, so the id cannot have been reused meanwhile
+        if known is not None and known[0] is self.model:
             return known[1], known[2]
         keys = [*self.model.deriving_reads.reads, *self.model.routing_reads.reads]
         names = tuple(dict.fromkeys(name for name, _values in keys))
@@ -486,8 +487,7 @@ def _not_passed(finding: Finding, gaps: Sequence[Gap]) -> Finding:
     evidence = E.RoutingIncomplete(base.statement, base.routing, base.format, would_pass=finding.message, gaps=reasons)
     message = f"{finding.message}, but the evidence is incomplete or not understood: {'; '.join(reasons)}"
     locations = finding.locations + tuple(g.location for g in gaps if g.location is not None)
-    f = finding
-    return Finding(f.rule_id, f.title, f.severity, Status.INCONCLUSIVE, message, evidence, locations)
+    return Finding(finding.rule_id, finding.title, finding.severity, Status.INCONCLUSIVE, message, evidence, locations)
 
 
 def _base_evidence(model: RoutingModel, statement: str) -> E.RoutingStatement:

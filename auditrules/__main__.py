@@ -12,7 +12,7 @@ def run() -> None:
     method_code.remember()
     from auditrules.cli import main
 
-    main()
+    main(end_process=True)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import wraps
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 from click.core import ParameterSource
@@ -499,7 +499,13 @@ def _run(options: CheckOptions, one_shot: bool) -> Report:
         report, evidence = run_with_evidence(options)
         if one_shot:
             _never_freed(evidence)
+            _ONE_SHOT_ROUTING_CHECK.append(True)
     return report
+
+
+#: Holds an entry once this process has run a one-shot routing check (:func:`_run`): the process may
+#: then end without the interpreter's teardown (:func:`main`).
+_ONE_SHOT_ROUTING_CHECK: list[bool] = []
 
 
 def _never_freed(alive: object) -> None:
@@ -513,20 +519,63 @@ def _never_freed(alive: object) -> None:
     holder.append(holder)
 
 
-def main() -> None:
-    """Console-script entry point."""
+def main(end_process: bool = False) -> None:
+    """Console-script entry point. ``end_process``: the caller's process ends with the command (the
+    ``auditrules`` command, ``python -m auditrules``); after a one-shot routing check it is then
+    ended at once (:func:`_end_now`). Without it the command ends by raising ``SystemExit``."""
     import gc
 
     gc.set_threshold(*GC_THRESHOLD)
     try:
         cli(prog_name="auditrules", obj=ONE_SHOT)
     except BrokenPipeError:
-        # the reader went away (``auditrules explain X | head``): stop quietly, like other CLI tools
-        import os
+        _reader_gone()
+    except SystemExit as done:
+        if (
+            end_process
+            and _ONE_SHOT_ROUTING_CHECK
+            and _single_threaded()
+            and (done.code is None or isinstance(done.code, int))
+        ):
+            _end_now(done.code or 0)  # returns only when the output could not be flushed
+        raise
 
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(1)
+
+def _single_threaded() -> bool:
+    """Whether no thread but the main one runs (the interpreter would wait for the others to end)."""
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() == 1
+
+
+def _reader_gone() -> NoReturn:
+    """The reader of standard output went away (``auditrules explain X | head``): stop quietly with
+    exit 1, like other command-line tools."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(1)
+
+
+def _end_now(code: int) -> None:
+    """End the process with ``code`` as the interpreter would, less its teardown: exit handlers run
+    and the standard streams are flushed, but no module or object is freed one by one (a routing
+    check's process spends some milliseconds on that, for memory the operating system takes back
+    at once). Only after a one-shot routing check: it starts no thread and leaves no file open.
+    Returns when a stream cannot be flushed (a full disk): the interpreter's own exit reports it."""
+    import atexit
+    import os
+
+    atexit._run_exitfuncs()
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None: a process started without standard streams
+                stream.flush()
+    except BrokenPipeError:
+        _reader_gone()
+    except OSError:
+        return
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -408,6 +408,16 @@ def _item_scanner() -> _Scan:
     return scan
 
 
+@cache
+def _plain_scanner() -> _Scan:
+    """The C decoder's scanner without hooks, for skipping values of a text already decoded (and so
+    valid): ``raw_decode`` would add a Python call to each value skipped."""
+    import json
+
+    scan: _Scan = vars(json.JSONDecoder())["scan_once"]
+    return scan
+
+
 @dataclass(frozen=True, repr=False, eq=False)  # never compared nor printed: no methods to build at each start
 class ValueStarts:
     """Where values of a JSON text start (character offsets), as noted while decoding it.
@@ -637,15 +647,12 @@ class JsonPositions(dict[str, tuple[int, int]]):
         """``starts``: where values are already known to start (a lookup under the top value, or
         under an array whose items are noted, never scans)."""
         super().__init__()
-        import json
-
         self._text = text
         self._blocks: list[int] | None = None
         self._offsets = dict(starts.values)
         self._items = starts.items
         self._scanned = {"", *starts.items} if starts.records else set()
         self._cursor: dict[str, tuple[int, int, bool, bool]] = {}
-        self._decode = json.JSONDecoder().raw_decode
 
     def _line_col(self, offset: int) -> tuple[int, int]:
         """Line and column of ``offset``: line feeds counted block by block (a findings report names
@@ -707,7 +714,7 @@ class JsonPositions(dict[str, tuple[int, int]]):
         Scanning stops at ``wanted`` (without decoding its value) and resumes there on the next
         lookup, so finding ``/triggers/57`` never decodes the ``triggers`` array as a whole.
         """
-        text, scan, offsets = self._text, self._decode, self._offsets
+        text, scan, offsets = self._text, _plain_scanner(), self._offsets
         n = len(text)
         state = self._cursor.get(parent)
         if state is None:

@@ -108,3 +108,20 @@ def test_value_sets_judge_values_first_with_the_same_verdict(field: str, values:
     in_scope = scope is None or (matches_set(name, vs.fields) is not None) == (scope == "in")
     hits = [p for v in values for p in vs.patterns if fnmatchcase(v.strip().lower(), p)][:1]
     assert value_matcher(vs)(rd) == (hits[0] if hits and in_scope else None)
+
+
+GLOBS = ["*vip*", "press", "press_*", "*_press", "vip?", "[pv]ress", "*", "", "a*b*c", "*x\x00y*", "tier"]
+TEXTS = ["vip", "press", "press_1", "x_press", "vipx", "vress", "", "abc", "aXbc", "x\x00y", "tier", "tiers", "viper"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(TEXTS), max_size=8), st.lists(st.sampled_from(GLOBS), min_size=1, max_size=5))
+def test_texts_matched_at_once_find_each_first_pattern(texts: list[str], patterns: list[str]) -> None:
+    """Matching a set's patterns against all names or values at once (one search per pattern) finds,
+    for each text, the first pattern that testing it alone finds."""
+    from fnmatch import fnmatchcase
+
+    from auditrules.routing.analysis import _first_patterns
+
+    expected = [next((n for n, p in enumerate(patterns) if fnmatchcase(t, p)), len(patterns)) for t in texts]
+    assert _first_patterns(texts, tuple(patterns)) == expected

@@ -65,3 +65,24 @@ def test_tabs_expand_by_terminal_cells() -> None:
     message_lines = [line for line in plain.splitlines() if line.startswith("    ") and "[bold]b" in line]
     assert message_lines
     assert all(line in colored.splitlines() for line in message_lines)  # rich lays tabs out the same way
+
+
+@pytest.mark.parametrize("name", ["acme-report", "tickets-report"])
+@pytest.mark.parametrize("verbose", [False, True])
+def test_text_made_of_the_printed_part_only_is_the_same(name: str, verbose: bool) -> None:
+    """Only what the text report prints is made visible (no doc page; in a trusted report, no
+    evidence it does not show): the text is what rendering the whole report gives."""
+    from auditrules.evidence import TICKET_KINDS
+    from auditrules.report.render import visible_data
+    from auditrules.report.text import printed_part, render_text
+
+    data = load_report(str(FIXTURES / f"{name}.json"))
+    data["rules"][0]["doc"] = "# a doc page\x1b[2J\n"
+    assert render(data, "text", verbose=verbose) == render_text(visible_data(data), verbose=verbose)
+    with validated_upstream():
+        assert render(data, "text", verbose=verbose) == render_text(visible_data(data), verbose=verbose)
+        part = printed_part(data)
+    assert all("doc" not in r and "source" not in r for r in part["rules"])
+    for slim, f in zip(part["findings"], data["findings"], strict=True):
+        kept = f["evidence"]["kind"] in TICKET_KINDS
+        assert slim["evidence"] == (f["evidence"] if kept else {"kind": f["evidence"]["kind"]})

@@ -19,6 +19,10 @@ def render(
         from auditrules.report.json import dumps
 
         return dumps(data)
+    if fmt == "text":
+        from auditrules.report.text import printed_part
+
+        data = printed_part(data)  # no string it leaves out is made visible only to be dropped
     return _render(visible_data(data), fmt, color, verbose, trend)
 
 

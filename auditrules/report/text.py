@@ -105,6 +105,34 @@ def _expand_tabs(line: str, size: int = 8) -> str:
     return "".join(out)
 
 
+#: What the text report prints of a rule (:func:`_rule`).
+_RULE_KEYS = ("rule_id", "title", "severity", "status", "remediation")
+
+
+def printed_part(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without what :func:`render_text` never prints: of each rule, all but
+    :data:`_RULE_KEYS` (its doc page, source text, rationale) and, in a report this process built or
+    validated whole (:func:`~auditrules.evidence.trusted`), the evidence of kinds the text report
+    does not show, kept as its kind alone. Such parts are most of a report; writing their strings
+    visibly (:func:`~auditrules.report.render.visible_data`) would cost more than rendering the text."""
+    out = dict(data)
+    if isinstance(rules := data.get("rules"), list):
+        out["rules"] = [{k: r[k] for k in _RULE_KEYS if k in r} if isinstance(r, dict) else r for r in rules]
+    if E.trusted() and isinstance(findings := data.get("findings"), list):
+        out["findings"] = [_shown_evidence(f) for f in findings]
+    return out
+
+
+def _shown_evidence(finding: Any) -> Any:
+    """``finding`` with its evidence kept whole only when the text report shows it (ticket kinds)."""
+    if not isinstance(finding, dict):
+        return finding
+    ev = finding.get("evidence")
+    if not isinstance(ev, Mapping) or ev.get("kind") in _TICKET_KINDS:
+        return finding
+    return {**finding, "evidence": {"kind": ev.get("kind")}}
+
+
 def render_text(data: dict[str, Any], color: bool = False, width: int = WIDTH, verbose: bool = False) -> str:
     """Render a report for a compliance officer; ``color`` adds ANSI styles (and wraps at ``width``
     columns; without colour lines are never wrapped, and tables are laid out for ``width``)."""

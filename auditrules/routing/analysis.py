@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 
 from auditrules import evidence as E
 from auditrules.channels import CROSS_CLASS_METRICS, like_for_like
@@ -68,6 +70,66 @@ GlobTest = Callable[[str], bool]
 @lru_cache(maxsize=256)
 def _compiled(patterns: tuple[str, ...]) -> tuple[GlobTest, ...]:
     return tuple(glob_test(p.lower()) for p in patterns)
+
+
+#: Joins the texts :func:`_first_patterns` searches at once (a text holding it is tested alone).
+_JOIN = "\x00"
+
+
+def _first_patterns(texts: Sequence[str], patterns: tuple[str, ...]) -> list[int]:
+    """For each of ``texts`` (lower-case), the position in ``patterns`` of the first one it matches;
+    ``len(patterns)`` when none does.
+
+    The same as testing every text against every pattern in order, but a pattern is tested only on
+    the texts that hold its longest literal piece, found by searching all the texts joined into one
+    string: a set's few patterns over an export's hundreds of names or values cost a few searches,
+    not a test per text and pattern."""
+    none = len(patterns)
+    out = [none] * len(texts)
+    joined = _JOIN.join(texts)
+    if joined.count(_JOIN) != max(len(texts) - 1, 0):  # a text holds the joiner: no search tells texts apart
+        tests = _compiled(patterns)
+        return [next((n for n, test in enumerate(tests) if test(t)), none) for t in texts]
+    starts = list(accumulate((len(t) + 1 for t in texts), initial=0))  # where each text starts, and the end
+    for n, (pattern, test) in enumerate(zip(patterns, _compiled(patterns), strict=True)):
+        for k in _holding(joined, starts, _literal_piece(pattern.lower())):
+            if out[k] == none and test(texts[k]):
+                out[k] = n
+    return out
+
+
+def _literal_piece(pattern: str) -> str:
+    """The longest text every match of ``pattern`` holds ("" when it has ``?`` or ``[``)."""
+    if "?" in pattern or "[" in pattern:
+        return ""
+    return max(pattern.split("*"), key=len)
+
+
+def _holding(joined: str, starts: list[int], piece: str) -> Iterator[int]:
+    """The positions of the texts (joined, starting at ``starts``) that hold ``piece``, in order."""
+    if not piece:
+        yield from range(len(starts) - 1)
+        return
+    at = joined.find(piece)
+    while at >= 0:
+        k = bisect_right(starts, at) - 1
+        yield k
+        at = joined.find(piece, starts[k + 1])  # the next text on: each is tested once
+
+
+def _names_matched(names: Iterable[str], patterns: tuple[str, ...]) -> dict[str, str | None]:
+    """:func:`matches_set` of each of ``names`` (every spelling of :func:`name_variants` counts), at once."""
+    owners: list[str] = []
+    spellings: list[str] = []
+    for name in names:
+        for v in name_variants(name):
+            owners.append(name)
+            spellings.append(v)
+    found: dict[str, int] = dict.fromkeys(owners, len(patterns))
+    for name, n in zip(owners, _first_patterns(spellings, patterns), strict=True):
+        if n < found[name]:
+            found[name] = n
+    return {name: patterns[n] if n < len(patterns) else None for name, n in found.items()}
 
 
 def glob_test(pattern: str) -> GlobTest:
@@ -139,10 +201,11 @@ class _Origin:
 Matcher = Callable[[Read], str | None]
 
 
-def field_matcher(patterns: Sequence[str]) -> Matcher:
-    """Reads of a field whose name matches ``patterns``."""
+def field_matcher(patterns: Sequence[str], names: Iterable[str] = ()) -> Matcher:
+    """Reads of a field whose name matches ``patterns``; ``names``: the fields the reads will name
+    (judged at once, see :func:`_first_patterns`)."""
     frozen = tuple(patterns)
-    seen: dict[str, str | None] = {}  # field name → pattern, for this statement's many reads
+    seen = _names_matched(names, frozen)  # field name → pattern, for this statement's many reads
 
     def match(rd: Read) -> str | None:
         name = rd.field
@@ -153,29 +216,38 @@ def field_matcher(patterns: Sequence[str]) -> Matcher:
     return match
 
 
-def value_matcher(values: ast.ValueSet) -> Matcher:
-    """Reads comparing a field with a value matching the set (tags: the tag name, field ``tags``)."""
+def value_matcher(values: ast.ValueSet, compared: Iterable[str] = ()) -> Matcher:
+    """Reads comparing a field with a value matching the set (tags: the tag name, field ``tags``);
+    ``compared``: the values the reads will compare with (judged at once, see :func:`_first_patterns`)."""
     patterns = tuple(values.patterns)
     fields = tuple(values.fields)
-    seen: dict[tuple[str, tuple[str, ...]], str | None] = {}  # (field, values) → pattern
+    scope = values.scope
+    known = tuple(compared)
+    first = _first_patterns([v.strip().lower() for v in known], patterns)
+    value_hit = {v: patterns[n] if n < len(patterns) else None for v, n in zip(known, first, strict=True)}
+
+    def hit_of(value: str) -> str | None:
+        return value_hit[value] if value in value_hit else _match_value(value, patterns)
+
+    # Remembered per values compared, not per (field, values): an export compares far fewer distinct
+    # values than it has distinct reads, and where the field stands matters only for a hit.
+    hits: dict[tuple[str, ...], str | None] = {}  # values compared → the pattern one of them matches
+    inside: dict[str, bool] = {}  # field → whether it stands among the set's fields
 
     def match(rd: Read) -> str | None:
-        if not rd.values:
-            return None
-        key = (rd.field, rd.values)
-        if key not in seen:
-            seen[key] = _value_hit(rd.field, rd.values)
-        return seen[key]
-
-    def _value_hit(field: str, found: tuple[str, ...]) -> str | None:
-        # the values first: most reads compare with none of the set's, and then where the field
-        # stands (inside or outside the set's fields) does not matter
-        hit = next((h for value in found if (h := _match_value(value, patterns)) is not None), None)
-        if hit is None or values.scope is None:
+        found = rd.values
+        if found in hits:
+            hit = hits[found]
+        else:
+            hit = hits[found] = next((h for v in found if (h := hit_of(v)) is not None), None)
+        if hit is None or scope is None:
             return hit
-        name = "tags" if field.lower().startswith("tag:") else field
-        inside = _match(name, fields) is not None
-        return hit if inside == (values.scope == "in") else None
+        field = rd.field
+        within = inside.get(field)
+        if within is None:
+            name = "tags" if field.lower().startswith("tag:") else field
+            within = inside[field] = _match(name, fields) is not None
+        return hit if within == (scope == "in") else None
 
     return match
 
@@ -264,6 +336,16 @@ class RoutingContext:
     declared_channels: DeclaredChannels | None = None
     ticket_channels: DeclaredChannels | None = None
     label: str | None = None
+    #: Channel universes already worked out in this run, by (policy, model): each SLA and priority
+    #: statement of each rule asks for one, and working it out walks every rule of the export.
+    universes: dict[tuple[int, int], tuple[ast.Policy, RoutingModel, ChannelUniverse]] = field(
+        default_factory=dict, init=False
+    )
+    #: The field names and the values compared in the distinct reads of a model's routing and
+    #: deriving rules (what every field or value set of every rule is matched against), by model.
+    read_texts: dict[int, tuple[RoutingModel, tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=dict, init=False
+    )
 
 
 def input_labels(models: Sequence[RoutingModel]) -> dict[int, str]:
@@ -296,9 +378,22 @@ class RuleContext:
         matches values (findings then quote the condition, not only the field)."""
         d = self.policy.define(ref.name)
         assert d is not None and isinstance(d.value, (ast.FieldSet, ast.ValueSet)), "checked by lang.check"
+        names, values = self.read_texts()
         if isinstance(d.value, ast.ValueSet):
-            return value_matcher(d.value), list(d.value.patterns), True
-        return field_matcher(d.value.patterns), list(d.value.patterns), False
+            return value_matcher(d.value, values), list(d.value.patterns), True
+        return field_matcher(d.value.patterns, names), list(d.value.patterns), False
+
+    def read_texts(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The field names and the values compared in the model's distinct reads (worked out once a run)."""
+        known = self.context.read_texts.get(id(self.model))
+        # the entry holds the model it was made for, so the id cannot have been reused meanwhile
+        if known is not None and known[0] is self.model:
+            return known[1], known[2]
+        keys = [*self.model.deriving_reads.reads, *self.model.routing_reads.reads]
+        names = tuple(dict.fromkeys(name for name, _values in keys))
+        values = tuple(dict.fromkeys(v for _name, found in keys for v in found))
+        self.context.read_texts[id(self.model)] = (self.model, names, values)
+        return names, values
 
     def channels(self, ref: ast.SetRef) -> tuple[str, ...]:
         d = self.policy.define(ref.name)
@@ -307,7 +402,14 @@ class RuleContext:
 
     def universe(self) -> ChannelUniverse:
         ctx = self.context
-        return channel_universe(self.policy, self.model, ctx.declared_channels, ctx.ticket_channels)
+        key = (id(self.policy), id(self.model))
+        known = ctx.universes.get(key)
+        # the entry holds the policy and model it was made for, so their ids cannot be reused meanwhile
+        if known is not None and known[0] is self.policy and known[1] is self.model:
+            return known[2]
+        universe = channel_universe(self.policy, self.model, ctx.declared_channels, ctx.ticket_channels)
+        ctx.universes[key] = (self.policy, self.model, universe)
+        return universe
 
     def finding(
         self, status: Status, message: str, evidence: E.Evidence, locations: Iterable[Location] = ()
@@ -385,7 +487,7 @@ def _not_passed(finding: Finding, gaps: Sequence[Gap]) -> Finding:
     evidence = E.RoutingIncomplete(base.statement, base.routing, base.format, would_pass=finding.message, gaps=reasons)
     message = f"{finding.message}, but the evidence is incomplete or not understood: {'; '.join(reasons)}"
     locations = finding.locations + tuple(g.location for g in gaps if g.location is not None)
-    return replace(finding, status=Status.INCONCLUSIVE, message=message, evidence=evidence, locations=locations)
+    return Finding(finding.rule_id, finding.title, finding.severity, Status.INCONCLUSIVE, message, evidence, locations)
 
 
 def _base_evidence(model: RoutingModel, statement: str) -> E.RoutingStatement:
@@ -420,8 +522,9 @@ def must_not_read(ctx: RuleContext, st: ast.MustNotRead, model: RoutingModel) ->
     for rule in offenders:
         offending = [rd for rd in rule.reads if (rd.field, rd.values) in hits]
         findings.append(_routed_on(ctx, statement, rule, offending, (tainted, matcher, by_value)))
-    failing = {rule.id for rule in offenders}
-    findings.extend(not_auditable(ctx, model, statement, [r for r in routing_rules if r.id not in failing]))
+    if model.has_opaque_reads:  # else no rule has a read to note: no list of the others to build
+        failing = {rule.id for rule in offenders}
+        findings.extend(not_auditable(ctx, model, statement, [r for r in routing_rules if r.id not in failing]))
     # derivations nothing reads yet
     for name, derivation in sorted(tainted.items()):
         if name in read_names:

@@ -129,10 +129,9 @@ def channel_assignments(
     read the channel but whose scope the adapter could not tell."""
     per: dict[str, list[Assignment]] = {c: [] for c in channels}
     unknown_scope: list[RoutingRule] = []
-    for rule in sorted(model.rules, key=lambda r: (r.order, r.id)):
+    setting = (r for r in model.rules if r.active and any(e.kind == "priority" for e in r.effects))
+    for rule in sorted(setting, key=lambda r: (r.order, r.id)):  # only the rules that set a priority
         effects = [e for e in rule.effects if e.kind == "priority"]
-        if not rule.active or not effects:
-            continue
         if rule.channels is None:
             if any(is_channel_field(rd.field) for rd in rule.reads):
                 unknown_scope.append(rule)
